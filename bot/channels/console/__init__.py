@@ -1,0 +1,1 @@
+"""The console channel: a participant's side of the conversation in a terminal, or a replayed transcript."""

@@ -1,0 +1,137 @@
+"""Twilio's webhooks: inbound SMS/MMS and delivery status, both signed with X-Twilio-Signature."""
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from urllib.parse import parse_qsl
+
+import anyio.to_thread
+from anyio import CapacityLimiter
+from fastapi import APIRouter, Request, Response
+from sqlalchemy.orm import Session, sessionmaker
+from twilio.request_validator import RequestValidator
+from twilio.twiml.messaging_response import MessagingResponse
+
+from bot.inbox import Inbound, Inbox, Media, OutgoingText, ProcessingFailed
+from bot.settings import Secret
+from casefile.messages import apply_delivery_status
+from casefile.vocabulary import Channel, MessageStatus
+
+log = logging.getLogger(__name__)
+
+TWILIO_STATUSES: dict[str, MessageStatus] = {
+    "accepted": MessageStatus.QUEUED,
+    "scheduled": MessageStatus.QUEUED,
+    "queued": MessageStatus.QUEUED,
+    "sending": MessageStatus.SENDING,
+    "sent": MessageStatus.SENT,
+    "delivered": MessageStatus.DELIVERED,
+    "read": MessageStatus.READ,
+    "undelivered": MessageStatus.UNDELIVERED,
+    "failed": MessageStatus.FAILED,
+    "canceled": MessageStatus.FAILED,
+}
+#: Longer than any Twilio id or phone number; longer values are not a message.
+MAX_FIELD = 64
+
+
+class InvalidForm(ValueError):
+    """A signed request whose fields do not make a message; the text says which field."""
+
+
+def inbound_from_form(params: dict[str, str], received_at: datetime) -> Inbound:
+    provider_id = params.get("MessageSid") or params.get("SmsSid") or ""
+    sender = params.get("From", "")
+    if not provider_id or len(provider_id) > MAX_FIELD:
+        raise InvalidForm("MessageSid is missing or too long")
+    if not sender or len(sender) > MAX_FIELD:
+        raise InvalidForm("From is missing or too long")
+    try:
+        media_count = int(params.get("NumMedia") or 0)
+    except ValueError as error:
+        raise InvalidForm("NumMedia is not a number") from error
+    media = tuple(
+        Media(params[f"MediaUrl{i}"], params.get(f"MediaContentType{i}", "application/octet-stream"))
+        for i in range(min(media_count, 10))
+        if params.get(f"MediaUrl{i}")
+    )
+    # PostgreSQL text cannot hold NUL; keep every other character as sent.
+    text = params.get("Body", "").replace("\x00", "\ufffd")
+    return Inbound(Channel.SMS, sender, text, provider_id, received_at, media)
+
+
+def twiml(replies: list[OutgoingText] | tuple[OutgoingText, ...]) -> Response:
+    response = MessagingResponse()
+    for reply in replies:
+        response.message(reply.body)
+    return Response(content=str(response), media_type="application/xml")
+
+
+def sms_router(
+    inbox: Inbox,
+    sessions: sessionmaker[Session],
+    auth_token: Secret | None,
+    public_url: str | None,
+    limiter: CapacityLimiter,
+    clock: Callable[[], datetime],
+) -> APIRouter:
+    router = APIRouter(tags=["sms"])
+    validator = RequestValidator(auth_token.reveal()) if auth_token else None
+    if validator is None:
+        log.warning("TWILIO_AUTH_TOKEN is not set: the SMS webhooks will refuse every request")
+
+    async def signed_form(request: Request) -> dict[str, str] | None:
+        """The form's fields if Twilio signed them for this URL, else None."""
+        if validator is None:
+            return None
+        params = dict(parse_qsl((await request.body()).decode("utf-8", "replace"), keep_blank_values=True))
+        # Behind a TLS proxy the URL we see is not the one Twilio signed: rebuild it from ours.
+        url = str(request.url)
+        if public_url:
+            url = public_url + request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        if not validator.validate(url, params, request.headers.get("X-Twilio-Signature", "")):
+            return None
+        return params
+
+    @router.post("/sms/twilio")
+    async def receive_sms(request: Request) -> Response:
+        params = await signed_form(request)
+        if params is None:
+            return Response("Invalid or missing X-Twilio-Signature", status_code=403)
+        try:
+            inbound = inbound_from_form(params, clock())
+        except InvalidForm as error:
+            return Response(f"Not a message: {error}", status_code=400)
+        try:
+            receipt = await anyio.to_thread.run_sync(inbox.receive, inbound, MessageStatus.SENT, limiter=limiter)
+        except ProcessingFailed as failure:
+            log.exception("inbound message %s is stored but could not be processed", failure.message_id)
+            apology = await anyio.to_thread.run_sync(
+                inbox.apologise, failure.message_id, MessageStatus.SENT, limiter=limiter
+            )
+            return twiml([apology] if apology else [])
+        return twiml(receipt.replies)
+
+    @router.post("/sms/twilio/status")
+    async def delivery_status(request: Request) -> Response:
+        params = await signed_form(request)
+        if params is None:
+            return Response("Invalid or missing X-Twilio-Signature", status_code=403)
+        status = TWILIO_STATUSES.get(params.get("MessageStatus", "").lower())
+        provider_id = params.get("MessageSid", "")
+        if status is not None and provider_id:
+            await anyio.to_thread.run_sync(
+                _record_status, sessions, provider_id, status, params.get("ErrorCode") or None, clock(),
+                limiter=limiter,
+            )
+        # Unknown ids and statuses are answered 200 all the same: Twilio must not retry them.
+        return Response(status_code=200)
+
+    return router
+
+
+def _record_status(
+    sessions: sessionmaker[Session], provider_id: str, status: MessageStatus, error_code: str | None, at: datetime
+) -> None:
+    with sessions.begin() as session:
+        apply_delivery_status(session, Channel.SMS, provider_id, status, error_code, at)

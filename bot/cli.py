@@ -1,0 +1,186 @@
+"""The `waypoint` command: run the service, chat as a participant, enrol, migrate."""
+
+import argparse
+import logging
+import sys
+from collections.abc import Callable, Sequence
+
+import uvicorn
+
+from bot.app import Service, build_service, create_app
+from bot.channels.console.chat import chat
+from bot.demo import DEMO_PARTICIPANTS, seed_demo
+from bot.inbox import utc_now
+from bot.settings import Settings
+from casefile.enrolment import EnrolmentError, add_counselor, enrol_participant
+from casefile.messages import unknown_senders
+from casefile.migrate import is_current, upgrade
+from casefile.people import find_counselor_by_email
+from casefile.phones import InvalidPhoneNumber, normalize_phone
+from casefile.vocabulary import FamilyType, Language
+
+
+class UserError(Exception):
+    """Something the person at the terminal can fix; printed without a traceback."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not hasattr(args, "run"):
+        parser.print_help()
+        return 2
+    # A chat transcript on stdout must hold the conversation only; the service logs its work.
+    level = logging.WARNING if args.run is _chat else logging.INFO
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        args.run(args)
+    except (UserError, EnrolmentError, InvalidPhoneNumber) as error:
+        print(f"waypoint: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="waypoint",
+        description="Welfare-to-Work check-ins, hours and case notes by text. "
+        "Settings come from the environment (WAYPOINT_DATABASE_URL, TWILIO_AUTH_TOKEN, ...).",
+    )
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND")
+
+    def command(name: str, run: Callable[[argparse.Namespace], None], help: str) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help, description=help)
+        sub.set_defaults(run=run)
+        return sub
+
+    for name, run, help in (
+        ("demo", _demo, "set up the database with demo data and run the service on 127.0.0.1:8000"),
+        ("serve", _serve, "run the web service (Twilio webhook, health check)"),
+    ):
+        sub = command(name, run, help)
+        sub.add_argument("--host", default="127.0.0.1")
+        sub.add_argument("--port", type=int, default=8000)
+
+    sub = command("chat", _chat, "text the bot as a participant from this terminal (or pipe a transcript)")
+    sub.add_argument("--phone", required=True, help="the participant's phone number")
+
+    sub = command("enroll", _enroll, "enroll a participant whose consent to texts you have recorded")
+    sub.add_argument("--first-name", required=True)
+    sub.add_argument("--last-name", required=True)
+    sub.add_argument("--phone", required=True)
+    sub.add_argument("--language", choices=[lang.value for lang in Language], default="en")
+    sub.add_argument("--time-zone", help="IANA zone; default WAYPOINT_TIMEZONE")
+    hours = sub.add_mutually_exclusive_group(required=True)
+    hours.add_argument("--hours", type=int, help="weekly required hours from the plan")
+    hours.add_argument(
+        "--family-type",
+        choices=[t.value for t in FamilyType if t is not FamilyType.PLAN],
+        help="sets the weekly hours by California's rule (20, 30 or 35)",
+    )
+    sub.add_argument("--counselor", required=True, help="the counselor's email")
+    sub.add_argument("--consent", required=True, help='how consent to texts was recorded, e.g. "signed WTW 2"')
+
+    counselor = commands.add_parser("counselor", help="manage counselor accounts")
+    counselor_commands = counselor.add_subparsers(title="commands", metavar="COMMAND", required=True)
+    sub = counselor_commands.add_parser("add", help="add a counselor")
+    sub.set_defaults(run=_add_counselor)
+    sub.add_argument("--first-name", required=True)
+    sub.add_argument("--last-name", required=True)
+    sub.add_argument("--email", required=True)
+    sub.add_argument("--phone", help="office line participants may call")
+
+    database = commands.add_parser("db", help="database schema")
+    database_commands = database.add_subparsers(title="commands", metavar="COMMAND", required=True)
+    database_commands.add_parser("upgrade", help="apply migrations").set_defaults(run=_db_upgrade)
+
+    command("unknown-senders", _unknown_senders, "list numbers that wrote in but belong to no participant")
+    return parser
+
+
+def _service(check_schema: bool = True) -> Service:
+    service = build_service(Settings.from_env())
+    if check_schema and not is_current(service.engine):
+        raise UserError("the database is not set up: run `waypoint db upgrade` (or `waypoint demo`) first")
+    return service
+
+
+def _db_upgrade(args: argparse.Namespace) -> None:
+    upgrade(_service(check_schema=False).engine)
+    print("database is up to date")
+
+
+def _demo(args: argparse.Namespace) -> None:
+    service = _service(check_schema=False)
+    upgrade(service.engine)
+    with service.sessions.begin() as session:
+        seed_demo(session, service.settings.timezone)
+    waypoint = sys.argv[0] if sys.argv[0].endswith("waypoint") else "waypoint"
+    print(f"\nWaypoint demo: database {service.settings.database_url}, web service on http://{args.host}:{args.port}")
+    print("Chat as a demo participant from another terminal in this folder:")
+    for person in DEMO_PARTICIPANTS:
+        print(f"  {waypoint} chat --phone {person.phone}    ({person.first_name}, {person.language.name.title()})")
+    print("Stop the service with Ctrl-C.\n")
+    uvicorn.run(create_app(service), host=args.host, port=args.port)
+
+
+def _serve(args: argparse.Namespace) -> None:
+    uvicorn.run(create_app(_service()), host=args.host, port=args.port)
+
+
+def _chat(args: argparse.Namespace) -> None:
+    service = _service()
+    interactive = sys.stdin.isatty()
+    if interactive:
+        print("Type a message and press Enter; Ctrl-D to leave. Try: hi, HELP, MENU, STOP.\n")
+    chat(service.inbox, normalize_phone(args.phone), sys.stdin, sys.stdout, utc_now, interactive)
+
+
+def _enroll(args: argparse.Namespace) -> None:
+    service = _service()
+    with service.sessions.begin() as session:
+        counselor = find_counselor_by_email(session, args.counselor)
+        if counselor is None:
+            raise UserError(f"no counselor with email {args.counselor}: add one with `waypoint counselor add`")
+        participant = enrol_participant(
+            session,
+            first_name=args.first_name,
+            last_name=args.last_name,
+            phone=args.phone,
+            language=Language(args.language),
+            time_zone=args.time_zone or service.settings.timezone,
+            counselor=counselor,
+            family_type=FamilyType(args.family_type) if args.family_type else FamilyType.PLAN,
+            plan_hours=args.hours,
+            consent_note=args.consent,
+            at=utc_now(),
+        )
+        print(
+            f"enrolled participant {participant.id}: {participant.display_name}, "
+            f"{participant.weekly_required_hours} h/week, counselor {counselor.display_name}"
+        )
+
+
+def _add_counselor(args: argparse.Namespace) -> None:
+    service = _service()
+    with service.sessions.begin() as session:
+        if find_counselor_by_email(session, args.email) is not None:
+            raise UserError(f"a counselor with email {args.email} exists already")
+        counselor = add_counselor(session, args.first_name, args.last_name, args.email, args.phone, utc_now())
+        print(f"added counselor {counselor.id}: {counselor.display_name}")
+
+
+def _unknown_senders(args: argparse.Namespace) -> None:
+    with _service().sessions.begin() as session:
+        senders = unknown_senders(session)
+        if not senders:
+            print("no unknown senders")
+        for sender in senders:
+            print(
+                f"{sender.channel.value:8} {sender.address:16} {sender.message_count:3} messages, "
+                f"last {sender.last_seen_at:%Y-%m-%d %H:%M} UTC"
+            )
+
+
+if __name__ == "__main__":
+    sys.exit(main())

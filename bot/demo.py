@@ -1,0 +1,50 @@
+"""Demo data for a first run: one counselor and two participants (English and Spanish)."""
+
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from casefile.enrolment import add_counselor, enrol_participant
+from casefile.people import find_counselor_by_email
+from casefile.vocabulary import FamilyType, Language
+from bot.inbox import utc_now
+
+DEMO_COUNSELOR_EMAIL = "dana.lee@example.org"
+
+
+@dataclass(frozen=True)
+class DemoParticipant:
+    first_name: str
+    last_name: str
+    phone: str
+    language: Language
+    family_type: FamilyType
+
+
+DEMO_PARTICIPANTS = (
+    DemoParticipant("Jordan", "Smith", "+15105550100", Language.ENGLISH, FamilyType.ONE_PARENT),
+    DemoParticipant("Guadalupe", "Ramírez", "+15105550101", Language.SPANISH, FamilyType.ONE_PARENT_CHILD_UNDER_6),
+)
+
+
+def seed_demo(session: Session, time_zone: str) -> bool:
+    """Add the demo caseload unless it is there already; True if it was added."""
+    if find_counselor_by_email(session, DEMO_COUNSELOR_EMAIL) is not None:
+        return False
+    now = utc_now()
+    counselor = add_counselor(session, "Dana", "Lee", DEMO_COUNSELOR_EMAIL, "+15105550199", now)
+    for person in DEMO_PARTICIPANTS:
+        enrol_participant(
+            session,
+            first_name=person.first_name,
+            last_name=person.last_name,
+            phone=person.phone,
+            language=person.language,
+            time_zone=time_zone,
+            counselor=counselor,
+            family_type=person.family_type,
+            plan_hours=None,
+            consent_note="demo participant: consent to texts recorded at enrolment",
+            at=now,
+        )
+    return True

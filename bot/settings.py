@@ -1,0 +1,74 @@
+"""Settings, read from the environment in one place. Secrets are wrapped so they never print."""
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+
+class Secret:
+    """A value that must not reach logs or tracebacks: its repr and str hide it."""
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('**********')"
+
+    __str__ = __repr__
+
+    def __bool__(self) -> bool:
+        return bool(self._value)
+
+
+class SettingsError(ValueError):
+    """A setting that is missing or cannot be read; the message names it and says what it takes."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = "sqlite:///waypoint.sqlite3"
+    #: The URL Twilio and Telegram reach us at (behind any TLS proxy); signatures are checked against it.
+    public_url: str | None = None
+    timezone: str = "America/Los_Angeles"
+    program_name: str = "Waypoint CalWORKs"
+    messages_per_week: int = 8
+    twilio_account_sid: str | None = None
+    twilio_auth_token: Secret | None = None
+    twilio_messaging_service_sid: str | None = None
+    twilio_from_number: str | None = None
+    #: Only for tests and staging: where the Twilio SDK's REST calls go instead of Twilio.
+    twilio_api_base_url: str | None = None
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
+        env = os.environ if env is None else env
+        token = env.get("TWILIO_AUTH_TOKEN")
+        return cls(
+            database_url=env.get("WAYPOINT_DATABASE_URL") or cls.database_url,
+            public_url=(env.get("WAYPOINT_PUBLIC_URL") or "").rstrip("/") or None,
+            timezone=env.get("WAYPOINT_TIMEZONE") or cls.timezone,
+            program_name=env.get("WAYPOINT_PROGRAM_NAME") or cls.program_name,
+            messages_per_week=_int(env, "WAYPOINT_MESSAGES_PER_WEEK", cls.messages_per_week),
+            twilio_account_sid=env.get("TWILIO_ACCOUNT_SID") or None,
+            twilio_auth_token=Secret(token) if token else None,
+            twilio_messaging_service_sid=env.get("TWILIO_MESSAGING_SERVICE_SID") or None,
+            twilio_from_number=env.get("TWILIO_FROM_NUMBER") or None,
+            twilio_api_base_url=env.get("WAYPOINT_TWILIO_API_BASE_URL") or None,
+        )
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError as error:
+        raise SettingsError(f"{name} must be a whole number, not {raw!r}") from error

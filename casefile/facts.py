@@ -1,0 +1,168 @@
+"""The typed facts that conversation flows emit, and the table that keeps them.
+
+Downstream readers (notes, scheduler, console) read these facts; nothing re-parses message text.
+A fact type is a frozen dataclass with a unique `kind`; its fields are its JSON payload.
+"""
+
+import dataclasses
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, ClassVar, TypeVar
+
+from sqlalchemy import JSON, ForeignKey, Index, String, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from casefile.base import Base
+from casefile.vocabulary import Language
+
+
+@dataclass(frozen=True)
+class Fact:
+    kind: ClassVar[str]
+    #: Facts a counselor must look at (a question, a worry); the console lists them until seen.
+    needs_counselor: ClassVar[bool] = False
+
+
+@dataclass(frozen=True)
+class ConsentConfirmed(Fact):
+    kind = "consent_confirmed"
+    text: str
+
+
+@dataclass(frozen=True)
+class OptedOut(Fact):
+    kind = "opted_out"
+    keyword: str
+
+
+@dataclass(frozen=True)
+class OptedIn(Fact):
+    kind = "opted_in"
+    keyword: str
+
+
+@dataclass(frozen=True)
+class LanguageChanged(Fact):
+    kind = "language_changed"
+    language: Language
+
+
+@dataclass(frozen=True)
+class CounselorMessage(Fact):
+    """Free text the participant asked to pass on to their counselor."""
+
+    kind = "counselor_message"
+    needs_counselor = True
+    text: str
+
+
+@dataclass(frozen=True)
+class StopRequestFlagged(Fact):
+    """A sentence that asks for fewer or no texts but is not a stop keyword: a person decides."""
+
+    kind = "stop_request_flagged"
+    needs_counselor = True
+    text: str
+
+
+@dataclass(frozen=True)
+class MediaReceived(Fact):
+    kind = "media_received"
+    content_types: tuple[str, ...]
+
+
+FACT_TYPES: dict[str, type[Fact]] = {
+    cls.kind: cls
+    for cls in (
+        ConsentConfirmed,
+        OptedOut,
+        OptedIn,
+        LanguageChanged,
+        CounselorMessage,
+        StopRequestFlagged,
+        MediaReceived,
+    )
+}
+
+
+F = TypeVar("F", bound=type[Fact])
+
+
+def register_fact(cls: F) -> F:
+    """Add a fact type defined by a later flow (check-ins, hours) to the registry."""
+    if cls.kind in FACT_TYPES and FACT_TYPES[cls.kind] is not cls:
+        raise ValueError(f"fact kind {cls.kind!r} is taken")
+    FACT_TYPES[cls.kind] = cls
+    return cls
+
+
+class EventRecord(Base):
+    """A fact as stored: who, when, in which contact, from which message."""
+
+    __tablename__ = "events"
+    __table_args__ = (
+        Index("ix_events_participant_occurred", "participant_id", "occurred_at"),
+        Index("ix_events_needs_counselor", "needs_counselor", "seen_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id"))
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"), index=True)
+    message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id"))
+    kind: Mapped[str] = mapped_column(String(40))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    needs_counselor: Mapped[bool]
+    seen_at: Mapped[datetime | None]
+    occurred_at: Mapped[datetime]
+
+    def fact(self) -> Fact:
+        return fact_from_payload(self.kind, self.payload)
+
+
+def fact_payload(fact: Fact) -> dict[str, Any]:
+    return {
+        field.name: list(value) if isinstance(value, tuple) else value
+        for field in dataclasses.fields(fact)
+        for value in [getattr(fact, field.name)]
+    }
+
+
+def fact_from_payload(kind: str, payload: dict[str, Any]) -> Fact:
+    cls = FACT_TYPES[kind]
+    values = {
+        field.name: tuple(payload[field.name]) if isinstance(payload[field.name], list) else payload[field.name]
+        for field in dataclasses.fields(cls)
+    }
+    return cls(**values)
+
+
+def record_fact(
+    session: Session,
+    fact: Fact,
+    participant_id: int,
+    contact_id: int | None,
+    message_id: int | None,
+    at: datetime,
+) -> EventRecord:
+    record = EventRecord(
+        participant_id=participant_id,
+        contact_id=contact_id,
+        message_id=message_id,
+        kind=fact.kind,
+        payload=fact_payload(fact),
+        needs_counselor=fact.needs_counselor,
+        seen_at=None,
+        occurred_at=at,
+    )
+    session.add(record)
+    return record
+
+
+def facts_for(session: Session, participant_id: int) -> list[EventRecord]:
+    return list(
+        session.scalars(
+            select(EventRecord)
+            .where(EventRecord.participant_id == participant_id)
+            .order_by(EventRecord.occurred_at, EventRecord.id)
+        )
+    )

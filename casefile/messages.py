@@ -1,0 +1,119 @@
+"""Every message in and out, on every channel, and the senders the service does not know."""
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text, UniqueConstraint, select, update
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from casefile.base import Base
+from casefile.vocabulary import DELIVERY_RANK, Channel, Direction, MessageStatus
+
+
+def _enum(enum_class: type[Channel] | type[Direction] | type[MessageStatus]) -> Enum:
+    return Enum(enum_class, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e])
+
+
+class Message(Base):
+    __tablename__ = "messages"
+    __table_args__ = (
+        # A provider that delivers the same message twice must not make two rows.
+        UniqueConstraint("channel", "provider_id"),
+        Index("ix_messages_participant_created", "participant_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    participant_id: Mapped[int | None] = mapped_column(ForeignKey("participants.id"))
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"), index=True)
+    direction: Mapped[Direction] = mapped_column(_enum(Direction))
+    channel: Mapped[Channel] = mapped_column(_enum(Channel))
+    #: Where it came from or goes to on its channel: a phone number, a Telegram chat id.
+    address: Mapped[str] = mapped_column(String(64))
+    body: Mapped[str] = mapped_column(Text)
+    #: [{"url": ..., "content_type": ...}] as the provider gave it.
+    media: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    provider_id: Mapped[str | None] = mapped_column(String(64))
+    status: Mapped[MessageStatus] = mapped_column(_enum(MessageStatus))
+    error_code: Mapped[str | None] = mapped_column(String(16))
+    #: For a reply: the inbound message it answers.
+    in_reply_to_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id"))
+    created_at: Mapped[datetime]
+    status_at: Mapped[datetime]
+
+
+class UnknownSender(Base):
+    """An address that wrote in but belongs to no participant; listed for staff to follow up."""
+
+    __tablename__ = "unknown_senders"
+    __table_args__ = (UniqueConstraint("channel", "address"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[Channel] = mapped_column(_enum(Channel))
+    address: Mapped[str] = mapped_column(String(64))
+    first_seen_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime]
+    message_count: Mapped[int] = mapped_column(default=0)
+    #: When the one polite reply went out; none is sent again.
+    answered_at: Mapped[datetime | None]
+
+
+def find_message(session: Session, channel: Channel, provider_id: str) -> Message | None:
+    return session.scalars(
+        select(Message).where(Message.channel == channel, Message.provider_id == provider_id)
+    ).one_or_none()
+
+
+def replies_to(session: Session, message_id: int) -> list[Message]:
+    return list(
+        session.scalars(
+            select(Message).where(Message.in_reply_to_id == message_id).order_by(Message.id)
+        )
+    )
+
+
+def apply_delivery_status(
+    session: Session,
+    channel: Channel,
+    provider_id: str,
+    status: MessageStatus,
+    error_code: str | None,
+    at: datetime,
+) -> bool:
+    """Record a provider's status report; return False if the message is unknown or already further on.
+
+    One conditional UPDATE, so two reports arriving together cannot move a status backwards.
+    """
+    if status not in DELIVERY_RANK:
+        raise ValueError(f"{status} is not a delivery status")
+    lower_ranks = [s for s, rank in DELIVERY_RANK.items() if rank < DELIVERY_RANK[status]]
+    result = session.execute(
+        update(Message)
+        .where(
+            Message.channel == channel,
+            Message.provider_id == provider_id,
+            Message.direction == Direction.OUTBOUND,
+            Message.status.in_(lower_ranks),
+        )
+        .values(status=status, error_code=error_code, status_at=at)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def note_unknown_sender(session: Session, channel: Channel, address: str, at: datetime) -> UnknownSender:
+    sender = session.scalars(
+        select(UnknownSender)
+        .where(UnknownSender.channel == channel, UnknownSender.address == address)
+        .with_for_update()
+    ).one_or_none()
+    if sender is None:
+        sender = UnknownSender(
+            channel=channel, address=address, first_seen_at=at, last_seen_at=at, message_count=0
+        )
+        session.add(sender)
+    sender.last_seen_at = at
+    sender.message_count += 1
+    return sender
+
+
+def unknown_senders(session: Session) -> list[UnknownSender]:
+    return list(session.scalars(select(UnknownSender).order_by(UnknownSender.last_seen_at.desc())))

@@ -1,0 +1,87 @@
+"""The closed sets of words the case file uses, shared by every package above it."""
+
+from enum import StrEnum
+
+
+class Language(StrEnum):
+    ENGLISH = "en"
+    SPANISH = "es"
+
+
+class ConsentState(StrEnum):
+    """Whether the participant may be texted.
+
+    RECORDED: the counselor recorded the participant's consent at enrolment; the first text
+    contact asks the participant to confirm it. CONFIRMED: the participant said yes by text.
+    OPTED_OUT: the participant texted a stop keyword; only an opt-in keyword reopens the line.
+    """
+
+    RECORDED = "recorded"
+    CONFIRMED = "confirmed"
+    OPTED_OUT = "opted_out"
+
+
+class ProgrammeStatus(StrEnum):
+    ACTIVE = "active"
+    SANCTIONED = "sanctioned"
+    EXEMPT = "exempt"
+    EXITED = "exited"
+
+
+class FamilyType(StrEnum):
+    """Where the weekly hours requirement came from (California's rule by family, or the plan)."""
+
+    ONE_PARENT_CHILD_UNDER_6 = "one_parent_child_under_6"
+    ONE_PARENT = "one_parent"
+    TWO_PARENT = "two_parent"
+    PLAN = "plan"
+
+
+#: California's weekly participation requirement by family type (DOMAIN.md, seed 000).
+WEEKLY_HOURS_BY_FAMILY: dict[FamilyType, int] = {
+    FamilyType.ONE_PARENT_CHILD_UNDER_6: 20,
+    FamilyType.ONE_PARENT: 30,
+    FamilyType.TWO_PARENT: 35,
+}
+
+
+class Channel(StrEnum):
+    SMS = "sms"
+    TELEGRAM = "telegram"
+    CONSOLE = "console"
+
+
+class Direction(StrEnum):
+    INBOUND = "inbound"
+    OUTBOUND = "outbound"
+
+
+class MessageStatus(StrEnum):
+    """A message's life. Inbound: received → processed (or failed). Outbound: see DELIVERY_RANK."""
+
+    RECEIVED = "received"
+    PROCESSED = "processed"
+    QUEUED = "queued"
+    SENDING = "sending"
+    SENT = "sent"
+    DELIVERED = "delivered"
+    UNDELIVERED = "undelivered"
+    FAILED = "failed"
+    READ = "read"
+
+
+#: Providers report outbound statuses out of order; a status only replaces one of lower rank.
+DELIVERY_RANK: dict[MessageStatus, int] = {
+    MessageStatus.QUEUED: 0,
+    MessageStatus.SENDING: 1,
+    MessageStatus.SENT: 2,
+    MessageStatus.UNDELIVERED: 3,
+    MessageStatus.FAILED: 3,
+    MessageStatus.DELIVERED: 3,
+    MessageStatus.READ: 4,
+}
+
+
+class ConsentAction(StrEnum):
+    OPT_IN = "opt_in"
+    OPT_OUT = "opt_out"

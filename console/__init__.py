@@ -1,0 +1,1 @@
+"""The counselor web console: caseload, transcripts, note review, enrolment."""

@@ -1,0 +1,95 @@
+"""The engine: one inbound message in, replies, the new state and facts out. Pure; no I/O.
+
+Order of precedence for every message (first match wins):
+1. opted out: only an opt-in word is answered;
+2. a stop keyword: opt out at once;
+3. HELP, ENGLISH/ESPAÑOL, LANGUAGE: answered anywhere, then the current question again;
+4. not yet confirmed by text: the first-contact introduction;
+5. MENU: back to the menu; a blank message (or a photo alone): said kindly;
+6. a sentence asking to stop: flagged for the counselor;
+7. the current flow's step, unless stale; otherwise the menu.
+A photo or file is recorded as a fact whatever the branch, so nothing a participant sends is lost.
+"""
+
+from datetime import datetime
+
+from casefile.facts import Fact, MediaReceived, StopRequestFlagged
+from casefile.vocabulary import ConsentState
+from conversations.flow import Flow, Step, Turn
+from conversations.flows.consent import consent_request, first_contact, opt_out, while_opted_out
+from conversations.flows.counselor import COUNSELOR_FLOW
+from conversations.flows.language import LANGUAGE_FLOW, named_language, switch_language
+from conversations.flows.menu import handle_idle, help_reply, menu_reply
+from conversations.keywords import Keyword, asks_to_stop, keyword_in
+from conversations.model import ConversationState, InboundText, Outcome, ParticipantView, Reply
+
+FLOWS: dict[str, Flow] = {flow.name: flow for flow in (COUNSELOR_FLOW, LANGUAGE_FLOW)}
+
+
+def respond(
+    participant: ParticipantView, state: ConversationState, inbound: InboundText, now: datetime
+) -> Outcome:
+    turn = Turn(participant, _fresh(state, now), inbound, now)
+    outcome = _respond(turn)
+    media: tuple[Fact, ...] = (MediaReceived(content_types=inbound.media_types),) if inbound.media_types else ()
+    return Outcome(
+        replies=outcome.replies,
+        state=ConversationState(outcome.state.flow, outcome.state.step, outcome.state.data, now),
+        facts=media + outcome.facts,
+        language=outcome.language,
+        consent=outcome.consent,
+    )
+
+
+def _respond(turn: Turn) -> Outcome:
+    if turn.participant.consent is ConsentState.OPTED_OUT:
+        return while_opted_out(turn)
+    keyword = keyword_in(turn.text)
+    if keyword is Keyword.OPT_OUT:
+        return opt_out(turn)
+    if keyword is Keyword.HELP:
+        return turn.answer(help_reply(turn), *_current_question(turn))
+    if (language := named_language(turn.text)) is not None:
+        return switch_language(turn, language, *_current_question(turn))
+    if keyword is Keyword.CHOOSE_LANGUAGE:
+        return LANGUAGE_FLOW.start(turn)
+    if turn.participant.consent is ConsentState.RECORDED:
+        return first_contact(turn)
+    if keyword is Keyword.MENU:
+        return turn.answer(menu_reply(), state=turn.state.reset())
+    media_noted = (Reply("media_received"),) if turn.inbound.media_types else ()
+    if not turn.text:
+        return turn.answer(*(media_noted or (Reply("empty_message"),)), *_current_question(turn))
+    if asks_to_stop(turn.text):
+        return turn.answer(
+            Reply("stop_request_flagged", {"counselor_name": turn.participant.counselor_name}),
+            state=turn.state.reset(),
+            facts=(StopRequestFlagged(text=turn.text),),
+        )
+    outcome = handle_idle(turn) if turn.state.idle else _current_step(turn).handle(turn)
+    return Outcome(media_noted + outcome.replies, outcome.state, outcome.facts, outcome.language, outcome.consent)
+
+
+def _fresh(state: ConversationState, now: datetime) -> ConversationState:
+    """The state to go on from: a flow that is unknown or left too long is dropped."""
+    if state.idle:
+        return state
+    flow = FLOWS.get(state.flow)
+    if flow is None or state.step not in flow.steps:
+        return state.reset()
+    if state.updated_at is not None and now - state.updated_at > flow.stale_after:
+        return state.reset()
+    return state
+
+
+def _current_step(turn: Turn) -> Step:
+    return FLOWS[turn.state.flow].steps[turn.state.step]
+
+
+def _current_question(turn: Turn) -> tuple[Reply, ...]:
+    """The question the participant was on, to ask again after an aside (HELP, a language change)."""
+    if turn.participant.consent is ConsentState.RECORDED:
+        return (consent_request(turn),)
+    if turn.state.idle:
+        return ()
+    return (_current_step(turn).prompt(turn),)

@@ -1,0 +1,60 @@
+"""Consent: confirming it on first contact, opting out at once, opting back in.
+
+```mermaid
+stateDiagram-v2
+    recorded --> confirmed: YES / SÍ / START  (ConsentConfirmed, welcome and menu)
+    recorded --> recorded: anything else  (introduction and "reply YES")
+    recorded --> opted_out: STOP and the other stop words  (OptedOut, one confirmation)
+    confirmed --> opted_out: STOP …  (OptedOut, one confirmation)
+    opted_out --> confirmed: START / UNSTOP / YES / SÍ  (OptedIn, welcome back)
+    opted_out --> opted_out: anything else  (nothing is sent)
+```
+The counselor records consent at enrolment (`recorded`); the participant confirms it by text.
+"""
+
+from casefile.facts import ConsentConfirmed, OptedIn, OptedOut
+from casefile.vocabulary import ConsentState
+from conversations.flow import Turn
+from conversations.flows.menu import menu_reply
+from conversations.keywords import Keyword, is_yes, keyword_in
+from conversations.model import Outcome, Reply
+
+
+def opt_out(turn: Turn) -> Outcome:
+    return Outcome(
+        replies=(Reply("opted_out"),),
+        state=turn.state.reset(),
+        facts=(OptedOut(keyword=turn.text),),
+        consent=ConsentState.OPTED_OUT,
+    )
+
+
+def while_opted_out(turn: Turn) -> Outcome:
+    """Only an opt-in word is answered; everything else is kept, and nothing is sent."""
+    if keyword_in(turn.text) is Keyword.OPT_IN or is_yes(turn.text):
+        return Outcome(
+            replies=(Reply("opted_in", {"first_name": turn.participant.first_name}), menu_reply()),
+            state=turn.state.reset(),
+            facts=(OptedIn(keyword=turn.text),),
+            consent=ConsentState.CONFIRMED,
+        )
+    return turn.answer()
+
+
+def first_contact(turn: Turn) -> Outcome:
+    """Before the participant has confirmed by text: introduce the service and ask for a yes."""
+    if keyword_in(turn.text) is Keyword.OPT_IN or is_yes(turn.text):
+        return Outcome(
+            replies=(Reply("consent_confirmed", {"first_name": turn.participant.first_name}), menu_reply()),
+            state=turn.state.reset(),
+            facts=(ConsentConfirmed(text=turn.text),),
+            consent=ConsentState.CONFIRMED,
+        )
+    return turn.answer(consent_request(turn))
+
+
+def consent_request(turn: Turn) -> Reply:
+    return Reply(
+        "consent_request",
+        {"first_name": turn.participant.first_name, "counselor_name": turn.participant.counselor_name},
+    )

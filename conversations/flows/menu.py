@@ -1,0 +1,70 @@
+"""The main menu: what a participant can do, by number or by word, when no flow is under way.
+
+```mermaid
+stateDiagram-v2
+    idle --> counselor: 1 / counselor / consejero
+    idle --> language: 2 / language / idioma
+    idle --> idle: 3 / help  (help text)
+    idle --> idle: hi / hola  (greeting and menu)
+    idle --> idle: anything else  ("didn't get that" and menu)
+```
+Later flows (check-ins, hours) add their entry to MENU; the template lists entries by name.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from conversations.flow import Turn
+from conversations.flows.counselor import COUNSELOR_FLOW
+from conversations.flows.language import LANGUAGE_FLOW
+from conversations.keywords import fold
+from conversations.model import Outcome, Reply
+
+
+@dataclass(frozen=True)
+class MenuEntry:
+    #: The name the menu template labels this entry by.
+    name: str
+    #: Folded words that choose this entry besides its number.
+    words: frozenset[str]
+    start: Callable[[Turn], Outcome]
+
+
+def help_reply(turn: Turn) -> Reply:
+    return Reply(
+        "help",
+        {"counselor_name": turn.participant.counselor_name, "counselor_phone": turn.participant.counselor_phone},
+    )
+
+
+MENU: tuple[MenuEntry, ...] = (
+    MenuEntry(
+        "counselor",
+        frozenset(["counselor", "my counselor", "message", "worker", "consejero", "consejera", "mensaje"]),
+        COUNSELOR_FLOW.start,
+    ),
+    MenuEntry("language", frozenset(), LANGUAGE_FLOW.start),
+    MenuEntry("help", frozenset(), lambda turn: turn.answer(help_reply(turn))),
+)
+
+_GREETINGS = frozenset(["hi", "hello", "hey", "hola", "buenas", "buenos dias", "buenas tardes", "good morning"])
+
+
+def menu_reply(key: str = "menu", **params: object) -> Reply:
+    return Reply(key, {"options": [entry.name for entry in MENU], **params})
+
+
+def chosen_entry(text: str) -> MenuEntry | None:
+    folded = fold(text)
+    if folded.isdigit() and 1 <= int(folded) <= len(MENU):
+        return MENU[int(folded) - 1]
+    return next((entry for entry in MENU if folded in entry.words), None)
+
+
+def handle_idle(turn: Turn) -> Outcome:
+    entry = chosen_entry(turn.text)
+    if entry is not None:
+        return entry.start(turn)
+    if fold(turn.text) in _GREETINGS:
+        return turn.answer(menu_reply("greeting", first_name=turn.participant.first_name))
+    return turn.answer(menu_reply("not_understood"))

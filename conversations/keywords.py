@@ -1,0 +1,64 @@
+"""Keywords that work anywhere in a conversation, in English and Spanish.
+
+Carrier rules make a keyword the whole message ("STOP", not "please stop texting me"); a sentence
+that asks to stop is found by `asks_to_stop` and goes to a person instead.
+"""
+
+import re
+import unicodedata
+from enum import Enum
+
+
+class Keyword(Enum):
+    OPT_OUT = "opt_out"
+    OPT_IN = "opt_in"
+    HELP = "help"
+    MENU = "menu"
+    CHOOSE_LANGUAGE = "choose_language"
+    ENGLISH = "english"
+    SPANISH = "spanish"
+
+
+def fold(text: str) -> str:
+    """Lower case, accents off, punctuation to spaces, runs of space squeezed: 'SÍ!' -> 'si'."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(re.sub(r"[^\w\s]", " ", bare).split())
+
+
+_KEYWORDS: dict[str, Keyword] = {
+    **dict.fromkeys(
+        ["stop", "stopall", "unsubscribe", "cancel", "end", "quit", "revoke", "optout", "opt out",
+         "stop all", "alto", "parar", "para", "basta", "cancelar", "detener", "terminar", "baja"],
+        Keyword.OPT_OUT,
+    ),
+    **dict.fromkeys(["start", "unstop", "subscribe", "empezar", "comenzar", "iniciar"], Keyword.OPT_IN),
+    **dict.fromkeys(["help", "info", "ayuda", "informacion"], Keyword.HELP),
+    **dict.fromkeys(["menu", "main menu", "menu principal", "inicio", "home", "0"], Keyword.MENU),
+    **dict.fromkeys(["language", "idioma", "lenguaje", "lang"], Keyword.CHOOSE_LANGUAGE),
+    **dict.fromkeys(["english", "ingles", "en ingles"], Keyword.ENGLISH),
+    **dict.fromkeys(["espanol", "spanish", "en espanol", "castellano"], Keyword.SPANISH),
+}
+
+#: After an opt-out, a plain yes also opens the line again (as START does).
+_YES_WORDS = frozenset(["yes", "y", "yeah", "yep", "ok", "okay", "si", "claro", "de acuerdo", "sure"])
+
+
+def keyword_in(text: str) -> Keyword | None:
+    return _KEYWORDS.get(fold(text))
+
+
+def is_yes(text: str) -> bool:
+    return fold(text) in _YES_WORDS or text.strip() in {"👍", "👌", "✅"}
+
+
+_STOP_SENTENCE = re.compile(
+    r"\b(stop|quit|unsubscribe|opt out|no more|leave me alone|don t (text|message|contact)|"
+    r"do not (text|message|contact)|dont (text|message)|remove me|"
+    r"alto|basta|deja(n)? de|ya no (me )?(manden|envien|escriban|mande|envie)|no me (manden|envien|escriban))\b"
+)
+
+
+def asks_to_stop(text: str) -> bool:
+    """A sentence (not a keyword) that sounds like 'stop texting me'; a counselor should read it."""
+    return bool(_STOP_SENTENCE.search(fold(text)))

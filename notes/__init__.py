@@ -1,0 +1,1 @@
+"""Case notes: drafted from each contact's facts, checked, and approved by the counselor."""
