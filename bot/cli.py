@@ -114,7 +114,7 @@ def _demo(args: argparse.Namespace) -> None:
     service = _service(check_schema=False)
     upgrade(service.engine)
     with service.sessions.begin() as session:
-        seed_demo(session, service.settings.timezone)
+        seed_demo(session, service.settings.timezone, utc_now())
     waypoint = sys.argv[0] if sys.argv[0].endswith("waypoint") else "waypoint"
     print(f"\nWaypoint demo: database {service.settings.database_url}, web service on http://{args.host}:{args.port}")
     print("Chat as a demo participant from another terminal in this folder:")

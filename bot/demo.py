@@ -1,13 +1,13 @@
 """Demo data for a first run: one counselor and two participants (English and Spanish)."""
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy.orm import Session
 
 from casefile.enrolment import add_counselor, enrol_participant
 from casefile.people import find_counselor_by_email
 from casefile.vocabulary import FamilyType, Language
-from bot.inbox import utc_now
 
 DEMO_COUNSELOR_EMAIL = "dana.lee@example.org"
 
@@ -27,11 +27,10 @@ DEMO_PARTICIPANTS = (
 )
 
 
-def seed_demo(session: Session, time_zone: str) -> bool:
+def seed_demo(session: Session, time_zone: str, now: datetime) -> bool:
     """Add the demo caseload unless it is there already; True if it was added."""
     if find_counselor_by_email(session, DEMO_COUNSELOR_EMAIL) is not None:
         return False
-    now = utc_now()
     counselor = add_counselor(session, "Dana", "Lee", DEMO_COUNSELOR_EMAIL, "+15105550199", now)
     for person in DEMO_PARTICIPANTS:
         enrol_participant(

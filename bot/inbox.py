@@ -197,7 +197,9 @@ class Inbox:
     ) -> Receipt:
         """One polite reply per unknown number, with no programme details; staff see the list."""
         sender = note_unknown_sender(session, message.channel, message.address, message.created_at)
-        if sender.answered_at is not None or keyword_in(message.body) is Keyword.OPT_OUT:
+        if keyword_in(message.body) is Keyword.OPT_OUT and sender.opted_out_at is None:
+            sender.opted_out_at = message.created_at
+        if sender.answered_at is not None or sender.opted_out_at is not None:
             return Receipt(message.id, duplicate=False)
         sender.answered_at = message.created_at
         return self._reply(session, message, (Reply("unknown_number"),), Language.ENGLISH, reply_status)

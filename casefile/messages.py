@@ -55,6 +55,8 @@ class UnknownSender(Base):
     message_count: Mapped[int] = mapped_column(default=0)
     #: When the one polite reply went out; none is sent again.
     answered_at: Mapped[datetime | None]
+    #: When it texted a stop word: from then on it gets nothing, not even the polite reply.
+    opted_out_at: Mapped[datetime | None]
 
 
 def find_message(session: Session, channel: Channel, provider_id: str) -> Message | None:

@@ -55,7 +55,7 @@ def is_yes(text: str) -> bool:
 _STOP_SENTENCE = re.compile(
     r"\b(stop|quit|unsubscribe|opt out|no more|leave me alone|don t (text|message|contact)|"
     r"do not (text|message|contact)|dont (text|message)|remove me|"
-    r"alto|basta|deja(n)? de|ya no (me )?(manden|envien|escriban|mande|envie)|no me (manden|envien|escriban))\b"
+    r"alto|basta|dej[ae]n? de|ya no (me )?(manden|envien|escriban|mande|envie)|no me (manden|envien|escriban))\b"
 )
 
 

@@ -23,7 +23,7 @@ PERMANENT_ERRORS: dict[int, Failure] = {
 class BaseUrlHttpClient(TwilioHttpClient):
     """Sends the SDK's requests to another host (a fake Twilio in tests, a staging proxy)."""
 
-    def __init__(self, base_url: str, timeout: float = 10.0) -> None:
+    def __init__(self, base_url: str, timeout: float) -> None:
         super().__init__(timeout=timeout)
         self._base_url = base_url.rstrip("/")
 
@@ -43,10 +43,13 @@ class TwilioTransport:
         from_number: str | None = None,
         status_callback: str | None = None,
         api_base_url: str | None = None,
+        timeout: float = 10.0,
     ) -> None:
         if not (messaging_service_sid or from_number):
             raise ValueError("set TWILIO_MESSAGING_SERVICE_SID or TWILIO_FROM_NUMBER to send texts")
-        http_client = BaseUrlHttpClient(api_base_url) if api_base_url else TwilioHttpClient(timeout=10.0)
+        http_client = (
+            BaseUrlHttpClient(api_base_url, timeout) if api_base_url else TwilioHttpClient(timeout=timeout)
+        )
         self._client = Client(account_sid, auth_token, http_client=http_client)
         self._sender = (
             {"messaging_service_sid": messaging_service_sid}

@@ -58,6 +58,7 @@ def upgrade() -> None:
     sa.Column('last_seen_at', sa.DateTime(), nullable=False),
     sa.Column('message_count', sa.Integer(), nullable=False),
     sa.Column('answered_at', sa.DateTime(), nullable=True),
+    sa.Column('opted_out_at', sa.DateTime(), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_unknown_senders')),
     sa.UniqueConstraint('channel', 'address', name=op.f('uq_unknown_senders_channel_address'))
     )

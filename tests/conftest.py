@@ -1,0 +1,103 @@
+"""Fixtures: a real, migrated database for every test (a SQLite file; PostgreSQL too when
+WAYPOINT_TEST_POSTGRES_URL names a server, as .ci/run does), and the service built on it."""
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, create_engine, make_url, text
+
+from bot.app import Service, build_service
+from bot.demo import seed_demo
+from bot.settings import Secret, Settings
+from casefile.database import make_engine, normalize_database_url
+from casefile.migrate import upgrade
+from tests.support import AUTH_TOKEN, PUBLIC_URL, FixedClock
+
+POSTGRES_URL = os.environ.get("WAYPOINT_TEST_POSTGRES_URL")
+if os.environ.get("CI") and not POSTGRES_URL:
+    raise pytest.UsageError("CI must test PostgreSQL too: set WAYPOINT_TEST_POSTGRES_URL (.ci/run does)")
+
+BACKENDS = ["sqlite"] + (["postgres"] if POSTGRES_URL else [])
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One migrated SQLite file; each test gets a copy, so migrations run once per session."""
+    path = tmp_path_factory.mktemp("template") / "waypoint.sqlite3"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    engine.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_template() -> Iterator[str]:
+    assert POSTGRES_URL is not None
+    name = f"waypoint_template_{uuid.uuid4().hex[:8]}"
+    admin = _postgres_admin()
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    engine = make_engine(_postgres_url(name))
+    upgrade(engine)
+    engine.dispose()
+    yield name
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def _postgres_admin() -> Engine:
+    assert POSTGRES_URL is not None
+    return create_engine(normalize_database_url(POSTGRES_URL), isolation_level="AUTOCOMMIT")
+
+
+def _postgres_url(database: str) -> str:
+    assert POSTGRES_URL is not None
+    return make_url(normalize_database_url(POSTGRES_URL)).set(database=database).render_as_string(hide_password=False)
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        path = tmp_path / "waypoint.sqlite3"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        yield f"sqlite:///{path}"
+        return
+    template = request.getfixturevalue("postgres_template")
+    name = f"waypoint_test_{uuid.uuid4().hex[:12]}"
+    admin = _postgres_admin()
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+    yield _postgres_url(name)
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock()
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    return Settings(
+        database_url=database_url,
+        public_url=PUBLIC_URL,
+        program_name="Alameda County CalWORKs",
+        twilio_auth_token=Secret(AUTH_TOKEN),
+    )
+
+
+@pytest.fixture
+def service(settings: Settings, clock: FixedClock) -> Iterator[Service]:
+    """The service on a database holding the demo caseload (Dana Lee; Jordan, en; Guadalupe, es)."""
+    built = build_service(settings, clock)
+    with built.sessions.begin() as session:
+        seed_demo(session, settings.timezone, clock())
+    yield built
+    built.engine.dispose()

@@ -1,0 +1,74 @@
+"""Every participant-facing text: present in both languages, and cheap to send."""
+
+import re
+from pathlib import Path
+
+import pytest
+
+from casefile.vocabulary import Language
+from conversations.model import Reply
+from conversations.rendering import MessageRenderer, ServiceProfile, tidy
+from conversations.segments import count_segments, non_gsm_characters
+from templates import MESSAGES_DIR
+
+# Long but real values, so that the counts hold for the longest names we expect.
+SAMPLE = {
+    "first_name": "Guadalupe",
+    "counselor_name": "Alexandra Villanueva",
+    "counselor_phone": "(510) 555-0199",
+    "options": ["counselor", "language", "help"],
+}
+RENDERER = MessageRenderer(ServiceProfile("Alameda County CalWORKs", 8))
+MAX_SEGMENTS = {Language.ENGLISH: 2, Language.SPANISH: 3}
+ALL_KEYS = sorted(RENDERER.keys(Language.ENGLISH) | RENDERER.keys(Language.SPANISH))
+
+
+def test_both_languages_have_the_same_messages() -> None:
+    assert RENDERER.keys(Language.ENGLISH) == RENDERER.keys(Language.SPANISH)
+
+
+def test_every_reply_the_code_can_send_has_a_template() -> None:
+    sources = "\n".join(p.read_text() for p in Path("conversations").rglob("*.py"))
+    sources += Path("bot/inbox.py").read_text()
+    used = set(re.findall(r'Reply\(\s*"(\w+)"', sources)) | set(re.findall(r'menu_reply\(\s*"(\w+)"', sources))
+    assert used, "found no replies in the code"
+    assert used <= RENDERER.keys(Language.ENGLISH)
+
+
+@pytest.mark.parametrize("language", list(Language))
+@pytest.mark.parametrize("key", ALL_KEYS)
+def test_each_message_fits_its_segment_budget(key: str, language: Language) -> None:
+    text = RENDERER.render(Reply(key, SAMPLE), language)
+    count = count_segments(text)
+    assert count.segments <= MAX_SEGMENTS[language], f"{language.value}/{key}: {count}\n{text}"
+
+
+@pytest.mark.parametrize("key", ALL_KEYS)
+def test_english_messages_stay_in_gsm7(key: str) -> None:
+    raw = (MESSAGES_DIR / "en" / f"{key}.txt").read_text(encoding="utf-8")
+    # The language question is bilingual on purpose; ñ is GSM-7 all the same.
+    assert non_gsm_characters(raw.replace("\n", "")) == set(), f"en/{key} has a non-GSM character"
+
+
+def test_tidy_replaces_look_alikes_that_would_force_ucs2() -> None:
+    assert tidy("It\u2019s \u00a0ok \u201cyes\u201d\n\n  next ") == "It's  ok \"yes\"\nnext"
+    assert count_segments(tidy("don\u2019t")).encoding == "GSM-7"
+
+
+@pytest.mark.parametrize(
+    "text, encoding, segments",
+    [
+        ("a" * 160, "GSM-7", 1),
+        ("a" * 161, "GSM-7", 2),
+        ("€" * 80, "GSM-7", 1),
+        ("€" * 81, "GSM-7", 2),
+        ("á" * 70, "UCS-2", 1),
+        ("á" * 71, "UCS-2", 2),
+        ("a" * 159 + "’", "UCS-2", 3),
+        ("👍" * 35, "UCS-2", 1),
+        ("👍" * 36, "UCS-2", 2),
+    ],
+)
+def test_segment_counting(text: str, encoding: str, segments: int) -> None:
+    count = count_segments(text)
+    assert (count.encoding, count.segments) == (encoding, segments)
