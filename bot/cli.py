@@ -33,6 +33,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     # A chat transcript on stdout must hold the conversation only; the service logs its work.
     level = logging.WARNING if args.run is _chat else logging.INFO
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if args.run not in (_db_upgrade, _demo):
+        # Alembic announces itself on every schema check; only a migration is worth reading.
+        logging.getLogger("alembic").setLevel(logging.WARNING)
     try:
         args.run(args)
     except (UserError, EnrolmentError, InvalidPhoneNumber) as error:

@@ -1,11 +1,11 @@
 """The one path every inbound message takes, whichever channel brought it.
 
-1. Store it (its own transaction), de-duplicated on the provider's message id: once it is
-   committed nothing that fails later can lose it.
-2. In a second transaction, with the participant's row locked so one person's messages are handled
-   in order: run the engine, then store the replies, the new state, consent and the facts.
-A message whose processing failed stays RECEIVED; a second delivery of it, or
-`process_pending`, processes it then.
+One transaction (DESIGN.md, "Data flow of one inbound text"):
+1. Store it first, de-duplicated on the provider's message id.
+2. In a savepoint, with the participant's row locked so one person's messages are handled in
+   order: run the engine, then store the replies, the new state, consent and the facts.
+If step 2 fails only the savepoint is undone: the message still commits, RECEIVED, and a second
+delivery of it, or `process_pending`, processes it then. The provider is answered after the commit.
 """
 
 import logging
@@ -14,14 +14,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session, joinedload, sessionmaker
 
 from casefile.consent import record_consent
 from casefile.contacts import current_contact
 from casefile.conversation import load_conversation, save_conversation
 from casefile.facts import record_fact
-from casefile.messages import Message, find_message, note_unknown_sender
+from casefile.messages import Message, find_message, note_unknown_sender, store_inbound
 from casefile.people import Participant
 from casefile.phones import display_phone
 from casefile.vocabulary import Channel, ConsentAction, ConsentState, Direction, Language, MessageStatus
@@ -32,7 +32,7 @@ from conversations.rendering import MessageRenderer
 
 log = logging.getLogger(__name__)
 
-#: Attempts at processing before a message is left RECEIVED for later (lock timeouts, races).
+#: Attempts at receiving a message when the database says try again (lock timeouts, deadlocks).
 PROCESS_ATTEMPTS = 3
 
 
@@ -70,10 +70,11 @@ class Receipt:
 
 
 class ProcessingFailed(RuntimeError):
-    """The message is stored but could not be processed now; it stays RECEIVED for a retry."""
+    """The message could not be processed now. With an id it is stored, RECEIVED, for a retry;
+    without one even storing it failed (the database is unreachable) and the provider must retry."""
 
-    def __init__(self, message_id: int) -> None:
-        super().__init__(f"message {message_id} stored but not processed")
+    def __init__(self, message_id: int | None) -> None:
+        super().__init__(f"message {message_id} not processed")
         self.message_id = message_id
 
 
@@ -95,62 +96,75 @@ class Inbox:
     def receive(self, inbound: Inbound, reply_status: MessageStatus) -> Receipt:
         """Store and process one message; `reply_status` is what the adapter does with the replies
         (SENT when they go back inline, QUEUED when the outbox must send them)."""
-        message_id = self._store(inbound)
-        if message_id is None:
-            with self._sessions.begin() as session:
-                existing = find_message(session, inbound.channel, inbound.provider_id)
-                assert existing is not None
-                message_id, pending = existing.id, existing.status is MessageStatus.RECEIVED
-            if not pending:
-                return Receipt(message_id, duplicate=True)
-        return self._process_with_retries(message_id, reply_status)
+        for attempt in range(1, PROCESS_ATTEMPTS + 1):
+            try:
+                return self._receive_once(inbound, reply_status)
+            except OperationalError:
+                # A lock timeout or a deadlock (PostgreSQL): nothing was committed; try again.
+                log.warning("receiving %s message failed (attempt %s)", inbound.channel, attempt, exc_info=True)
+        raise ProcessingFailed(None)
 
     def process_pending(self, reply_status: MessageStatus) -> list[Receipt]:
         """Process messages left RECEIVED by an earlier failure, oldest first."""
         with self._sessions.begin() as session:
-            pending = session.scalars(
-                select(Message.id)
+            pending = session.execute(
+                select(Message.channel, Message.provider_id)
                 .where(Message.direction == Direction.INBOUND, Message.status == MessageStatus.RECEIVED)
                 .order_by(Message.id)
             ).all()
-        return [self._process_with_retries(message_id, reply_status) for message_id in pending]
-
-    def _store(self, inbound: Inbound) -> int | None:
-        """Commit the inbound message; None if this provider id was stored before."""
-        message = Message(
-            direction=Direction.INBOUND,
-            channel=inbound.channel,
-            address=inbound.address,
-            body=inbound.text,
-            media=[{"url": m.url, "content_type": m.content_type} for m in inbound.media],
-            provider_id=inbound.provider_id,
-            status=MessageStatus.RECEIVED,
-            created_at=inbound.received_at,
-            status_at=inbound.received_at,
-        )
-        try:
+        receipts = []
+        for channel, provider_id in pending:
             with self._sessions.begin() as session:
-                session.add(message)
-        except IntegrityError:
+                message = find_message(session, channel, provider_id, lock=True)
+                assert message is not None
+                replies = self._process_in_savepoint(session, message, reply_status)
+            receipts.append(self._receipt(message, replies))
+        return receipts
+
+    def _receive_once(self, inbound: Inbound, reply_status: MessageStatus) -> Receipt:
+        with self._sessions.begin() as session:
+            message = store_inbound(
+                session,
+                channel=inbound.channel,
+                address=inbound.address,
+                body=inbound.text,
+                media=[{"url": m.url, "content_type": m.content_type} for m in inbound.media],
+                provider_id=inbound.provider_id,
+                created_at=inbound.received_at,
+                status_at=inbound.received_at,
+            )
+            if message is None:
+                message = find_message(session, inbound.channel, inbound.provider_id, lock=True)
+                assert message is not None
+                if message.status is not MessageStatus.RECEIVED:
+                    return Receipt(message.id, duplicate=True)
+            replies = self._process_in_savepoint(session, message, reply_status)
+        return self._receipt(message, replies)
+
+    def _process_in_savepoint(
+        self, session: Session, message: Message, reply_status: MessageStatus
+    ) -> list[Message] | None:
+        """Process a stored message; None if that failed, in which case only the savepoint is undone
+        and the message itself is still committed, RECEIVED, for a later attempt."""
+        try:
+            # One flush at the savepoint's end instead of one before every query.
+            with session.begin_nested(), session.no_autoflush:
+                return self._process(session, message, reply_status)
+        except OperationalError:
+            raise
+        except Exception:
+            log.exception("processing message %s failed; it is stored for a later attempt", message.id)
             return None
-        return message.id
 
-    def _process_with_retries(self, message_id: int, reply_status: MessageStatus) -> Receipt:
-        for attempt in range(1, PROCESS_ATTEMPTS + 1):
-            try:
-                with self._sessions.begin() as session:
-                    return self._process(session, message_id, reply_status)
-            except (IntegrityError, OperationalError):
-                log.warning("processing message %s failed (attempt %s)", message_id, attempt, exc_info=True)
-        raise ProcessingFailed(message_id)
+    def _receipt(self, message: Message, replies: list[Message] | None) -> Receipt:
+        """Built after the commit, when every reply has its id."""
+        if replies is None:
+            raise ProcessingFailed(message.id)
+        return Receipt(message.id, duplicate=False,
+                       replies=tuple(OutgoingText(r.id, r.address, r.body) for r in replies))
 
-    def _process(self, session: Session, message_id: int, reply_status: MessageStatus) -> Receipt:
-        message = session.get_one(Message, message_id)
+    def _process(self, session: Session, message: Message, reply_status: MessageStatus) -> list[Message]:
         participant = _participant_for(session, message, lock=True)
-        # Re-read under the lock: another delivery of this message may have processed it meanwhile.
-        session.refresh(message)
-        if message.status is not MessageStatus.RECEIVED:
-            return Receipt(message_id, duplicate=True)
         message.status, message.status_at = MessageStatus.PROCESSED, self._clock()
         if participant is None:
             return self._answer_unknown_sender(session, message, reply_status)
@@ -158,7 +172,7 @@ class Inbox:
 
     def _converse(
         self, session: Session, message: Message, participant: Participant, reply_status: MessageStatus
-    ) -> Receipt:
+    ) -> list[Message]:
         at = message.created_at
         contact = current_contact(session, participant.id, message.channel, at)
         message.participant_id, message.contact_id = participant.id, contact.id
@@ -194,13 +208,13 @@ class Inbox:
 
     def _answer_unknown_sender(
         self, session: Session, message: Message, reply_status: MessageStatus
-    ) -> Receipt:
+    ) -> list[Message]:
         """One polite reply per unknown number, with no programme details; staff see the list."""
         sender = note_unknown_sender(session, message.channel, message.address, message.created_at)
         if keyword_in(message.body) is Keyword.OPT_OUT and sender.opted_out_at is None:
             sender.opted_out_at = message.created_at
         if sender.answered_at is not None or sender.opted_out_at is not None:
-            return Receipt(message.id, duplicate=False)
+            return []
         sender.answered_at = message.created_at
         return self._reply(session, message, (Reply("unknown_number"),), Language.ENGLISH, reply_status)
 
@@ -211,7 +225,7 @@ class Inbox:
         replies: tuple[Reply, ...],
         language: Language,
         status: MessageStatus,
-    ) -> Receipt:
+    ) -> list[Message]:
         now = self._clock()
         rows = [
             Message(
@@ -230,28 +244,33 @@ class Inbox:
             for reply in replies
         ]
         session.add_all(rows)
-        session.flush()
-        return Receipt(
-            message.id, duplicate=False, replies=tuple(OutgoingText(r.id, r.address, r.body) for r in rows)
-        )
+        return rows
 
-    def apologise(self, message_id: int, status: MessageStatus) -> OutgoingText | None:
+    def apologise(self, message_id: int | None, status: MessageStatus) -> OutgoingText | None:
         """Record the apology for a stored message that could not be processed (none if opted out)."""
+        if message_id is None:
+            return None
         with self._sessions.begin() as session:
             message = session.get_one(Message, message_id)
             participant = _participant_for(session, message, lock=False)
             if participant is None or participant.consent_state is ConsentState.OPTED_OUT:
                 return None
-            receipt = self._reply(session, message, (Reply("error_apology"),), participant.language, status)
-        return receipt.replies[0]
+            [apology] = self._reply(session, message, (Reply("error_apology"),), participant.language, status)
+        return OutgoingText(apology.id, apology.address, apology.body)
 
 
 def _participant_for(session: Session, message: Message, lock: bool) -> Participant | None:
     """The participant a message's address belongs to. SMS and the console chat address by phone."""
     if message.channel not in (Channel.SMS, Channel.CONSOLE):
         return None
-    query = select(Participant).where(Participant.phone == message.address)
-    return session.scalars(query.with_for_update() if lock else query).one_or_none()
+    query = (
+        select(Participant)
+        .where(Participant.phone == message.address)
+        .options(joinedload(Participant.counselor))
+    )
+    # Locking the participant's row makes one person's messages take turns; the counselor's row
+    # is only read, so PostgreSQL is told to lock the participant alone.
+    return session.scalars(query.with_for_update(of=Participant) if lock else query).one_or_none()
 
 
 def participant_view(participant: Participant) -> ParticipantView:

@@ -4,7 +4,8 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text, UniqueConstraint, select, update
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Mapped, Session, make_transient_to_detached, mapped_column
 
 from casefile.base import Base
 from casefile.vocabulary import DELIVERY_RANK, Channel, Direction, MessageStatus
@@ -59,10 +60,37 @@ class UnknownSender(Base):
     opted_out_at: Mapped[datetime | None]
 
 
-def find_message(session: Session, channel: Channel, provider_id: str) -> Message | None:
-    return session.scalars(
-        select(Message).where(Message.channel == channel, Message.provider_id == provider_id)
-    ).one_or_none()
+def find_message(session: Session, channel: Channel, provider_id: str, lock: bool = False) -> Message | None:
+    query = select(Message).where(Message.channel == channel, Message.provider_id == provider_id)
+    if lock:
+        # Re-read under a row lock: a concurrent delivery of the same message may be processing it.
+        query = query.with_for_update().execution_options(populate_existing=True)
+    return session.scalars(query).one_or_none()
+
+
+def store_inbound(session: Session, **values: Any) -> Message | None:
+    """Insert an inbound message unless its (channel, provider id) is stored already; None if it is.
+
+    One INSERT … ON CONFLICT DO NOTHING: no exception to recover from, and on PostgreSQL a
+    concurrent insert of the same id waits for the other transaction and then does nothing.
+    """
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    values = {"direction": Direction.INBOUND, "status": MessageStatus.RECEIVED, **values}
+    message_id = session.execute(
+        insert(Message.__table__)
+        .values(**{Message.__table__.c[name].name: value for name, value in values.items()})
+        .on_conflict_do_nothing(index_elements=["channel", "provider_id"])
+        .returning(Message.__table__.c.id)
+    ).scalar_one_or_none()
+    if message_id is None:
+        return None
+    # The row is exactly these values: adopt it as loaded rather than read it back.
+    message = Message(id=message_id, participant_id=None, contact_id=None, error_code=None,
+                      in_reply_to_id=None, **values)
+    make_transient_to_detached(message)
+    session.add(message)
+    return message
 
 
 def replies_to(session: Session, message_id: int) -> list[Message]:

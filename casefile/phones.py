@@ -1,5 +1,7 @@
 """Phone numbers in one form (E.164), so that a participant is found whatever way a number is typed."""
 
+import functools
+
 import phonenumbers
 
 
@@ -18,6 +20,7 @@ def normalize_phone(raw: str, default_region: str = "US") -> str:
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
+@functools.lru_cache(maxsize=4096)
 def display_phone(e164: str) -> str:
     """A number as people in its country write it: (510) 555-0199."""
     return phonenumbers.format_number(

@@ -105,7 +105,6 @@ def sms_router(
         try:
             receipt = await anyio.to_thread.run_sync(inbox.receive, inbound, MessageStatus.SENT, limiter=limiter)
         except ProcessingFailed as failure:
-            log.exception("inbound message %s is stored but could not be processed", failure.message_id)
             apology = await anyio.to_thread.run_sync(
                 inbox.apologise, failure.message_id, MessageStatus.SENT, limiter=limiter
             )

@@ -1,0 +1,78 @@
+"""A small Twilio REST server on 127.0.0.1 for the real twilio SDK to talk to."""
+
+import base64
+import json
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs
+
+
+@dataclass(frozen=True)
+class Planned:
+    """How the server answers the next create-message request."""
+
+    status: int = 201
+    error_code: int | None = None
+    delay: float = 0.0
+
+
+@dataclass
+class FakeTwilio:
+    url: str
+    #: Each create-message request as (account in the path, basic-auth user, form fields).
+    requests: list[tuple[str, str, dict[str, str]]] = field(default_factory=list)
+    plan: list[Planned] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def next_plan(self) -> Planned:
+        with self.lock:
+            return self.plan.pop(0) if self.plan else Planned()
+
+
+def _handler(fake: FakeTwilio) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802 (the stdlib's name)
+            parts = self.path.split("/")
+            if len(parts) != 5 or parts[1] != "2010-04-01" or parts[4] != "Messages.json":
+                self._answer(404, {"code": 20404, "message": "not found", "status": 404})
+                return
+            form = {k: v[0] for k, v in parse_qs(self.rfile.read(int(self.headers["Content-Length"])).decode()).items()}
+            user = base64.b64decode(self.headers["Authorization"].split()[1]).decode().split(":")[0]
+            plan = fake.next_plan()
+            time.sleep(plan.delay)
+            with fake.lock:
+                fake.requests.append((parts[3], user, form))
+            if plan.error_code is not None or plan.status >= 400:
+                self._answer(plan.status, {"code": plan.error_code, "message": "planned failure",
+                                           "more_info": "https://www.twilio.com/docs/errors", "status": plan.status})
+                return
+            sid = "SM" + uuid.uuid4().hex
+            self._answer(201, {"sid": sid, "status": "queued", "to": form.get("To"), "body": form.get("Body"),
+                               "account_sid": parts[3], "num_segments": "1"})
+
+        def _answer(self, status: int, payload: dict[str, object]) -> None:
+            body = json.dumps(payload).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: object) -> None:
+            return
+
+    return Handler
+
+
+def run_fake_twilio() -> Iterator[FakeTwilio]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(fake := FakeTwilio(url="")))
+    fake.url = f"http://127.0.0.1:{server.server_address[1]}"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield fake
+    server.shutdown()
+    server.server_close()

@@ -1,0 +1,48 @@
+"""Concurrent deliveries over real HTTP: nothing doubled, nothing lost, one person's texts in order."""
+
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+
+import httpx2 as httpx
+import pytest
+from sqlalchemy import func, select
+
+from bot.app import Service, create_app
+from casefile.facts import EventRecord
+from casefile.messages import Message
+from casefile.vocabulary import Direction, MessageStatus
+from tests.live_server import serve
+from tests.support import ENGLISH_PHONE, SPANISH_PHONE, FixedClock, signed, sms_form
+
+
+@pytest.fixture
+def base_url(service: Service, clock: FixedClock) -> Iterator[str]:
+    yield from serve(create_app(service, clock))
+
+
+def post_all(base_url: str, forms: list[dict[str, str]]) -> list[int]:
+    def post(form: dict[str, str]) -> int:
+        payload, headers = signed("/sms/twilio", form)
+        return httpx.post(base_url + "/sms/twilio", content=payload, headers=headers, timeout=30).status_code
+
+    with ThreadPoolExecutor(max_workers=len(forms)) as pool:
+        return list(pool.map(post, forms))
+
+
+def test_two_concurrent_deliveries_of_one_message_store_and_answer_it_once(base_url: str, service: Service) -> None:
+    assert post_all(base_url, [sms_form("hi", "SM-twice")] * 2) == [200, 200]
+    with service.sessions.begin() as session:
+        assert session.scalar(select(func.count()).select_from(Message).where(Message.direction == Direction.INBOUND)) == 1
+        assert session.scalar(select(func.count()).select_from(Message).where(Message.direction == Direction.OUTBOUND)) == 1
+
+
+def test_many_messages_at_once_are_all_stored_and_processed(base_url: str, service: Service) -> None:
+    forms = [sms_form(f"STOP" if i % 10 == 9 else "yes", f"SM-burst-{i}", ENGLISH_PHONE if i % 2 else SPANISH_PHONE)
+             for i in range(24)]
+    assert set(post_all(base_url, forms)) == {200}
+    with service.sessions.begin() as session:
+        statuses = session.scalars(select(Message.status).where(Message.direction == Direction.INBOUND)).all()
+        assert sorted(statuses) == [MessageStatus.PROCESSED] * 24
+        # Each participant confirmed consent exactly once, however the texts interleaved.
+        assert session.scalar(select(func.count()).select_from(EventRecord)
+                              .where(EventRecord.kind == "consent_confirmed")) == 2

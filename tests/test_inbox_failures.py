@@ -1,0 +1,75 @@
+"""A message that cannot be processed is kept, apologised for, and processed when it can be."""
+
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select, text
+
+from bot.app import Service, create_app
+from casefile.messages import Message
+from casefile.vocabulary import Direction, MessageStatus
+from tests.support import FixedClock, signed, sms_form
+
+
+@pytest.fixture
+def client(service: Service, clock: FixedClock) -> Iterator[TestClient]:
+    with TestClient(create_app(service, clock)) as test_client:
+        yield test_client
+
+
+def break_conversation_storage(service: Service) -> None:
+    """Make the database itself refuse to store conversation state: a real failure, mid-processing."""
+    with service.engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execute(text("CREATE FUNCTION refuse_state() RETURNS trigger LANGUAGE plpgsql AS "
+                                    "$$ BEGIN RAISE EXCEPTION 'storage broken'; END $$"))
+            connection.execute(text("CREATE TRIGGER broken BEFORE INSERT ON conversation_states "
+                                    "FOR EACH ROW EXECUTE FUNCTION refuse_state()"))
+        else:
+            connection.execute(text("CREATE TRIGGER broken BEFORE INSERT ON conversation_states "
+                                    "BEGIN SELECT RAISE(ABORT, 'storage broken'); END"))
+
+
+def mend_conversation_storage(service: Service) -> None:
+    with service.engine.begin() as connection:
+        connection.execute(text("DROP TRIGGER broken" + (" ON conversation_states"
+                                if connection.dialect.name == "postgresql" else "")))
+
+
+def post(client: TestClient, body: str, sid: str) -> list[str]:
+    payload, headers = signed("/sms/twilio", sms_form(body, sid))
+    response = client.post("/sms/twilio", content=payload, headers=headers)
+    assert response.status_code == 200
+    return [node.text or "" for node in ET.fromstring(response.text).iter("Message")]
+
+
+def test_a_failure_keeps_the_message_apologises_and_a_redelivery_processes_it(
+    client: TestClient, service: Service
+) -> None:
+    break_conversation_storage(service)
+    assert post(client, "hi", "SM-fail") == [
+        "Sorry, something went wrong on our side. Your message is saved and your counselor can see it."
+    ]
+    with service.sessions.begin() as session:
+        inbound = session.scalars(select(Message).where(Message.direction == Direction.INBOUND)).one()
+        assert (inbound.body, inbound.status) == ("hi", MessageStatus.RECEIVED)
+    mend_conversation_storage(service)
+    assert post(client, "hi", "SM-fail")[0].startswith("Hi Jordan! This is Alameda County CalWORKs.")
+    assert post(client, "hi", "SM-fail") == []
+
+
+def test_pending_messages_are_processed_in_order_once_storage_is_mended(
+    client: TestClient, service: Service
+) -> None:
+    break_conversation_storage(service)
+    post(client, "yes", "SM-p1")
+    post(client, "1", "SM-p2")
+    mend_conversation_storage(service)
+    receipts = service.inbox.process_pending(MessageStatus.QUEUED)
+    assert [[r.body.split("\n")[0] for r in receipt.replies] for receipt in receipts] == [
+        ["Thanks, Jordan! You're all set. You can text me any time.", "What would you like to do? Reply with a number:"],
+        ["What would you like to tell Dana Lee? Type your message and send it."],
+    ]
+    assert service.inbox.process_pending(MessageStatus.QUEUED) == []
