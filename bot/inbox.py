@@ -6,6 +6,9 @@ One transaction (DESIGN.md, "Data flow of one inbound text"):
    order: run the engine, then store the replies, the new state, consent and the facts.
 If step 2 fails only the savepoint is undone: the message still commits, RECEIVED, and a second
 delivery of it, or `process_pending`, processes it then. The provider is answered after the commit.
+
+Every inbound message passes here, so the statements are few and written as SQL expressions
+(no unit-of-work flush): bench/webhook.py measures this path.
 """
 
 import logging
@@ -15,14 +18,14 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import Session, joinedload, sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 
 from casefile.consent import record_consent
 from casefile.contacts import current_contact
 from casefile.conversation import load_conversation, save_conversation
 from casefile.facts import record_fact
-from casefile.messages import Message, find_message, note_unknown_sender, store_inbound
-from casefile.people import Participant
+from casefile.messages import Message, add_outbound, find_message, mark_processed, note_unknown_sender, store_inbound
+from casefile.people import Correspondent, find_correspondent, set_participant
 from casefile.phones import display_phone
 from casefile.vocabulary import Channel, ConsentAction, ConsentState, Direction, Language, MessageStatus
 from conversations.engine import respond
@@ -33,7 +36,7 @@ from conversations.rendering import MessageRenderer
 log = logging.getLogger(__name__)
 
 #: Attempts at receiving a message when the database says try again (lock timeouts, deadlocks).
-PROCESS_ATTEMPTS = 3
+RECEIVE_ATTEMPTS = 3
 
 
 @dataclass(frozen=True)
@@ -52,6 +55,25 @@ class Inbound:
     provider_id: str
     received_at: datetime
     media: tuple[Media, ...] = ()
+
+
+@dataclass(frozen=True)
+class Stored:
+    """An inbound message as stored: what processing reads."""
+
+    id: int
+    channel: Channel
+    address: str
+    text: str
+    provider_id: str
+    received_at: datetime
+    media_types: tuple[str, ...]
+
+    @classmethod
+    def from_row(cls, message: Message) -> "Stored":
+        assert message.provider_id is not None
+        return cls(message.id, message.channel, message.address, message.body, message.provider_id,
+                   message.created_at, tuple(m["content_type"] for m in message.media))
 
 
 @dataclass(frozen=True)
@@ -96,12 +118,12 @@ class Inbox:
     def receive(self, inbound: Inbound, reply_status: MessageStatus) -> Receipt:
         """Store and process one message; `reply_status` is what the adapter does with the replies
         (SENT when they go back inline, QUEUED when the outbox must send them)."""
-        for attempt in range(1, PROCESS_ATTEMPTS + 1):
+        for attempt in range(1, RECEIVE_ATTEMPTS + 1):
             try:
                 return self._receive_once(inbound, reply_status)
             except OperationalError:
                 # A lock timeout or a deadlock (PostgreSQL): nothing was committed; try again.
-                log.warning("receiving %s message failed (attempt %s)", inbound.channel, attempt, exc_info=True)
+                log.warning("receiving a %s message failed (attempt %s)", inbound.channel, attempt, exc_info=True)
         raise ProcessingFailed(None)
 
     def process_pending(self, reply_status: MessageStatus) -> list[Receipt]:
@@ -117,13 +139,14 @@ class Inbox:
             with self._sessions.begin() as session:
                 message = find_message(session, channel, provider_id, lock=True)
                 assert message is not None
-                replies = self._process_in_savepoint(session, message, reply_status)
-            receipts.append(self._receipt(message, replies))
+                stored = Stored.from_row(message)
+                replies = self._process_in_savepoint(session, stored, reply_status)
+            receipts.append(_receipt(stored, replies))
         return receipts
 
     def _receive_once(self, inbound: Inbound, reply_status: MessageStatus) -> Receipt:
         with self._sessions.begin() as session:
-            message = store_inbound(
+            message_id = store_inbound(
                 session,
                 channel=inbound.channel,
                 address=inbound.address,
@@ -133,22 +156,25 @@ class Inbox:
                 created_at=inbound.received_at,
                 status_at=inbound.received_at,
             )
-            if message is None:
-                message = find_message(session, inbound.channel, inbound.provider_id, lock=True)
-                assert message is not None
-                if message.status is not MessageStatus.RECEIVED:
-                    return Receipt(message.id, duplicate=True)
-            replies = self._process_in_savepoint(session, message, reply_status)
-        return self._receipt(message, replies)
+            if message_id is not None:
+                stored = Stored(message_id, inbound.channel, inbound.address, inbound.text, inbound.provider_id,
+                                inbound.received_at, tuple(m.content_type for m in inbound.media))
+            else:
+                existing = find_message(session, inbound.channel, inbound.provider_id, lock=True)
+                assert existing is not None
+                if existing.status is not MessageStatus.RECEIVED:
+                    return Receipt(existing.id, duplicate=True)
+                stored = Stored.from_row(existing)
+            replies = self._process_in_savepoint(session, stored, reply_status)
+        return _receipt(stored, replies)
 
     def _process_in_savepoint(
-        self, session: Session, message: Message, reply_status: MessageStatus
-    ) -> list[Message] | None:
+        self, session: Session, message: Stored, reply_status: MessageStatus
+    ) -> tuple[OutgoingText, ...] | None:
         """Process a stored message; None if that failed, in which case only the savepoint is undone
         and the message itself is still committed, RECEIVED, for a later attempt."""
         try:
-            # One flush at the savepoint's end instead of one before every query.
-            with session.begin_nested(), session.no_autoflush:
+            with session.begin_nested():
                 return self._process(session, message, reply_status)
         except OperationalError:
             raise
@@ -156,26 +182,13 @@ class Inbox:
             log.exception("processing message %s failed; it is stored for a later attempt", message.id)
             return None
 
-    def _receipt(self, message: Message, replies: list[Message] | None) -> Receipt:
-        """Built after the commit, when every reply has its id."""
-        if replies is None:
-            raise ProcessingFailed(message.id)
-        return Receipt(message.id, duplicate=False,
-                       replies=tuple(OutgoingText(r.id, r.address, r.body) for r in replies))
-
-    def _process(self, session: Session, message: Message, reply_status: MessageStatus) -> list[Message]:
-        participant = _participant_for(session, message, lock=True)
-        message.status, message.status_at = MessageStatus.PROCESSED, self._clock()
+    def _process(self, session: Session, message: Stored, reply_status: MessageStatus) -> tuple[OutgoingText, ...]:
+        participant = _participant_for(session, message.channel, message.address, lock=True)
         if participant is None:
+            mark_processed(session, message.id, None, None, self._clock())
             return self._answer_unknown_sender(session, message, reply_status)
-        return self._converse(session, message, participant, reply_status)
-
-    def _converse(
-        self, session: Session, message: Message, participant: Participant, reply_status: MessageStatus
-    ) -> list[Message]:
-        at = message.created_at
-        contact = current_contact(session, participant.id, message.channel, at)
-        message.participant_id, message.contact_id = participant.id, contact.id
+        contact_id = current_contact(session, participant.id, message.channel, message.received_at)
+        mark_processed(session, message.id, participant.id, contact_id, self._clock())
         record = load_conversation(session, participant.id)
         state = (
             ConversationState(record.flow, record.step, dict(record.data), record.updated_at)
@@ -183,102 +196,95 @@ class Inbox:
             else ConversationState()
         )
         outcome = respond(
-            participant_view(participant),
-            state,
-            InboundText(message.body, tuple(m["content_type"] for m in message.media)),
-            at,
+            participant_view(participant), state, InboundText(message.text, message.media_types), message.received_at
         )
-        self._apply(session, participant, message, outcome)
+        self._apply(session, participant, message, contact_id, outcome)
         save_conversation(
-            session, record, participant.id, outcome.state.flow, outcome.state.step, outcome.state.data, at
+            session, participant.id, outcome.state.flow, outcome.state.step, outcome.state.data, message.received_at
         )
-        return self._reply(session, message, outcome.replies, participant.language, reply_status)
+        language = outcome.language or participant.language
+        return self._reply(session, message, participant.id, contact_id, outcome.replies, language, reply_status)
 
-    def _apply(self, session: Session, participant: Participant, message: Message, outcome: Outcome) -> None:
-        if outcome.language is not None:
-            participant.language = outcome.language
+    def _apply(
+        self, session: Session, participant: Correspondent, message: Stored, contact_id: int, outcome: Outcome
+    ) -> None:
+        if outcome.language is not None and outcome.language is not participant.language:
+            set_participant(session, participant.id, language=outcome.language)
         if outcome.consent is not None and outcome.consent is not participant.consent_state:
             action = ConsentAction.OPT_OUT if outcome.consent is ConsentState.OPTED_OUT else ConsentAction.OPT_IN
-            record_consent(
-                session, participant, action, message.body, message.channel, message.provider_id,
-                message.created_at, outcome.consent,
-            )
+            record_consent(session, participant.id, action, message.text, message.channel, message.provider_id,
+                           message.received_at, outcome.consent)
         for fact in outcome.facts:
-            record_fact(session, fact, participant.id, message.contact_id, message.id, message.created_at)
+            record_fact(session, fact, participant.id, contact_id, message.id, message.received_at)
 
     def _answer_unknown_sender(
-        self, session: Session, message: Message, reply_status: MessageStatus
-    ) -> list[Message]:
+        self, session: Session, message: Stored, reply_status: MessageStatus
+    ) -> tuple[OutgoingText, ...]:
         """One polite reply per unknown number, with no programme details; staff see the list."""
-        sender = note_unknown_sender(session, message.channel, message.address, message.created_at)
-        if keyword_in(message.body) is Keyword.OPT_OUT and sender.opted_out_at is None:
-            sender.opted_out_at = message.created_at
+        sender = note_unknown_sender(session, message.channel, message.address, message.received_at)
+        if keyword_in(message.text) is Keyword.OPT_OUT and sender.opted_out_at is None:
+            sender.opted_out_at = message.received_at
         if sender.answered_at is not None or sender.opted_out_at is not None:
-            return []
-        sender.answered_at = message.created_at
-        return self._reply(session, message, (Reply("unknown_number"),), Language.ENGLISH, reply_status)
+            return ()
+        sender.answered_at = message.received_at
+        return self._reply(session, message, None, None, (Reply("unknown_number"),), Language.ENGLISH, reply_status)
 
     def _reply(
         self,
         session: Session,
-        message: Message,
+        message: Stored,
+        participant_id: int | None,
+        contact_id: int | None,
         replies: tuple[Reply, ...],
         language: Language,
         status: MessageStatus,
-    ) -> list[Message]:
+    ) -> tuple[OutgoingText, ...]:
         now = self._clock()
-        rows = [
-            Message(
-                participant_id=message.participant_id,
-                contact_id=message.contact_id,
-                direction=Direction.OUTBOUND,
-                channel=message.channel,
-                address=message.address,
-                body=self._renderer.render(reply, language),
-                media=[],
-                status=status,
-                in_reply_to_id=message.id,
-                created_at=now,
-                status_at=now,
-            )
-            for reply in replies
-        ]
-        session.add_all(rows)
-        return rows
+        bodies = [self._renderer.render(reply, language) for reply in replies]
+        ids = add_outbound(
+            session,
+            [
+                {"participant_id": participant_id, "contact_id": contact_id, "channel": message.channel,
+                 "address": message.address, "body": body, "status": status, "in_reply_to_id": message.id,
+                 "created_at": now, "status_at": now}
+                for body in bodies
+            ],
+        )
+        return tuple(OutgoingText(id_, message.address, body) for id_, body in zip(ids, bodies, strict=True))
 
     def apologise(self, message_id: int | None, status: MessageStatus) -> OutgoingText | None:
         """Record the apology for a stored message that could not be processed (none if opted out)."""
         if message_id is None:
             return None
         with self._sessions.begin() as session:
-            message = session.get_one(Message, message_id)
-            participant = _participant_for(session, message, lock=False)
+            message = Stored.from_row(session.get_one(Message, message_id))
+            participant = _participant_for(session, message.channel, message.address, lock=False)
             if participant is None or participant.consent_state is ConsentState.OPTED_OUT:
                 return None
-            [apology] = self._reply(session, message, (Reply("error_apology"),), participant.language, status)
-        return OutgoingText(apology.id, apology.address, apology.body)
+            contact_id = current_contact(session, participant.id, message.channel, message.received_at)
+            [apology] = self._reply(session, message, participant.id, contact_id, (Reply("error_apology"),),
+                                    participant.language, status)
+        return apology
 
 
-def _participant_for(session: Session, message: Message, lock: bool) -> Participant | None:
-    """The participant a message's address belongs to. SMS and the console chat address by phone."""
-    if message.channel not in (Channel.SMS, Channel.CONSOLE):
+def _receipt(message: Stored, replies: tuple[OutgoingText, ...] | None) -> Receipt:
+    if replies is None:
+        raise ProcessingFailed(message.id)
+    return Receipt(message.id, duplicate=False, replies=replies)
+
+
+def _participant_for(session: Session, channel: Channel, address: str, lock: bool) -> Correspondent | None:
+    """The participant an address belongs to. SMS and the console chat address by phone."""
+    if channel not in (Channel.SMS, Channel.CONSOLE):
         return None
-    query = (
-        select(Participant)
-        .where(Participant.phone == message.address)
-        .options(joinedload(Participant.counselor))
-    )
-    # Locking the participant's row makes one person's messages take turns; the counselor's row
-    # is only read, so PostgreSQL is told to lock the participant alone.
-    return session.scalars(query.with_for_update(of=Participant) if lock else query).one_or_none()
+    return find_correspondent(session, address, lock)
 
 
-def participant_view(participant: Participant) -> ParticipantView:
-    counselor = participant.counselor
+def participant_view(participant: Correspondent) -> ParticipantView:
     return ParticipantView(
         first_name=participant.first_name,
         language=participant.language,
         consent=participant.consent_state,
-        counselor_name=counselor.display_name,
-        counselor_phone=display_phone(counselor.phone) if counselor.phone else None,
+        counselor_name=participant.counselor_name,
+        counselor_phone=display_phone(participant.counselor_phone) if participant.counselor_phone else None,
     )

@@ -2,11 +2,11 @@
 
 from datetime import datetime
 
-from sqlalchemy import Enum, ForeignKey, String, Text, event, select
+from sqlalchemy import Enum, ForeignKey, String, Text, event, insert, select
 from sqlalchemy.orm import Mapped, Mapper, Session, mapped_column
 
-from casefile.base import Base
-from casefile.people import Participant
+from casefile.base import Base, table_of
+from casefile.people import Participant, set_participant
 from casefile.vocabulary import Channel, ConsentAction, ConsentState
 
 
@@ -43,26 +43,26 @@ ENROLMENT = "enrolment"
 
 def record_consent(
     session: Session,
-    participant: Participant,
+    participant_id: int,
     action: ConsentAction,
     raw_text: str,
     channel: Channel | str,
     provider_id: str | None,
     at: datetime,
     new_state: ConsentState,
-) -> ConsentEvent:
+) -> None:
     """Append to the ledger and set the participant's current consent in the same transaction."""
-    entry = ConsentEvent(
-        participant_id=participant.id,
-        action=action,
-        raw_text=raw_text,
-        channel=str(channel),
-        provider_id=provider_id,
-        occurred_at=at,
+    session.execute(
+        insert(table_of(ConsentEvent)).values(
+            participant_id=participant_id,
+            action=action,
+            raw_text=raw_text,
+            channel=str(channel),
+            provider_id=provider_id,
+            occurred_at=at,
+        )
     )
-    session.add(entry)
-    participant.consent_state = new_state
-    return entry
+    set_participant(session, participant_id, consent_state=new_state)
 
 
 def consent_history(session: Session, participant_id: int) -> list[ConsentEvent]:

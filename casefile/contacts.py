@@ -2,10 +2,10 @@
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import ForeignKey, Index, String, select
+from sqlalchemy import ForeignKey, Index, String, bindparam, insert, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from casefile.base import Base
+from casefile.base import Base, table_of
 from casefile.vocabulary import Channel
 
 #: A contact closes after this long without a message (DOMAIN.md, "Case notes").
@@ -26,6 +26,18 @@ class Contact(Base):
     closed_at: Mapped[datetime | None]
 
 
+_CONTACTS = table_of(Contact)
+_OPEN_CONTACT = (
+    select(_CONTACTS.c.id, _CONTACTS.c.last_message_at)
+    .where(_CONTACTS.c.participant_id == bindparam("participant_id"), _CONTACTS.c.closed_at.is_(None))
+    .order_by(_CONTACTS.c.id.desc())
+    .limit(1)
+)
+_TOUCH = update(_CONTACTS).where(_CONTACTS.c.id == bindparam("contact_id")).values(last_message_at=bindparam("at"))
+_CLOSE = update(_CONTACTS).where(_CONTACTS.c.id == bindparam("contact_id")).values(closed_at=bindparam("at"))
+_OPEN = insert(_CONTACTS).returning(_CONTACTS.c.id)
+
+
 def current_contact(
     session: Session,
     participant_id: int,
@@ -33,27 +45,19 @@ def current_contact(
     at: datetime,
     opened_by: str = "participant",
     quiet_spell: timedelta = DEFAULT_QUIET_SPELL,
-) -> Contact:
-    """The open contact a message at `at` belongs to, opening a new one after a quiet spell."""
-    open_contact = session.scalars(
-        select(Contact)
-        .where(Contact.participant_id == participant_id, Contact.closed_at.is_(None))
-        .order_by(Contact.id.desc())
-        .limit(1)
-    ).one_or_none()
+) -> int:
+    """The id of the open contact a message at `at` belongs to, opening a new one after a quiet spell."""
+    open_contact = session.execute(_OPEN_CONTACT, {"participant_id": participant_id}).one_or_none()
     if open_contact is not None and at - open_contact.last_message_at <= quiet_spell:
-        open_contact.last_message_at = max(open_contact.last_message_at, at)
-        return open_contact
+        if at > open_contact.last_message_at:
+            session.execute(_TOUCH, {"contact_id": open_contact.id, "at": at})
+        return int(open_contact.id)
     if open_contact is not None:
-        open_contact.closed_at = open_contact.last_message_at + quiet_spell
-    contact = Contact(
-        participant_id=participant_id,
-        channel=str(channel),
-        opened_by=opened_by,
-        opened_at=at,
-        last_message_at=at,
-        closed_at=None,
+        session.execute(_CLOSE, {"contact_id": open_contact.id, "at": open_contact.last_message_at + quiet_spell})
+    return int(
+        session.execute(
+            _OPEN,
+            {"participant_id": participant_id, "channel": str(channel), "opened_by": opened_by,
+             "opened_at": at, "last_message_at": at, "closed_at": None},
+        ).scalar_one()
     )
-    session.add(contact)
-    session.flush()
-    return contact

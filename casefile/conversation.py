@@ -1,12 +1,13 @@
 """Where each participant is in a conversation, kept between messages."""
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy import JSON, ForeignKey, String, Table, bindparam, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from casefile.base import Base
+from casefile.base import UPSERT_INSERTS, Base, dialect_of, table_of
 
 
 class ConversationRecord(Base):
@@ -19,22 +20,37 @@ class ConversationRecord(Base):
     updated_at: Mapped[datetime]
 
 
+_STATES = table_of(ConversationRecord)
+_LOAD = select(_STATES.c.flow, _STATES.c.step, _STATES.c.data, _STATES.c.updated_at).where(
+    _STATES.c.participant_id == bindparam("participant_id")
+)
+
+
+def _replace_state(upsert: Callable[[Table], Any]) -> Any:
+    statement = upsert(_STATES)
+    return statement.on_conflict_do_update(
+        index_elements=["participant_id"],
+        set_={name: statement.excluded[name] for name in ("flow", "step", "data", "updated_at")},
+    )
+
+
+_SAVE = {name: _replace_state(upsert) for name, upsert in UPSERT_INSERTS.items()}
+
+
 def load_conversation(session: Session, participant_id: int) -> ConversationRecord | None:
     """The stored state; callers lock the participant's row first so one person's messages queue."""
-    return session.get(ConversationRecord, participant_id)
+    row = session.execute(_LOAD, {"participant_id": participant_id}).one_or_none()
+    if row is None:
+        return None
+    return ConversationRecord(participant_id=participant_id, flow=row.flow, step=row.step, data=row.data,
+                              updated_at=row.updated_at)
 
 
 def save_conversation(
-    session: Session,
-    record: ConversationRecord | None,
-    participant_id: int,
-    flow: str,
-    step: str,
-    data: dict[str, Any],
-    at: datetime,
-) -> ConversationRecord:
-    if record is None:
-        record = ConversationRecord(participant_id=participant_id)
-        session.add(record)
-    record.flow, record.step, record.data, record.updated_at = flow, step, data, at
-    return record
+    session: Session, participant_id: int, flow: str, step: str, data: dict[str, Any], at: datetime
+) -> None:
+    """Insert or replace the participant's state in one statement."""
+    session.execute(
+        _SAVE[dialect_of(session)],
+        {"participant_id": participant_id, "flow": flow, "step": step, "data": data, "updated_at": at},
+    )

@@ -88,7 +88,7 @@ def enrol_participant(
     session.add(participant)
     session.flush()
     record_consent(
-        session, participant, ConsentAction.OPT_IN, consent_note.strip(), ENROLMENT, None, at,
+        session, participant.id, ConsentAction.OPT_IN, consent_note.strip(), ENROLMENT, None, at,
         ConsentState.RECORDED,
     )
     return participant

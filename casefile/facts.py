@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar, TypeVar
 
-from sqlalchemy import JSON, ForeignKey, Index, String, select
+from sqlalchemy import JSON, ForeignKey, Index, String, insert, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from casefile.base import Base
+from casefile.base import Base, table_of
 from casefile.vocabulary import Language
 
 
@@ -136,6 +136,9 @@ def fact_from_payload(kind: str, payload: dict[str, Any]) -> Fact:
     return cls(**values)
 
 
+_RECORD_FACT = insert(table_of(EventRecord))
+
+
 def record_fact(
     session: Session,
     fact: Fact,
@@ -143,19 +146,12 @@ def record_fact(
     contact_id: int | None,
     message_id: int | None,
     at: datetime,
-) -> EventRecord:
-    record = EventRecord(
-        participant_id=participant_id,
-        contact_id=contact_id,
-        message_id=message_id,
-        kind=fact.kind,
-        payload=fact_payload(fact),
-        needs_counselor=fact.needs_counselor,
-        seen_at=None,
-        occurred_at=at,
+) -> None:
+    session.execute(
+        _RECORD_FACT,
+        {"participant_id": participant_id, "contact_id": contact_id, "message_id": message_id, "kind": fact.kind,
+         "payload": fact_payload(fact), "needs_counselor": fact.needs_counselor, "seen_at": None, "occurred_at": at},
     )
-    session.add(record)
-    return record
 
 
 def facts_for(session: Session, participant_id: int) -> list[EventRecord]:

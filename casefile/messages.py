@@ -3,11 +3,10 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text, UniqueConstraint, select, update
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Mapped, Session, make_transient_to_detached, mapped_column
+from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text, UniqueConstraint, bindparam, insert, select, update
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from casefile.base import Base
+from casefile.base import UPSERT_INSERTS, Base, dialect_of, table_of
 from casefile.vocabulary import DELIVERY_RANK, Channel, Direction, MessageStatus
 
 
@@ -68,29 +67,48 @@ def find_message(session: Session, channel: Channel, provider_id: str, lock: boo
     return session.scalars(query).one_or_none()
 
 
-def store_inbound(session: Session, **values: Any) -> Message | None:
-    """Insert an inbound message unless its (channel, provider id) is stored already; None if it is.
+_MESSAGES = table_of(Message)
+_STORE_INBOUND = {
+    name: upsert(_MESSAGES).on_conflict_do_nothing(index_elements=["channel", "provider_id"]).returning(_MESSAGES.c.id)
+    for name, upsert in UPSERT_INSERTS.items()
+}
+_MARK_PROCESSED = (
+    update(_MESSAGES)
+    .where(_MESSAGES.c.id == bindparam("message_id"))
+    .values(status=MessageStatus.PROCESSED, status_at=bindparam("at"),
+            participant_id=bindparam("participant_id"), contact_id=bindparam("contact_id"))
+)
+_ADD_OUTBOUND = insert(_MESSAGES).returning(_MESSAGES.c.id, sort_by_parameter_order=True)
+
+
+def store_inbound(session: Session, **values: Any) -> int | None:
+    """Insert an inbound message unless its (channel, provider id) is stored already; its id, or None.
 
     One INSERT … ON CONFLICT DO NOTHING: no exception to recover from, and on PostgreSQL a
     concurrent insert of the same id waits for the other transaction and then does nothing.
     """
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    values = {"direction": Direction.INBOUND, "status": MessageStatus.RECEIVED, **values}
-    message_id = session.execute(
-        insert(Message.__table__)
-        .values(**{Message.__table__.c[name].name: value for name, value in values.items()})
-        .on_conflict_do_nothing(index_elements=["channel", "provider_id"])
-        .returning(Message.__table__.c.id)
+    return session.execute(
+        _STORE_INBOUND[dialect_of(session)],
+        {"direction": Direction.INBOUND, "status": MessageStatus.RECEIVED, "error_code": None,
+         "participant_id": None, "contact_id": None, "in_reply_to_id": None, **values},
     ).scalar_one_or_none()
-    if message_id is None:
-        return None
-    # The row is exactly these values: adopt it as loaded rather than read it back.
-    message = Message(id=message_id, participant_id=None, contact_id=None, error_code=None,
-                      in_reply_to_id=None, **values)
-    make_transient_to_detached(message)
-    session.add(message)
-    return message
+
+
+def mark_processed(
+    session: Session, message_id: int, participant_id: int | None, contact_id: int | None, at: datetime
+) -> None:
+    session.execute(
+        _MARK_PROCESSED,
+        {"message_id": message_id, "at": at, "participant_id": participant_id, "contact_id": contact_id},
+    )
+
+
+def add_outbound(session: Session, rows: list[dict[str, Any]]) -> list[int]:
+    """Insert outbound messages (one statement) and return their ids in the order given."""
+    if not rows:
+        return []
+    defaults = {"direction": Direction.OUTBOUND, "media": [], "provider_id": None, "error_code": None}
+    return list(session.execute(_ADD_OUTBOUND, [{**defaults, **row} for row in rows]).scalars())
 
 
 def replies_to(session: Session, message_id: int) -> list[Message]:

@@ -1,11 +1,13 @@
 """Counselors and the participants on their caseloads."""
 
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import CheckConstraint, Enum, ForeignKey, String, select
+from sqlalchemy import CheckConstraint, Enum, ForeignKey, String, bindparam, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
-from casefile.base import Base
+from casefile.base import Base, table_of
 from casefile.vocabulary import ConsentState, FamilyType, Language, ProgrammeStatus
 
 
@@ -68,3 +70,47 @@ def find_counselor_by_email(session: Session, email: str) -> Counselor | None:
     return session.scalars(
         select(Counselor).where(Counselor.email == email.strip().lower())
     ).one_or_none()
+
+
+@dataclass(frozen=True)
+class Correspondent:
+    """A participant as a conversation needs them, read in one query with their counselor."""
+
+    id: int
+    first_name: str
+    language: Language
+    consent_state: ConsentState
+    counselor_name: str
+    counselor_phone: str | None
+
+
+_PARTICIPANTS = table_of(Participant)
+_COUNSELORS = table_of(Counselor)
+_CORRESPONDENT = (
+    select(
+        _PARTICIPANTS.c.id, _PARTICIPANTS.c.first_name, _PARTICIPANTS.c.language, _PARTICIPANTS.c.consent_state,
+        _COUNSELORS.c.first_name.label("counselor_first"), _COUNSELORS.c.last_name.label("counselor_last"),
+        _COUNSELORS.c.phone.label("counselor_phone"),
+    )
+    .join(_COUNSELORS, _PARTICIPANTS.c.counselor_id == _COUNSELORS.c.id)
+    .where(_PARTICIPANTS.c.phone == bindparam("phone"))
+)
+# Locking the participant's row makes one person's messages take turns; the counselor's row is
+# only read, so PostgreSQL is told to lock the participant alone.
+_CORRESPONDENT_LOCKED = _CORRESPONDENT.with_for_update(of=_PARTICIPANTS)
+
+
+def find_correspondent(session: Session, phone: str, lock: bool) -> Correspondent | None:
+    """The participant with this phone; `lock` takes their row so one person's messages queue."""
+    row = session.execute(_CORRESPONDENT_LOCKED if lock else _CORRESPONDENT, {"phone": phone}).one_or_none()
+    if row is None:
+        return None
+    return Correspondent(
+        row.id, row.first_name, row.language, row.consent_state,
+        f"{row.counselor_first} {row.counselor_last}", row.counselor_phone,
+    )
+
+
+def set_participant(session: Session, participant_id: int, **values: Any) -> None:
+    """Change a participant's current language or consent without loading them."""
+    session.execute(update(_PARTICIPANTS).where(_PARTICIPANTS.c.id == participant_id).values(**values))

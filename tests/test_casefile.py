@@ -11,7 +11,7 @@ from sqlalchemy.exc import DBAPIError
 
 from bot.app import Service
 from casefile.consent import AppendOnlyError, ConsentEvent, consent_history
-from casefile.contacts import current_contact
+from casefile.contacts import Contact, current_contact
 from casefile.database import make_engine
 from casefile.enrolment import EnrolmentError, enrol_participant, weekly_requirement
 from casefile.migrate import alembic_config, is_current
@@ -129,9 +129,10 @@ def test_a_contact_closes_after_a_quiet_spell(service: Service, clock: FixedCloc
         first = current_contact(session, participant.id, Channel.SMS, clock())
         same = current_contact(session, participant.id, Channel.SMS, clock() + timedelta(minutes=119))
         later = current_contact(session, participant.id, Channel.SMS, clock() + timedelta(hours=5))
-        assert same.id == first.id and later.id != first.id
-        assert first.closed_at == clock() + timedelta(minutes=119) + timedelta(hours=2)
-        assert later.closed_at is None
+        assert same == first and later != first
+        closed, still_open = session.get_one(Contact, first), session.get_one(Contact, later)
+        assert closed.closed_at == clock() + timedelta(minutes=119) + timedelta(hours=2)
+        assert still_open.closed_at is None
 
 
 def test_naive_times_are_refused(service: Service) -> None:

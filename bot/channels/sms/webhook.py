@@ -1,12 +1,11 @@
 """Twilio's webhooks: inbound SMS/MMS and delivery status, both signed with X-Twilio-Signature."""
 
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime
+from typing import Any
 from urllib.parse import parse_qsl
 
-import anyio.to_thread
-from anyio import CapacityLimiter
 from fastapi import APIRouter, Request, Response
 from sqlalchemy.orm import Session, sessionmaker
 from twilio.request_validator import RequestValidator
@@ -72,7 +71,7 @@ def sms_router(
     sessions: sessionmaker[Session],
     auth_token: Secret | None,
     public_url: str | None,
-    limiter: CapacityLimiter,
+    run: Callable[..., Awaitable[Any]],
     clock: Callable[[], datetime],
 ) -> APIRouter:
     router = APIRouter(tags=["sms"])
@@ -103,11 +102,9 @@ def sms_router(
         except InvalidForm as error:
             return Response(f"Not a message: {error}", status_code=400)
         try:
-            receipt = await anyio.to_thread.run_sync(inbox.receive, inbound, MessageStatus.SENT, limiter=limiter)
+            receipt = await run(inbox.receive, inbound, MessageStatus.SENT)
         except ProcessingFailed as failure:
-            apology = await anyio.to_thread.run_sync(
-                inbox.apologise, failure.message_id, MessageStatus.SENT, limiter=limiter
-            )
+            apology = await run(inbox.apologise, failure.message_id, MessageStatus.SENT)
             return twiml([apology] if apology else [])
         return twiml(receipt.replies)
 
@@ -119,10 +116,7 @@ def sms_router(
         status = TWILIO_STATUSES.get(params.get("MessageStatus", "").lower())
         provider_id = params.get("MessageSid", "")
         if status is not None and provider_id:
-            await anyio.to_thread.run_sync(
-                _record_status, sessions, provider_id, status, params.get("ErrorCode") or None, clock(),
-                limiter=limiter,
-            )
+            await run(_record_status, sessions, provider_id, status, params.get("ErrorCode") or None, clock())
         # Unknown ids and statuses are answered 200 all the same: Twilio must not retry them.
         return Response(status_code=200)
 
