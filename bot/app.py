@@ -1,6 +1,8 @@
 """The ASGI app: the webhooks of every channel and the health check, on one FastAPI application."""
 
-from collections.abc import Awaitable, Callable
+import gc
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
@@ -61,9 +63,21 @@ async def run_inline(work: Callable[..., T], *args: Any) -> T:
     return work(*args)
 
 
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    # What is loaded by now lives as long as the process; frozen, the cyclic garbage collector
+    # stops rescanning it on every full collection, pauses that showed in the webhook's p99.
+    gc.freeze()
+    yield
+
+
 def create_app(service: Service, clock: Callable[[], datetime] = utc_now) -> FastAPI:
     settings = service.settings
-    app = FastAPI(title="Waypoint", summary="Welfare-to-Work check-ins, hours and case notes by text")
+    app = FastAPI(
+        title="Waypoint",
+        summary="Welfare-to-Work check-ins, hours and case notes by text",
+        lifespan=_lifespan,
+    )
     run = database_runner(settings)
     app.include_router(
         sms_router(service.inbox, service.sessions, settings.twilio_auth_token, settings.public_url, run, clock)

@@ -174,7 +174,9 @@ class Inbox:
         """Process a stored message; None if that failed, in which case only the savepoint is undone
         and the message itself is still committed, RECEIVED, for a later attempt."""
         try:
-            with session.begin_nested():
+            # A savepoint on the connection: processing writes only through SQL statements, never
+            # through ORM objects, so there is nothing for the session's own (slower) savepoint to track.
+            with session.connection().begin_nested():
                 return self._process(session, message, reply_status)
         except OperationalError:
             raise
@@ -221,12 +223,9 @@ class Inbox:
         self, session: Session, message: Stored, reply_status: MessageStatus
     ) -> tuple[OutgoingText, ...]:
         """One polite reply per unknown number, with no programme details; staff see the list."""
-        sender = note_unknown_sender(session, message.channel, message.address, message.received_at)
-        if keyword_in(message.text) is Keyword.OPT_OUT and sender.opted_out_at is None:
-            sender.opted_out_at = message.received_at
-        if sender.answered_at is not None or sender.opted_out_at is not None:
+        opting_out = keyword_in(message.text) is Keyword.OPT_OUT
+        if not note_unknown_sender(session, message.channel, message.address, message.received_at, opting_out):
             return ()
-        sender.answered_at = message.received_at
         return self._reply(session, message, None, None, (Reply("unknown_number"),), Language.ENGLISH, reply_status)
 
     def _reply(

@@ -1,9 +1,24 @@
 """Every message in and out, on every channel, and the senders the service does not know."""
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text, UniqueConstraint, bindparam, insert, select, update
+from sqlalchemy import (
+    JSON,
+    Enum,
+    ForeignKey,
+    Index,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    bindparam,
+    func,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from casefile.base import UPSERT_INSERTS, Base, dialect_of, table_of
@@ -78,7 +93,7 @@ _MARK_PROCESSED = (
     .values(status=MessageStatus.PROCESSED, status_at=bindparam("at"),
             participant_id=bindparam("participant_id"), contact_id=bindparam("contact_id"))
 )
-_ADD_OUTBOUND = insert(_MESSAGES).returning(_MESSAGES.c.id, sort_by_parameter_order=True)
+_ADD_OUTBOUND = insert(_MESSAGES).returning(_MESSAGES.c.id)
 
 
 def store_inbound(session: Session, **values: Any) -> int | None:
@@ -104,11 +119,13 @@ def mark_processed(
 
 
 def add_outbound(session: Session, rows: list[dict[str, Any]]) -> list[int]:
-    """Insert outbound messages (one statement) and return their ids in the order given."""
-    if not rows:
-        return []
+    """Insert outbound messages and return their ids in the order given.
+
+    A statement per row: replies come one or two at a time, and a multi-row INSERT … RETURNING
+    costs more in SQLAlchemy's batching than it saves.
+    """
     defaults = {"direction": Direction.OUTBOUND, "media": [], "provider_id": None, "error_code": None}
-    return list(session.execute(_ADD_OUTBOUND, [{**defaults, **row} for row in rows]).scalars())
+    return [session.execute(_ADD_OUTBOUND, {**defaults, **row}).scalar_one() for row in rows]
 
 
 def replies_to(session: Session, message_id: int) -> list[Message]:
@@ -147,20 +164,38 @@ def apply_delivery_status(
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
-def note_unknown_sender(session: Session, channel: Channel, address: str, at: datetime) -> UnknownSender:
-    sender = session.scalars(
-        select(UnknownSender)
-        .where(UnknownSender.channel == channel, UnknownSender.address == address)
-        .with_for_update()
-    ).one_or_none()
-    if sender is None:
-        sender = UnknownSender(
-            channel=channel, address=address, first_seen_at=at, last_seen_at=at, message_count=0
-        )
-        session.add(sender)
-    sender.last_seen_at = at
-    sender.message_count += 1
-    return sender
+def _note_sender(upsert: Callable[[Table], Any]) -> Any:
+    statement = upsert(_UNKNOWN_SENDERS)
+    kept = _UNKNOWN_SENDERS.c
+    return statement.on_conflict_do_update(
+        index_elements=["channel", "address"],
+        set_={
+            "last_seen_at": statement.excluded.last_seen_at,
+            "message_count": kept.message_count + 1,
+            "opted_out_at": func.coalesce(kept.opted_out_at, statement.excluded.opted_out_at),
+        },
+    ).returning(kept.id, kept.answered_at, kept.opted_out_at)
+
+
+_UNKNOWN_SENDERS = table_of(UnknownSender)
+_NOTE_SENDER = {name: _note_sender(upsert) for name, upsert in UPSERT_INSERTS.items()}
+_MARK_ANSWERED = (
+    update(_UNKNOWN_SENDERS).where(_UNKNOWN_SENDERS.c.id == bindparam("sender_id")).values(answered_at=bindparam("at"))
+)
+
+
+def note_unknown_sender(session: Session, channel: Channel, address: str, at: datetime, opting_out: bool) -> bool:
+    """Count a message from an address that is no participant's; True if it is owed the one
+    polite reply now (never answered, never opted out), which is then marked as given."""
+    sender = session.execute(
+        _NOTE_SENDER[dialect_of(session)],
+        {"channel": channel, "address": address, "first_seen_at": at, "last_seen_at": at, "message_count": 1,
+         "answered_at": None, "opted_out_at": at if opting_out else None},
+    ).one()
+    if sender.answered_at is not None or sender.opted_out_at is not None:
+        return False
+    session.execute(_MARK_ANSWERED, {"sender_id": sender.id, "at": at})
+    return True
 
 
 def unknown_senders(session: Session) -> list[UnknownSender]:

@@ -225,3 +225,16 @@ def test_an_unsigned_status_callback_is_refused(client: TestClient) -> None:
 
 def test_health_check(client: TestClient) -> None:
     assert client.get("/healthz").json() == {"status": "ok"}
+
+
+def test_replies_are_escaped_in_twiml(client: TestClient, service: Service) -> None:
+    text(client, "yes", "SM-consent")
+    text(client, "1", "SM-menu")
+    # The counselor's name in the reply is plain text; markup characters must survive as text.
+    with service.sessions.begin() as session:
+        from casefile.people import Counselor
+
+        session.scalars(select(Counselor)).one().last_name = "Lee <&> O'Hara"
+    assert text(client, "HELP", "SM-help")[0].startswith(
+        "Alameda County CalWORKs: texts about your goals and hours. Your counselor: Dana Lee <&> O'Hara,"
+    )

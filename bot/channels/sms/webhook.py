@@ -5,11 +5,11 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qsl
+from xml.sax.saxutils import escape
 
 from fastapi import APIRouter, Request, Response
 from sqlalchemy.orm import Session, sessionmaker
 from twilio.request_validator import RequestValidator
-from twilio.twiml.messaging_response import MessagingResponse
 
 from bot.inbox import Inbound, Inbox, Media, OutgoingText, ProcessingFailed
 from bot.settings import Secret
@@ -60,10 +60,16 @@ def inbound_from_form(params: dict[str, str], received_at: datetime) -> Inbound:
 
 
 def twiml(replies: list[OutgoingText] | tuple[OutgoingText, ...]) -> Response:
-    response = MessagingResponse()
-    for reply in replies:
-        response.message(reply.body)
-    return Response(content=str(response), media_type="application/xml")
+    """A TwiML <Response> with one <Message> per reply.
+
+    Written directly: the SDK's MessagingResponse builds an element tree for this and took 6% of
+    the webhook's time (bench/webhook.py).
+    """
+    messages = "".join(f"<Message>{escape(reply.body)}</Message>" for reply in replies)
+    return Response(
+        content=f'<?xml version="1.0" encoding="UTF-8"?><Response>{messages}</Response>',
+        media_type="application/xml",
+    )
 
 
 def sms_router(
