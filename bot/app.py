@@ -1,29 +1,21 @@
 """The ASGI app: the webhooks of every channel and the health check, on one FastAPI application."""
 
 import gc
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, TypeVar
 
-import anyio.to_thread
-from anyio import CapacityLimiter
 from fastapi import FastAPI
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.channels.sms.webhook import sms_router
+from bot.database_runner import database_runner
 from bot.inbox import Inbox, utc_now
 from bot.settings import Settings
 from casefile.database import make_engine, session_factory
 from conversations.rendering import MessageRenderer, ServiceProfile
-
-
-T = TypeVar("T")
-#: Runs a blocking database call from a request handler: `await run(function, *args)`.
-DatabaseRunner = Callable[..., Awaitable[Any]]
-
 
 @dataclass(frozen=True)
 class Service:
@@ -42,27 +34,6 @@ def build_service(settings: Settings, clock: Callable[[], datetime] = utc_now) -
     return Service(settings, engine, sessions, Inbox(sessions, renderer, clock))
 
 
-def database_runner(settings: Settings) -> DatabaseRunner:
-    """How request handlers run database work.
-
-    SQLite takes one writer at a time, so a thread per request adds no concurrency, only hand-offs:
-    run inline, the webhook handles 1.8 times the messages a second (bench/webhook.py). PostgreSQL
-    serves many connections at once, so its work goes to a pool of threads.
-    """
-    if settings.is_sqlite:
-        return run_inline
-    limiter = CapacityLimiter(16)
-
-    async def run_in_thread(work: Callable[..., T], *args: Any) -> T:
-        return await anyio.to_thread.run_sync(work, *args, limiter=limiter)
-
-    return run_in_thread
-
-
-async def run_inline(work: Callable[..., T], *args: Any) -> T:
-    return work(*args)
-
-
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     # What is loaded by now lives as long as the process; frozen, the cyclic garbage collector
@@ -78,7 +49,7 @@ def create_app(service: Service, clock: Callable[[], datetime] = utc_now) -> Fas
         summary="Welfare-to-Work check-ins, hours and case notes by text",
         lifespan=_lifespan,
     )
-    run = database_runner(settings)
+    run = database_runner(settings.is_sqlite)
     app.include_router(
         sms_router(service.inbox, service.sessions, settings.twilio_auth_token, settings.public_url, run, clock)
     )

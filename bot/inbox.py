@@ -124,6 +124,12 @@ class Inbox:
             except OperationalError:
                 # A lock timeout or a deadlock (PostgreSQL): nothing was committed; try again.
                 log.warning("receiving a %s message failed (attempt %s)", inbound.channel, attempt, exc_info=True)
+            except ProcessingFailed:
+                raise
+            except Exception:
+                # Storing the message itself failed: the provider must be told, so that it retries.
+                log.exception("a %s message could not be stored", inbound.channel)
+                break
         raise ProcessingFailed(None)
 
     def process_pending(self, reply_status: MessageStatus) -> list[Receipt]:
@@ -136,6 +142,7 @@ class Inbox:
             ).all()
         receipts = []
         for channel, provider_id in pending:
+            assert provider_id is not None  # every inbound message has its provider's id
             with self._sessions.begin() as session:
                 message = find_message(session, channel, provider_id, lock=True)
                 assert message is not None

@@ -1,7 +1,7 @@
 """The declarative base shared by every table, and the column types they have in common."""
 
-from datetime import UTC, datetime
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import DateTime, MetaData, Table, TypeDecorator

@@ -6,7 +6,7 @@ from sqlalchemy import Enum, ForeignKey, String, Text, event, insert, select
 from sqlalchemy.orm import Mapped, Mapper, Session, mapped_column
 
 from casefile.base import Base, table_of
-from casefile.people import Participant, set_participant
+from casefile.people import set_participant
 from casefile.vocabulary import Channel, ConsentAction, ConsentState
 
 

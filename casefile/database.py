@@ -15,6 +15,9 @@ def normalize_database_url(url: str) -> str:
 
 def make_engine(url: str, **options: Any) -> Engine:
     url = normalize_database_url(url)
+    # Statement parameters are participants' numbers and words: keep them out of error messages
+    # (and so out of logs and tracebacks).
+    options.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 30}, **options)
         _tune_sqlite(engine)

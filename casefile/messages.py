@@ -124,7 +124,7 @@ def add_outbound(session: Session, rows: list[dict[str, Any]]) -> list[int]:
     A statement per row: replies come one or two at a time, and a multi-row INSERT … RETURNING
     costs more in SQLAlchemy's batching than it saves.
     """
-    defaults = {"direction": Direction.OUTBOUND, "media": [], "provider_id": None, "error_code": None}
+    defaults: dict[str, Any] = {"direction": Direction.OUTBOUND, "media": [], "provider_id": None, "error_code": None}
     return [session.execute(_ADD_OUTBOUND, {**defaults, **row}).scalar_one() for row in rows]
 
 

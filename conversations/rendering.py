@@ -1,7 +1,6 @@
 """Turning replies (template keys and parameters) into the text a participant reads."""
 
 from dataclasses import dataclass
-from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 

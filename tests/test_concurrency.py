@@ -37,7 +37,7 @@ def test_two_concurrent_deliveries_of_one_message_store_and_answer_it_once(base_
 
 
 def test_many_messages_at_once_are_all_stored_and_processed(base_url: str, service: Service) -> None:
-    forms = [sms_form(f"STOP" if i % 10 == 9 else "yes", f"SM-burst-{i}", ENGLISH_PHONE if i % 2 else SPANISH_PHONE)
+    forms = [sms_form("STOP" if i % 10 == 9 else "yes", f"SM-burst-{i}", ENGLISH_PHONE if i % 2 else SPANISH_PHONE)
              for i in range(24)]
     assert set(post_all(base_url, forms)) == {200}
     with service.sessions.begin() as session:

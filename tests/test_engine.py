@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 import pytest
 
 from casefile.facts import (
@@ -10,7 +12,6 @@ from casefile.facts import (
     StopRequestFlagged,
 )
 from casefile.vocabulary import ConsentState, Language
-from datetime import timedelta
 from tests.engine_driver import Conversation, participant
 
 OPT_OUT_WORDS = ["STOP", "stopall", "UNSUBSCRIBE", "Cancel", "END", "quit", "REVOKE", "OPTOUT", "opt out",

@@ -19,22 +19,22 @@ def client(service: Service, clock: FixedClock) -> Iterator[TestClient]:
         yield test_client
 
 
-def break_conversation_storage(service: Service) -> None:
-    """Make the database itself refuse to store conversation state: a real failure, mid-processing."""
+def break_storage(service: Service, table: str = "conversation_states") -> None:
+    """Make the database itself refuse inserts into `table`: a real failure, mid-processing."""
     with service.engine.begin() as connection:
         if connection.dialect.name == "postgresql":
-            connection.execute(text("CREATE FUNCTION refuse_state() RETURNS trigger LANGUAGE plpgsql AS "
+            connection.execute(text("CREATE FUNCTION refuse_insert() RETURNS trigger LANGUAGE plpgsql AS "
                                     "$$ BEGIN RAISE EXCEPTION 'storage broken'; END $$"))
-            connection.execute(text("CREATE TRIGGER broken BEFORE INSERT ON conversation_states "
-                                    "FOR EACH ROW EXECUTE FUNCTION refuse_state()"))
+            connection.execute(text(f"CREATE TRIGGER broken BEFORE INSERT ON {table} "
+                                    "FOR EACH ROW EXECUTE FUNCTION refuse_insert()"))
         else:
-            connection.execute(text("CREATE TRIGGER broken BEFORE INSERT ON conversation_states "
+            connection.execute(text(f"CREATE TRIGGER broken BEFORE INSERT ON {table} "
                                     "BEGIN SELECT RAISE(ABORT, 'storage broken'); END"))
 
 
-def mend_conversation_storage(service: Service) -> None:
+def mend_storage(service: Service, table: str = "conversation_states") -> None:
     with service.engine.begin() as connection:
-        connection.execute(text("DROP TRIGGER broken" + (" ON conversation_states"
+        connection.execute(text("DROP TRIGGER broken" + (f" ON {table}"
                                 if connection.dialect.name == "postgresql" else "")))
 
 
@@ -48,14 +48,14 @@ def post(client: TestClient, body: str, sid: str) -> list[str]:
 def test_a_failure_keeps_the_message_apologises_and_a_redelivery_processes_it(
     client: TestClient, service: Service
 ) -> None:
-    break_conversation_storage(service)
+    break_storage(service)
     assert post(client, "hi", "SM-fail") == [
         "Sorry, something went wrong on our side. Your message is saved and your counselor can see it."
     ]
     with service.sessions.begin() as session:
         inbound = session.scalars(select(Message).where(Message.direction == Direction.INBOUND)).one()
         assert (inbound.body, inbound.status) == ("hi", MessageStatus.RECEIVED)
-    mend_conversation_storage(service)
+    mend_storage(service)
     assert post(client, "hi", "SM-fail")[0].startswith("Hi Jordan! This is Alameda County CalWORKs.")
     assert post(client, "hi", "SM-fail") == []
 
@@ -63,13 +63,37 @@ def test_a_failure_keeps_the_message_apologises_and_a_redelivery_processes_it(
 def test_pending_messages_are_processed_in_order_once_storage_is_mended(
     client: TestClient, service: Service
 ) -> None:
-    break_conversation_storage(service)
+    break_storage(service)
     post(client, "yes", "SM-p1")
     post(client, "1", "SM-p2")
-    mend_conversation_storage(service)
+    mend_storage(service)
     receipts = service.inbox.process_pending(MessageStatus.QUEUED)
     assert [[r.body.split("\n")[0] for r in receipt.replies] for receipt in receipts] == [
         ["Thanks, Jordan! You're all set. You can text me any time.", "What would you like to do? Reply with a number:"],
         ["What would you like to tell Dana Lee? Type your message and send it."],
     ]
     assert service.inbox.process_pending(MessageStatus.QUEUED) == []
+
+
+def test_errors_that_reach_the_log_carry_no_participant_words(
+    client: TestClient, service: Service, caplog: pytest.LogCaptureFixture
+) -> None:
+    post(client, "yes", "SM-yes")
+    post(client, "1", "SM-menu")
+    # The counselor-message fact is the statement that fails: its parameters hold the words.
+    break_storage(service, "events")
+    post(client, "my SSN is 123-45-6789", "SM-private")
+    logged = "\n".join(record.getMessage() + str(record.exc_info) + (record.exc_text or "") for record in caplog.records)
+    assert "processing message" in logged and "storage broken" in logged
+    assert "123-45-6789" not in logged and "+15105550100" not in logged
+
+
+def test_a_message_that_cannot_even_be_stored_is_answered_503_so_twilio_retries(
+    client: TestClient, service: Service
+) -> None:
+    break_storage(service, "messages")
+    payload, headers = signed("/sms/twilio", sms_form("hi", "SM-unstored"))
+    response = client.post("/sms/twilio", content=payload, headers=headers)
+    assert response.status_code == 503
+    mend_storage(service, "messages")
+    assert post(client, "hi", "SM-unstored")[0].startswith("Hi Jordan!")

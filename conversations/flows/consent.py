@@ -12,7 +12,7 @@ stateDiagram-v2
 The counselor records consent at enrolment (`recorded`); the participant confirms it by text.
 """
 
-from casefile.facts import ConsentConfirmed, OptedIn, OptedOut
+from casefile.facts import ConsentConfirmed, Fact, OptedIn, OptedOut
 from casefile.vocabulary import ConsentState
 from conversations.flow import Turn
 from conversations.flows.menu import menu_reply
@@ -31,26 +31,29 @@ def opt_out(turn: Turn) -> Outcome:
 
 def while_opted_out(turn: Turn) -> Outcome:
     """Only an opt-in word is answered; everything else is kept, and nothing is sent."""
-    if keyword_in(turn.text) is Keyword.OPT_IN or is_yes(turn.text):
-        return Outcome(
-            replies=(Reply("opted_in", {"first_name": turn.participant.first_name}), menu_reply()),
-            state=turn.state.reset(),
-            facts=(OptedIn(keyword=turn.text),),
-            consent=ConsentState.CONFIRMED,
-        )
+    if _says_yes(turn):
+        return _open_the_line(turn, "opted_in", OptedIn(keyword=turn.text))
     return turn.answer()
 
 
 def first_contact(turn: Turn) -> Outcome:
     """Before the participant has confirmed by text: introduce the service and ask for a yes."""
-    if keyword_in(turn.text) is Keyword.OPT_IN or is_yes(turn.text):
-        return Outcome(
-            replies=(Reply("consent_confirmed", {"first_name": turn.participant.first_name}), menu_reply()),
-            state=turn.state.reset(),
-            facts=(ConsentConfirmed(text=turn.text),),
-            consent=ConsentState.CONFIRMED,
-        )
+    if _says_yes(turn):
+        return _open_the_line(turn, "consent_confirmed", ConsentConfirmed(text=turn.text))
     return turn.answer(consent_request(turn))
+
+
+def _says_yes(turn: Turn) -> bool:
+    return keyword_in(turn.text) is Keyword.OPT_IN or is_yes(turn.text)
+
+
+def _open_the_line(turn: Turn, welcome: str, fact: Fact) -> Outcome:
+    return Outcome(
+        replies=(Reply(welcome, {"first_name": turn.participant.first_name}), menu_reply()),
+        state=turn.state.reset(),
+        facts=(fact,),
+        consent=ConsentState.CONFIRMED,
+    )
 
 
 def consent_request(turn: Turn) -> Reply:

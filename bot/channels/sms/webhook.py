@@ -1,9 +1,8 @@
 """Twilio's webhooks: inbound SMS/MMS and delivery status, both signed with X-Twilio-Signature."""
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any
 from urllib.parse import parse_qsl
 from xml.sax.saxutils import escape
 
@@ -11,6 +10,7 @@ from fastapi import APIRouter, Request, Response
 from sqlalchemy.orm import Session, sessionmaker
 from twilio.request_validator import RequestValidator
 
+from bot.database_runner import DatabaseRunner
 from bot.inbox import Inbound, Inbox, Media, OutgoingText, ProcessingFailed
 from bot.settings import Secret
 from casefile.messages import apply_delivery_status
@@ -77,7 +77,7 @@ def sms_router(
     sessions: sessionmaker[Session],
     auth_token: Secret | None,
     public_url: str | None,
-    run: Callable[..., Awaitable[Any]],
+    run: DatabaseRunner,
     clock: Callable[[], datetime],
 ) -> APIRouter:
     router = APIRouter(tags=["sms"])
@@ -110,6 +110,9 @@ def sms_router(
         try:
             receipt = await run(inbox.receive, inbound, MessageStatus.SENT)
         except ProcessingFailed as failure:
+            if failure.message_id is None:
+                # Not even stored: only a failed answer makes Twilio log it (and retry, if set to).
+                return Response("Could not store the message; please retry", status_code=503)
             apology = await run(inbox.apologise, failure.message_id, MessageStatus.SENT)
             return twiml([apology] if apology else [])
         return twiml(receipt.replies)
