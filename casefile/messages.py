@@ -128,14 +128,6 @@ def add_outbound(session: Session, rows: list[dict[str, Any]]) -> list[int]:
     return [session.execute(_ADD_OUTBOUND, {**defaults, **row}).scalar_one() for row in rows]
 
 
-def replies_to(session: Session, message_id: int) -> list[Message]:
-    return list(
-        session.scalars(
-            select(Message).where(Message.in_reply_to_id == message_id).order_by(Message.id)
-        )
-    )
-
-
 def apply_delivery_status(
     session: Session,
     channel: Channel,

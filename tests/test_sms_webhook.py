@@ -238,3 +238,24 @@ def test_replies_are_escaped_in_twiml(client: TestClient, service: Service) -> N
     assert text(client, "HELP", "SM-help")[0].startswith(
         "Alameda County CalWORKs: texts about your goals and hours. Your counselor: Dana Lee <&> O'Hara,"
     )
+
+
+def test_facts_are_read_back_typed_and_linked_to_their_messages(client: TestClient, service: Service) -> None:
+    from casefile.facts import ConsentConfirmed, CounselorMessage, LanguageChanged, facts_for
+
+    text(client, "yes", "SM-f1")
+    text(client, "español", "SM-f2")
+    text(client, "1", "SM-f3")
+    text(client, "¿Me puede llamar mañana?", "SM-f4")
+    with service.sessions.begin() as session:
+        participant = find_participant_by_phone(session, ENGLISH_PHONE)
+        assert participant is not None and participant.language.value == "es"
+        records = facts_for(session, participant.id)
+        assert [r.fact() for r in records] == [
+            ConsentConfirmed(text="yes"),
+            LanguageChanged(language=participant.language),
+            CounselorMessage(text="¿Me puede llamar mañana?"),
+        ]
+        sources = [session.get_one(Message, r.message_id).provider_id for r in records if r.message_id]
+        assert sources == ["SM-f1", "SM-f2", "SM-f4"]
+        assert len({r.contact_id for r in records}) == 1
