@@ -18,9 +18,11 @@ OPT_OUT_WORDS = ["STOP", "stopall", "UNSUBSCRIBE", "Cancel", "END", "quit", "REV
                  "Opt-Out", "ALTO", "parar", "BASTA", " stop! "]
 
 
-def test_first_contact_introduces_the_service_and_asks_for_a_yes() -> None:
+def test_first_contact_introduces_the_service_once_and_asks_for_a_yes() -> None:
     talk = Conversation(person=participant(ConsentState.RECORDED))
     assert talk.keys("hi") == ["consent_request"]
+    assert talk.keys("I need help with my bus pass") == ["consent_reminder"]
+    assert talk.keys("1") == ["consent_reminder"]
     assert talk.person.consent is ConsentState.RECORDED
     assert talk.keys("yes") == ["consent_confirmed", "menu"]
     assert talk.person.consent is ConsentState.CONFIRMED

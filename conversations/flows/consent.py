@@ -3,7 +3,7 @@
 ```mermaid
 stateDiagram-v2
     recorded --> confirmed: YES / SÍ / START  (ConsentConfirmed, welcome and menu)
-    recorded --> recorded: anything else  (introduction and "reply YES")
+    recorded --> recorded: anything else  (the introduction once, then a one-line "reply YES")
     recorded --> opted_out: STOP and the other stop words  (OptedOut, one confirmation)
     confirmed --> opted_out: STOP …  (OptedOut, one confirmation)
     opted_out --> confirmed: START / UNSTOP / YES / SÍ  (OptedIn, welcome back)
@@ -17,7 +17,7 @@ from casefile.vocabulary import ConsentState
 from conversations.flow import Turn
 from conversations.flows.menu import menu_reply
 from conversations.keywords import Keyword, is_yes, keyword_in
-from conversations.model import Outcome, Reply
+from conversations.model import IDLE_FLOW, IDLE_STEP, Outcome, Reply
 
 
 def opt_out(turn: Turn) -> Outcome:
@@ -37,10 +37,13 @@ def while_opted_out(turn: Turn) -> Outcome:
 
 
 def first_contact(turn: Turn) -> Outcome:
-    """Before the participant has confirmed by text: introduce the service and ask for a yes."""
+    """Before the participant has confirmed by text: introduce the service once, then remind
+    briefly how to start, so that nobody gets the same long text again and again."""
     if _says_yes(turn):
         return _open_the_line(turn, "consent_confirmed", ConsentConfirmed(text=turn.text))
-    return turn.answer(consent_request(turn))
+    if turn.state.data.get("introduced"):
+        return turn.answer(Reply("consent_reminder"))
+    return turn.answer(consent_request(turn), state=turn.state.at(IDLE_FLOW, IDLE_STEP, introduced=True))
 
 
 def _says_yes(turn: Turn) -> bool:
