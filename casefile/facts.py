@@ -21,6 +21,8 @@ class Fact:
     kind: ClassVar[str]
     #: Facts a counselor must look at (a question, a worry); the console lists them until seen.
     needs_counselor: ClassVar[bool] = False
+    #: Facts that cannot wait for the counselor's next look at the queue (a safety disclosure).
+    urgent: ClassVar[bool] = False
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,16 @@ class StopRequestFlagged(Fact):
 
 
 @dataclass(frozen=True)
+class SafetyConcern(Fact):
+    """Words that suggest danger, violence or self-harm. For the assigned counselor only."""
+
+    kind = "safety_concern"
+    needs_counselor = True
+    urgent = True
+    text: str
+
+
+@dataclass(frozen=True)
 class MediaReceived(Fact):
     kind = "media_received"
     content_types: tuple[str, ...]
@@ -80,6 +92,7 @@ FACT_TYPES: dict[str, type[Fact]] = {
         LanguageChanged,
         CounselorMessage,
         StopRequestFlagged,
+        SafetyConcern,
         MediaReceived,
     )
 }
@@ -112,6 +125,7 @@ class EventRecord(Base):
     kind: Mapped[str] = mapped_column(String(40))
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     needs_counselor: Mapped[bool]
+    urgent: Mapped[bool]
     seen_at: Mapped[datetime | None]
     occurred_at: Mapped[datetime]
 
@@ -150,7 +164,8 @@ def record_fact(
     session.execute(
         _RECORD_FACT,
         {"participant_id": participant_id, "contact_id": contact_id, "message_id": message_id, "kind": fact.kind,
-         "payload": fact_payload(fact), "needs_counselor": fact.needs_counselor, "seen_at": None, "occurred_at": at},
+         "payload": fact_payload(fact), "needs_counselor": fact.needs_counselor, "urgent": fact.urgent,
+         "seen_at": None, "occurred_at": at},
     )
 
 

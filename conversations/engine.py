@@ -3,17 +3,19 @@
 Order of precedence for every message (first match wins):
 1. opted out: only an opt-in word is answered;
 2. a stop keyword: opt out at once;
+   words that suggest danger: crisis resources, an urgent flag, and the script stops;
 3. HELP, ENGLISH/ESPAÑOL, LANGUAGE: answered anywhere, then the current question again;
 4. not yet confirmed by text: the first-contact introduction;
 5. MENU: back to the menu; a blank message (or a photo alone): said kindly;
 6. a sentence asking to stop: flagged for the counselor;
 7. the current flow's step, unless stale; otherwise the menu.
-A photo or file is recorded as a fact whatever the branch, so nothing a participant sends is lost.
+A photo or file, and words that suggest danger, are recorded as facts whatever the branch (even
+while opted out, when nothing is sent), so nothing a participant sends is lost.
 """
 
 from datetime import datetime
 
-from casefile.facts import Fact, MediaReceived, StopRequestFlagged
+from casefile.facts import Fact, MediaReceived, SafetyConcern, StopRequestFlagged
 from casefile.vocabulary import ConsentState
 from conversations.flow import Flow, Step, Turn
 from conversations.flows.consent import consent_request, first_contact, opt_out, while_opted_out
@@ -22,6 +24,7 @@ from conversations.flows.language import LANGUAGE_FLOW, named_language, switch_l
 from conversations.flows.menu import handle_idle, help_reply, menu_reply
 from conversations.keywords import Keyword, asks_to_stop, keyword_in
 from conversations.model import ConversationState, InboundText, Outcome, ParticipantView, Reply
+from conversations.safety import suggests_danger
 
 FLOWS: dict[str, Flow] = {flow.name: flow for flow in (COUNSELOR_FLOW, LANGUAGE_FLOW)}
 
@@ -31,11 +34,15 @@ def respond(
 ) -> Outcome:
     turn = Turn(participant, _fresh(state, now), inbound, now)
     outcome = _respond(turn)
-    media: tuple[Fact, ...] = (MediaReceived(content_types=inbound.media_types),) if inbound.media_types else ()
+    noted: tuple[Fact, ...] = ()
+    if inbound.media_types:
+        noted += (MediaReceived(content_types=inbound.media_types),)
+    if suggests_danger(inbound.text):
+        noted += (SafetyConcern(text=inbound.text.strip()),)
     return Outcome(
         replies=outcome.replies,
         state=ConversationState(outcome.state.flow, outcome.state.step, outcome.state.data, now),
-        facts=media + outcome.facts,
+        facts=noted + outcome.facts,
         language=outcome.language,
         consent=outcome.consent,
     )
@@ -47,6 +54,12 @@ def _respond(turn: Turn) -> Outcome:
     keyword = keyword_in(turn.text)
     if keyword is Keyword.OPT_OUT:
         return opt_out(turn)
+    if suggests_danger(turn.text):
+        # Never answered by a script alone: resources once, and a person is told (the fact above).
+        return turn.answer(
+            Reply("crisis_resources", {"counselor_name": turn.participant.counselor_name}),
+            state=turn.state.reset(),
+        )
     if keyword is Keyword.HELP:
         return turn.answer(help_reply(turn), *_current_question(turn))
     if (language := named_language(turn.text)) is not None:

@@ -153,6 +153,7 @@ def upgrade() -> None:
     sa.Column('kind', sa.String(length=40), nullable=False),
     sa.Column('payload', sa.JSON(), nullable=False),
     sa.Column('needs_counselor', sa.Boolean(), nullable=False),
+    sa.Column('urgent', sa.Boolean(), nullable=False),
     sa.Column('seen_at', sa.DateTime(), nullable=True),
     sa.Column('occurred_at', sa.DateTime(), nullable=False),
     sa.ForeignKeyConstraint(['contact_id'], ['contacts.id'], name=op.f('fk_events_contact_id_contacts')),
