@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from casefile.consent import record_consent
 from casefile.contacts import current_contact
-from casefile.conversation import load_conversation, save_conversation
+from casefile.conversation import save_conversation
 from casefile.facts import record_fact
 from casefile.messages import Message, add_outbound, find_message, mark_processed, note_unknown_sender, store_inbound
 from casefile.people import Correspondent, find_correspondent, set_participant
@@ -198,10 +198,10 @@ class Inbox:
             return self._answer_unknown_sender(session, message, reply_status)
         contact_id = current_contact(session, participant.id, message.channel, message.received_at)
         mark_processed(session, message.id, participant.id, contact_id, self._clock())
-        record = load_conversation(session, participant.id)
+        saved = participant.conversation
         state = (
-            ConversationState(record.flow, record.step, dict(record.data), record.updated_at)
-            if record is not None
+            ConversationState(saved.flow, saved.step, dict(saved.data), saved.updated_at)
+            if saved is not None
             else ConversationState()
         )
         outcome = respond(

@@ -2,7 +2,7 @@
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import ForeignKey, Index, String, bindparam, insert, select, update
+from sqlalchemy import ForeignKey, Index, String, bindparam, case, insert, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from casefile.base import Base, table_of
@@ -27,13 +27,24 @@ class Contact(Base):
 
 
 _CONTACTS = table_of(Contact)
-_OPEN_CONTACT = (
-    select(_CONTACTS.c.id, _CONTACTS.c.last_message_at)
-    .where(_CONTACTS.c.participant_id == bindparam("participant_id"), _CONTACTS.c.closed_at.is_(None))
-    .order_by(_CONTACTS.c.id.desc())
-    .limit(1)
+# The common case in one statement: a message inside the quiet spell extends the open contact.
+_EXTEND = (
+    update(_CONTACTS)
+    .where(
+        _CONTACTS.c.participant_id == bindparam("of_participant"),
+        _CONTACTS.c.closed_at.is_(None),
+        _CONTACTS.c.last_message_at >= bindparam("since"),
+    )
+    .values(
+        last_message_at=case(
+            (_CONTACTS.c.last_message_at < bindparam("at"), bindparam("at")), else_=_CONTACTS.c.last_message_at
+        )
+    )
+    .returning(_CONTACTS.c.id)
 )
-_TOUCH = update(_CONTACTS).where(_CONTACTS.c.id == bindparam("contact_id")).values(last_message_at=bindparam("at"))
+_OPEN_CONTACTS = select(_CONTACTS.c.id, _CONTACTS.c.last_message_at).where(
+    _CONTACTS.c.participant_id == bindparam("of_participant"), _CONTACTS.c.closed_at.is_(None)
+)
 _CLOSE = update(_CONTACTS).where(_CONTACTS.c.id == bindparam("contact_id")).values(closed_at=bindparam("at"))
 _OPEN = insert(_CONTACTS).returning(_CONTACTS.c.id)
 
@@ -47,13 +58,13 @@ def current_contact(
     quiet_spell: timedelta = DEFAULT_QUIET_SPELL,
 ) -> int:
     """The id of the open contact a message at `at` belongs to, opening a new one after a quiet spell."""
-    open_contact = session.execute(_OPEN_CONTACT, {"participant_id": participant_id}).one_or_none()
-    if open_contact is not None and at - open_contact.last_message_at <= quiet_spell:
-        if at > open_contact.last_message_at:
-            session.execute(_TOUCH, {"contact_id": open_contact.id, "at": at})
-        return int(open_contact.id)
-    if open_contact is not None:
-        session.execute(_CLOSE, {"contact_id": open_contact.id, "at": open_contact.last_message_at + quiet_spell})
+    extended = session.execute(
+        _EXTEND, {"of_participant": participant_id, "since": at - quiet_spell, "at": at}
+    ).scalar_one_or_none()
+    if extended is not None:
+        return int(extended)
+    for stale in session.execute(_OPEN_CONTACTS, {"of_participant": participant_id}).all():
+        session.execute(_CLOSE, {"contact_id": stale.id, "at": stale.last_message_at + quiet_spell})
     return int(
         session.execute(
             _OPEN,

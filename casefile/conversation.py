@@ -1,13 +1,24 @@
 """Where each participant is in a conversation, kept between messages."""
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, Table, bindparam, select
+from sqlalchemy import JSON, ForeignKey, String, Table
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from casefile.base import UPSERT_INSERTS, Base, dialect_of, table_of
+
+
+@dataclass(frozen=True)
+class SavedConversation:
+    """Where a participant was left: read with the participant (people.find_correspondent)."""
+
+    flow: str
+    step: str
+    data: dict[str, Any]
+    updated_at: datetime
 
 
 class ConversationRecord(Base):
@@ -21,11 +32,6 @@ class ConversationRecord(Base):
 
 
 _STATES = table_of(ConversationRecord)
-_LOAD = select(_STATES.c.flow, _STATES.c.step, _STATES.c.data, _STATES.c.updated_at).where(
-    _STATES.c.participant_id == bindparam("participant_id")
-)
-
-
 def _replace_state(upsert: Callable[[Table], Any]) -> Any:
     statement = upsert(_STATES)
     return statement.on_conflict_do_update(
@@ -35,15 +41,6 @@ def _replace_state(upsert: Callable[[Table], Any]) -> Any:
 
 
 _SAVE = {name: _replace_state(upsert) for name, upsert in UPSERT_INSERTS.items()}
-
-
-def load_conversation(session: Session, participant_id: int) -> ConversationRecord | None:
-    """The stored state; callers lock the participant's row first so one person's messages queue."""
-    row = session.execute(_LOAD, {"participant_id": participant_id}).one_or_none()
-    if row is None:
-        return None
-    return ConversationRecord(participant_id=participant_id, flow=row.flow, step=row.step, data=row.data,
-                              updated_at=row.updated_at)
 
 
 def save_conversation(

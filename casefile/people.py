@@ -8,6 +8,7 @@ from sqlalchemy import CheckConstraint, Enum, ForeignKey, String, bindparam, sel
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from casefile.base import Base, table_of
+from casefile.conversation import ConversationRecord, SavedConversation
 from casefile.vocabulary import ConsentState, FamilyType, Language, ProgrammeStatus
 
 
@@ -74,7 +75,8 @@ def find_counselor_by_email(session: Session, email: str) -> Counselor | None:
 
 @dataclass(frozen=True)
 class Correspondent:
-    """A participant as a conversation needs them, read in one query with their counselor."""
+    """A participant as a conversation needs them: read in one query with their counselor and
+    where their conversation was left (None before the first message)."""
 
     id: int
     first_name: str
@@ -82,17 +84,21 @@ class Correspondent:
     consent_state: ConsentState
     counselor_name: str
     counselor_phone: str | None
+    conversation: SavedConversation | None
 
 
 _PARTICIPANTS = table_of(Participant)
 _COUNSELORS = table_of(Counselor)
+_STATES = table_of(ConversationRecord)
 _CORRESPONDENT = (
     select(
         _PARTICIPANTS.c.id, _PARTICIPANTS.c.first_name, _PARTICIPANTS.c.language, _PARTICIPANTS.c.consent_state,
         _COUNSELORS.c.first_name.label("counselor_first"), _COUNSELORS.c.last_name.label("counselor_last"),
         _COUNSELORS.c.phone.label("counselor_phone"),
+        _STATES.c.flow, _STATES.c.step, _STATES.c.data, _STATES.c.updated_at,
     )
     .join(_COUNSELORS, _PARTICIPANTS.c.counselor_id == _COUNSELORS.c.id)
+    .outerjoin(_STATES, _STATES.c.participant_id == _PARTICIPANTS.c.id)
     .where(_PARTICIPANTS.c.phone == bindparam("phone"))
 )
 # Locking the participant's row makes one person's messages take turns; the counselor's row is
@@ -105,9 +111,10 @@ def find_correspondent(session: Session, phone: str, lock: bool) -> Corresponden
     row = session.execute(_CORRESPONDENT_LOCKED if lock else _CORRESPONDENT, {"phone": phone}).one_or_none()
     if row is None:
         return None
+    saved = SavedConversation(row.flow, row.step, row.data, row.updated_at) if row.flow is not None else None
     return Correspondent(
         row.id, row.first_name, row.language, row.consent_state,
-        f"{row.counselor_first} {row.counselor_last}", row.counselor_phone,
+        f"{row.counselor_first} {row.counselor_last}", row.counselor_phone, saved,
     )
 
 

@@ -142,3 +142,16 @@ def test_naive_times_are_refused(service: Service) -> None:
     with service.sessions.begin() as session:
         counselor = find_counselor_by_email(session, "dana.lee@example.org")
         assert counselor is not None and counselor.created_at.tzinfo is UTC
+
+
+def test_extending_a_contact_stores_its_time_in_the_column_s_own_format(service: Service, clock: FixedClock) -> None:
+    with service.sessions.begin() as session:
+        participant = find_participant_by_phone(session, ENGLISH_PHONE)
+        assert participant is not None
+        contact_id = current_contact(session, participant.id, Channel.SMS, clock())
+        current_contact(session, participant.id, Channel.SMS, clock() + timedelta(minutes=5))
+    with service.engine.connect() as connection:
+        raw = connection.execute(text("SELECT last_message_at FROM contacts WHERE id = :id"), {"id": contact_id}).scalar()
+    with service.sessions.begin() as session:
+        assert session.get_one(Contact, contact_id).last_message_at == clock() + timedelta(minutes=5)
+    assert "+" not in str(raw)
