@@ -17,6 +17,7 @@ from bot.settings import Settings
 from casefile.database import make_engine, session_factory
 from conversations.rendering import MessageRenderer, ServiceProfile
 
+
 @dataclass(frozen=True)
 class Service:
     """The parts every entry point (web app, chat, CLI) builds from the settings."""

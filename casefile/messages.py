@@ -128,6 +128,16 @@ def add_outbound(session: Session, rows: list[dict[str, Any]]) -> list[int]:
     return [session.execute(_ADD_OUTBOUND, {**defaults, **row}).scalar_one() for row in rows]
 
 
+def link_provider_id(session: Session, message_id: int, channel: Channel, provider_id: str) -> None:
+    """Give an outbound message the provider's id once it is known (a TwiML reply's first callback)."""
+    session.execute(
+        update(Message)
+        .where(Message.id == message_id, Message.channel == channel,
+               Message.direction == Direction.OUTBOUND, Message.provider_id.is_(None))
+        .values(provider_id=provider_id)
+    )
+
+
 def apply_delivery_status(
     session: Session,
     channel: Channel,

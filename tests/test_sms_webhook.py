@@ -189,12 +189,13 @@ def test_an_unknown_number_that_texts_stop_first_gets_nothing(client: TestClient
     assert text(client, "hi", "SM-u-hi", UNKNOWN_PHONE) == []
 
 
-def post_status(client: TestClient, sid: str, status: str, error_code: str = "") -> int:
+def post_status(client: TestClient, sid: str, status: str, error_code: str = "", query: str = "") -> int:
     form = {"MessageSid": sid, "MessageStatus": status, "AccountSid": "AC0"}
     if error_code:
         form["ErrorCode"] = error_code
-    payload, headers = signed(STATUS, form)
-    return client.post(STATUS, content=payload, headers=headers).status_code
+    path = STATUS + (f"?{query}" if query else "")
+    payload, headers = signed(path, form)
+    return client.post(path, content=payload, headers=headers).status_code
 
 
 def test_delivery_status_never_goes_backwards(client: TestClient, service: Service, clock: FixedClock) -> None:
@@ -259,3 +260,20 @@ def test_facts_are_read_back_typed_and_linked_to_their_messages(client: TestClie
         sources = [session.get_one(Message, r.message_id).provider_id for r in records if r.message_id]
         assert sources == ["SM-f1", "SM-f2", "SM-f4"]
         assert len({r.contact_id for r in records}) == 1
+
+
+def test_an_inline_reply_that_the_carrier_could_not_deliver_shows_on_its_stored_row(
+    client: TestClient, service: Service
+) -> None:
+    payload, headers = signed(INBOUND, sms_form("hi", "SM-cb"))
+    response = client.post(INBOUND, content=payload, headers=headers)
+    [node] = ET.fromstring(response.text).iter("Message")
+    callback = node.attrib["statusCallback"]
+    assert callback.startswith(PUBLIC_URL + STATUS + "?reply=")
+    query = callback.split("?", 1)[1]
+    assert post_status(client, "SM-reply-at-twilio", "sent", query=query) == 200
+    assert post_status(client, "SM-reply-at-twilio", "undelivered", "30003", query=query) == 200
+    with service.sessions.begin() as session:
+        reply = session.get_one(Message, int(query.removeprefix("reply=")))
+        assert (reply.provider_id, reply.status, reply.error_code) == (
+            "SM-reply-at-twilio", MessageStatus.UNDELIVERED, "30003")

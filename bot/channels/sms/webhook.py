@@ -4,7 +4,7 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 from urllib.parse import parse_qsl
-from xml.sax.saxutils import escape
+from xml.sax.saxutils import escape, quoteattr
 
 from fastapi import APIRouter, Request, Response
 from sqlalchemy.orm import Session, sessionmaker
@@ -13,7 +13,7 @@ from twilio.request_validator import RequestValidator
 from bot.database_runner import DatabaseRunner
 from bot.inbox import Inbound, Inbox, Media, OutgoingText, ProcessingFailed
 from bot.settings import Secret
-from casefile.messages import apply_delivery_status
+from casefile.messages import apply_delivery_status, link_provider_id
 from casefile.vocabulary import Channel, MessageStatus
 
 log = logging.getLogger(__name__)
@@ -59,17 +59,27 @@ def inbound_from_form(params: dict[str, str], received_at: datetime) -> Inbound:
     return Inbound(Channel.SMS, sender, text, provider_id, received_at, media)
 
 
-def twiml(replies: list[OutgoingText] | tuple[OutgoingText, ...]) -> Response:
+def twiml(replies: list[OutgoingText] | tuple[OutgoingText, ...], status_url: str | None) -> Response:
     """A TwiML <Response> with one <Message> per reply.
 
+    With a public URL, each reply asks for delivery callbacks naming our message id, so a reply the
+    carrier could not deliver shows up on its stored row like any other outbound text.
     Written directly: the SDK's MessagingResponse builds an element tree for this and took 6% of
     the webhook's time (bench/webhook.py).
     """
-    messages = "".join(f"<Message>{escape(reply.body)}</Message>" for reply in replies)
+    messages = "".join(
+        f"<Message{_status_callback(status_url, reply.message_id)}>{escape(reply.body)}</Message>" for reply in replies
+    )
     return Response(
         content=f'<?xml version="1.0" encoding="UTF-8"?><Response>{messages}</Response>',
         media_type="application/xml",
     )
+
+
+def _status_callback(status_url: str | None, message_id: int) -> str:
+    if status_url is None:
+        return ""
+    return f' statusCallback={quoteattr(f"{status_url}?reply={message_id}")}'
 
 
 def sms_router(
@@ -81,6 +91,7 @@ def sms_router(
     clock: Callable[[], datetime],
 ) -> APIRouter:
     router = APIRouter(tags=["sms"])
+    status_url = f"{public_url}/sms/twilio/status" if public_url else None
     validator = RequestValidator(auth_token.reveal()) if auth_token else None
     if validator is None:
         log.warning("TWILIO_AUTH_TOKEN is not set: the SMS webhooks will refuse every request")
@@ -114,8 +125,8 @@ def sms_router(
                 # Not even stored: only a failed answer makes Twilio log it (and retry, if set to).
                 return Response("Could not store the message; please retry", status_code=503)
             apology = await run(inbox.apologise, failure.message_id, MessageStatus.SENT)
-            return twiml([apology] if apology else [])
-        return twiml(receipt.replies)
+            return twiml([apology] if apology else [], status_url)
+        return twiml(receipt.replies, status_url)
 
     @router.post("/sms/twilio/status")
     async def delivery_status(request: Request) -> Response:
@@ -124,8 +135,12 @@ def sms_router(
             return Response("Invalid or missing X-Twilio-Signature", status_code=403)
         status = TWILIO_STATUSES.get(params.get("MessageStatus", "").lower())
         provider_id = params.get("MessageSid", "")
+        reply = request.query_params.get("reply", "")
         if status is not None and provider_id:
-            await run(_record_status, sessions, provider_id, status, params.get("ErrorCode") or None, clock())
+            await run(
+                _record_status, sessions, provider_id, int(reply) if reply.isdigit() else None, status,
+                params.get("ErrorCode") or None, clock(),
+            )
         # Unknown ids and statuses are answered 200 all the same: Twilio must not retry them.
         return Response(status_code=200)
 
@@ -133,7 +148,14 @@ def sms_router(
 
 
 def _record_status(
-    sessions: sessionmaker[Session], provider_id: str, status: MessageStatus, error_code: str | None, at: datetime
+    sessions: sessionmaker[Session],
+    provider_id: str,
+    reply_id: int | None,
+    status: MessageStatus,
+    error_code: str | None,
+    at: datetime,
 ) -> None:
     with sessions.begin() as session:
+        if reply_id is not None:
+            link_provider_id(session, reply_id, Channel.SMS, provider_id)
         apply_delivery_status(session, Channel.SMS, provider_id, status, error_code, at)
