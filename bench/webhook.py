@@ -61,9 +61,17 @@ def seed(database_url: str, participants: int) -> list[str]:
         counselor = add_counselor(session, "Dana", "Lee", "dana@example.org", "+15105550199", now)
         for i, phone in enumerate(phones):
             person = enrol_participant(
-                session, first_name=f"P{i}", last_name="Bench", phone=phone,
-                language=Language.SPANISH if i % 3 == 0 else Language.ENGLISH, time_zone="America/Los_Angeles",
-                counselor=counselor, family_type=FamilyType.ONE_PARENT, plan_hours=None, consent_note="bench", at=now,
+                session,
+                first_name=f"P{i}",
+                last_name="Bench",
+                phone=phone,
+                language=Language.SPANISH if i % 3 == 0 else Language.ENGLISH,
+                time_zone="America/Los_Angeles",
+                counselor=counselor,
+                family_type=FamilyType.ONE_PARENT,
+                plan_hours=None,
+                consent_note="bench",
+                at=now,
             )
             person.consent_state = ConsentState.CONFIRMED
     engine.dispose()
@@ -76,15 +84,27 @@ def requests_for(phones: list[str], count: int) -> list[tuple[bytes, dict[str, s
     validator = RequestValidator(TOKEN)
     prepared = []
     for i in range(count):
-        form = {"MessageSid": f"SM{i:032x}", "AccountSid": "AC" + "0" * 32, "From": phones[i % len(phones)],
-                "To": "+15105559999", "Body": BODIES[i % len(BODIES)], "NumMedia": "0"}
+        form = {
+            "MessageSid": f"SM{i:032x}",
+            "AccountSid": "AC" + "0" * 32,
+            "From": phones[i % len(phones)],
+            "To": "+15105559999",
+            "Body": BODIES[i % len(BODIES)],
+            "NumMedia": "0",
+        }
         signature = validator.compute_signature(PUBLIC_URL + "/sms/twilio", form)
-        prepared.append((urlencode(form).encode(), {"Content-Type": "application/x-www-form-urlencoded",
-                                                    "X-Twilio-Signature": signature}))
+        prepared.append(
+            (
+                urlencode(form).encode(),
+                {"Content-Type": "application/x-www-form-urlencoded", "X-Twilio-Signature": signature},
+            )
+        )
     return prepared
 
 
-async def load(url: str, prepared: list[tuple[bytes, dict[str, str]]], seconds: float, connections: int) -> dict[str, float]:
+async def load(
+    url: str, prepared: list[tuple[bytes, dict[str, str]]], seconds: float, connections: int
+) -> dict[str, float]:
     latencies: list[float] = []
     errors = 0
     next_index = 0
@@ -141,33 +161,75 @@ def main() -> None:
     phones = seed(database_url, args.participants)
     # Enough unique messages that no request repeats within the run (a repeat would be a cheap duplicate).
     prepared = requests_for(phones, int(args.seconds * 3000))
-    env = {**os.environ, "WAYPOINT_DATABASE_URL": database_url, "TWILIO_AUTH_TOKEN": TOKEN,
-           "WAYPOINT_PUBLIC_URL": PUBLIC_URL}
+    env = {
+        **os.environ,
+        "WAYPOINT_DATABASE_URL": database_url,
+        "TWILIO_AUTH_TOKEN": TOKEN,
+        "WAYPOINT_PUBLIC_URL": PUBLIC_URL,
+    }
     python = sys.executable
     results = {}
     for name, port, command in (
-        ("bare form parse", 8731, [python, "-m", "uvicorn", "bench.webhook:bare_app", "--port", "8731",
-                                   "--workers", "1", "--log-level", "warning", "--no-access-log"]),
-        ("signed webhook", 8732, [python, "-m", "uvicorn", "bot.asgi:app", "--port", "8732",
-                                  "--workers", "1", "--log-level", "warning", "--no-access-log"]),
+        (
+            "bare form parse",
+            8731,
+            [
+                python,
+                "-m",
+                "uvicorn",
+                "bench.webhook:bare_app",
+                "--port",
+                "8731",
+                "--workers",
+                "1",
+                "--log-level",
+                "warning",
+                "--no-access-log",
+            ],
+        ),
+        (
+            "signed webhook",
+            8732,
+            [
+                python,
+                "-m",
+                "uvicorn",
+                "bot.asgi:app",
+                "--port",
+                "8732",
+                "--workers",
+                "1",
+                "--log-level",
+                "warning",
+                "--no-access-log",
+            ],
+        ),
     ):
         server = start(command, env, port)
         try:
             path = "/sms/twilio"
             asyncio.run(load(f"http://127.0.0.1:{port}{path}", prepared[:200], 1, 8))  # warm up
-            results[name] = asyncio.run(load(f"http://127.0.0.1:{port}{path}", prepared[200:], args.seconds, args.connections))
+            results[name] = asyncio.run(
+                load(f"http://127.0.0.1:{port}{path}", prepared[200:], args.seconds, args.connections)
+            )
         finally:
             server.terminate()
             server.wait()
-    print(f"{args.connections} connections, {args.seconds:.0f} s each, uvicorn 1 worker, SQLite, "
-          f"{args.participants} participants")
+    print(
+        f"{args.connections} connections, {args.seconds:.0f} s each, uvicorn 1 worker, SQLite, "
+        f"{args.participants} participants"
+    )
     print(f"{'endpoint':18} {'msg/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
     for name, figures in results.items():
-        print(f"{name:18} {figures['per_second']:8.0f} {figures['p50_ms']:8.1f} {figures['p99_ms']:8.1f} "
-              f"{figures['errors']:7.0f}")
+        print(
+            f"{name:18} {figures['per_second']:8.0f} {figures['p50_ms']:8.1f} {figures['p99_ms']:8.1f} "
+            f"{figures['errors']:7.0f}"
+        )
     bare, real = results["bare form parse"], results["signed webhook"]
-    print(f"webhook / bare: throughput {real['per_second'] / bare['per_second']:.2f}x, "
-          f"p50 {real['p50_ms'] / bare['p50_ms']:.1f}x, p99 {real['p99_ms'] / bare['p99_ms']:.1f}x")
+    print(
+        f"webhook / bare: throughput {real['per_second'] / bare['per_second']:.2f}x, "
+        f"p50 {real['p50_ms'] / bare['p50_ms']:.1f}x, p99 {real['p99_ms'] / bare['p99_ms']:.1f}x"
+    )
 
 
 if __name__ == "__main__":

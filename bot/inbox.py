@@ -72,8 +72,15 @@ class Stored:
     @classmethod
     def from_row(cls, message: Message) -> "Stored":
         assert message.provider_id is not None
-        return cls(message.id, message.channel, message.address, message.body, message.provider_id,
-                   message.created_at, tuple(m["content_type"] for m in message.media))
+        return cls(
+            message.id,
+            message.channel,
+            message.address,
+            message.body,
+            message.provider_id,
+            message.created_at,
+            tuple(m["content_type"] for m in message.media),
+        )
 
 
 @dataclass(frozen=True)
@@ -164,8 +171,15 @@ class Inbox:
                 status_at=inbound.received_at,
             )
             if message_id is not None:
-                stored = Stored(message_id, inbound.channel, inbound.address, inbound.text, inbound.provider_id,
-                                inbound.received_at, tuple(m.content_type for m in inbound.media))
+                stored = Stored(
+                    message_id,
+                    inbound.channel,
+                    inbound.address,
+                    inbound.text,
+                    inbound.provider_id,
+                    inbound.received_at,
+                    tuple(m.content_type for m in inbound.media),
+                )
             else:
                 existing = find_message(session, inbound.channel, inbound.provider_id, lock=True)
                 assert existing is not None
@@ -221,8 +235,16 @@ class Inbox:
             set_participant(session, participant.id, language=outcome.language)
         if outcome.consent is not None and outcome.consent is not participant.consent_state:
             action = ConsentAction.OPT_OUT if outcome.consent is ConsentState.OPTED_OUT else ConsentAction.OPT_IN
-            record_consent(session, participant.id, action, message.text, message.channel, message.provider_id,
-                           message.received_at, outcome.consent)
+            record_consent(
+                session,
+                participant.id,
+                action,
+                message.text,
+                message.channel,
+                message.provider_id,
+                message.received_at,
+                outcome.consent,
+            )
         for fact in outcome.facts:
             record_fact(session, fact, participant.id, contact_id, message.id, message.received_at)
 
@@ -250,9 +272,17 @@ class Inbox:
         ids = add_outbound(
             session,
             [
-                {"participant_id": participant_id, "contact_id": contact_id, "channel": message.channel,
-                 "address": message.address, "body": body, "status": status, "in_reply_to_id": message.id,
-                 "created_at": now, "status_at": now}
+                {
+                    "participant_id": participant_id,
+                    "contact_id": contact_id,
+                    "channel": message.channel,
+                    "address": message.address,
+                    "body": body,
+                    "status": status,
+                    "in_reply_to_id": message.id,
+                    "created_at": now,
+                    "status_at": now,
+                }
                 for body in bodies
             ],
         )
@@ -268,8 +298,9 @@ class Inbox:
             if participant is None or participant.consent_state is ConsentState.OPTED_OUT:
                 return None
             contact_id = current_contact(session, participant.id, message.channel, message.received_at)
-            [apology] = self._reply(session, message, participant.id, contact_id, (Reply("error_apology"),),
-                                    participant.language, status)
+            [apology] = self._reply(
+                session, message, participant.id, contact_id, (Reply("error_apology"),), participant.language, status
+            )
         return apology
 
 

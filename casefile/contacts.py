@@ -68,7 +68,13 @@ def current_contact(
     return int(
         session.execute(
             _OPEN,
-            {"participant_id": participant_id, "channel": str(channel), "opened_by": opened_by,
-             "opened_at": at, "last_message_at": at, "closed_at": None},
+            {
+                "participant_id": participant_id,
+                "channel": str(channel),
+                "opened_by": opened_by,
+                "opened_at": at,
+                "last_message_at": at,
+                "closed_at": None,
+            },
         ).scalar_one()
     )

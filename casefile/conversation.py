@@ -32,6 +32,8 @@ class ConversationRecord(Base):
 
 
 _STATES = table_of(ConversationRecord)
+
+
 def _replace_state(upsert: Callable[[Table], Any]) -> Any:
     statement = upsert(_STATES)
     return statement.on_conflict_do_update(

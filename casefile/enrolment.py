@@ -88,7 +88,13 @@ def enrol_participant(
     session.add(participant)
     session.flush()
     record_consent(
-        session, participant.id, ConsentAction.OPT_IN, consent_note.strip(), ENROLMENT, None, at,
+        session,
+        participant.id,
+        ConsentAction.OPT_IN,
+        consent_note.strip(),
+        ENROLMENT,
+        None,
+        at,
         ConsentState.RECORDED,
     )
     return participant

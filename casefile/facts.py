@@ -163,9 +163,17 @@ def record_fact(
 ) -> None:
     session.execute(
         _RECORD_FACT,
-        {"participant_id": participant_id, "contact_id": contact_id, "message_id": message_id, "kind": fact.kind,
-         "payload": fact_payload(fact), "needs_counselor": fact.needs_counselor, "urgent": fact.urgent,
-         "seen_at": None, "occurred_at": at},
+        {
+            "participant_id": participant_id,
+            "contact_id": contact_id,
+            "message_id": message_id,
+            "kind": fact.kind,
+            "payload": fact_payload(fact),
+            "needs_counselor": fact.needs_counselor,
+            "urgent": fact.urgent,
+            "seen_at": None,
+            "occurred_at": at,
+        },
     )
 
 

@@ -90,8 +90,12 @@ _STORE_INBOUND = {
 _MARK_PROCESSED = (
     update(_MESSAGES)
     .where(_MESSAGES.c.id == bindparam("message_id"))
-    .values(status=MessageStatus.PROCESSED, status_at=bindparam("at"),
-            participant_id=bindparam("participant_id"), contact_id=bindparam("contact_id"))
+    .values(
+        status=MessageStatus.PROCESSED,
+        status_at=bindparam("at"),
+        participant_id=bindparam("participant_id"),
+        contact_id=bindparam("contact_id"),
+    )
 )
 _ADD_OUTBOUND = insert(_MESSAGES).returning(_MESSAGES.c.id)
 
@@ -104,8 +108,15 @@ def store_inbound(session: Session, **values: Any) -> int | None:
     """
     return session.execute(
         _STORE_INBOUND[dialect_of(session)],
-        {"direction": Direction.INBOUND, "status": MessageStatus.RECEIVED, "error_code": None,
-         "participant_id": None, "contact_id": None, "in_reply_to_id": None, **values},
+        {
+            "direction": Direction.INBOUND,
+            "status": MessageStatus.RECEIVED,
+            "error_code": None,
+            "participant_id": None,
+            "contact_id": None,
+            "in_reply_to_id": None,
+            **values,
+        },
     ).scalar_one_or_none()
 
 
@@ -132,8 +143,12 @@ def link_provider_id(session: Session, message_id: int, channel: Channel, provid
     """Give an outbound message the provider's id once it is known (a TwiML reply's first callback)."""
     session.execute(
         update(Message)
-        .where(Message.id == message_id, Message.channel == channel,
-               Message.direction == Direction.OUTBOUND, Message.provider_id.is_(None))
+        .where(
+            Message.id == message_id,
+            Message.channel == channel,
+            Message.direction == Direction.OUTBOUND,
+            Message.provider_id.is_(None),
+        )
         .values(provider_id=provider_id)
     )
 
@@ -191,8 +206,15 @@ def note_unknown_sender(session: Session, channel: Channel, address: str, at: da
     polite reply now (never answered, never opted out), which is then marked as given."""
     sender = session.execute(
         _NOTE_SENDER[dialect_of(session)],
-        {"channel": channel, "address": address, "first_seen_at": at, "last_seen_at": at, "message_count": 1,
-         "answered_at": None, "opted_out_at": at if opting_out else None},
+        {
+            "channel": channel,
+            "address": address,
+            "first_seen_at": at,
+            "last_seen_at": at,
+            "message_count": 1,
+            "answered_at": None,
+            "opted_out_at": at if opting_out else None,
+        },
     ).one()
     if sender.answered_at is not None or sender.opted_out_at is not None:
         return False

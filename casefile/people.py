@@ -37,9 +37,7 @@ class Counselor(Base):
 
 class Participant(Base):
     __tablename__ = "participants"
-    __table_args__ = (
-        CheckConstraint("weekly_required_hours BETWEEN 0 AND 80", name="weekly_hours_range"),
-    )
+    __table_args__ = (CheckConstraint("weekly_required_hours BETWEEN 0 AND 80", name="weekly_hours_range"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     first_name: Mapped[str] = mapped_column(String(80))
@@ -68,9 +66,7 @@ def find_participant_by_phone(session: Session, phone: str) -> Participant | Non
 
 
 def find_counselor_by_email(session: Session, email: str) -> Counselor | None:
-    return session.scalars(
-        select(Counselor).where(Counselor.email == email.strip().lower())
-    ).one_or_none()
+    return session.scalars(select(Counselor).where(Counselor.email == email.strip().lower())).one_or_none()
 
 
 @dataclass(frozen=True)
@@ -92,10 +88,17 @@ _COUNSELORS = table_of(Counselor)
 _STATES = table_of(ConversationRecord)
 _CORRESPONDENT = (
     select(
-        _PARTICIPANTS.c.id, _PARTICIPANTS.c.first_name, _PARTICIPANTS.c.language, _PARTICIPANTS.c.consent_state,
-        _COUNSELORS.c.first_name.label("counselor_first"), _COUNSELORS.c.last_name.label("counselor_last"),
+        _PARTICIPANTS.c.id,
+        _PARTICIPANTS.c.first_name,
+        _PARTICIPANTS.c.language,
+        _PARTICIPANTS.c.consent_state,
+        _COUNSELORS.c.first_name.label("counselor_first"),
+        _COUNSELORS.c.last_name.label("counselor_last"),
         _COUNSELORS.c.phone.label("counselor_phone"),
-        _STATES.c.flow, _STATES.c.step, _STATES.c.data, _STATES.c.updated_at,
+        _STATES.c.flow,
+        _STATES.c.step,
+        _STATES.c.data,
+        _STATES.c.updated_at,
     )
     .join(_COUNSELORS, _PARTICIPANTS.c.counselor_id == _COUNSELORS.c.id)
     .outerjoin(_STATES, _STATES.c.participant_id == _PARTICIPANTS.c.id)
@@ -113,8 +116,13 @@ def find_correspondent(session: Session, phone: str, lock: bool) -> Corresponden
         return None
     saved = SavedConversation(row.flow, row.step, row.data, row.updated_at) if row.flow is not None else None
     return Correspondent(
-        row.id, row.first_name, row.language, row.consent_state,
-        f"{row.counselor_first} {row.counselor_last}", row.counselor_phone, saved,
+        row.id,
+        row.first_name,
+        row.language,
+        row.consent_state,
+        f"{row.counselor_first} {row.counselor_last}",
+        row.counselor_phone,
+        saved,
     )
 
 

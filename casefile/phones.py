@@ -23,6 +23,4 @@ def normalize_phone(raw: str, default_region: str = "US") -> str:
 @functools.lru_cache(maxsize=4096)
 def display_phone(e164: str) -> str:
     """A number as people in its country write it: (510) 555-0199."""
-    return phonenumbers.format_number(
-        phonenumbers.parse(e164), phonenumbers.PhoneNumberFormat.NATIONAL
-    )
+    return phonenumbers.format_number(phonenumbers.parse(e164), phonenumbers.PhoneNumberFormat.NATIONAL)

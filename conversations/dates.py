@@ -58,13 +58,39 @@ _MONTHS = {
     **dict.fromkeys(["november", "nov", "noviembre"], 11),
     **dict.fromkeys(["december", "dec", "diciembre", "dic"], 12),
 }
-_COUNTS = {"a": 1, "an": 1, "one": 1, "un": 1, "una": 1, "uno": 1, "two": 2, "dos": 2, "three": 3, "tres": 3,
-           "four": 4, "cuatro": 4, "couple": 2, "par": 2}
+_COUNTS = {
+    "a": 1,
+    "an": 1,
+    "one": 1,
+    "un": 1,
+    "una": 1,
+    "uno": 1,
+    "two": 2,
+    "dos": 2,
+    "three": 3,
+    "tres": 3,
+    "four": 4,
+    "cuatro": 4,
+    "couple": 2,
+    "par": 2,
+}
 _RELATIVE_DAYS = {
-    "today": 0, "tonight": 0, "hoy": 0, "esta noche": 0,
-    "tomorrow": 1, "tmrw": 1, "tmr": 1, "tomorow": 1, "manana": 1,
-    "yesterday": -1, "ayer": -1,
-    "day after tomorrow": 2, "pasado manana": 2, "day before yesterday": -2, "anteayer": -2, "antier": -2,
+    "today": 0,
+    "tonight": 0,
+    "hoy": 0,
+    "esta noche": 0,
+    "tomorrow": 1,
+    "tmrw": 1,
+    "tmr": 1,
+    "tomorow": 1,
+    "manana": 1,
+    "yesterday": -1,
+    "ayer": -1,
+    "day after tomorrow": 2,
+    "pasado manana": 2,
+    "day before yesterday": -2,
+    "anteayer": -2,
+    "antier": -2,
 }
 _NEXT_WEEK = re.compile(r"\b(next week|(la )?(proxima|siguiente) semana|(la )?semana (que viene|proxima|entrante))\b")
 _LAST_WEEK = re.compile(r"\b(last week|(la )?semana pasada)\b")
@@ -168,8 +194,11 @@ def _weekdays(folded: str, today: date, toward: Toward) -> list[date]:
         back = (today.weekday() - weekday) % 7
         if before in ("next", "proximo") or after in ("que viene", "proximo"):
             # "Next Friday" said on a Wednesday means this week's to some and the week after to others.
-            days += [today + timedelta(days=ahead), today + timedelta(days=ahead + 7)] if ahead else [
-                today + timedelta(days=7)]
+            days += (
+                [today + timedelta(days=ahead), today + timedelta(days=ahead + 7)]
+                if ahead
+                else [today + timedelta(days=7)]
+            )
         elif before == "last" or after == "pasado":
             days.append(today - timedelta(days=back or 7))
         elif toward is Toward.FUTURE:

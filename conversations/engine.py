@@ -29,9 +29,7 @@ from conversations.safety import suggests_danger
 FLOWS: dict[str, Flow] = {flow.name: flow for flow in (COUNSELOR_FLOW, LANGUAGE_FLOW)}
 
 
-def respond(
-    participant: ParticipantView, state: ConversationState, inbound: InboundText, now: datetime
-) -> Outcome:
+def respond(participant: ParticipantView, state: ConversationState, inbound: InboundText, now: datetime) -> Outcome:
     turn = Turn(participant, _fresh(state, now), inbound, now)
     outcome = _respond(turn)
     noted: tuple[Fact, ...] = ()

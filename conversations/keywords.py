@@ -28,8 +28,26 @@ def fold(text: str) -> str:
 
 _KEYWORDS: dict[str, Keyword] = {
     **dict.fromkeys(
-        ["stop", "stopall", "unsubscribe", "cancel", "end", "quit", "revoke", "optout", "opt out",
-         "stop all", "alto", "parar", "para", "basta", "cancelar", "detener", "terminar", "baja"],
+        [
+            "stop",
+            "stopall",
+            "unsubscribe",
+            "cancel",
+            "end",
+            "quit",
+            "revoke",
+            "optout",
+            "opt out",
+            "stop all",
+            "alto",
+            "parar",
+            "para",
+            "basta",
+            "cancelar",
+            "detener",
+            "terminar",
+            "baja",
+        ],
         Keyword.OPT_OUT,
     ),
     **dict.fromkeys(["start", "unstop", "subscribe", "empezar", "comenzar", "iniciar"], Keyword.OPT_IN),

@@ -124,10 +124,22 @@ def _record_failure(session: Session, message: Message, error: DeliveryError, at
         return message.status
     if error.failure is Failure.OPTED_OUT and participant.consent_state is not ConsentState.OPTED_OUT:
         record_consent(
-            session, participant.id, ConsentAction.OPT_OUT, f"provider reported opt-out ({error.code})",
-            message.channel, None, at, ConsentState.OPTED_OUT,
+            session,
+            participant.id,
+            ConsentAction.OPT_OUT,
+            f"provider reported opt-out ({error.code})",
+            message.channel,
+            None,
+            at,
+            ConsentState.OPTED_OUT,
         )
     if error.failure is Failure.BAD_ADDRESS:
-        record_fact(session, DeliveryFailed(channel=message.channel.value, code=error.code),
-                    participant.id, message.contact_id, message.id, at)
+        record_fact(
+            session,
+            DeliveryFailed(channel=message.channel.value, code=error.code),
+            participant.id,
+            message.contact_id,
+            message.id,
+            at,
+        )
     return message.status

@@ -47,12 +47,28 @@ def _handler(fake: FakeTwilio) -> type[BaseHTTPRequestHandler]:
             with fake.lock:
                 fake.requests.append((parts[3], user, form))
             if plan.error_code is not None or plan.status >= 400:
-                self._answer(plan.status, {"code": plan.error_code, "message": "planned failure",
-                                           "more_info": "https://www.twilio.com/docs/errors", "status": plan.status})
+                self._answer(
+                    plan.status,
+                    {
+                        "code": plan.error_code,
+                        "message": "planned failure",
+                        "more_info": "https://www.twilio.com/docs/errors",
+                        "status": plan.status,
+                    },
+                )
                 return
             sid = "SM" + uuid.uuid4().hex
-            self._answer(201, {"sid": sid, "status": "queued", "to": form.get("To"), "body": form.get("Body"),
-                               "account_sid": parts[3], "num_segments": "1"})
+            self._answer(
+                201,
+                {
+                    "sid": sid,
+                    "status": "queued",
+                    "to": form.get("To"),
+                    "body": form.get("Body"),
+                    "account_sid": parts[3],
+                    "num_segments": "1",
+                },
+            )
 
         def _answer(self, status: int, payload: dict[str, object]) -> None:
             body = json.dumps(payload).encode()

@@ -54,7 +54,9 @@ def test_the_consent_ledger_refuses_changes_through_the_orm(service: Service) ->
         session.delete(session.get_one(ConsentEvent, entry_id))
 
 
-@pytest.mark.parametrize("statement", ["UPDATE consent_events SET raw_text = 'rewritten'", "DELETE FROM consent_events"])
+@pytest.mark.parametrize(
+    "statement", ["UPDATE consent_events SET raw_text = 'rewritten'", "DELETE FROM consent_events"]
+)
 def test_the_consent_ledger_refuses_changes_in_the_database_itself(service: Service, statement: str) -> None:
     entry_id = ledger_entry(service)
     with pytest.raises(DBAPIError, match="append-only"), service.engine.begin() as connection:
@@ -65,10 +67,17 @@ def test_the_consent_ledger_refuses_changes_in_the_database_itself(service: Serv
 
 @pytest.mark.parametrize(
     "family, hours, expected",
-    [(FamilyType.ONE_PARENT_CHILD_UNDER_6, None, 20), (FamilyType.ONE_PARENT, None, 30),
-     (FamilyType.TWO_PARENT, None, 35), (FamilyType.PLAN, 40, 40), (FamilyType.ONE_PARENT, 25, 25)],
+    [
+        (FamilyType.ONE_PARENT_CHILD_UNDER_6, None, 20),
+        (FamilyType.ONE_PARENT, None, 30),
+        (FamilyType.TWO_PARENT, None, 35),
+        (FamilyType.PLAN, 40, 40),
+        (FamilyType.ONE_PARENT, 25, 25),
+    ],
 )
-def test_weekly_requirement_comes_from_the_family_or_the_plan(family: FamilyType, hours: int | None, expected: int) -> None:
+def test_weekly_requirement_comes_from_the_family_or_the_plan(
+    family: FamilyType, hours: int | None, expected: int
+) -> None:
     assert weekly_requirement(family, hours) == expected
 
 
@@ -80,9 +89,15 @@ def test_impossible_weekly_hours_are_refused(hours: int) -> None:
 
 def enrol(service: Service, clock: FixedClock, **changes: object) -> Participant:
     values: dict[str, object] = dict(
-        first_name=" Ana ", last_name="Cruz", phone="(510) 555-0123", language=Language.SPANISH,
-        time_zone="America/Los_Angeles", family_type=FamilyType.TWO_PARENT, plan_hours=None,
-        consent_note="signed WTW 2 plan, texting box ticked", at=clock(),
+        first_name=" Ana ",
+        last_name="Cruz",
+        phone="(510) 555-0123",
+        language=Language.SPANISH,
+        time_zone="America/Los_Angeles",
+        family_type=FamilyType.TWO_PARENT,
+        plan_hours=None,
+        consent_note="signed WTW 2 plan, texting box ticked",
+        at=clock(),
     )
     values.update(changes)
     with service.sessions.begin() as session:
@@ -137,8 +152,9 @@ def test_a_contact_closes_after_a_quiet_spell(service: Service, clock: FixedCloc
 
 def test_naive_times_are_refused(service: Service) -> None:
     with pytest.raises(Exception, match="naive"), service.sessions.begin() as session:
-        session.add(Counselor(first_name="A", last_name="B", email="a@b.org", phone=None,
-                              created_at=datetime(2026, 1, 1)))
+        session.add(
+            Counselor(first_name="A", last_name="B", email="a@b.org", phone=None, created_at=datetime(2026, 1, 1))
+        )
     with service.sessions.begin() as session:
         counselor = find_counselor_by_email(session, "dana.lee@example.org")
         assert counselor is not None and counselor.created_at.tzinfo is UTC
@@ -151,7 +167,9 @@ def test_extending_a_contact_stores_its_time_in_the_column_s_own_format(service:
         contact_id = current_contact(session, participant.id, Channel.SMS, clock())
         current_contact(session, participant.id, Channel.SMS, clock() + timedelta(minutes=5))
     with service.engine.connect() as connection:
-        raw = connection.execute(text("SELECT last_message_at FROM contacts WHERE id = :id"), {"id": contact_id}).scalar()
+        raw = connection.execute(
+            text("SELECT last_message_at FROM contacts WHERE id = :id"), {"id": contact_id}
+        ).scalar()
     with service.sessions.begin() as session:
         assert session.get_one(Contact, contact_id).last_message_at == clock() + timedelta(minutes=5)
     assert "+" not in str(raw)

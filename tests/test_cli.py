@@ -35,12 +35,38 @@ def test_a_database_that_is_not_set_up_is_explained(env: dict[str, str]) -> None
 
 def test_enrol_then_replay_a_transcript_through_the_console_channel(env: dict[str, str]) -> None:
     assert waypoint(env, "db", "upgrade").returncode == 0
-    added = waypoint(env, "counselor", "add", "--first-name", "Dana", "--last-name", "Lee",
-                     "--email", "dana@example.org", "--phone", "510-555-0199")
+    added = waypoint(
+        env,
+        "counselor",
+        "add",
+        "--first-name",
+        "Dana",
+        "--last-name",
+        "Lee",
+        "--email",
+        "dana@example.org",
+        "--phone",
+        "510-555-0199",
+    )
     assert added.returncode == 0, added.stderr
-    enrolled = waypoint(env, "enroll", "--first-name", "Rosa", "--last-name", "Diaz", "--phone", "(510) 555-0142",
-                        "--language", "es", "--family-type", "one_parent_child_under_6",
-                        "--counselor", "dana@example.org", "--consent", "signed WTW 2")
+    enrolled = waypoint(
+        env,
+        "enroll",
+        "--first-name",
+        "Rosa",
+        "--last-name",
+        "Diaz",
+        "--phone",
+        "(510) 555-0142",
+        "--language",
+        "es",
+        "--family-type",
+        "one_parent_child_under_6",
+        "--counselor",
+        "dana@example.org",
+        "--consent",
+        "signed WTW 2",
+    )
     assert enrolled.returncode == 0, enrolled.stderr
     assert "20 h/week" in enrolled.stdout
 
@@ -64,10 +90,27 @@ def test_enrol_then_replay_a_transcript_through_the_console_channel(env: dict[st
 
 def test_enrolment_mistakes_are_explained_without_a_traceback(env: dict[str, str]) -> None:
     waypoint(env, "db", "upgrade")
-    result = waypoint(env, "enroll", "--first-name", "A", "--last-name", "B", "--phone", "12", "--hours", "20",
-                      "--counselor", "nobody@example.org", "--consent", "form")
+    result = waypoint(
+        env,
+        "enroll",
+        "--first-name",
+        "A",
+        "--last-name",
+        "B",
+        "--phone",
+        "12",
+        "--hours",
+        "20",
+        "--counselor",
+        "nobody@example.org",
+        "--consent",
+        "form",
+    )
     assert result.returncode == 1
-    assert result.stderr.strip() == "waypoint: no counselor with email nobody@example.org: add one with `waypoint counselor add`"
+    assert (
+        result.stderr.strip()
+        == "waypoint: no counselor with email nobody@example.org: add one with `waypoint counselor add`"
+    )
 
 
 def test_unknown_senders_are_listed_for_staff(env: dict[str, str]) -> None:

@@ -32,17 +32,26 @@ def post_all(base_url: str, forms: list[dict[str, str]]) -> list[int]:
 def test_two_concurrent_deliveries_of_one_message_store_and_answer_it_once(base_url: str, service: Service) -> None:
     assert post_all(base_url, [sms_form("hi", "SM-twice")] * 2) == [200, 200]
     with service.sessions.begin() as session:
-        assert session.scalar(select(func.count()).select_from(Message).where(Message.direction == Direction.INBOUND)) == 1
-        assert session.scalar(select(func.count()).select_from(Message).where(Message.direction == Direction.OUTBOUND)) == 1
+        assert (
+            session.scalar(select(func.count()).select_from(Message).where(Message.direction == Direction.INBOUND)) == 1
+        )
+        assert (
+            session.scalar(select(func.count()).select_from(Message).where(Message.direction == Direction.OUTBOUND))
+            == 1
+        )
 
 
 def test_many_messages_at_once_are_all_stored_and_processed(base_url: str, service: Service) -> None:
-    forms = [sms_form("STOP" if i % 10 == 9 else "yes", f"SM-burst-{i}", ENGLISH_PHONE if i % 2 else SPANISH_PHONE)
-             for i in range(24)]
+    forms = [
+        sms_form("STOP" if i % 10 == 9 else "yes", f"SM-burst-{i}", ENGLISH_PHONE if i % 2 else SPANISH_PHONE)
+        for i in range(24)
+    ]
     assert set(post_all(base_url, forms)) == {200}
     with service.sessions.begin() as session:
         statuses = session.scalars(select(Message.status).where(Message.direction == Direction.INBOUND)).all()
         assert sorted(statuses) == [MessageStatus.PROCESSED] * 24
         # Each participant confirmed consent exactly once, however the texts interleaved.
-        assert session.scalar(select(func.count()).select_from(EventRecord)
-                              .where(EventRecord.kind == "consent_confirmed")) == 2
+        assert (
+            session.scalar(select(func.count()).select_from(EventRecord).where(EventRecord.kind == "consent_confirmed"))
+            == 2
+        )

@@ -99,8 +99,12 @@ def test_the_table_covers_both_languages_and_directions() -> None:
     assert {(c[1], c[2]) for c in CASES} == {(EN, F), (EN, P), (ES, F), (ES, P)}
 
 
-@given(st.text(max_size=120), st.dates(min_value=date(2000, 1, 1), max_value=date(2090, 12, 31)),
-       st.sampled_from(list(Toward)), st.sampled_from(list(Language)))
+@given(
+    st.text(max_size=120),
+    st.dates(min_value=date(2000, 1, 1), max_value=date(2090, 12, 31)),
+    st.sampled_from(list(Toward)),
+    st.sampled_from(list(Language)),
+)
 def test_any_text_on_any_day_reads_without_error(text: str, today: date, toward: Toward, language: Language) -> None:
     reading = read_date(text, today, toward, language)
     assert len(set(reading.days)) == len(reading.days)

@@ -14,8 +14,22 @@ from casefile.facts import (
 from casefile.vocabulary import ConsentState, Language
 from tests.engine_driver import Conversation, participant
 
-OPT_OUT_WORDS = ["STOP", "stopall", "UNSUBSCRIBE", "Cancel", "END", "quit", "REVOKE", "OPTOUT", "opt out",
-                 "Opt-Out", "ALTO", "parar", "BASTA", " stop! "]
+OPT_OUT_WORDS = [
+    "STOP",
+    "stopall",
+    "UNSUBSCRIBE",
+    "Cancel",
+    "END",
+    "quit",
+    "REVOKE",
+    "OPTOUT",
+    "opt out",
+    "Opt-Out",
+    "ALTO",
+    "parar",
+    "BASTA",
+    " stop! ",
+]
 
 
 def test_first_contact_introduces_the_service_once_and_asks_for_a_yes() -> None:
@@ -82,10 +96,19 @@ def test_help_in_the_middle_of_a_flow_asks_the_question_again() -> None:
     assert talk.state.flow == "counselor"
 
 
-@pytest.mark.parametrize("word, language", [("ESPAÑOL", Language.SPANISH), ("espanol", Language.SPANISH),
-                                            ("English", Language.ENGLISH), ("inglés", Language.ENGLISH)])
+@pytest.mark.parametrize(
+    "word, language",
+    [
+        ("ESPAÑOL", Language.SPANISH),
+        ("espanol", Language.SPANISH),
+        ("English", Language.ENGLISH),
+        ("inglés", Language.ENGLISH),
+    ],
+)
 def test_naming_a_language_switches_at_any_time_and_keeps_the_place(word: str, language: Language) -> None:
-    talk = Conversation(person=participant(language=Language.ENGLISH if language is Language.SPANISH else Language.SPANISH))
+    talk = Conversation(
+        person=participant(language=Language.ENGLISH if language is Language.SPANISH else Language.SPANISH)
+    )
     talk.send("1")
     outcome = talk.send(word)
     assert [r.key for r in outcome.replies] == ["language_changed", "ask_counselor_message"]
@@ -123,8 +146,17 @@ def test_menu_entries_are_chosen_by_word_too(word: str) -> None:
     assert Conversation().keys(word) == ["ask_counselor_message"]
 
 
-@pytest.mark.parametrize("sentence", ["please stop texting me", "Don't text me anymore", "no more messages",
-                                      "ya no me manden mensajes", "dejen de escribirme", "STOP IT PLEASE"])
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "please stop texting me",
+        "Don't text me anymore",
+        "no more messages",
+        "ya no me manden mensajes",
+        "dejen de escribirme",
+        "STOP IT PLEASE",
+    ],
+)
 def test_a_sentence_asking_to_stop_is_not_a_keyword_but_goes_to_the_counselor(sentence: str) -> None:
     talk = Conversation()
     assert talk.keys(sentence) == ["stop_request_flagged"]

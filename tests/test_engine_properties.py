@@ -12,10 +12,43 @@ from tests.engine_driver import Conversation, participant
 
 RENDERER = MessageRenderer(ServiceProfile("Alameda County CalWORKs", 8))
 
-WORDS = ["STOP", "stop", "START", "yes", "sí", "no", "HELP", "ayuda", "menu", "0", "1", "2", "3", "4", "99",
-         "español", "english", "idioma", "hi", "hola", "please stop texting me", "", " ", "👍", "🙂🙂",
-         "I worked 8 hours", "mi meta", "x" * 1700, "opt out", "unstop", "\x00", "\u00a0", "counselor",
-         "I want to kill myself", "mi esposo me pega"]
+WORDS = [
+    "STOP",
+    "stop",
+    "START",
+    "yes",
+    "sí",
+    "no",
+    "HELP",
+    "ayuda",
+    "menu",
+    "0",
+    "1",
+    "2",
+    "3",
+    "4",
+    "99",
+    "español",
+    "english",
+    "idioma",
+    "hi",
+    "hola",
+    "please stop texting me",
+    "",
+    " ",
+    "👍",
+    "🙂🙂",
+    "I worked 8 hours",
+    "mi meta",
+    "x" * 1700,
+    "opt out",
+    "unstop",
+    "\x00",
+    "\u00a0",
+    "counselor",
+    "I want to kill myself",
+    "mi esposo me pega",
+]
 
 messages = st.lists(
     st.tuples(

@@ -23,19 +23,26 @@ def break_storage(service: Service, table: str = "conversation_states") -> None:
     """Make the database itself refuse inserts into `table`: a real failure, mid-processing."""
     with service.engine.begin() as connection:
         if connection.dialect.name == "postgresql":
-            connection.execute(text("CREATE FUNCTION refuse_insert() RETURNS trigger LANGUAGE plpgsql AS "
-                                    "$$ BEGIN RAISE EXCEPTION 'storage broken'; END $$"))
-            connection.execute(text(f"CREATE TRIGGER broken BEFORE INSERT ON {table} "
-                                    "FOR EACH ROW EXECUTE FUNCTION refuse_insert()"))
+            connection.execute(
+                text(
+                    "CREATE FUNCTION refuse_insert() RETURNS trigger LANGUAGE plpgsql AS "
+                    "$$ BEGIN RAISE EXCEPTION 'storage broken'; END $$"
+                )
+            )
+            connection.execute(
+                text(f"CREATE TRIGGER broken BEFORE INSERT ON {table} FOR EACH ROW EXECUTE FUNCTION refuse_insert()")
+            )
         else:
-            connection.execute(text(f"CREATE TRIGGER broken BEFORE INSERT ON {table} "
-                                    "BEGIN SELECT RAISE(ABORT, 'storage broken'); END"))
+            connection.execute(
+                text(f"CREATE TRIGGER broken BEFORE INSERT ON {table} BEGIN SELECT RAISE(ABORT, 'storage broken'); END")
+            )
 
 
 def mend_storage(service: Service, table: str = "conversation_states") -> None:
     with service.engine.begin() as connection:
-        connection.execute(text("DROP TRIGGER broken" + (f" ON {table}"
-                                if connection.dialect.name == "postgresql" else "")))
+        connection.execute(
+            text("DROP TRIGGER broken" + (f" ON {table}" if connection.dialect.name == "postgresql" else ""))
+        )
 
 
 def post(client: TestClient, body: str, sid: str) -> list[str]:
@@ -60,16 +67,17 @@ def test_a_failure_keeps_the_message_apologises_and_a_redelivery_processes_it(
     assert post(client, "hi", "SM-fail") == []
 
 
-def test_pending_messages_are_processed_in_order_once_storage_is_mended(
-    client: TestClient, service: Service
-) -> None:
+def test_pending_messages_are_processed_in_order_once_storage_is_mended(client: TestClient, service: Service) -> None:
     break_storage(service)
     post(client, "yes", "SM-p1")
     post(client, "1", "SM-p2")
     mend_storage(service)
     receipts = service.inbox.process_pending(MessageStatus.QUEUED)
     assert [[r.body.split("\n")[0] for r in receipt.replies] for receipt in receipts] == [
-        ["Thanks, Jordan! You're all set. You can text me any time.", "What would you like to do? Reply with a number:"],
+        [
+            "Thanks, Jordan! You're all set. You can text me any time.",
+            "What would you like to do? Reply with a number:",
+        ],
         ["What would you like to tell Dana Lee? Type your message and send it."],
     ]
     assert service.inbox.process_pending(MessageStatus.QUEUED) == []
@@ -83,7 +91,9 @@ def test_errors_that_reach_the_log_carry_no_participant_words(
     # The counselor-message fact is the statement that fails: its parameters hold the words.
     break_storage(service, "events")
     post(client, "my SSN is 123-45-6789", "SM-private")
-    logged = "\n".join(record.getMessage() + str(record.exc_info) + (record.exc_text or "") for record in caplog.records)
+    logged = "\n".join(
+        record.getMessage() + str(record.exc_info) + (record.exc_text or "") for record in caplog.records
+    )
     assert "processing message" in logged and "storage broken" in logged
     assert "123-45-6789" not in logged and "+15105550100" not in logged
 

@@ -29,8 +29,12 @@ def twilio() -> Iterator[FakeTwilio]:
 @pytest.fixture
 def transport(twilio: FakeTwilio) -> TwilioTransport:
     return TwilioTransport(
-        ACCOUNT, "secret-token", messaging_service_sid=SERVICE_SID,
-        status_callback="https://waypoint.example.org/sms/twilio/status", api_base_url=twilio.url, timeout=1.0,
+        ACCOUNT,
+        "secret-token",
+        messaging_service_sid=SERVICE_SID,
+        status_callback="https://waypoint.example.org/sms/twilio/status",
+        api_base_url=twilio.url,
+        timeout=1.0,
     )
 
 
@@ -53,8 +57,12 @@ def test_a_queued_message_is_sent_through_the_sdk_and_completed(
     assert deliver(service.sessions, message_id, transport, clock) is MessageStatus.SENT
     [(account, user, form)] = twilio.requests
     assert (account, user) == (ACCOUNT, ACCOUNT)
-    assert form == {"To": ENGLISH_PHONE, "Body": "Your step is due today.", "MessagingServiceSid": SERVICE_SID,
-                    "StatusCallback": "https://waypoint.example.org/sms/twilio/status"}
+    assert form == {
+        "To": ENGLISH_PHONE,
+        "Body": "Your step is due today.",
+        "MessagingServiceSid": SERVICE_SID,
+        "StatusCallback": "https://waypoint.example.org/sms/twilio/status",
+    }
     message = stored(service, message_id)
     assert message.status is MessageStatus.SENT and message.provider_id and message.provider_id.startswith("SM")
 
@@ -97,7 +105,10 @@ def test_a_bad_number_is_flagged_for_the_counselor(
     with service.sessions.begin() as session:
         [event] = session.scalars(select(EventRecord)).all()
         assert (event.kind, event.payload, event.needs_counselor) == (
-            "delivery_failed", {"channel": "sms", "code": str(code)}, True)
+            "delivery_failed",
+            {"channel": "sms", "code": str(code)},
+            True,
+        )
 
 
 def test_a_transient_error_puts_the_message_back_in_the_queue_then_it_goes(
@@ -126,8 +137,10 @@ def test_two_dispatchers_racing_for_one_message_send_it_once(
 ) -> None:
     message_id = queued(service, clock)
     results: list[MessageStatus | None] = []
-    threads = [threading.Thread(target=lambda: results.append(deliver(service.sessions, message_id, transport, clock)))
-               for _ in range(4)]
+    threads = [
+        threading.Thread(target=lambda: results.append(deliver(service.sessions, message_id, transport, clock)))
+        for _ in range(4)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:

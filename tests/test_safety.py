@@ -15,15 +15,34 @@ from tests.engine_driver import Conversation, participant
 from tests.support import SPANISH_PHONE, FixedClock, signed, sms_form
 
 DISCLOSURES = [
-    "I want to kill myself", "i dont want to live anymore", "he hits me when he drinks", "My ex threatened to kill me",
-    "I'm thinking about suicide", "been cutting myself again", "I don't feel safe at home", "she beat me up last night",
-    "ya no quiero vivir", "mi esposo me pega", "Me golpeó anoche", "tengo miedo por mi vida",
-    "pienso en quitarme la vida", "hay violencia doméstica en mi casa", "No estoy segura en mi casa",
+    "I want to kill myself",
+    "i dont want to live anymore",
+    "he hits me when he drinks",
+    "My ex threatened to kill me",
+    "I'm thinking about suicide",
+    "been cutting myself again",
+    "I don't feel safe at home",
+    "she beat me up last night",
+    "ya no quiero vivir",
+    "mi esposo me pega",
+    "Me golpeó anoche",
+    "tengo miedo por mi vida",
+    "pienso en quitarme la vida",
+    "hay violencia doméstica en mi casa",
+    "No estoy segura en mi casa",
 ]
 EVERYDAY = [
-    "this job search is killing me", "I'm dying to start work", "I'll kill it at the interview", "I hit my hours",
-    "the bus hit traffic", "safe travels", "me pagan el viernes", "estoy muerta de cansancio", "pegué el papel",
-    "I cut my hours at work", "abuelita is sick",
+    "this job search is killing me",
+    "I'm dying to start work",
+    "I'll kill it at the interview",
+    "I hit my hours",
+    "the bus hit traffic",
+    "safe travels",
+    "me pagan el viernes",
+    "estoy muerta de cansancio",
+    "pegué el papel",
+    "I cut my hours at work",
+    "abuelita is sick",
 ]
 
 
@@ -72,10 +91,16 @@ def test_over_sms_the_resources_come_in_spanish_and_the_flag_is_urgent(client: T
     payload, headers = signed("/sms/twilio", sms_form("mi esposo me pega", "SM-safety", SPANISH_PHONE))
     response = client.post("/sms/twilio", content=payload, headers=headers)
     [reply] = [node.text for node in ET.fromstring(response.text).iter("Message")]
-    assert reply == ("Siento mucho que esté pasando por esto. Si corre peligro, llame al 911. Para ayuda en crisis, "
-                     "llame o escriba al 988. Violencia doméstica: 1-800-799-7233. Ya le avisé a Dana Lee.")
+    assert reply == (
+        "Siento mucho que esté pasando por esto. Si corre peligro, llame al 911. Para ayuda en crisis, "
+        "llame o escriba al 988. Violencia doméstica: 1-800-799-7233. Ya le avisé a Dana Lee."
+    )
     with service.sessions.begin() as session:
         [event] = session.scalars(select(EventRecord)).all()
         assert (event.kind, event.needs_counselor, event.urgent, event.payload) == (
-            "safety_concern", True, True, {"text": "mi esposo me pega"})
+            "safety_concern",
+            True,
+            True,
+            {"text": "mi esposo me pega"},
+        )
         assert event.message_id is not None

@@ -50,7 +50,10 @@ def test_a_text_is_stored_answered_in_twiml_and_its_reply_recorded(client: TestC
         assert (inbound.direction, inbound.status, inbound.body) == (Direction.INBOUND, MessageStatus.PROCESSED, "hi")
         assert inbound.participant_id is not None and inbound.contact_id is not None
         assert (outbound.direction, outbound.status, outbound.in_reply_to_id) == (
-            Direction.OUTBOUND, MessageStatus.SENT, inbound.id)
+            Direction.OUTBOUND,
+            MessageStatus.SENT,
+            inbound.id,
+        )
         assert outbound.contact_id == inbound.contact_id
 
 
@@ -158,15 +161,22 @@ def test_a_signed_form_that_is_not_a_message_is_refused_with_a_reason(
 def test_a_photo_is_stored_with_its_media_and_acknowledged(client: TestClient, service: Service) -> None:
     text(client, "yes", "SM-consent")
     replies = text(
-        client, "", "MM-photo", NumMedia="1",
+        client,
+        "",
+        "MM-photo",
+        NumMedia="1",
         MediaUrl0="https://api.twilio.com/2010-04-01/Accounts/AC0/Messages/MM-photo/Media/ME1",
         MediaContentType0="image/jpeg",
     )
     assert replies == ["Thanks, I got your photo. Your counselor can see it."]
     with service.sessions.begin() as session:
         stored = session.scalars(select(Message).where(Message.provider_id == "MM-photo")).one()
-        assert stored.media == [{"url": "https://api.twilio.com/2010-04-01/Accounts/AC0/Messages/MM-photo/Media/ME1",
-                                 "content_type": "image/jpeg"}]
+        assert stored.media == [
+            {
+                "url": "https://api.twilio.com/2010-04-01/Accounts/AC0/Messages/MM-photo/Media/ME1",
+                "content_type": "image/jpeg",
+            }
+        ]
         assert session.scalars(select(EventRecord.kind).where(EventRecord.message_id == stored.id)).all() == [
             "media_received"
         ]
@@ -202,9 +212,20 @@ def test_delivery_status_never_goes_backwards(client: TestClient, service: Servi
     with service.sessions.begin() as session:
         participant = find_participant_by_phone(session, ENGLISH_PHONE)
         assert participant is not None
-        session.add(Message(participant_id=participant.id, direction=Direction.OUTBOUND, channel="sms",
-                            address=ENGLISH_PHONE, body="reminder", media=[], provider_id="SM-out",
-                            status=MessageStatus.QUEUED, created_at=clock(), status_at=clock()))
+        session.add(
+            Message(
+                participant_id=participant.id,
+                direction=Direction.OUTBOUND,
+                channel="sms",
+                address=ENGLISH_PHONE,
+                body="reminder",
+                media=[],
+                provider_id="SM-out",
+                status=MessageStatus.QUEUED,
+                created_at=clock(),
+                status_at=clock(),
+            )
+        )
     assert post_status(client, "SM-out", "sent") == 200
     assert post_status(client, "SM-out", "delivered") == 200
     assert post_status(client, "SM-out", "sending") == 200
@@ -276,4 +297,7 @@ def test_an_inline_reply_that_the_carrier_could_not_deliver_shows_on_its_stored_
     with service.sessions.begin() as session:
         reply = session.get_one(Message, int(query.removeprefix("reply=")))
         assert (reply.provider_id, reply.status, reply.error_code) == (
-            "SM-reply-at-twilio", MessageStatus.UNDELIVERED, "30003")
+            "SM-reply-at-twilio",
+            MessageStatus.UNDELIVERED,
+            "30003",
+        )

@@ -51,7 +51,7 @@ def test_english_messages_stay_in_gsm7(key: str) -> None:
 
 
 def test_tidy_replaces_look_alikes_that_would_force_ucs2() -> None:
-    assert tidy("It\u2019s \u00a0ok \u201cyes\u201d\n\n  next ") == "It's  ok \"yes\"\nnext"
+    assert tidy("It\u2019s \u00a0ok \u201cyes\u201d\n\n  next ") == 'It\'s  ok "yes"\nnext'
     assert count_segments(tidy("don\u2019t")).encoding == "GSM-7"
 
 

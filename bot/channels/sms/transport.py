@@ -29,7 +29,7 @@ class BaseUrlHttpClient(TwilioHttpClient):  # type: ignore[misc]  # twilio ships
 
     def request(self, method: str, url: str, *args: object, **kwargs: object) -> Response:
         if url.startswith(TWILIO_API):
-            url = self._base_url + url[len(TWILIO_API):]
+            url = self._base_url + url[len(TWILIO_API) :]
         return super().request(method, url, *args, **kwargs)
 
 
@@ -47,14 +47,10 @@ class TwilioTransport:
     ) -> None:
         if not (messaging_service_sid or from_number):
             raise ValueError("set TWILIO_MESSAGING_SERVICE_SID or TWILIO_FROM_NUMBER to send texts")
-        http_client = (
-            BaseUrlHttpClient(api_base_url, timeout) if api_base_url else TwilioHttpClient(timeout=timeout)
-        )
+        http_client = BaseUrlHttpClient(api_base_url, timeout) if api_base_url else TwilioHttpClient(timeout=timeout)
         self._client = Client(account_sid, auth_token, http_client=http_client)
         self._sender = (
-            {"messaging_service_sid": messaging_service_sid}
-            if messaging_service_sid
-            else {"from_": from_number}
+            {"messaging_service_sid": messaging_service_sid} if messaging_service_sid else {"from_": from_number}
         )
         self._status_callback = status_callback
 
@@ -63,7 +59,9 @@ class TwilioTransport:
         try:
             message = self._client.messages.create(to=address, body=body, **self._sender, **extra)
         except TwilioRestException as error:
-            raise DeliveryError(PERMANENT_ERRORS.get(error.code or 0, Failure.TRANSIENT), str(error.code or error.status)) from error
+            raise DeliveryError(
+                PERMANENT_ERRORS.get(error.code or 0, Failure.TRANSIENT), str(error.code or error.status)
+            ) from error
         except requests.Timeout as error:
             raise DeliveryError(Failure.UNCERTAIN, "timeout") from error
         except requests.ConnectionError as error:

@@ -79,7 +79,7 @@ def twiml(replies: list[OutgoingText] | tuple[OutgoingText, ...], status_url: st
 def _status_callback(status_url: str | None, message_id: int) -> str:
     if status_url is None:
         return ""
-    return f' statusCallback={quoteattr(f"{status_url}?reply={message_id}")}'
+    return f" statusCallback={quoteattr(f'{status_url}?reply={message_id}')}"
 
 
 def sms_router(
@@ -138,8 +138,13 @@ def sms_router(
         reply = request.query_params.get("reply", "")
         if status is not None and provider_id:
             await run(
-                _record_status, sessions, provider_id, int(reply) if reply.isdigit() else None, status,
-                params.get("ErrorCode") or None, clock(),
+                _record_status,
+                sessions,
+                provider_id,
+                int(reply) if reply.isdigit() else None,
+                status,
+                params.get("ErrorCode") or None,
+                clock(),
             )
         # Unknown ids and statuses are answered 200 all the same: Twilio must not retry them.
         return Response(status_code=200)
