@@ -15,6 +15,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
@@ -151,11 +152,8 @@ class Inbox:
         for channel, provider_id in pending:
             assert provider_id is not None  # every inbound message has its provider's id
             with self._sessions.begin() as session:
-                message = find_message(session, channel, provider_id, lock=True)
-                assert message is not None
-                stored = Stored.from_row(message)
-                replies = self._process_in_savepoint(session, stored, reply_status)
-            receipts.append(_receipt(stored, replies))
+                receipt = self._resume(session, channel, provider_id, reply_status)
+            receipts.append(receipt())
         return receipts
 
     def _receive_once(self, inbound: Inbound, reply_status: MessageStatus) -> Receipt:
@@ -170,7 +168,9 @@ class Inbox:
                 created_at=inbound.received_at,
                 status_at=inbound.received_at,
             )
-            if message_id is not None:
+            if message_id is None:
+                receipt = self._resume(session, inbound.channel, inbound.provider_id, reply_status)
+            else:
                 stored = Stored(
                     message_id,
                     inbound.channel,
@@ -180,14 +180,22 @@ class Inbox:
                     inbound.received_at,
                     tuple(m.content_type for m in inbound.media),
                 )
-            else:
-                existing = find_message(session, inbound.channel, inbound.provider_id, lock=True)
-                assert existing is not None
-                if existing.status is not MessageStatus.RECEIVED:
-                    return Receipt(existing.id, duplicate=True)
-                stored = Stored.from_row(existing)
-            replies = self._process_in_savepoint(session, stored, reply_status)
-        return _receipt(stored, replies)
+                replies = self._process_in_savepoint(session, stored, reply_status)
+                receipt = partial(_receipt, stored, replies)
+        return receipt()
+
+    def _resume(
+        self, session: Session, channel: Channel, provider_id: str, reply_status: MessageStatus
+    ) -> Callable[[], Receipt]:
+        """Process a message stored earlier, unless someone already did: it is re-read under a row
+        lock, so a redelivery and `process_pending` racing for it process it once.
+        Returns how to build the receipt once the transaction has committed."""
+        message = find_message(session, channel, provider_id, lock=True)
+        assert message is not None
+        if message.status is not MessageStatus.RECEIVED:
+            return partial(Receipt, message.id, True)
+        stored = Stored.from_row(message)
+        return partial(_receipt, stored, self._process_in_savepoint(session, stored, reply_status))
 
     def _process_in_savepoint(
         self, session: Session, message: Stored, reply_status: MessageStatus

@@ -139,17 +139,33 @@ def add_outbound(session: Session, rows: list[dict[str, Any]]) -> list[int]:
     return [session.execute(_ADD_OUTBOUND, {**defaults, **row}).scalar_one() for row in rows]
 
 
+# Status callbacks come two or three per text, so their statements are built once too.
+_LINK_PROVIDER_ID = (
+    update(_MESSAGES)
+    .where(
+        _MESSAGES.c.id == bindparam("message_id"),
+        _MESSAGES.c.channel == bindparam("of_channel"),
+        _MESSAGES.c.direction == Direction.OUTBOUND,
+        _MESSAGES.c.provider_id.is_(None),
+    )
+    .values(provider_id=bindparam("new_provider_id"))
+)
+_ADVANCE_STATUS = (
+    update(_MESSAGES)
+    .where(
+        _MESSAGES.c.channel == bindparam("of_channel"),
+        _MESSAGES.c.provider_id == bindparam("of_provider_id"),
+        _MESSAGES.c.direction == Direction.OUTBOUND,
+        _MESSAGES.c.status.in_(bindparam("lower_statuses", expanding=True)),
+    )
+    .values(status=bindparam("new_status"), error_code=bindparam("new_error_code"), status_at=bindparam("at"))
+)
+
+
 def link_provider_id(session: Session, message_id: int, channel: Channel, provider_id: str) -> None:
     """Give an outbound message the provider's id once it is known (a TwiML reply's first callback)."""
     session.execute(
-        update(Message)
-        .where(
-            Message.id == message_id,
-            Message.channel == channel,
-            Message.direction == Direction.OUTBOUND,
-            Message.provider_id.is_(None),
-        )
-        .values(provider_id=provider_id)
+        _LINK_PROVIDER_ID, {"message_id": message_id, "of_channel": channel, "new_provider_id": provider_id}
     )
 
 
@@ -169,14 +185,15 @@ def apply_delivery_status(
         raise ValueError(f"{status} is not a delivery status")
     lower_ranks = [s for s, rank in DELIVERY_RANK.items() if rank < DELIVERY_RANK[status]]
     result = session.execute(
-        update(Message)
-        .where(
-            Message.channel == channel,
-            Message.provider_id == provider_id,
-            Message.direction == Direction.OUTBOUND,
-            Message.status.in_(lower_ranks),
-        )
-        .values(status=status, error_code=error_code, status_at=at)
+        _ADVANCE_STATUS,
+        {
+            "of_channel": channel,
+            "of_provider_id": provider_id,
+            "lower_statuses": lower_ranks,
+            "new_status": status,
+            "new_error_code": error_code,
+            "at": at,
+        },
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
