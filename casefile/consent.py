@@ -2,10 +2,10 @@
 
 from datetime import datetime
 
-from sqlalchemy import Enum, ForeignKey, String, Text, event, insert, select
+from sqlalchemy import ForeignKey, String, Text, event, insert, select
 from sqlalchemy.orm import Mapped, Mapper, Session, mapped_column
 
-from casefile.base import Base, table_of
+from casefile.base import Base, string_enum, table_of
 from casefile.people import set_participant
 from casefile.vocabulary import Channel, ConsentAction, ConsentState
 
@@ -17,9 +17,7 @@ class ConsentEvent(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id"), index=True)
-    action: Mapped[ConsentAction] = mapped_column(
-        Enum(ConsentAction, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e])
-    )
+    action: Mapped[ConsentAction] = mapped_column(string_enum(ConsentAction, 16))
     #: What the participant wrote ("STOP", "si"), or how staff recorded it ("enrolment form").
     raw_text: Mapped[str] = mapped_column(Text)
     #: Where it came from: a channel's name, or "enrolment" for consent recorded by a counselor.

@@ -6,7 +6,6 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
-    Enum,
     ForeignKey,
     Index,
     String,
@@ -21,12 +20,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from casefile.base import UPSERT_INSERTS, Base, dialect_of, table_of
+from casefile.base import UPSERT_INSERTS, Base, dialect_of, string_enum, table_of
 from casefile.vocabulary import DELIVERY_RANK, Channel, Direction, MessageStatus
-
-
-def _enum(enum_class: type[Channel] | type[Direction] | type[MessageStatus]) -> Enum:
-    return Enum(enum_class, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e])
 
 
 class Message(Base):
@@ -40,15 +35,15 @@ class Message(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     participant_id: Mapped[int | None] = mapped_column(ForeignKey("participants.id"))
     contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"), index=True)
-    direction: Mapped[Direction] = mapped_column(_enum(Direction))
-    channel: Mapped[Channel] = mapped_column(_enum(Channel))
+    direction: Mapped[Direction] = mapped_column(string_enum(Direction, 16))
+    channel: Mapped[Channel] = mapped_column(string_enum(Channel, 16))
     #: Where it came from or goes to on its channel: a phone number, a Telegram chat id.
     address: Mapped[str] = mapped_column(String(64))
     body: Mapped[str] = mapped_column(Text)
     #: [{"url": ..., "content_type": ...}] as the provider gave it.
     media: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     provider_id: Mapped[str | None] = mapped_column(String(64))
-    status: Mapped[MessageStatus] = mapped_column(_enum(MessageStatus))
+    status: Mapped[MessageStatus] = mapped_column(string_enum(MessageStatus, 16))
     error_code: Mapped[str | None] = mapped_column(String(16))
     #: For a reply: the inbound message it answers.
     in_reply_to_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id"))
@@ -63,7 +58,7 @@ class UnknownSender(Base):
     __table_args__ = (UniqueConstraint("channel", "address"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    channel: Mapped[Channel] = mapped_column(_enum(Channel))
+    channel: Mapped[Channel] = mapped_column(string_enum(Channel, 16))
     address: Mapped[str] = mapped_column(String(64))
     first_seen_at: Mapped[datetime]
     last_seen_at: Mapped[datetime]

@@ -4,17 +4,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import CheckConstraint, Enum, ForeignKey, String, bindparam, select, update
+from sqlalchemy import CheckConstraint, ForeignKey, String, bindparam, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
-from casefile.base import Base, table_of
+from casefile.base import Base, string_enum, table_of
 from casefile.conversation import ConversationRecord, SavedConversation
 from casefile.vocabulary import ConsentState, FamilyType, Language, ProgrammeStatus
-
-
-def _enum(enum_class: type[Language] | type[ConsentState] | type[FamilyType] | type[ProgrammeStatus]) -> Enum:
-    # Stored as plain strings with a CHECK, so PostgreSQL needs no ENUM types to migrate.
-    return Enum(enum_class, native_enum=False, length=32, values_callable=lambda e: [m.value for m in e])
 
 
 class Counselor(Base):
@@ -44,14 +39,14 @@ class Participant(Base):
     last_name: Mapped[str] = mapped_column(String(80))
     #: E.164; one participant per number so that an inbound text finds exactly one case.
     phone: Mapped[str] = mapped_column(String(20), unique=True)
-    language: Mapped[Language] = mapped_column(_enum(Language))
+    language: Mapped[Language] = mapped_column(string_enum(Language, 32))
     time_zone: Mapped[str] = mapped_column(String(64))
     weekly_required_hours: Mapped[int]
-    family_type: Mapped[FamilyType] = mapped_column(_enum(FamilyType))
+    family_type: Mapped[FamilyType] = mapped_column(string_enum(FamilyType, 32))
     counselor_id: Mapped[int] = mapped_column(ForeignKey("counselors.id"), index=True)
-    status: Mapped[ProgrammeStatus] = mapped_column(_enum(ProgrammeStatus))
+    status: Mapped[ProgrammeStatus] = mapped_column(string_enum(ProgrammeStatus, 32))
     #: The current consent; the ledger (consent.ConsentEvent) holds how it came to be.
-    consent_state: Mapped[ConsentState] = mapped_column(_enum(ConsentState))
+    consent_state: Mapped[ConsentState] = mapped_column(string_enum(ConsentState, 32))
     enrolled_at: Mapped[datetime]
 
     counselor: Mapped[Counselor] = relationship(back_populates="participants")
