@@ -25,6 +25,7 @@ from casefile.consent import record_consent
 from casefile.contacts import current_contact
 from casefile.conversation import save_conversation
 from casefile.facts import record_fact
+from casefile.goals import GoalPlan, active_goal
 from casefile.messages import Message, add_outbound, find_message, mark_processed, note_unknown_sender, store_inbound
 from casefile.people import Correspondent, find_correspondent, set_participant
 from casefile.phones import display_phone
@@ -226,9 +227,8 @@ class Inbox:
             if saved is not None
             else ConversationState()
         )
-        outcome = respond(
-            participant_view(participant), state, InboundText(message.text, message.media_types), message.received_at
-        )
+        view = participant_view(participant, active_goal(session, participant.id))
+        outcome = respond(view, state, InboundText(message.text, message.media_types), message.received_at)
         self._apply(session, participant, message, contact_id, outcome)
         save_conversation(
             session, participant.id, outcome.state.flow, outcome.state.step, outcome.state.data, message.received_at
@@ -325,11 +325,13 @@ def _participant_for(session: Session, channel: Channel, address: str, lock: boo
     return find_correspondent(session, address, lock)
 
 
-def participant_view(participant: Correspondent) -> ParticipantView:
+def participant_view(participant: Correspondent, goal: GoalPlan | None) -> ParticipantView:
     return ParticipantView(
         first_name=participant.first_name,
         language=participant.language,
         consent=participant.consent_state,
         counselor_name=participant.counselor_name,
         counselor_phone=display_phone(participant.counselor_phone) if participant.counselor_phone else None,
+        time_zone=participant.time_zone,
+        goal=goal,
     )

@@ -5,9 +5,10 @@ A fact type is a frozen dataclass with a unique `kind`; its fields are its JSON 
 """
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any, ClassVar, TypeVar
+from datetime import date, datetime
+from typing import Any, ClassVar, TypeVar, get_type_hints
 
 from sqlalchemy import JSON, ForeignKey, Index, String, insert, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -109,6 +110,35 @@ def register_fact(cls: F) -> F:
     return cls
 
 
+@dataclass(frozen=True)
+class FactSource:
+    """Where a fact came from, for the tables that follow from it."""
+
+    participant_id: int
+    message_id: int | None
+    at: datetime
+
+
+#: How a fact changes the tables that follow from it (goals, steps, timesheets), by kind.
+Projection = Callable[[Session, Any, FactSource], None]
+_PROJECTIONS: dict[str, Projection] = {}
+
+
+def projects(cls: type[Fact]) -> Callable[[Projection], Projection]:
+    """Declare the function that brings a table up to date when a fact of this kind is recorded.
+
+    The facts are the truth and these tables are kept from them in the same transaction, so that
+    the scheduler and the notes read current goals and hours without replaying every event."""
+
+    def register(projection: Projection) -> Projection:
+        if cls.kind in _PROJECTIONS:
+            raise ValueError(f"fact kind {cls.kind!r} already has a projection")
+        _PROJECTIONS[cls.kind] = projection
+        return projection
+
+    return register
+
+
 class EventRecord(Base):
     """A fact as stored: who, when, in which contact, from which message."""
 
@@ -134,20 +164,42 @@ class EventRecord(Base):
 
 
 def fact_payload(fact: Fact) -> dict[str, Any]:
-    return {
-        field.name: list(value) if isinstance(value, tuple) else value
-        for field in dataclasses.fields(fact)
-        for value in [getattr(fact, field.name)]
-    }
+    return {field.name: _to_json(getattr(fact, field.name)) for field in dataclasses.fields(fact)}
 
 
 def fact_from_payload(kind: str, payload: dict[str, Any]) -> Fact:
     cls = FACT_TYPES[kind]
-    values = {
-        field.name: tuple(payload[field.name]) if isinstance(payload[field.name], list) else payload[field.name]
-        for field in dataclasses.fields(cls)
-    }
+    dated = _date_fields(cls)
+    values = {field.name: _from_json(payload[field.name], field.name in dated) for field in dataclasses.fields(cls)}
     return cls(**values)
+
+
+def _to_json(value: Any) -> Any:
+    if isinstance(value, tuple):
+        return list(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def _from_json(value: Any, is_date: bool) -> Any:
+    if isinstance(value, list):
+        return tuple(value)
+    if is_date and value is not None:
+        return date.fromisoformat(value)
+    return value
+
+
+_DATE_FIELDS: dict[str, frozenset[str]] = {}
+
+
+def _date_fields(cls: type[Fact]) -> frozenset[str]:
+    """The fields typed `date` (or `date | None`): JSON keeps them as ISO strings."""
+    if cls.kind not in _DATE_FIELDS:
+        _DATE_FIELDS[cls.kind] = frozenset(
+            name for name, hint in get_type_hints(cls).items() if hint is date or date in getattr(hint, "__args__", ())
+        )
+    return _DATE_FIELDS[cls.kind]
 
 
 _RECORD_FACT = insert(table_of(EventRecord))
@@ -161,6 +213,7 @@ def record_fact(
     message_id: int | None,
     at: datetime,
 ) -> None:
+    """Store the fact, and bring the tables that follow from it (goals, hours) up to date."""
     session.execute(
         _RECORD_FACT,
         {
@@ -175,6 +228,9 @@ def record_fact(
             "occurred_at": at,
         },
     )
+    projection = _PROJECTIONS.get(fact.kind)
+    if projection is not None:
+        projection(session, fact, FactSource(participant_id, message_id, at))
 
 
 def facts_for(session: Session, participant_id: int) -> list[EventRecord]:

@@ -72,6 +72,7 @@ class Correspondent:
     id: int
     first_name: str
     language: Language
+    time_zone: str
     consent_state: ConsentState
     counselor_name: str
     counselor_phone: str | None
@@ -86,6 +87,7 @@ _CORRESPONDENT = (
         _PARTICIPANTS.c.id,
         _PARTICIPANTS.c.first_name,
         _PARTICIPANTS.c.language,
+        _PARTICIPANTS.c.time_zone,
         _PARTICIPANTS.c.consent_state,
         _COUNSELORS.c.first_name.label("counselor_first"),
         _COUNSELORS.c.last_name.label("counselor_last"),
@@ -114,6 +116,7 @@ def find_correspondent(session: Session, phone: str, lock: bool) -> Corresponden
         row.id,
         row.first_name,
         row.language,
+        row.time_zone,
         row.consent_state,
         f"{row.counselor_first} {row.counselor_last}",
         row.counselor_phone,

@@ -5,6 +5,7 @@ from casefile.consent import ConsentEvent
 from casefile.contacts import Contact
 from casefile.conversation import ConversationRecord
 from casefile.facts import EventRecord
+from casefile.goals import Goal, GoalStep
 from casefile.messages import Message, UnknownSender
 from casefile.people import Counselor, Participant
 
@@ -15,6 +16,8 @@ __all__ = [
     "ConversationRecord",
     "Counselor",
     "EventRecord",
+    "Goal",
+    "GoalStep",
     "Message",
     "Participant",
     "UnknownSender",

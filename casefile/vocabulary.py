@@ -85,3 +85,28 @@ DELIVERY_RANK: dict[MessageStatus, int] = {
 class ConsentAction(StrEnum):
     OPT_IN = "opt_in"
     OPT_OUT = "opt_out"
+
+
+class GoalStatus(StrEnum):
+    """A participant has at most one ACTIVE goal; a REACHED one stays, for the record and the notes."""
+
+    ACTIVE = "active"
+    REACHED = "reached"
+
+
+class StepStatus(StrEnum):
+    PENDING = "pending"
+    DONE = "done"
+
+
+class Barrier(StrEnum):
+    """What got in the way ("potholes and detours", seed 002): what a counselor can act on."""
+
+    CHILDCARE = "childcare"
+    TRANSPORTATION = "transportation"
+    HEALTH = "health"
+    HOUSING = "housing"
+    MONEY = "money"
+    FAMILY = "family"
+    WORK_SCHEDULE = "work_schedule"
+    OTHER = "other"

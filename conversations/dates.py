@@ -5,6 +5,7 @@ never guesses between two readings: "5/12" from a Spanish speaker may be 5 Decem
 so both come back and the flow asks. Whether a date is too far off is the flow's question.
 """
 
+import calendar
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -95,8 +96,8 @@ _RELATIVE_DAYS = {
 _NEXT_WEEK = re.compile(r"\b(next week|(la )?(proxima|siguiente) semana|(la )?semana (que viene|proxima|entrante))\b")
 _LAST_WEEK = re.compile(r"\b(last week|(la )?semana pasada)\b")
 _IN_N = re.compile(
-    r"\b(?:in|en|dentro de)\s+(\d{1,2}|" + "|".join(_COUNTS) + r")\s+(days?|dias?|weeks?|semanas?)\b"
-    r"|\b(\d{1,2}|" + "|".join(_COUNTS) + r")\s+(days?|weeks?)\s+from (?:now|today)\b"
+    r"\b(?:in|en|dentro de)\s+(\d{1,2}|" + "|".join(_COUNTS) + r")\s+(days?|dias?|weeks?|semanas?|months?|mes|meses)\b"
+    r"|\b(\d{1,2}|" + "|".join(_COUNTS) + r")\s+(days?|weeks?|months?)\s+from (?:now|today)\b"
 )
 _NUMERIC = re.compile(r"\b(\d{1,2})/(\d{1,2})(?:/(\d{4}|\d{2}))?\b")
 _MONTH_DAY = re.compile(r"\b(" + "|".join(_MONTHS) + r")\s+(\d{1,2})(?:st|nd|rd|th)?\b")
@@ -182,8 +183,20 @@ def _relative_dates(folded: str, today: date) -> list[date]:
     for match in _IN_N.finditer(folded):
         count_text, unit = (match.group(1), match.group(2)) if match.group(1) else (match.group(3), match.group(4))
         count = int(count_text) if count_text.isdigit() else _COUNTS[count_text]
-        days.append(today + (timedelta(weeks=count) if unit.startswith(("week", "semana")) else timedelta(days=count)))
+        if unit.startswith(("month", "mes")):
+            days.append(_months_later(today, count))
+        elif unit.startswith(("week", "semana")):
+            days.append(today + timedelta(weeks=count))
+        else:
+            days.append(today + timedelta(days=count))
     return days
+
+
+def _months_later(today: date, months: int) -> date:
+    """The same day of the month, months later; the month's last day when it is shorter (31 Jan + 1 → 28 Feb)."""
+    month_index = today.month - 1 + months
+    year, month = today.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(today.day, calendar.monthrange(year, month)[1]))
 
 
 def _weekdays(folded: str, today: date, toward: Toward) -> list[date]:

@@ -4,11 +4,12 @@ Order of precedence for every message (first match wins):
 1. opted out: only an opt-in word is answered;
 2. a stop keyword: opt out at once;
    words that suggest danger: crisis resources, an urgent flag, and the script stops;
-3. HELP, ENGLISH/ESPAÑOL, LANGUAGE: answered anywhere, then the current question again;
+3. HELP, MY GOAL, ENGLISH/ESPAÑOL, LANGUAGE: answered anywhere, then the current question again;
 4. not yet confirmed by text: the first-contact introduction;
 5. MENU: back to the menu; a blank message (or a photo alone): said kindly;
-6. a sentence asking to stop: flagged for the counselor;
-7. the current flow's step, unless stale; otherwise the menu.
+6. a sentence asking to stop: flagged for the counselor; a greeting in the middle of a flow:
+   welcome back, and the question in progress again;
+7. the current flow's step, unless stale; otherwise the menu (or a check-in on a step that is due).
 A photo or file, and words that suggest danger, are recorded as facts whatever the branch (even
 while opted out, when nothing is sent), so nothing a participant sends is lost.
 """
@@ -18,15 +19,22 @@ from datetime import datetime
 from casefile.facts import Fact, MediaReceived, SafetyConcern, StopRequestFlagged
 from casefile.vocabulary import ConsentState
 from conversations.flow import Flow, Step, Turn
+from conversations.flows.checkin import CHECKIN_FLOW
 from conversations.flows.consent import consent_request, first_contact, opt_out, while_opted_out
 from conversations.flows.counselor import COUNSELOR_FLOW
+from conversations.flows.goal import GOAL_FLOW
+from conversations.flows.gpdr import goal_summary
 from conversations.flows.language import LANGUAGE_FLOW, named_language, switch_language
-from conversations.flows.menu import handle_idle, help_reply, menu_reply
+from conversations.flows.menu import handle_idle, help_reply, is_greeting, menu_reply
+from conversations.flows.plan import PLAN_FLOW
+from conversations.flows.review import REVIEW_FLOW
 from conversations.keywords import Keyword, asks_to_stop, keyword_in
 from conversations.model import ConversationState, InboundText, Outcome, ParticipantView, Reply
 from conversations.safety import suggests_danger
 
-FLOWS: dict[str, Flow] = {flow.name: flow for flow in (COUNSELOR_FLOW, LANGUAGE_FLOW)}
+FLOWS: dict[str, Flow] = {
+    flow.name: flow for flow in (COUNSELOR_FLOW, LANGUAGE_FLOW, GOAL_FLOW, PLAN_FLOW, CHECKIN_FLOW, REVIEW_FLOW)
+}
 
 
 def respond(participant: ParticipantView, state: ConversationState, inbound: InboundText, now: datetime) -> Outcome:
@@ -60,6 +68,8 @@ def _respond(turn: Turn) -> Outcome:
         )
     if keyword is Keyword.HELP:
         return turn.answer(help_reply(turn), *_current_question(turn))
+    if keyword is Keyword.MY_GOAL and turn.participant.consent is ConsentState.CONFIRMED:
+        return turn.answer(goal_summary(turn), *_current_question(turn))
     if (language := named_language(turn.text)) is not None:
         return switch_language(turn, language, *_current_question(turn))
     if keyword is Keyword.CHOOSE_LANGUAGE:
@@ -77,6 +87,8 @@ def _respond(turn: Turn) -> Outcome:
             state=turn.state.reset(),
             facts=(StopRequestFlagged(text=turn.text),),
         )
+    if not turn.state.idle and is_greeting(turn.text):
+        return turn.answer(Reply("welcome_back", {"first_name": turn.participant.first_name}), *_current_question(turn))
     outcome = handle_idle(turn) if turn.state.idle else _current_step(turn).handle(turn)
     return Outcome(media_noted + outcome.replies, outcome.state, outcome.facts, outcome.language, outcome.consent)
 

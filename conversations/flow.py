@@ -2,7 +2,10 @@
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from functools import cache
+from typing import Any
+from zoneinfo import ZoneInfo
 
 from casefile.facts import Fact
 from conversations.model import ConversationState, InboundText, Outcome, ParticipantView, Reply
@@ -20,6 +23,27 @@ class Turn:
     @property
     def text(self) -> str:
         return self.inbound.text.strip()
+
+    @property
+    def today(self) -> date:
+        """The participant's date, in their time zone."""
+        return self.now.astimezone(_zone(self.participant.time_zone)).date()
+
+    def moved(self, state: ConversationState) -> "Turn":
+        """This turn as seen from another step, to ask that step's question."""
+        return Turn(self.participant, state, self.inbound, self.now)
+
+    def to(self, flow: "Flow", step: str, **changes: Any) -> ConversationState:
+        """The state at a step of a flow, carrying this flow's data along when it stays in it;
+        a change to None drops that item."""
+        kept = self.state.data if self.state.flow == flow.name else {}
+        data = {key: value for key, value in {**kept, **changes}.items() if value is not None}
+        return self.state.at(flow.name, step, **data)
+
+    def ask(self, flow: "Flow", step: str, *before: Reply, facts: tuple[Fact, ...] = (), **changes: Any) -> Outcome:
+        """Go to a step and ask its question, after any replies given first."""
+        state = self.to(flow, step, **changes)
+        return self.answer(*before, flow.steps[step].prompt(self.moved(state)), state=state, facts=facts)
 
     def answer(
         self,
@@ -51,5 +75,9 @@ class Flow:
     def start(self, turn: Turn, *facts: Fact) -> Outcome:
         step = self.first_step()
         state = turn.state.at(self.name, step)
-        moved = Turn(turn.participant, state, turn.inbound, turn.now)
-        return Outcome(replies=(self.steps[step].prompt(moved),), state=state, facts=facts)
+        return Outcome(replies=(self.steps[step].prompt(turn.moved(state)),), state=state, facts=facts)
+
+
+@cache
+def _zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)

@@ -17,6 +17,7 @@ class Keyword(Enum):
     CHOOSE_LANGUAGE = "choose_language"
     ENGLISH = "english"
     SPANISH = "spanish"
+    MY_GOAL = "my_goal"
 
 
 def fold(text: str) -> str:
@@ -56,6 +57,9 @@ _KEYWORDS: dict[str, Keyword] = {
     **dict.fromkeys(["language", "idioma", "lenguaje", "lang"], Keyword.CHOOSE_LANGUAGE),
     **dict.fromkeys(["english", "ingles", "en ingles"], Keyword.ENGLISH),
     **dict.fromkeys(["espanol", "spanish", "en espanol", "castellano"], Keyword.SPANISH),
+    **dict.fromkeys(
+        ["my goal", "my goals", "my plan", "my steps", "mi meta", "mis metas", "mi plan", "mis pasos"], Keyword.MY_GOAL
+    ),
 }
 
 #: After an opt-out, a plain yes also opens the line again (as START does).

@@ -5,6 +5,7 @@ from datetime import datetime
 from typing import Any
 
 from casefile.facts import Fact
+from casefile.goals import GoalPlan
 from casefile.vocabulary import ConsentState, Language
 
 #: The flow a participant is in when no flow is under way.
@@ -21,6 +22,9 @@ class ParticipantView:
     consent: ConsentState
     counselor_name: str
     counselor_phone: str | None
+    #: An IANA zone: the participant's own calendar decides what "today" and "Friday" mean.
+    time_zone: str = "America/Los_Angeles"
+    goal: GoalPlan | None = None
 
 
 @dataclass(frozen=True)

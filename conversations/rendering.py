@@ -1,6 +1,8 @@
 """Turning replies (template keys and parameters) into the text a participant reads."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
@@ -32,6 +34,9 @@ class MessageRenderer:
             )
             for language in Language
         }
+        for language, environment in self._environments.items():
+            environment.filters["day"] = DAY_FORMATS[language]
+            environment.filters["short"] = shorten
 
     def keys(self, language: Language) -> set[str]:
         loader = self._environments[language].loader
@@ -52,3 +57,48 @@ def tidy(text: str) -> str:
     """Trim each line and drop blank ones, and replace look-alike characters: SMS bills every byte."""
     lines = (line.strip() for line in text.translate(_LOOKALIKES).splitlines())
     return "\n".join(line for line in lines if line)
+
+
+_EN_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_EN_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+# Spanish names in full, as abbreviations read poorly. "sabado" without its accent, as it is often
+# texted: "á" is not in GSM-7 and would turn every text that names a Saturday into UCS-2 (twice the cost).
+_ES_WEEKDAYS = ("lunes", "martes", "miércoles", "jueves", "viernes", "sabado", "domingo")
+_ES_MONTHS = (
+    "enero",
+    "febrero",
+    "marzo",
+    "abril",
+    "mayo",
+    "junio",
+    "julio",
+    "agosto",
+    "septiembre",
+    "octubre",
+    "noviembre",
+    "diciembre",
+)
+
+
+def english_day(day: date) -> str:
+    """'Fri, Mar 6': a weekday helps, and the month name avoids 3/6 versus 6/3."""
+    return f"{_EN_WEEKDAYS[day.weekday()]}, {_EN_MONTHS[day.month - 1]} {day.day}"
+
+
+def spanish_day(day: date) -> str:
+    """'viernes 6 de marzo'."""
+    return f"{_ES_WEEKDAYS[day.weekday()]} {day.day} de {_ES_MONTHS[day.month - 1]}"
+
+
+DAY_FORMATS: dict[Language, Callable[[date], str]] = {Language.ENGLISH: english_day, Language.SPANISH: spanish_day}
+
+#: Participants' own words quoted in a routine text are cut to this, at a word: the whole goal is
+#: read back when it is set and on "my goal", and a long quote would double what a reminder costs.
+SHORT_QUOTE = 60
+
+
+def shorten(words: str, length: int = SHORT_QUOTE) -> str:
+    if len(words) <= length:
+        return words
+    cut = words[: length - 3].rsplit(" ", 1)[0]
+    return f"{cut.rstrip(' ,.;:-')}..."

@@ -77,9 +77,10 @@ def test_enrol_then_replay_a_transcript_through_the_console_channel(env: dict[st
         "metas y horas. Responda SI para empezar o ALTO para terminar. Pueden aplicar tarifas de mensajes y datos.",
         "¡Gracias, Rosa! Ya está inscrito(a). Puede escribirme cuando quiera.",
         "¿Qué quiere hacer? Responda con un número:",
-        "1 Mensaje a mi consejero(a)",
-        "2 Idioma / Language",
-        "3 Ayuda",
+        "1 Mi meta y mis pasos",
+        "2 Mensaje a mi consejero(a)",
+        "3 Idioma / Language",
+        "4 Ayuda",
         "Waypoint CalWORKs: mensajes sobre sus metas y horas. Consejero(a): Dana Lee, (510) 555-0199. Hasta 8 "
         "mensajes por semana. Pueden aplicar tarifas de mensajes y datos. Responda ALTO para dejar de recibirlos, "
         "MENU para ver opciones.",

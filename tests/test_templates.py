@@ -1,6 +1,7 @@
 """Every participant-facing text: present in both languages, and cheap to send."""
 
 import re
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,25 @@ SAMPLE = {
     "first_name": "Guadalupe",
     "counselor_name": "Alexandra Villanueva",
     "counselor_phone": "(510) 555-0199",
-    "options": ["counselor", "language", "help"],
+    "options": ["goal", "counselor", "language", "help"],
+    # A participant's own words, as long as a routine text quotes them (longer ones are shortened).
+    "words": "Get my GED so I can apply for the medical assistant program",
+    "details": "at the adult school on Broadway, evening classes",
+    "measure": "I have my GED certificate in my hand",
+    "text": "Call the adult school about evening GED classes and times",
+    "next_text": "Fill out the application for the GED class at the school",
+    "target": date(2026, 9, 30),
+    "due": date(2026, 9, 23),
+    "next_due": date(2026, 9, 26),
+    "day": date(2026, 9, 23),
+    "days": [date(2026, 5, 12), date(2026, 12, 5)],
+    "late": True,
+    "told_counselor": True,
+    "steps": [
+        {"text": "Call the adult school about evening GED classes and times", "due": date(2026, 9, 23), "done": True},
+        {"text": "Fill out the application for the GED class at the school", "due": date(2026, 9, 26), "done": False},
+        {"text": "Ask my sister to watch the kids on class nights", "due": date(2026, 9, 30), "done": False},
+    ],
 }
 RENDERER = MessageRenderer(ServiceProfile("Alameda County CalWORKs", 8))
 MAX_SEGMENTS = {Language.ENGLISH: 2, Language.SPANISH: 3}

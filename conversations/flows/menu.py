@@ -2,13 +2,15 @@
 
 ```mermaid
 stateDiagram-v2
-    idle --> counselor: 1 / counselor / consejero
-    idle --> language: 2 / language / idioma
-    idle --> idle: 3 / help  (help text)
+    idle --> goal: 1 / goal / meta / check in  (see flows/gpdr.py)
+    idle --> counselor: 2 / counselor / consejero
+    idle --> language: 3 / language / idioma
+    idle --> idle: 4 / help  (help text)
+    idle --> checkin: a step is due, and anything but a menu choice
     idle --> idle: hi / hola  (greeting and menu)
     idle --> idle: anything else  ("didn't get that" and menu)
 ```
-Later flows (check-ins, hours) add their entry to MENU; the template lists entries by name.
+Each flow adds its entry to MENU; the template lists entries by name.
 """
 
 from collections.abc import Callable
@@ -16,6 +18,7 @@ from dataclasses import dataclass
 
 from conversations.flow import Turn
 from conversations.flows.counselor import COUNSELOR_FLOW
+from conversations.flows.gpdr import check_in_if_due, work_on_goal
 from conversations.flows.language import LANGUAGE_FLOW
 from conversations.keywords import fold
 from conversations.model import Outcome, Reply
@@ -39,6 +42,11 @@ def help_reply(turn: Turn) -> Reply:
 
 MENU: tuple[MenuEntry, ...] = (
     MenuEntry(
+        "goal",
+        frozenset(["goal", "goals", "check in", "checkin", "step", "steps", "meta", "metas", "paso", "pasos"]),
+        work_on_goal,
+    ),
+    MenuEntry(
         "counselor",
         frozenset(["counselor", "my counselor", "message", "worker", "consejero", "consejera", "mensaje"]),
         COUNSELOR_FLOW.start,
@@ -61,10 +69,17 @@ def chosen_entry(text: str) -> MenuEntry | None:
     return next((entry for entry in MENU if folded in entry.words), None)
 
 
+def is_greeting(text: str) -> bool:
+    return fold(text) in _GREETINGS
+
+
 def handle_idle(turn: Turn) -> Outcome:
     entry = chosen_entry(turn.text)
     if entry is not None:
         return entry.start(turn)
-    if fold(turn.text) in _GREETINGS:
+    check_in = check_in_if_due(turn)
+    if check_in is not None:
+        return check_in
+    if is_greeting(turn.text):
         return turn.answer(menu_reply("greeting", first_name=turn.participant.first_name))
     return turn.answer(menu_reply("not_understood"))

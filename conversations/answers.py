@@ -1,0 +1,240 @@
+"""Reading short answers loosely, the way people text: "y", "yep", "sí", "👍", "listo", "2", "doen".
+
+A reply is compared whole (after `fold`), so that "no" is an answer but "no childcare" is not;
+a word of four letters or more may carry one typo (a letter missing, extra, wrong or swapped).
+"""
+
+from enum import Enum
+from typing import TypeVar
+
+from conversations.keywords import fold
+
+_EMOJI_YES = frozenset(["👍", "👌", "✅", "✔", "✔️", "💪", "🎉", "🙌", "☑️"])
+_EMOJI_NO = frozenset(["👎", "⏳", "❌"])
+
+
+class CheckIn(Enum):
+    """How a step went."""
+
+    DONE = "done"
+    NOT_YET = "not_yet"
+    STUCK = "stuck"
+
+
+_YES = frozenset(
+    [
+        "yes",
+        "y",
+        "ya",
+        "yeah",
+        "yep",
+        "yup",
+        "yes it is",
+        "yes please",
+        "ok",
+        "okay",
+        "k",
+        "sure",
+        "right",
+        "correct",
+        "thats right",
+        "that s right",
+        "si",
+        "claro",
+        "correcto",
+        "asi es",
+        "eso es",
+        "de acuerdo",
+        "si por favor",
+        "esta bien",
+        "bueno",
+    ]
+)
+_NO = frozenset(
+    [
+        "no",
+        "n",
+        "nope",
+        "nah",
+        "no thanks",
+        "no thank you",
+        "not really",
+        "wrong",
+        "incorrect",
+        "not right",
+        "no gracias",
+        "incorrecto",
+        "esta mal",
+        "not yet",
+        "todavia no",
+        "aun no",
+    ]
+)
+_CHECK_IN: dict[str, CheckIn] = {
+    **dict.fromkeys(
+        [
+            "done",
+            "did it",
+            "i did it",
+            "i did",
+            "finished",
+            "i finished",
+            "complete",
+            "completed",
+            "all done",
+            "its done",
+            "it s done",
+            "listo",
+            "lista",
+            "ya esta",
+            "hecho",
+            "ya lo hice",
+            "lo hice",
+            "termine",
+            "ya termine",
+            "completado",
+        ]
+        + list(_YES - {"ok", "okay", "k", "right", "correct", "bueno", "esta bien"}),
+        CheckIn.DONE,
+    ),
+    **dict.fromkeys(
+        [
+            "not yet",
+            "no",
+            "n",
+            "nope",
+            "not done",
+            "not done yet",
+            "no yet",
+            "later",
+            "soon",
+            "still working",
+            "still working on it",
+            "working on it",
+            "todavia no",
+            "aun no",
+            "no todavia",
+            "no aun",
+            "todavia",
+            "mas tarde",
+            "pronto",
+            "en eso estoy",
+            "trabajando en eso",
+            "no lo he hecho",
+        ],
+        CheckIn.NOT_YET,
+    ),
+    **dict.fromkeys(
+        [
+            "stuck",
+            "im stuck",
+            "i m stuck",
+            "i am stuck",
+            "stuck on it",
+            "problem",
+            "problems",
+            "i have a problem",
+            "cant",
+            "can t",
+            "i cant",
+            "i can t",
+            "hard",
+            "its hard",
+            "it s hard",
+            "need help",
+            "atorado",
+            "atorada",
+            "estoy atorado",
+            "estoy atorada",
+            "atascado",
+            "atascada",
+            "problema",
+            "tengo un problema",
+            "no puedo",
+            "dificil",
+            "esta dificil",
+            "necesito ayuda",
+        ],
+        CheckIn.STUCK,
+    ),
+}
+_CHECK_IN_NUMBERS = {"1": CheckIn.DONE, "2": CheckIn.NOT_YET, "3": CheckIn.STUCK}
+
+
+def read_check_in(text: str) -> CheckIn | None:
+    """Done, not yet or stuck, from a word, a number of the check-in menu, or an emoji."""
+    if text.strip() in _EMOJI_YES:
+        return CheckIn.DONE
+    if text.strip() in _EMOJI_NO:
+        return CheckIn.NOT_YET
+    folded = fold(text)
+    return _CHECK_IN_NUMBERS.get(choice_number(folded) or "", None) or _lookup(folded, _CHECK_IN)
+
+
+def read_yes_no(text: str) -> bool | None:
+    """True for yes, False for no, None for anything else."""
+    if text.strip() in _EMOJI_YES:
+        return True
+    if text.strip() in _EMOJI_NO:
+        return False
+    return _lookup(fold(text), {**dict.fromkeys(_YES, True), **dict.fromkeys(_NO, False)})
+
+
+def read_choice(text: str, options: int) -> int | None:
+    """A menu number from 1 to `options` ("2", "#2", "2.", "option 2", "two"), or None."""
+    number = choice_number(fold(text))
+    return int(number) if number is not None and 1 <= int(number) <= options else None
+
+
+_NUMBER_WORDS = {
+    "one": "1",
+    "uno": "1",
+    "two": "2",
+    "dos": "2",
+    "three": "3",
+    "tres": "3",
+    "four": "4",
+    "cuatro": "4",
+    "five": "5",
+    "cinco": "5",
+    "six": "6",
+    "seis": "6",
+    "seven": "7",
+    "siete": "7",
+    "eight": "8",
+    "ocho": "8",
+}
+
+
+def choice_number(folded: str) -> str | None:
+    words = folded.removeprefix("option ").removeprefix("opcion ").removeprefix("number ").removeprefix("numero ")
+    if words.isdigit() and len(words) == 1:
+        return words
+    return _NUMBER_WORDS.get(words)
+
+
+T = TypeVar("T")
+
+
+def _lookup(folded: str, table: dict[str, T]) -> T | None:
+    if folded in table:
+        return table[folded]
+    if len(folded) < 4:
+        return None
+    near = {table[known] for known in table if len(known) >= 4 and one_typo_apart(folded, known)}
+    # A typo that could be two different answers is no answer.
+    return near.pop() if len(near) == 1 else None
+
+
+def one_typo_apart(typed: str, known: str) -> bool:
+    """True if one letter was left out, added, changed, or two neighbours swapped."""
+    if typed == known or abs(len(typed) - len(known)) > 1:
+        return False
+    if len(typed) == len(known):
+        differences = [i for i, (a, b) in enumerate(zip(typed, known, strict=True)) if a != b]
+        if len(differences) == 1:
+            return True
+        first, *rest = differences
+        return rest == [first + 1] and typed[first] == known[first + 1] and typed[first + 1] == known[first]
+    shorter, longer = sorted((typed, known), key=len)
+    return any(longer[:i] + longer[i + 1 :] == shorter for i in range(len(longer)))

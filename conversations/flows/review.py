@@ -1,0 +1,79 @@
+"""Review: every step is done, so was the goal reached? A reached goal is celebrated, then a new
+one is offered; one not reached yet gets another step or a changed goal, never a scolding.
+
+```mermaid
+stateDiagram-v2
+    [*] --> reached: the last step is done / the menu, with every step done
+    reached --> new_goal: YES / GoalReached, celebrated
+    reached --> next_move: NOT YET
+    next_move --> plan: 1 add a step
+    next_move --> goal: 2 change my goal
+    new_goal --> goal: YES
+    new_goal --> [*]: NO / "text GOAL any time"
+```
+"""
+
+from casefile.goals import GoalReached
+from conversations.answers import read_choice, read_yes_no
+from conversations.flow import Flow, Step, Turn
+from conversations.flows.goal import start_goal
+from conversations.flows.plan import PLAN_FLOW
+from conversations.model import Outcome, Reply
+
+
+def _ask_reached(turn: Turn) -> Reply:
+    goal = turn.participant.goal
+    return Reply("goal_review", {"words": goal.words if goal is not None else ""})
+
+
+def _take_reached(turn: Turn) -> Outcome:
+    goal = turn.participant.goal
+    if goal is None:
+        return turn.ask(REVIEW_FLOW, "new_goal")
+    reached = read_yes_no(turn.text)
+    if reached:
+        return turn.answer(
+            Reply("goal_reached", {"first_name": turn.participant.first_name, "words": goal.words}),
+            state=turn.to(REVIEW_FLOW, "new_goal"),
+            facts=(GoalReached(goal_id=goal.id, words=goal.words),),
+        )
+    if reached is False:
+        return turn.ask(REVIEW_FLOW, "next_move")
+    return turn.answer(Reply("yes_or_not_yet"), _ask_reached(turn))
+
+
+def _ask_next_move(turn: Turn) -> Reply:
+    return Reply("review_ask_next")
+
+
+def _take_next_move(turn: Turn) -> Outcome:
+    goal = turn.participant.goal
+    choice = read_choice(turn.text, 2)
+    if goal is None or choice == 1:
+        return PLAN_FLOW.start(turn) if goal is not None else start_goal(turn)
+    if choice == 2:
+        return start_goal(turn, revising=goal.id)
+    return turn.answer(Reply("not_a_choice"), _ask_next_move(turn))
+
+
+def _ask_new_goal(turn: Turn) -> Reply:
+    return Reply("goal_offer_new")
+
+
+def _take_new_goal(turn: Turn) -> Outcome:
+    wanted = read_yes_no(turn.text)
+    if wanted:
+        return start_goal(turn)
+    if wanted is False:
+        return turn.answer(Reply("new_goal_later"), state=turn.state.reset())
+    return turn.answer(Reply("yes_or_no"), _ask_new_goal(turn))
+
+
+REVIEW_FLOW = Flow(
+    name="review",
+    steps={
+        "reached": Step(prompt=_ask_reached, handle=_take_reached),
+        "next_move": Step(prompt=_ask_next_move, handle=_take_next_move),
+        "new_goal": Step(prompt=_ask_new_goal, handle=_take_new_goal),
+    },
+)
