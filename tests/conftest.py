@@ -8,13 +8,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import Engine, create_engine, make_url, text
 
-from bot.app import Service, build_service
+from bot.app import Service, build_service, create_app
 from bot.demo import seed_demo
 from bot.settings import Secret, Settings
 from casefile.database import make_engine, normalize_database_url
 from casefile.migrate import upgrade
+from tests.channels import ADAPTERS, Adapter, ConsoleAdapter, SmsAdapter
 from tests.support import AUTH_TOKEN, PUBLIC_URL, FixedClock
 
 POSTGRES_URL = os.environ.get("WAYPOINT_TEST_POSTGRES_URL")
@@ -101,3 +103,12 @@ def service(settings: Settings, clock: FixedClock) -> Iterator[Service]:
         seed_demo(session, settings.timezone, clock())
     yield built
     built.engine.dispose()
+
+
+@pytest.fixture(params=list(ADAPTERS))
+def adapter(request: pytest.FixtureRequest, service: Service, clock: FixedClock) -> Iterator[Adapter]:
+    if request.param == "console":
+        yield ConsoleAdapter(service, clock)
+        return
+    with TestClient(create_app(service, clock)) as client:
+        yield SmsAdapter(client)

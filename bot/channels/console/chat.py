@@ -28,15 +28,21 @@ def chat(
         line = lines.readline()
         if not line:
             return sent
-        inbound = Inbound(Channel.CONSOLE, phone, line.rstrip("\r\n"), f"console-{uuid.uuid4().hex}", clock())
-        try:
-            replies = inbox.receive(inbound, MessageStatus.DELIVERED).replies
-        except ProcessingFailed as failure:
-            apology = inbox.apologise(failure.message_id, MessageStatus.DELIVERED)
-            replies = (apology,) if apology else ()
+        replies = send_line(inbox, phone, line.rstrip("\r\n"), clock)
         sent += 1
         for reply in replies:
-            out.write(reply.body + "\n")
+            out.write(reply + "\n")
         if interactive:
             out.write("\n")
         out.flush()
+
+
+def send_line(inbox: Inbox, phone: str, text: str, clock: Callable[[], datetime]) -> tuple[str, ...]:
+    """One message typed as `phone`; the replies, in order (an apology if it could not be processed)."""
+    inbound = Inbound(Channel.CONSOLE, phone, text, f"console-{uuid.uuid4().hex}", clock())
+    try:
+        replies = inbox.receive(inbound, MessageStatus.DELIVERED).replies
+    except ProcessingFailed as failure:
+        apology = inbox.apologise(failure.message_id, MessageStatus.DELIVERED)
+        replies = (apology,) if apology else ()
+    return tuple(reply.body for reply in replies)
