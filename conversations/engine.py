@@ -29,7 +29,7 @@ from conversations.flows.menu import handle_idle, help_reply, is_greeting, menu_
 from conversations.flows.plan import PLAN_FLOW
 from conversations.flows.review import REVIEW_FLOW
 from conversations.keywords import Keyword, asks_to_stop, keyword_in
-from conversations.model import ConversationState, InboundText, Outcome, ParticipantView, Reply
+from conversations.model import IDLE_FLOW, IDLE_STEP, ConversationState, InboundText, Outcome, ParticipantView, Reply
 from conversations.safety import suggests_danger
 
 FLOWS: dict[str, Flow] = {
@@ -101,7 +101,8 @@ def _fresh(state: ConversationState, now: datetime) -> ConversationState:
     if flow is None or state.step not in flow.steps:
         return state.reset()
     if state.updated_at is not None and now - state.updated_at > flow.stale_after:
-        return state.reset()
+        # Remembered for one message, so that the menu can say why the old question is gone.
+        return state.reset().at(IDLE_FLOW, IDLE_STEP, left=flow.name)
     return state
 
 

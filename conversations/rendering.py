@@ -36,6 +36,7 @@ class MessageRenderer:
         }
         for language, environment in self._environments.items():
             environment.filters["day"] = DAY_FORMATS[language]
+            environment.filters["day_year"] = DAY_YEAR_FORMATS[language]
             environment.filters["short"] = shorten
 
     def keys(self, language: Language) -> set[str]:
@@ -91,6 +92,11 @@ def spanish_day(day: date) -> str:
 
 
 DAY_FORMATS: dict[Language, Callable[[date], str]] = {Language.ENGLISH: english_day, Language.SPANISH: spanish_day}
+#: With the year, for dates that may be in another one (a goal's date, a date questioned as far off).
+DAY_YEAR_FORMATS: dict[Language, Callable[[date], str]] = {
+    Language.ENGLISH: lambda day: f"{english_day(day)}, {day.year}",
+    Language.SPANISH: lambda day: f"{spanish_day(day)} de {day.year}",
+}
 
 #: Participants' own words quoted in a routine text are cut to this, at a word: the whole goal is
 #: read back when it is set and on "my goal", and a long quote would double what a reminder costs.

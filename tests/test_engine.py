@@ -200,7 +200,7 @@ def test_a_photo_is_recorded_even_while_opted_out_though_nothing_is_sent() -> No
 def test_a_flow_left_for_more_than_a_day_starts_fresh() -> None:
     talk = Conversation()
     talk.send("2")
-    assert talk.keys("hi", after=timedelta(hours=25)) == ["greeting"]
+    assert talk.keys("hi", after=timedelta(hours=25)) == ["starting_fresh", "greeting"]
     assert talk.facts == []
 
 

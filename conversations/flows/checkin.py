@@ -152,9 +152,9 @@ def _take_barrier_words(turn: Turn, step: PlannedStep) -> Outcome:
     return _raise_barrier(turn, step, read_barrier(turn.text) or Barrier.OTHER)
 
 
-def _raise_barrier(turn: Turn, step: PlannedStep, category: Barrier) -> Outcome:
+def _raise_barrier(turn: Turn, step: PlannedStep, category: Barrier, *earlier: StepMissed) -> Outcome:
     fact = BarrierRaised(category=category, words=turn.text, step_id=step.id)
-    return turn.ask(CHECKIN_FLOW, "support", facts=(fact,), category=category.value)
+    return turn.ask(CHECKIN_FLOW, "support", facts=(*earlier, fact), category=category.value)
 
 
 def _ask_support(turn: Turn) -> Reply:

@@ -14,7 +14,7 @@ Each flow adds its entry to MENU; the template lists entries by name.
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from conversations.flow import Turn
 from conversations.flows.counselor import COUNSELOR_FLOW
@@ -74,6 +74,17 @@ def is_greeting(text: str) -> bool:
 
 
 def handle_idle(turn: Turn) -> Outcome:
+    if turn.state.data.get("left"):
+        # A flow left for more than a day was dropped: say so, rather than answer its old question.
+        outcome = _handle_idle(turn.moved(turn.state.reset()))
+        replies = outcome.replies
+        if replies and replies[0].key == "not_understood":
+            replies = (menu_reply(), *replies[1:])
+        return replace(outcome, replies=(Reply("starting_fresh"), *replies))
+    return _handle_idle(turn)
+
+
+def _handle_idle(turn: Turn) -> Outcome:
     entry = chosen_entry(turn.text)
     if entry is not None:
         return entry.start(turn)
