@@ -8,7 +8,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from fastapi.testclient import TestClient
+
+# Helpers that assert on behalf of tests: their failures should say what differed.
+pytest.register_assert_rewrite("tests.channels", "tests.transcripts")
+
+from fastapi.testclient import TestClient  # noqa: E402
 from sqlalchemy import Engine, create_engine, make_url, text
 
 from bot.app import Service, build_service, create_app

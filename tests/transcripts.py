@@ -61,6 +61,8 @@ def load(path: Path) -> Transcript:
             wait = timedelta(minutes=1)
         elif mark == "<":
             transcript.exchanges[-1].replies.append(rest)
+        elif mark == "|":
+            transcript.exchanges[-1].replies[-1] += "\n" + rest
         elif mark == "+":
             wait = timedelta(**{_UNITS[rest[-1]]: int(rest[:-1])})
         elif mark == "as:":

@@ -83,16 +83,18 @@ def _take_how(turn: Turn, step: PlannedStep) -> Outcome:
     answer = read_check_in(turn.text)
     if answer is CheckIn.DONE:
         return _done(turn, step)
+    # Not done (yet) on or after its date: the step is missed, and revised next.
+    missed = (StepMissed(step_id=step.id, text=step.text, due=step.due),) if step.due <= turn.today else ()
     if answer is CheckIn.NOT_YET:
-        if step.due > turn.today:
+        if not missed:
             return turn.answer(Reply("not_due_yet", {"due": step.due}), state=turn.state.reset())
-        return turn.ask(CHECKIN_FLOW, "new_date", facts=(StepMissed(step_id=step.id, text=step.text, due=step.due),))
+        return turn.ask(CHECKIN_FLOW, "new_date", facts=missed)
     if answer is CheckIn.STUCK:
-        return turn.ask(CHECKIN_FLOW, "barrier")
+        return turn.ask(CHECKIN_FLOW, "barrier", facts=missed)
     barrier = read_barrier(turn.text)
     if barrier is not None and len(fold(turn.text).split()) >= _SAYS_WHAT_HAPPENED:
         # "my car broke down" answers "how is it going?" too: stuck, and why.
-        return _raise_barrier(turn, step, barrier)
+        return _raise_barrier(turn, step, barrier, *missed)
     return turn.answer(Reply("checkin_not_understood"))
 
 
