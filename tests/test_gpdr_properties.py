@@ -28,13 +28,16 @@ ANSWERS = [
 ]
 answers = st.lists(
     st.tuples(
-        st.one_of(st.sampled_from(ANSWERS), st.text(max_size=80)),
+        # Mostly answers the flows know, so that deep steps are reached; some anything at all.
+        st.one_of(*[st.sampled_from(ANSWERS)] * 4, st.text(max_size=80)),
         st.sampled_from([timedelta(minutes=1), timedelta(hours=3), timedelta(days=1), timedelta(days=3)]),
     ),
     min_size=1,
     max_size=25,
 )
 _PHONES = (f"+1510555{n:04d}" for n in itertools.count(2000))
+#: A goal with one step due tomorrow, so that random answers reach check-ins, barriers and reviews too.
+PLANNED = ["yes", "1", "get a job", "ok", "I get hired", "in 3 months", "yes", "call the job center", "tomorrow", "no"]
 
 
 def _openings(language: str) -> set[str]:
@@ -51,10 +54,14 @@ _ENGLISH, _SPANISH = _openings("en"), _openings("es")
 ONLY_IN = {Language.ENGLISH: _ENGLISH - _SPANISH, Language.SPANISH: _SPANISH - _ENGLISH}
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(answers, st.sampled_from(list(Language)))
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(answers, st.sampled_from(list(Language)), st.sampled_from([PLANNED[:2], PLANNED]))
 def test_random_answers_never_fail_lose_a_goal_or_switch_language(
-    service: Service, clock: FixedClock, sequence: list[tuple[str, timedelta]], language: Language
+    service: Service,
+    clock: FixedClock,
+    sequence: list[tuple[str, timedelta]],
+    language: Language,
+    opening: list[str],
 ) -> None:
     phone = next(_PHONES)
     with service.sessions.begin() as session:
@@ -72,7 +79,7 @@ def test_random_answers_never_fail_lose_a_goal_or_switch_language(
             at=clock(),
         ).id
     seen: dict[int, GoalStatus] = {}
-    for text, wait in [("yes", timedelta(minutes=1)), ("1", timedelta(minutes=1)), *sequence]:
+    for text, wait in [*((text, timedelta(minutes=1)) for text in opening), *sequence]:
         clock.advance(seconds=wait.total_seconds())
         replies = send_line(service.inbox, phone, text, clock)
         with service.sessions.begin() as session:
