@@ -15,6 +15,7 @@ while opted out, when nothing is sent), so nothing a participant sends is lost.
 """
 
 from datetime import datetime
+from typing import Any
 
 from casefile.facts import Fact, MediaReceived, SafetyConcern, StopRequestFlagged
 from casefile.vocabulary import ConsentState
@@ -47,7 +48,7 @@ def respond(participant: ParticipantView, state: ConversationState, inbound: Inb
         noted += (SafetyConcern(text=inbound.text.strip()),)
     return Outcome(
         replies=outcome.replies,
-        state=ConversationState(outcome.state.flow, outcome.state.step, outcome.state.data, now),
+        state=ConversationState(outcome.state.flow, outcome.state.step, _forget_left(outcome.state.data), now),
         facts=noted + outcome.facts,
         language=outcome.language,
         consent=outcome.consent,
@@ -91,6 +92,11 @@ def _respond(turn: Turn) -> Outcome:
         return turn.answer(Reply("welcome_back", {"first_name": turn.participant.first_name}), *_current_question(turn))
     outcome = handle_idle(turn) if turn.state.idle else _current_step(turn).handle(turn)
     return Outcome(media_noted + outcome.replies, outcome.state, outcome.facts, outcome.language, outcome.consent)
+
+
+def _forget_left(data: dict[str, Any]) -> dict[str, Any]:
+    """The note that a stale flow was dropped lasts one message, whichever branch answered it."""
+    return {key: value for key, value in data.items() if key != "left"} if "left" in data else data
 
 
 def _fresh(state: ConversationState, now: datetime) -> ConversationState:

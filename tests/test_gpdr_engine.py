@@ -1,7 +1,7 @@
 """The GPDR flows in the pure engine, where the goal is handed in: the edges transcripts do not reach."""
 
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 
 from casefile.goals import GoalConfirmed, GoalPlan, PlannedStep, StepDone, StepPlanned
 from casefile.vocabulary import ConsentState
@@ -96,3 +96,11 @@ def test_a_new_goal_is_confirmed_with_the_words_as_said() -> None:
     assert talk.facts[-1] == GoalConfirmed(
         words="Get my GED!!", details=None, measure="I pass all 4 tests", target=date(2026, 6, 2)
     )
+
+
+def test_starting_fresh_is_said_once_whatever_answers_the_first_message_after_a_long_pause() -> None:
+    talk = with_goal(None)
+    talk.send("1")
+    assert talk.keys("HELP", after=timedelta(days=2)) == ["help"]
+    assert talk.state.idle and talk.state.data == {}
+    assert talk.keys("what?") == ["not_understood"]

@@ -24,6 +24,7 @@ it is gone by the next message (changed from another channel), the check-in star
 """
 
 from collections.abc import Callable
+from functools import partial
 
 from casefile.goals import (
     BarrierRaised,
@@ -35,9 +36,10 @@ from casefile.goals import (
     SupportRequested,
 )
 from casefile.vocabulary import Barrier
-from conversations.answers import CheckIn, read_check_in, read_choice, read_yes_no
+from conversations.answers import CheckIn, read_check_in
 from conversations.barriers import names_only_other, read_barrier
 from conversations.flow import Flow, Step, Turn
+from conversations.flows.asking import choose, yes_or_no
 from conversations.flows.plan import step_horizon
 from conversations.flows.review import REVIEW_FLOW
 from conversations.flows.when import take_date
@@ -164,12 +166,13 @@ def _ask_support(turn: Turn) -> Reply:
 
 
 def _take_support(turn: Turn, step: PlannedStep) -> Outcome:
-    wanted = read_yes_no(turn.text)
-    if wanted is None:
-        return turn.answer(Reply("yes_or_no"), _ask_support(turn))
-    category = Barrier(turn.state.data["category"])
-    facts = (SupportRequested(category=category, step_id=step.id),) if wanted else ()
-    return turn.ask(CHECKIN_FLOW, "revise", facts=facts, told_counselor=wanted or None)
+    requested = SupportRequested(category=Barrier(turn.state.data["category"]), step_id=step.id)
+    return yes_or_no(
+        turn,
+        lambda: turn.ask(CHECKIN_FLOW, "revise", facts=(requested,), told_counselor=True),
+        lambda: turn.ask(CHECKIN_FLOW, "revise"),
+        _ask_support(turn),
+    )
 
 
 def _ask_revise(turn: Turn) -> Reply:
@@ -183,12 +186,11 @@ def _ask_revise(turn: Turn) -> Reply:
 
 
 def _take_revise(turn: Turn, step: PlannedStep) -> Outcome:
-    choice = read_choice(turn.text, 2)
-    if choice == 1:
-        return turn.ask(CHECKIN_FLOW, "new_date", told_counselor=None)
-    if choice == 2:
-        return turn.ask(CHECKIN_FLOW, "new_text", told_counselor=None)
-    return turn.answer(Reply("not_a_choice"), _ask_revise(turn))
+    return choose(
+        turn,
+        [partial(turn.ask, CHECKIN_FLOW, step, told_counselor=None) for step in ("new_date", "new_text")],
+        _ask_revise(turn),
+    )
 
 
 def _ask_new_text(turn: Turn) -> Reply:

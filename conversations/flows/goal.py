@@ -21,10 +21,11 @@ goes on to plan more if none is left to do.
 """
 
 from datetime import date, timedelta
+from functools import partial
 
 from casefile.goals import GoalConfirmed, GoalRevised, GoalSet
-from conversations.answers import read_choice, read_yes_no
 from conversations.flow import Flow, Step, Turn
+from conversations.flows.asking import choose, yes_or_no
 from conversations.flows.plan import PLAN_FLOW
 from conversations.flows.when import Horizon, date_answered, take_date
 from conversations.keywords import fold
@@ -100,11 +101,10 @@ def _read_back(turn: Turn) -> Reply:
 
 
 def _take_confirmation(turn: Turn) -> Outcome:
-    agreed = read_yes_no(turn.text)
-    if agreed is None:
-        return turn.answer(Reply("yes_or_no"), _read_back(turn))
-    if not agreed:
-        return turn.ask(GOAL_FLOW, "fix")
+    return yes_or_no(turn, lambda: _confirmed(turn), lambda: turn.ask(GOAL_FLOW, "fix"), _read_back(turn))
+
+
+def _confirmed(turn: Turn) -> Outcome:
     data = turn.state.data
     goal = {
         "words": data["words"],
@@ -130,10 +130,7 @@ def _ask_fix(turn: Turn) -> Reply:
 
 
 def _take_fix(turn: Turn) -> Outcome:
-    choice = read_choice(turn.text, len(_FIXABLE))
-    if choice is None:
-        return turn.answer(Reply("not_a_choice"), _ask_fix(turn))
-    return turn.ask(GOAL_FLOW, _FIXABLE[choice - 1], fixing=True)
+    return choose(turn, [partial(turn.ask, GOAL_FLOW, step, fixing=True) for step in _FIXABLE], _ask_fix(turn))
 
 
 GOAL_FLOW = Flow(

@@ -16,8 +16,8 @@ A step's date is questioned when it falls after the goal's own date (or over a y
 from datetime import timedelta
 
 from casefile.goals import StepPlanned
-from conversations.answers import read_yes_no
 from conversations.flow import Flow, Step, Turn
+from conversations.flows.asking import yes_or_no
 from conversations.flows.when import Horizon, date_answered, take_date
 from conversations.model import Outcome, Reply
 
@@ -75,15 +75,14 @@ def _ask_more(turn: Turn) -> Reply:
 
 
 def _take_more(turn: Turn) -> Outcome:
-    more = read_yes_no(turn.text)
-    if more:
-        return turn.ask(PLAN_FLOW, "step_text")
-    if more is False:
-        goal = turn.participant.goal
-        if goal is None or not goal.pending:
-            return turn.answer(Reply("plan_no_goal"), state=turn.state.reset())
-        return turn.answer(Reply("plan_done", {"day": goal.pending[0].due}), state=turn.state.reset())
-    return turn.answer(Reply("yes_or_no"), _ask_more(turn))
+    return yes_or_no(turn, lambda: turn.ask(PLAN_FLOW, "step_text"), lambda: _plan_done(turn), _ask_more(turn))
+
+
+def _plan_done(turn: Turn) -> Outcome:
+    goal = turn.participant.goal
+    if goal is None or not goal.pending:
+        return turn.answer(Reply("plan_no_goal"), state=turn.state.reset())
+    return turn.answer(Reply("plan_done", {"day": goal.pending[0].due}), state=turn.state.reset())
 
 
 PLAN_FLOW = Flow(

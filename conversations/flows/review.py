@@ -14,8 +14,8 @@ stateDiagram-v2
 """
 
 from casefile.goals import GoalReached
-from conversations.answers import read_choice, read_yes_no
 from conversations.flow import Flow, Step, Turn
+from conversations.flows.asking import choose, yes_or_no
 from conversations.flows.goal import start_goal
 from conversations.flows.plan import PLAN_FLOW
 from conversations.model import Outcome, Reply
@@ -30,16 +30,13 @@ def _take_reached(turn: Turn) -> Outcome:
     goal = turn.participant.goal
     if goal is None:
         return turn.ask(REVIEW_FLOW, "new_goal")
-    reached = read_yes_no(turn.text)
-    if reached:
-        return turn.answer(
-            Reply("goal_reached", {"first_name": turn.participant.first_name, "words": goal.words}),
-            state=turn.to(REVIEW_FLOW, "new_goal"),
-            facts=(GoalReached(goal_id=goal.id, words=goal.words),),
-        )
-    if reached is False:
-        return turn.ask(REVIEW_FLOW, "next_move")
-    return turn.answer(Reply("yes_or_not_yet"), _ask_reached(turn))
+    reached = turn.answer(
+        Reply("goal_reached", {"first_name": turn.participant.first_name, "words": goal.words}),
+        state=turn.to(REVIEW_FLOW, "new_goal"),
+        facts=(GoalReached(goal_id=goal.id, words=goal.words),),
+    )
+    not_yet = turn.ask(REVIEW_FLOW, "next_move")
+    return yes_or_no(turn, lambda: reached, lambda: not_yet, _ask_reached(turn), "yes_or_not_yet")
 
 
 def _ask_next_move(turn: Turn) -> Reply:
@@ -48,12 +45,12 @@ def _ask_next_move(turn: Turn) -> Reply:
 
 def _take_next_move(turn: Turn) -> Outcome:
     goal = turn.participant.goal
-    choice = read_choice(turn.text, 2)
-    if goal is None or choice == 1:
-        return PLAN_FLOW.start(turn) if goal is not None else start_goal(turn)
-    if choice == 2:
-        return start_goal(turn, revising=goal.id)
-    return turn.answer(Reply("not_a_choice"), _ask_next_move(turn))
+    if goal is None:
+        # Reached or changed from another channel meanwhile: a new goal is what is left to do.
+        return start_goal(turn)
+    return choose(
+        turn, [lambda: PLAN_FLOW.start(turn), lambda: start_goal(turn, revising=goal.id)], _ask_next_move(turn)
+    )
 
 
 def _ask_new_goal(turn: Turn) -> Reply:
@@ -61,12 +58,8 @@ def _ask_new_goal(turn: Turn) -> Reply:
 
 
 def _take_new_goal(turn: Turn) -> Outcome:
-    wanted = read_yes_no(turn.text)
-    if wanted:
-        return start_goal(turn)
-    if wanted is False:
-        return turn.answer(Reply("new_goal_later"), state=turn.state.reset())
-    return turn.answer(Reply("yes_or_no"), _ask_new_goal(turn))
+    later = turn.answer(Reply("new_goal_later"), state=turn.state.reset())
+    return yes_or_no(turn, lambda: start_goal(turn), lambda: later, _ask_new_goal(turn))
 
 
 REVIEW_FLOW = Flow(
