@@ -180,6 +180,12 @@ def read_yes_no(text: str) -> bool | None:
     return _lookup(fold(text), {**dict.fromkeys(_YES, True), **dict.fromkeys(_NO, False)})
 
 
+def says_something(text: str) -> bool:
+    """Whether a text can be taken as someone's own words (a goal, a step): not a bare yes, no or number."""
+    folded = fold(text)
+    return read_yes_no(text) is None and not folded.isdigit() and sum(c.isalpha() for c in folded) >= 3
+
+
 def read_choice(text: str, options: int) -> int | None:
     """A menu number from 1 to `options` ("2", "#2", "2.", "option 2", "two"), or None."""
     number = choice_number(fold(text))

@@ -104,3 +104,12 @@ def test_starting_fresh_is_said_once_whatever_answers_the_first_message_after_a_
     assert talk.keys("HELP", after=timedelta(days=2)) == ["help"]
     assert talk.state.idle and talk.state.data == {}
     assert talk.keys("what?") == ["not_understood"]
+
+
+def test_a_bare_yes_or_number_is_not_taken_as_a_goal() -> None:
+    talk = with_goal(None)
+    talk.send("1")
+    assert talk.keys("yes") == ["in_your_words", "goal_ask_what"]
+    assert talk.keys("2") == ["in_your_words", "goal_ask_what"]
+    assert talk.facts == []
+    assert talk.keys("get my GED") == ["goal_ask_details"]

@@ -1,11 +1,11 @@
-"""Questions with a closed set of answers (yes or no; 1, 2, 3…), shared by every flow that asks one.
+"""How flows take answers: yes or no; 1, 2, 3…; or the participant's own words.
 
-Anything else gets a short reminder of the answers expected and the question again, never a guess.
+Anything else gets a short reminder of what is expected and the question again, never a guess.
 """
 
 from collections.abc import Callable, Sequence
 
-from conversations.answers import read_choice, read_yes_no
+from conversations.answers import read_choice, read_yes_no, says_something
 from conversations.flow import Turn
 from conversations.model import Outcome, Reply
 
@@ -17,6 +17,13 @@ def yes_or_no(turn: Turn, on_yes: Then, on_no: Then, again: Reply, reminder: str
     if answer is None:
         return turn.answer(Reply(reminder), again)
     return on_yes() if answer else on_no()
+
+
+def in_words(turn: Turn, take: Callable[[str], Outcome], again: Reply) -> Outcome:
+    """Take the participant's own words (a goal, a step); a bare yes, no or number is not stored as them."""
+    if not says_something(turn.text):
+        return turn.answer(Reply("in_your_words"), again)
+    return take(turn.text)
 
 
 def choose(turn: Turn, options: Sequence[Then], again: Reply) -> Outcome:

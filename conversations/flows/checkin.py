@@ -39,7 +39,7 @@ from casefile.vocabulary import Barrier
 from conversations.answers import CheckIn, read_check_in
 from conversations.barriers import names_only_other, read_barrier
 from conversations.flow import Flow, Step, Turn
-from conversations.flows.asking import choose, yes_or_no
+from conversations.flows.asking import choose, in_words, yes_or_no
 from conversations.flows.plan import step_horizon
 from conversations.flows.review import REVIEW_FLOW
 from conversations.flows.when import take_date
@@ -198,7 +198,7 @@ def _ask_new_text(turn: Turn) -> Reply:
 
 
 def _take_new_text(turn: Turn, step: PlannedStep) -> Outcome:
-    return turn.ask(CHECKIN_FLOW, "new_text_date", text=turn.text)
+    return in_words(turn, lambda words: turn.ask(CHECKIN_FLOW, "new_text_date", text=words), _ask_new_text(turn))
 
 
 def _ask_new_text_date(turn: Turn) -> Reply:

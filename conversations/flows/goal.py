@@ -25,7 +25,7 @@ from functools import partial
 
 from casefile.goals import GoalConfirmed, GoalRevised, GoalSet
 from conversations.flow import Flow, Step, Turn
-from conversations.flows.asking import choose, yes_or_no
+from conversations.flows.asking import choose, in_words, yes_or_no
 from conversations.flows.plan import PLAN_FLOW
 from conversations.flows.when import Horizon, date_answered, take_date
 from conversations.keywords import fold
@@ -49,7 +49,7 @@ def _ask_what(turn: Turn) -> Reply:
 
 
 def _take_what(turn: Turn) -> Outcome:
-    return _next(turn, "details", GoalSet(words=turn.text), words=turn.text)
+    return in_words(turn, lambda words: _next(turn, "details", GoalSet(words=words), words=words), _ask_what(turn))
 
 
 def _ask_details(turn: Turn) -> Reply:
@@ -66,7 +66,7 @@ def _ask_measure(turn: Turn) -> Reply:
 
 
 def _take_measure(turn: Turn) -> Outcome:
-    return _next(turn, "target", measure=turn.text)
+    return in_words(turn, lambda words: _next(turn, "target", measure=words), _ask_measure(turn))
 
 
 def _ask_target(turn: Turn) -> Reply:

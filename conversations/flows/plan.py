@@ -17,7 +17,7 @@ from datetime import timedelta
 
 from casefile.goals import StepPlanned
 from conversations.flow import Flow, Step, Turn
-from conversations.flows.asking import yes_or_no
+from conversations.flows.asking import in_words, yes_or_no
 from conversations.flows.when import Horizon, date_answered, take_date
 from conversations.model import Outcome, Reply
 
@@ -33,7 +33,7 @@ def _ask_step(turn: Turn) -> Reply:
 
 
 def _take_step(turn: Turn) -> Outcome:
-    return turn.ask(PLAN_FLOW, "step_date", text=turn.text)
+    return in_words(turn, lambda words: turn.ask(PLAN_FLOW, "step_date", text=words), _ask_step(turn))
 
 
 def _ask_step_date(turn: Turn) -> Reply:
