@@ -188,7 +188,7 @@ def _ask_revise(turn: Turn) -> Reply:
 def _take_revise(turn: Turn, step: PlannedStep) -> Outcome:
     return choose(
         turn,
-        [partial(turn.ask, CHECKIN_FLOW, step, told_counselor=None) for step in ("new_date", "new_text")],
+        [partial(turn.ask, CHECKIN_FLOW, then, told_counselor=None) for then in ("new_date", "new_text")],
         _ask_revise(turn),
     )
 

@@ -20,18 +20,17 @@ While fixing, each answer goes straight back to `confirm`. A changed goal keeps 
 goes on to plan more if none is left to do.
 """
 
-from datetime import date, timedelta
+from datetime import date
 from functools import partial
 
 from casefile.goals import GoalConfirmed, GoalRevised, GoalSet
 from conversations.flow import Flow, Step, Turn
 from conversations.flows.asking import choose, in_words, yes_or_no
 from conversations.flows.plan import PLAN_FLOW
-from conversations.flows.when import Horizon, date_answered, take_date
+from conversations.flows.when import A_YEAR, Horizon, date_answered, take_date
 from conversations.keywords import fold
 from conversations.model import Outcome, Reply
 
-FARTHEST = timedelta(days=365)
 _KEEP_AS_IS = frozenset(
     ["ok", "okay", "k", "same", "no", "none", "nothing", "its clear", "that s it", "thats it", "skip", "no more"]
     + ["igual", "nada", "asi", "asi esta bien", "esta bien", "eso es todo", "nada mas", "ninguno", "ya"]
@@ -74,7 +73,7 @@ def _ask_target(turn: Turn) -> Reply:
 
 
 def _take_target(turn: Turn) -> Outcome:
-    target = take_date(turn, GOAL_FLOW, Horizon(turn.today + FARTHEST))
+    target = take_date(turn, GOAL_FLOW, Horizon(turn.today + A_YEAR))
     if isinstance(target, Outcome):
         return target
     return turn.ask(GOAL_FLOW, "confirm", **date_answered(target=target.isoformat(), fixing=None))
@@ -130,7 +129,7 @@ def _ask_fix(turn: Turn) -> Reply:
 
 
 def _take_fix(turn: Turn) -> Outcome:
-    return choose(turn, [partial(turn.ask, GOAL_FLOW, step, fixing=True) for step in _FIXABLE], _ask_fix(turn))
+    return choose(turn, [partial(turn.ask, GOAL_FLOW, part, fixing=True) for part in _FIXABLE], _ask_fix(turn))
 
 
 GOAL_FLOW = Flow(

@@ -13,17 +13,14 @@ stateDiagram-v2
 A step's date is questioned when it falls after the goal's own date (or over a year away).
 """
 
-from datetime import timedelta
-
 from casefile.goals import StepPlanned
 from conversations.flow import Flow, Step, Turn
 from conversations.flows.asking import in_words, yes_or_no
-from conversations.flows.when import Horizon, date_answered, take_date
+from conversations.flows.when import A_YEAR, Horizon, date_answered, take_date
 from conversations.model import Outcome, Reply
 
 #: "One to three small steps" at a time; after a review, more can be added the same way.
 MOST_STEPS_AT_ONCE = 3
-FARTHEST = timedelta(days=365)
 
 
 def _ask_step(turn: Turn) -> Reply:
@@ -43,7 +40,7 @@ def _ask_step_date(turn: Turn) -> Reply:
 def step_horizon(turn: Turn) -> Horizon:
     """How far off a step's date may be before it is questioned: the goal's date, or a year."""
     goal = turn.participant.goal
-    a_year = turn.today + FARTHEST
+    a_year = turn.today + A_YEAR
     if goal is not None and turn.today <= goal.target < a_year:
         return Horizon(goal.target, "date_after_goal", goal.target)
     return Horizon(a_year)

@@ -7,13 +7,16 @@ itself stays the same and HELP or a language change re-asks it unchanged.
 """
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from conversations.answers import read_choice, read_yes_no
 from conversations.dates import Toward, read_date
 from conversations.flow import Flow, Turn
 from conversations.model import Outcome, Reply
+
+#: Further off than this, a date is read back before it is taken.
+A_YEAR = timedelta(days=365)
 
 
 @dataclass(frozen=True)
