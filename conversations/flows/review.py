@@ -13,7 +13,7 @@ stateDiagram-v2
 ```
 """
 
-from casefile.goals import GoalReached
+from casefile.goals import GoalPlan, GoalReached
 from conversations.flow import Flow, Step, Turn
 from conversations.flows.asking import choose, yes_or_no
 from conversations.flows.goal import start_goal
@@ -30,13 +30,21 @@ def _take_reached(turn: Turn) -> Outcome:
     goal = turn.participant.goal
     if goal is None:
         return turn.ask(REVIEW_FLOW, "new_goal")
-    reached = turn.answer(
+    return yes_or_no(
+        turn,
+        lambda: _celebrate(turn, goal),
+        lambda: turn.ask(REVIEW_FLOW, "next_move"),
+        _ask_reached(turn),
+        "yes_or_not_yet",
+    )
+
+
+def _celebrate(turn: Turn, goal: GoalPlan) -> Outcome:
+    return turn.answer(
         Reply("goal_reached", {"first_name": turn.participant.first_name, "words": goal.words}),
         state=turn.to(REVIEW_FLOW, "new_goal"),
         facts=(GoalReached(goal_id=goal.id, words=goal.words),),
     )
-    not_yet = turn.ask(REVIEW_FLOW, "next_move")
-    return yes_or_no(turn, lambda: reached, lambda: not_yet, _ask_reached(turn), "yes_or_not_yet")
 
 
 def _ask_next_move(turn: Turn) -> Reply:
@@ -58,8 +66,12 @@ def _ask_new_goal(turn: Turn) -> Reply:
 
 
 def _take_new_goal(turn: Turn) -> Outcome:
-    later = turn.answer(Reply("new_goal_later"), state=turn.state.reset())
-    return yes_or_no(turn, lambda: start_goal(turn), lambda: later, _ask_new_goal(turn))
+    return yes_or_no(
+        turn,
+        lambda: start_goal(turn),
+        lambda: turn.answer(Reply("new_goal_later"), state=turn.state.reset()),
+        _ask_new_goal(turn),
+    )
 
 
 REVIEW_FLOW = Flow(
