@@ -110,3 +110,24 @@ class Barrier(StrEnum):
     FAMILY = "family"
     WORK_SCHEDULE = "work_schedule"
     OTHER = "other"
+
+
+class Activity(StrEnum):
+    """The kinds of Welfare-to-Work activity a participant's plan may hold hours for (DOMAIN.md)."""
+
+    EMPLOYMENT = "employment"
+    JOB_SEARCH = "job_search"
+    VOCATIONAL_TRAINING = "vocational_training"
+    WORK_EXPERIENCE = "work_experience"
+    EDUCATION = "education"
+    COMMUNITY_SERVICE = "community_service"
+    OTHER = "other"
+
+
+class Excuse(StrEnum):
+    """Why hours were missed with good reason: recorded as excused hours, apart from the others."""
+
+    SICK = "sick"
+    CHILD_SICK = "child_sick"
+    HOLIDAY = "holiday"
+    APPOINTMENT = "appointment"
