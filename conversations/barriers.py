@@ -5,11 +5,10 @@ is read from the words a participant would use ("my car broke down" is transport
 anything else is OTHER, so the counselor reads the words themselves.
 """
 
-import re
 
 from casefile.vocabulary import Barrier
 from conversations.answers import read_choice
-from conversations.keywords import fold
+from conversations.keywords import first_named, fold, word_patterns
 
 #: The barrier menu, by number: the barrier_ask template lists them in this order.
 BARRIER_MENU: tuple[Barrier, ...] = (
@@ -45,7 +44,7 @@ _WORDS: dict[Barrier, str] = {
     Barrier.WORK_SCHEDULE: r"work|shift|schedule|hours at work|my job|trabajo|turno|horario|chamba",
     Barrier.OTHER: r"other|something else|otro|otra cosa|algo mas",
 }
-_PATTERNS = {barrier: re.compile(rf"\b({words})\b") for barrier, words in _WORDS.items()}
+_PATTERNS = word_patterns(_WORDS)
 
 
 def read_barrier(text: str) -> Barrier | None:
@@ -54,7 +53,7 @@ def read_barrier(text: str) -> Barrier | None:
     if number is not None:
         return BARRIER_MENU[number - 1]
     folded = fold(text)
-    return next((barrier for barrier, pattern in _PATTERNS.items() if pattern.search(folded)), None)
+    return first_named(_PATTERNS, folded)
 
 
 def names_only_other(text: str) -> bool:

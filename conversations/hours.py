@@ -9,11 +9,10 @@ asks. Whether hours are possible (24 a day, 100 a week, a future day) is the flo
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import TypeVar
 
 from casefile.vocabulary import Activity, Excuse, Language
 from conversations.dates import Toward, read_date
-from conversations.keywords import fold
+from conversations.keywords import first_named, fold, word_patterns
 
 
 @dataclass(frozen=True)
@@ -62,9 +61,8 @@ _DAY_WORDS = (
 _DAY = re.compile(rf"\b(?:on |el )?({_DAY_WORDS})\b")
 _WEEK = re.compile(r"\b(this week|the week|per week|a week|esta semana|la semana|por semana|a la semana|weekly)\b")
 
-_ACTIVITIES: dict[Activity, re.Pattern[str]] = {
-    activity: re.compile(rf"\b(?:{words})\b")
-    for activity, words in {
+_ACTIVITIES = word_patterns(
+    {
         Activity.JOB_SEARCH: r"job search\w*|job hunting|looking for (?:a )?(?:job|work)|applications?|applied|"
         r"job club|busqueda de (?:trabajo|empleo)|buscando (?:trabajo|empleo)|aplicaciones|solicitudes",
         Activity.WORK_EXPERIENCE: r"work experience|wex|experiencia laboral",
@@ -74,25 +72,24 @@ _ACTIVITIES: dict[Activity, re.Pattern[str]] = {
         Activity.COMMUNITY_SERVICE: r"community service|volunteer\w*|voluntari\w*|servicio comunitario",
         Activity.EMPLOYMENT: r"at (?:my|the) job|my job|(?:my |a )?shift|employment|at work|paid work|"
         r"en (?:mi |el )?trabajo|mi turno|empleo",
-    }.items()
-}
-_EXCUSES: dict[Excuse, re.Pattern[str]] = {
-    excuse: re.compile(rf"\b(?:{words})\b")
-    for excuse, words in {
+    }
+)
+_EXCUSES = word_patterns(
+    {
         Excuse.CHILD_SICK: r"(?:my )?(?:kid|child|son|daughter|baby)(?: s| was| is)? sick|"
         r"(?:mi )?(?:hij[oa]|nin[oa]|bebe) (?:estaba |esta )?enferm[oa]",
         Excuse.SICK: r"sick|ill|enferm[oa]|doctor said",
         Excuse.HOLIDAY: r"holiday|feriado|dia festivo",
         Excuse.APPOINTMENT: r"appointment|appt|cita",
-    }.items()
-}
+    }
+)
 
 
 def read_hours(text: str, today: date, language: Language = Language.ENGLISH) -> tuple[HoursEntry, ...]:
     """Every amount of hours in the text, each with its day, activity and excuse where the text says them."""
     folded = _fold_keeping_numbers(text)
-    activity = _first(_ACTIVITIES, folded)
-    excuse = _first(_EXCUSES, folded)
+    activity = first_named(_ACTIVITIES, folded)
+    excuse = first_named(_EXCUSES, folded)
     weekly = bool(_WEEK.search(folded))
     day_words = [(m.start(), m.end(), m.group(1)) for m in _DAY.finditer(folded)]
     amounts = _amounts(folded, day_words)
@@ -180,10 +177,3 @@ def _read_days(word: str, today: date, language: Language) -> tuple[date, ...]:
 
 
 _A_MONTH = timedelta(days=31)
-
-
-K = TypeVar("K")
-
-
-def _first(patterns: dict[K, re.Pattern[str]], folded: str) -> K | None:
-    return next((key for key, pattern in patterns.items() if pattern.search(folded)), None)

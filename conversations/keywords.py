@@ -7,6 +7,9 @@ that asks to stop is found by `asks_to_stop` and goes to a person instead.
 import re
 import unicodedata
 from enum import Enum
+from typing import TypeVar
+
+K = TypeVar("K")
 
 
 class Keyword(Enum):
@@ -64,6 +67,16 @@ _KEYWORDS: dict[str, Keyword] = {
 
 #: After an opt-out, a plain yes also opens the line again (as START does).
 _YES_WORDS = frozenset(["yes", "y", "yeah", "yep", "ok", "okay", "si", "claro", "de acuerdo", "sure"])
+
+
+def word_patterns(words: dict[K, str]) -> dict[K, re.Pattern[str]]:
+    """Each key's alternatives ("car|bus|ride"), matched as whole words in a folded text."""
+    return {key: re.compile(rf"\b(?:{alternatives})\b") for key, alternatives in words.items()}
+
+
+def first_named(patterns: dict[K, re.Pattern[str]], folded: str) -> K | None:
+    """The first key (in the table's order) whose words the folded text contains."""
+    return next((key for key, pattern in patterns.items() if pattern.search(folded)), None)
 
 
 def keyword_in(text: str) -> Keyword | None:
