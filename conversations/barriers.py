@@ -5,7 +5,6 @@ is read from the words a participant would use ("my car broke down" is transport
 anything else is OTHER, so the counselor reads the words themselves.
 """
 
-
 from casefile.vocabulary import Barrier
 from conversations.answers import read_choice
 from conversations.keywords import first_named, fold, word_patterns

@@ -15,7 +15,6 @@ while opted out, when nothing is sent), so nothing a participant sends is lost.
 """
 
 from datetime import datetime
-from typing import Any
 
 from casefile.facts import Fact, MediaReceived, SafetyConcern, StopRequestFlagged
 from casefile.vocabulary import ConsentState
@@ -30,7 +29,7 @@ from conversations.flows.menu import handle_idle, help_reply, is_greeting, menu_
 from conversations.flows.plan import PLAN_FLOW
 from conversations.flows.review import REVIEW_FLOW
 from conversations.keywords import Keyword, asks_to_stop, keyword_in
-from conversations.model import IDLE_FLOW, IDLE_STEP, ConversationState, InboundText, Outcome, ParticipantView, Reply
+from conversations.model import ConversationState, InboundText, Outcome, ParticipantView, Reply
 from conversations.safety import suggests_danger
 
 FLOWS: dict[str, Flow] = {
@@ -39,7 +38,8 @@ FLOWS: dict[str, Flow] = {
 
 
 def respond(participant: ParticipantView, state: ConversationState, inbound: InboundText, now: datetime) -> Outcome:
-    turn = Turn(participant, _fresh(state, now), inbound, now)
+    fresh, stale = _fresh(state, now)
+    turn = Turn(participant, fresh, inbound, now, starting_fresh=stale)
     outcome = _respond(turn)
     noted: tuple[Fact, ...] = ()
     if inbound.media_types:
@@ -48,7 +48,7 @@ def respond(participant: ParticipantView, state: ConversationState, inbound: Inb
         noted += (SafetyConcern(text=inbound.text.strip()),)
     return Outcome(
         replies=outcome.replies,
-        state=ConversationState(outcome.state.flow, outcome.state.step, _forget_left(outcome.state.data), now),
+        state=ConversationState(outcome.state.flow, outcome.state.step, outcome.state.data, now),
         facts=noted + outcome.facts,
         language=outcome.language,
         consent=outcome.consent,
@@ -94,22 +94,17 @@ def _respond(turn: Turn) -> Outcome:
     return Outcome(media_noted + outcome.replies, outcome.state, outcome.facts, outcome.language, outcome.consent)
 
 
-def _forget_left(data: dict[str, Any]) -> dict[str, Any]:
-    """The note that a stale flow was dropped lasts one message, whichever branch answered it."""
-    return {key: value for key, value in data.items() if key != "left"} if "left" in data else data
-
-
-def _fresh(state: ConversationState, now: datetime) -> ConversationState:
-    """The state to go on from: a flow that is unknown or left too long is dropped."""
+def _fresh(state: ConversationState, now: datetime) -> tuple[ConversationState, bool]:
+    """The state to go on from: a flow that is unknown or left too long is dropped. The second
+    value says a flow was left too long, so that the menu can say why its question is gone."""
     if state.idle:
-        return state
+        return state, False
     flow = FLOWS.get(state.flow)
     if flow is None or state.step not in flow.steps:
-        return state.reset()
+        return state.reset(), False
     if state.updated_at is not None and now - state.updated_at > flow.stale_after:
-        # Remembered for one message, so that the menu can say why the old question is gone.
-        return state.reset().at(IDLE_FLOW, IDLE_STEP, left=flow.name)
-    return state
+        return state.reset(), True
+    return state, False
 
 
 def _current_step(turn: Turn) -> Step:

@@ -19,6 +19,8 @@ class Turn:
     state: ConversationState
     inbound: InboundText
     now: datetime
+    #: The flow the participant was in was dropped as stale just now: the menu says so.
+    starting_fresh: bool = False
 
     @property
     def text(self) -> str:
@@ -31,7 +33,7 @@ class Turn:
 
     def moved(self, state: ConversationState) -> "Turn":
         """This turn as seen from another step, to ask that step's question."""
-        return Turn(self.participant, state, self.inbound, self.now)
+        return Turn(self.participant, state, self.inbound, self.now, self.starting_fresh)
 
     def to(self, flow: "Flow", step: str, **changes: Any) -> ConversationState:
         """The state at a step of a flow, carrying this flow's data along when it stays in it;

@@ -74,9 +74,9 @@ def is_greeting(text: str) -> bool:
 
 
 def handle_idle(turn: Turn) -> Outcome:
-    if turn.state.data.get("left"):
+    if turn.starting_fresh:
         # A flow left for more than a day was dropped: say so, rather than answer its old question.
-        outcome = _handle_idle(turn.moved(turn.state.reset()))
+        outcome = _handle_idle(turn)
         replies = outcome.replies
         if replies and replies[0].key == "not_understood":
             replies = (menu_reply(), *replies[1:])
