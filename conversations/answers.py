@@ -70,6 +70,7 @@ _NO = frozenset(
         "aun no",
     ]
 )
+_YES_OR_NO = {**dict.fromkeys(_YES, True), **dict.fromkeys(_NO, False)}
 _CHECK_IN: dict[str, CheckIn] = {
     **dict.fromkeys(
         [
@@ -168,7 +169,7 @@ def read_check_in(text: str) -> CheckIn | None:
     if text.strip() in _EMOJI_NO:
         return CheckIn.NOT_YET
     folded = fold(text)
-    return _CHECK_IN_NUMBERS.get(choice_number(folded) or "", None) or _lookup(folded, _CHECK_IN)
+    return _CHECK_IN_NUMBERS.get(_choice_number(folded) or "", None) or _lookup(folded, _CHECK_IN)
 
 
 def read_yes_no(text: str) -> bool | None:
@@ -177,7 +178,7 @@ def read_yes_no(text: str) -> bool | None:
         return True
     if text.strip() in _EMOJI_NO:
         return False
-    return _lookup(fold(text), {**dict.fromkeys(_YES, True), **dict.fromkeys(_NO, False)})
+    return _lookup(fold(text), _YES_OR_NO)
 
 
 def says_something(text: str) -> bool:
@@ -188,7 +189,7 @@ def says_something(text: str) -> bool:
 
 def read_choice(text: str, options: int) -> int | None:
     """A menu number from 1 to `options` ("2", "#2", "2.", "option 2", "two"), or None."""
-    number = choice_number(fold(text))
+    number = _choice_number(fold(text))
     return int(number) if number is not None and 1 <= int(number) <= options else None
 
 
@@ -212,7 +213,7 @@ _NUMBER_WORDS = {
 }
 
 
-def choice_number(folded: str) -> str | None:
+def _choice_number(folded: str) -> str | None:
     words = folded.removeprefix("option ").removeprefix("opcion ").removeprefix("number ").removeprefix("numero ")
     if words.isdigit() and len(words) == 1:
         return words

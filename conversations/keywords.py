@@ -65,9 +65,6 @@ _KEYWORDS: dict[str, Keyword] = {
     ),
 }
 
-#: After an opt-out, a plain yes also opens the line again (as START does).
-_YES_WORDS = frozenset(["yes", "y", "yeah", "yep", "ok", "okay", "si", "claro", "de acuerdo", "sure"])
-
 
 def word_patterns(words: dict[K, str]) -> dict[K, re.Pattern[str]]:
     """Each key's alternatives ("car|bus|ride"), matched as whole words in a folded text."""
@@ -81,10 +78,6 @@ def first_named(patterns: dict[K, re.Pattern[str]], folded: str) -> K | None:
 
 def keyword_in(text: str) -> Keyword | None:
     return _KEYWORDS.get(fold(text))
-
-
-def is_yes(text: str) -> bool:
-    return fold(text) in _YES_WORDS or text.strip() in {"👍", "👌", "✅"}
 
 
 _STOP_SENTENCE = re.compile(

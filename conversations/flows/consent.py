@@ -14,9 +14,10 @@ The counselor records consent at enrolment (`recorded`); the participant confirm
 
 from casefile.facts import ConsentConfirmed, Fact, OptedIn, OptedOut
 from casefile.vocabulary import ConsentState
+from conversations.answers import read_yes_no
 from conversations.flow import Turn
 from conversations.flows.menu import menu_reply
-from conversations.keywords import Keyword, is_yes, keyword_in
+from conversations.keywords import Keyword, keyword_in
 from conversations.model import IDLE_FLOW, IDLE_STEP, Outcome, Reply
 
 
@@ -47,7 +48,8 @@ def first_contact(turn: Turn) -> Outcome:
 
 
 def _says_yes(turn: Turn) -> bool:
-    return keyword_in(turn.text) is Keyword.OPT_IN or is_yes(turn.text)
+    # After an opt-out a plain yes also opens the line again, as START does.
+    return keyword_in(turn.text) is Keyword.OPT_IN or read_yes_no(turn.text) is True
 
 
 def _open_the_line(turn: Turn, welcome: str, fact: Fact) -> Outcome:

@@ -16,6 +16,7 @@ Each flow adds its entry to MENU; the template lists entries by name.
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
+from conversations.answers import read_choice
 from conversations.flow import Turn
 from conversations.flows.counselor import COUNSELOR_FLOW
 from conversations.flows.gpdr import check_in_if_due, work_on_goal
@@ -63,9 +64,10 @@ def menu_reply(key: str = "menu", **params: object) -> Reply:
 
 
 def chosen_entry(text: str) -> MenuEntry | None:
+    number = read_choice(text, len(MENU))
+    if number is not None:
+        return MENU[number - 1]
     folded = fold(text)
-    if folded.isdigit() and 1 <= int(folded) <= len(MENU):
-        return MENU[int(folded) - 1]
     return next((entry for entry in MENU if folded in entry.words), None)
 
 
