@@ -22,6 +22,7 @@ goes on to plan more if none is left to do.
 
 from datetime import date
 from functools import partial
+from typing import Any
 
 from casefile.goals import GoalConfirmed, GoalRevised, GoalSet
 from conversations.flow import Flow, Step, Turn
@@ -86,17 +87,19 @@ def _next(turn: Turn, step: str, *facts: GoalSet, **answer: str) -> Outcome:
     return turn.ask(GOAL_FLOW, step, facts=facts, **answer)
 
 
-def _read_back(turn: Turn) -> Reply:
+def _draft(turn: Turn) -> dict[str, Any]:
+    """The goal as answered so far: what is read back, and what is confirmed."""
     data = turn.state.data
-    return Reply(
-        "goal_readback",
-        {
-            "words": data["words"],
-            "details": data["details"] or None,
-            "measure": data["measure"],
-            "target": date.fromisoformat(data["target"]),
-        },
-    )
+    return {
+        "words": data["words"],
+        "details": data["details"] or None,
+        "measure": data["measure"],
+        "target": date.fromisoformat(data["target"]),
+    }
+
+
+def _read_back(turn: Turn) -> Reply:
+    return Reply("goal_readback", _draft(turn))
 
 
 def _take_confirmation(turn: Turn) -> Outcome:
@@ -104,14 +107,8 @@ def _take_confirmation(turn: Turn) -> Outcome:
 
 
 def _confirmed(turn: Turn) -> Outcome:
-    data = turn.state.data
-    goal = {
-        "words": data["words"],
-        "details": data["details"] or None,
-        "measure": data["measure"],
-        "target": date.fromisoformat(data["target"]),
-    }
-    revising = data.get("revising")
+    goal = _draft(turn)
+    revising = turn.state.data.get("revising")
     current = turn.participant.goal
     if revising is not None and current is not None and current.id == revising:
         fact = GoalRevised(goal_id=revising, **goal)
