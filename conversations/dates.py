@@ -93,6 +93,8 @@ _RELATIVE_DAYS = {
     "anteayer": -2,
     "antier": -2,
 }
+#: Every word that names one day by itself ("friday", "ayer"), longest first for regular expressions.
+DAY_WORDS: tuple[str, ...] = tuple(sorted([*_WEEKDAYS, *_RELATIVE_DAYS], key=len, reverse=True))
 _NEXT_WEEK = re.compile(r"\b(next week|(la )?(proxima|siguiente) semana|(la )?semana (que viene|proxima|entrante))\b")
 _LAST_WEEK = re.compile(r"\b(last week|(la )?semana pasada)\b")
 _IN_N = re.compile(

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from casefile.vocabulary import Activity, Excuse, Language
-from conversations.dates import Toward, read_date
+from conversations.dates import DAY_WORDS, Toward, read_date
 from conversations.keywords import first_named, fold, word_patterns
 
 
@@ -53,12 +53,8 @@ _UNIT = r"(?:\s*(?:hours?|hrs?|h|horas?|hs))"
 _NUMBER = re.compile(
     rf"(?<![\w/.,-])(?P<amount>{_AMOUNT})(?P<half>{_HALF})(?P<unit>{_UNIT}\b(?P<half_after>\s+y media\b)?)?(?![/\w])"
 )
-_DAY_WORDS = (
-    r"mon(?:day)?|tue(?:s(?:day)?)?|wed(?:nesday)?|thu(?:r(?:s(?:day)?)?)?|fri(?:day)?|sat(?:urday)?|sun(?:day)?|"
-    r"lunes|martes|miercoles|jueves|viernes|sabado|domingo|today|yesterday|hoy|ayer|anteayer|antier|"
-    r"\d{1,2}/\d{1,2}"
-)
-_DAY = re.compile(rf"\b(?:on |el )?({_DAY_WORDS})\b")
+# The day names `dates` knows, and day/month numbers ("3/2"); `dates.read_date` reads each one.
+_DAY = re.compile(rf"\b(?:on |el )?({'|'.join(DAY_WORDS)}|\d{{1,2}}/\d{{1,2}})\b")
 _WEEK = re.compile(r"\b(this week|the week|per week|a week|esta semana|la semana|por semana|a la semana|weekly)\b")
 
 _ACTIVITIES = word_patterns(
