@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
@@ -24,11 +25,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from casefile.consent import record_consent
 from casefile.contacts import current_contact
 from casefile.conversation import save_conversation
+from casefile.documents import add_documents
 from casefile.facts import record_fact
 from casefile.goals import GoalPlan, active_goal
 from casefile.messages import Message, add_outbound, find_message, mark_processed, note_unknown_sender, store_inbound
 from casefile.people import Correspondent, find_correspondent, set_participant
 from casefile.phones import display_phone
+from casefile.timesheets import HoursPlan, open_since, recorded_lines
 from casefile.vocabulary import Channel, ConsentAction, ConsentState, Direction, Language, MessageStatus
 from conversations.engine import respond
 from conversations.keywords import Keyword, keyword_in
@@ -69,7 +72,11 @@ class Stored:
     text: str
     provider_id: str
     received_at: datetime
-    media_types: tuple[str, ...]
+    media: tuple[Media, ...]
+
+    @property
+    def media_types(self) -> tuple[str, ...]:
+        return tuple(item.content_type for item in self.media)
 
     @classmethod
     def from_row(cls, message: Message) -> "Stored":
@@ -81,7 +88,7 @@ class Stored:
             message.body,
             message.provider_id,
             message.created_at,
-            tuple(m["content_type"] for m in message.media),
+            tuple(Media(m["url"], m["content_type"]) for m in message.media),
         )
 
 
@@ -179,7 +186,7 @@ class Inbox:
                     inbound.text,
                     inbound.provider_id,
                     inbound.received_at,
-                    tuple(m.content_type for m in inbound.media),
+                    inbound.media,
                 )
                 replies = self._process_in_savepoint(session, stored, reply_status)
                 receipt = partial(_receipt, stored, replies)
@@ -227,7 +234,9 @@ class Inbox:
             if saved is not None
             else ConversationState()
         )
-        view = participant_view(participant, active_goal(session, participant.id))
+        view = participant_view(
+            participant, active_goal(session, participant.id), hours_plan(session, participant, message.received_at)
+        )
         outcome = respond(view, state, InboundText(message.text, message.media_types), message.received_at)
         self._apply(session, participant, message, contact_id, outcome)
         save_conversation(
@@ -255,6 +264,10 @@ class Inbox:
             )
         for fact in outcome.facts:
             record_fact(session, fact, participant.id, contact_id, message.id, message.received_at)
+        if message.media:
+            # Only the provider's URLs so far: bot.documents fetches the files once this commits.
+            media = [(item.url, item.content_type) for item in message.media]
+            add_documents(session, participant.id, message.id, message.channel, media, message.received_at)
 
     def _answer_unknown_sender(
         self, session: Session, message: Stored, reply_status: MessageStatus
@@ -325,7 +338,20 @@ def _participant_for(session: Session, channel: Channel, address: str, lock: boo
     return find_correspondent(session, address, lock)
 
 
-def participant_view(participant: Correspondent, goal: GoalPlan | None) -> ParticipantView:
+def hours_plan(session: Session, participant: Correspondent, at: datetime) -> HoursPlan:
+    """The participant's plan and the hours they confirmed in the periods still open on `at`."""
+    zone = ZoneInfo(participant.time_zone)
+    since = open_since(at.astimezone(zone).date(), participant.reporting_period)
+    return HoursPlan(
+        required=participant.weekly_required_hours,
+        period=participant.reporting_period,
+        activities=participant.activities,
+        recorded=recorded_lines(session, participant.id, since),
+        enrolled_on=participant.enrolled_at.astimezone(zone).date(),
+    )
+
+
+def participant_view(participant: Correspondent, goal: GoalPlan | None, hours: HoursPlan) -> ParticipantView:
     return ParticipantView(
         first_name=participant.first_name,
         language=participant.language,
@@ -334,4 +360,5 @@ def participant_view(participant: Correspondent, goal: GoalPlan | None) -> Parti
         counselor_phone=display_phone(participant.counselor_phone) if participant.counselor_phone else None,
         time_zone=participant.time_zone,
         goal=goal,
+        hours=hours,
     )

@@ -10,11 +10,13 @@ from casefile.people import Counselor, Participant, find_participant_by_phone
 from casefile.phones import normalize_phone
 from casefile.vocabulary import (
     WEEKLY_HOURS_BY_FAMILY,
+    Activity,
     ConsentAction,
     ConsentState,
     FamilyType,
     Language,
     ProgrammeStatus,
+    ReportingPeriod,
 )
 
 
@@ -61,6 +63,8 @@ def enrol_participant(
     plan_hours: int | None,
     consent_note: str,
     at: datetime,
+    activities: tuple[Activity, ...] = (),
+    reporting_period: ReportingPeriod = ReportingPeriod.WEEKLY,
 ) -> Participant:
     """Enrol a participant whose consent to texts the counselor has recorded (`consent_note`)."""
     if not consent_note.strip():
@@ -80,6 +84,8 @@ def enrol_participant(
         time_zone=time_zone,
         weekly_required_hours=weekly_requirement(family_type, plan_hours),
         family_type=family_type if plan_hours is None else FamilyType.PLAN,
+        reporting_period=reporting_period,
+        activities=[activity.value for activity in dict.fromkeys(activities)],
         counselor=counselor,
         status=ProgrammeStatus.ACTIVE,
         consent_state=ConsentState.RECORDED,

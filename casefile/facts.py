@@ -78,12 +78,6 @@ class SafetyConcern(Fact):
     text: str
 
 
-@dataclass(frozen=True)
-class MediaReceived(Fact):
-    kind = "media_received"
-    content_types: tuple[str, ...]
-
-
 FACT_TYPES: dict[str, type[Fact]] = {
     cls.kind: cls
     for cls in (
@@ -94,7 +88,6 @@ FACT_TYPES: dict[str, type[Fact]] = {
         CounselorMessage,
         StopRequestFlagged,
         SafetyConcern,
-        MediaReceived,
     )
 }
 

@@ -4,12 +4,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, bindparam, select, update
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, bindparam, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from casefile.base import Base, string_enum, table_of
 from casefile.conversation import ConversationRecord, SavedConversation
-from casefile.vocabulary import ConsentState, FamilyType, Language, ProgrammeStatus
+from casefile.vocabulary import Activity, ConsentState, FamilyType, Language, ProgrammeStatus, ReportingPeriod
 
 
 class Counselor(Base):
@@ -43,6 +43,12 @@ class Participant(Base):
     time_zone: Mapped[str] = mapped_column(String(64))
     weekly_required_hours: Mapped[int]
     family_type: Mapped[FamilyType] = mapped_column(string_enum(FamilyType, 32))
+    #: How often the hours report is due.
+    reporting_period: Mapped[ReportingPeriod] = mapped_column(
+        string_enum(ReportingPeriod, 16), server_default=ReportingPeriod.WEEKLY.value
+    )
+    #: The activities on the plan that hours are reported for (Activity values); empty: any.
+    activities: Mapped[list[str]] = mapped_column(JSON, server_default="[]")
     counselor_id: Mapped[int] = mapped_column(ForeignKey("counselors.id"), index=True)
     status: Mapped[ProgrammeStatus] = mapped_column(string_enum(ProgrammeStatus, 32))
     #: The current consent; the ledger (consent.ConsentEvent) holds how it came to be.
@@ -77,6 +83,10 @@ class Correspondent:
     counselor_name: str
     counselor_phone: str | None
     conversation: SavedConversation | None
+    weekly_required_hours: int
+    reporting_period: ReportingPeriod
+    activities: tuple[Activity, ...]
+    enrolled_at: datetime
 
 
 _PARTICIPANTS = table_of(Participant)
@@ -89,6 +99,10 @@ _CORRESPONDENT = (
         _PARTICIPANTS.c.language,
         _PARTICIPANTS.c.time_zone,
         _PARTICIPANTS.c.consent_state,
+        _PARTICIPANTS.c.weekly_required_hours,
+        _PARTICIPANTS.c.reporting_period,
+        _PARTICIPANTS.c.activities,
+        _PARTICIPANTS.c.enrolled_at,
         _COUNSELORS.c.first_name.label("counselor_first"),
         _COUNSELORS.c.last_name.label("counselor_last"),
         _COUNSELORS.c.phone.label("counselor_phone"),
@@ -121,6 +135,10 @@ def find_correspondent(session: Session, phone: str, lock: bool) -> Corresponden
         f"{row.counselor_first} {row.counselor_last}",
         row.counselor_phone,
         saved,
+        row.weekly_required_hours,
+        row.reporting_period,
+        tuple(Activity(name) for name in row.activities),
+        row.enrolled_at,
     )
 
 

@@ -4,10 +4,12 @@ from casefile.base import Base
 from casefile.consent import ConsentEvent
 from casefile.contacts import Contact
 from casefile.conversation import ConversationRecord
+from casefile.documents import Document
 from casefile.facts import EventRecord
 from casefile.goals import Goal, GoalStep
 from casefile.messages import Message, UnknownSender
 from casefile.people import Counselor, Participant
+from casefile.timesheets import TimesheetEntry
 
 __all__ = [
     "Base",
@@ -15,10 +17,12 @@ __all__ = [
     "Contact",
     "ConversationRecord",
     "Counselor",
+    "Document",
     "EventRecord",
     "Goal",
     "GoalStep",
     "Message",
     "Participant",
+    "TimesheetEntry",
     "UnknownSender",
 ]

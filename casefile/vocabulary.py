@@ -131,3 +131,32 @@ class Excuse(StrEnum):
     CHILD_SICK = "child_sick"
     HOLIDAY = "holiday"
     APPOINTMENT = "appointment"
+
+
+class ReportingPeriod(StrEnum):
+    """How often a participant's hours report is due: set per participant, weekly unless changed."""
+
+    WEEKLY = "weekly"
+    BIWEEKLY = "biweekly"
+    MONTHLY = "monthly"
+
+
+class EntryState(StrEnum):
+    """Where a timesheet entry stands: read back to the participant, then confirmed by them."""
+
+    #: Read back, waiting for the participant's YES.
+    DRAFT = "draft"
+    CONFIRMED = "confirmed"
+    #: Read back but never confirmed (a new report began): kept for the counselor, not counted.
+    UNCONFIRMED = "unconfirmed"
+    #: Confirmed, then reported again for the same day and activity: the newer entry counts.
+    REPLACED = "replaced"
+
+
+class DocumentStatus(StrEnum):
+    """A photo or file a participant sent, as the service fetches it from the provider."""
+
+    WAITING = "waiting"
+    STORED = "stored"
+    #: Fetching kept failing: the provider's URL is kept and the counselor is told.
+    FAILED = "failed"

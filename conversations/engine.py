@@ -10,13 +10,14 @@ Order of precedence for every message (first match wins):
 6. a sentence asking to stop: flagged for the counselor; a greeting in the middle of a flow:
    welcome back, and the question in progress again;
 7. the current flow's step, unless stale; otherwise the menu (or a check-in on a step that is due).
-A photo or file, and words that suggest danger, are recorded as facts whatever the branch (even
+A photo or file (a document received), and words that suggest danger, are recorded as facts whatever the branch (even
 while opted out, when nothing is sent), so nothing a participant sends is lost.
 """
 
 from datetime import datetime
 
-from casefile.facts import Fact, MediaReceived, SafetyConcern, StopRequestFlagged
+from casefile.documents import DocumentReceived
+from casefile.facts import Fact, SafetyConcern, StopRequestFlagged
 from casefile.vocabulary import ConsentState
 from conversations.flow import Flow, Step, Turn
 from conversations.flows.checkin import CHECKIN_FLOW
@@ -24,6 +25,7 @@ from conversations.flows.consent import consent_request, first_contact, opt_out,
 from conversations.flows.counselor import COUNSELOR_FLOW
 from conversations.flows.goal import GOAL_FLOW
 from conversations.flows.gpdr import goal_summary
+from conversations.flows.hours import HOURS_FLOW
 from conversations.flows.language import LANGUAGE_FLOW, named_language, switch_language
 from conversations.flows.menu import handle_idle, help_reply, is_greeting, menu_reply
 from conversations.flows.plan import PLAN_FLOW
@@ -33,7 +35,8 @@ from conversations.model import ConversationState, InboundText, Outcome, Partici
 from conversations.safety import suggests_danger
 
 FLOWS: dict[str, Flow] = {
-    flow.name: flow for flow in (COUNSELOR_FLOW, LANGUAGE_FLOW, GOAL_FLOW, PLAN_FLOW, CHECKIN_FLOW, REVIEW_FLOW)
+    flow.name: flow
+    for flow in (COUNSELOR_FLOW, LANGUAGE_FLOW, GOAL_FLOW, PLAN_FLOW, CHECKIN_FLOW, REVIEW_FLOW, HOURS_FLOW)
 }
 
 
@@ -43,7 +46,7 @@ def respond(participant: ParticipantView, state: ConversationState, inbound: Inb
     outcome = _respond(turn)
     noted: tuple[Fact, ...] = ()
     if inbound.media_types:
-        noted += (MediaReceived(content_types=inbound.media_types),)
+        noted += (DocumentReceived(content_types=inbound.media_types),)
     if suggests_danger(inbound.text):
         noted += (SafetyConcern(text=inbound.text.strip()),)
     return Outcome(
@@ -78,7 +81,7 @@ def _respond(turn: Turn) -> Outcome:
     if turn.participant.consent is ConsentState.RECORDED:
         return first_contact(turn)
     if keyword is Keyword.MENU:
-        return turn.answer(menu_reply(), state=turn.state.reset())
+        return turn.answer(menu_reply(turn), state=turn.state.reset())
     media_noted = (Reply("media_received"),) if turn.inbound.media_types else ()
     if not turn.text:
         return turn.answer(*(media_noted or (Reply("empty_message"),)), *_current_question(turn))

@@ -173,3 +173,25 @@ def _read_days(word: str, today: date, language: Language) -> tuple[date, ...]:
 
 
 _A_MONTH = timedelta(days=31)
+
+
+def read_activity(text: str) -> Activity | None:
+    """The activity a text names ("job search", "en mi trabajo"), if it names one."""
+    return first_named(_ACTIVITIES, fold(text))
+
+
+def names_the_week(text: str) -> bool:
+    """ "this week", "esta semana", "week": hours given as the week's total."""
+    folded = fold(text)
+    return bool(_WEEK.search(folded)) or folded in ("week", "semana", "the week", "la semana")
+
+
+_REMOVE = re.compile(r"\b(remove|delete|take off|cancel|erase|quita\w*|borra\w*|elimina\w*|cancela\w*)\b")
+
+
+def days_to_remove(text: str, today: date, language: Language) -> tuple[date, ...]:
+    """The days a correction asks to drop from a report: "remove tuesday", "quita el martes"."""
+    folded = _fold_keeping_numbers(text)
+    if not _REMOVE.search(folded):
+        return ()
+    return tuple(day for match in _DAY.finditer(folded) for day in _read_days(match.group(1), today, language)[:1])

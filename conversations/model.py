@@ -6,6 +6,7 @@ from typing import Any
 
 from casefile.facts import Fact
 from casefile.goals import GoalPlan
+from casefile.timesheets import HoursPlan
 from casefile.vocabulary import ConsentState, Language
 
 #: The flow a participant is in when no flow is under way.
@@ -25,6 +26,7 @@ class ParticipantView:
     #: An IANA zone: the participant's own calendar decides what "today" and "Friday" mean.
     time_zone: str = "America/Los_Angeles"
     goal: GoalPlan | None = None
+    hours: HoursPlan = HoursPlan()
 
 
 @dataclass(frozen=True)

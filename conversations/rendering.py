@@ -38,6 +38,9 @@ class MessageRenderer:
             environment.filters["day"] = DAY_FORMATS[language]
             environment.filters["day_year"] = DAY_YEAR_FORMATS[language]
             environment.filters["short"] = shorten
+            environment.filters["hours"] = hours_text
+            environment.filters["activity"] = ACTIVITY_NAMES[language].__getitem__
+            environment.filters["excuse"] = EXCUSE_NAMES[language].__getitem__
 
     def keys(self, language: Language) -> set[str]:
         loader = self._environments[language].loader
@@ -108,3 +111,41 @@ def shorten(words: str, length: int = SHORT_QUOTE) -> str:
         return words
     cut = words[: length - 3].rsplit(" ", 1)[0]
     return f"{cut.rstrip(' ,.;:-')}..."
+
+
+def hours_text(hours: float) -> str:
+    """8 -> "8", 4.5 -> "4.5", 7.25 -> "7.25": as a participant would write them."""
+    return f"{round(hours, 2):g}"
+
+
+#: Activities as a participant calls them, by their Activity value. Spanish without accents where
+#: texting allows it, so that lists of them stay in GSM-7.
+ACTIVITY_NAMES: dict[Language, dict[str, str]] = {
+    Language.ENGLISH: {
+        "employment": "work (paid job)",
+        "job_search": "job search",
+        "vocational_training": "job training",
+        "work_experience": "work experience",
+        "education": "school",
+        "community_service": "community service",
+        "other": "other activity",
+    },
+    Language.SPANISH: {
+        "employment": "trabajo (empleo)",
+        "job_search": "busqueda de trabajo",
+        "vocational_training": "capacitacion",
+        "work_experience": "experiencia laboral",
+        "education": "escuela",
+        "community_service": "servicio comunitario",
+        "other": "otra actividad",
+    },
+}
+EXCUSE_NAMES: dict[Language, dict[str, str]] = {
+    Language.ENGLISH: {"sick": "sick", "child_sick": "child sick", "holiday": "holiday", "appointment": "appointment"},
+    Language.SPANISH: {
+        "sick": "enfermo(a)",
+        "child_sick": "hijo(a) enfermo(a)",
+        "holiday": "dia festivo",
+        "appointment": "cita",
+    },
+}

@@ -55,7 +55,7 @@ def test_a_photo_is_acknowledged_and_recorded(adapter: Adapter, service: Service
         "Thanks, I got your photo. Your counselor can see it."
     ]
     with service.sessions.begin() as session:
-        assert session.scalars(select(EventRecord.kind).where(EventRecord.kind == "media_received")).all()
+        assert session.scalars(select(EventRecord.kind).where(EventRecord.kind == "document_received")).all()
 
 
 def test_stop_opts_out_with_one_confirmation_and_then_silence(adapter: Adapter, service: Service) -> None:

@@ -76,11 +76,12 @@ def test_enrol_then_replay_a_transcript_through_the_console_channel(env: dict[st
         "¡Hola, Rosa! Le escribe Waypoint CalWORKs. Dana Lee le dio de alta para recibir mensajes sobre sus "
         "metas y horas. Responda SI para empezar o ALTO para terminar. Pueden aplicar tarifas de mensajes y datos.",
         "¡Gracias, Rosa! Ya está inscrito(a). Puede escribirme cuando quiera.",
-        "¿Qué quiere hacer? Responda con un número:",
+        "¿Qué quiere hacer? Responda con un numero:",
         "1 Mi meta y mis pasos",
-        "2 Mensaje a mi consejero(a)",
-        "3 Idioma / Language",
-        "4 Ayuda",
+        "2 Reportar mis horas",
+        "3 Mensaje a mi consejero(a)",
+        "4 Idioma / Language",
+        "5 Ayuda",
         "Waypoint CalWORKs: mensajes sobre sus metas y horas. Consejero(a): Dana Lee, (510) 555-0199. Hasta 8 "
         "mensajes por semana. Pueden aplicar tarifas de mensajes y datos. Responda ALTO para dejar de recibirlos, "
         "MENU para ver opciones.",

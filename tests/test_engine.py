@@ -2,11 +2,11 @@ from datetime import timedelta
 
 import pytest
 
+from casefile.documents import DocumentReceived
 from casefile.facts import (
     ConsentConfirmed,
     CounselorMessage,
     LanguageChanged,
-    MediaReceived,
     OptedIn,
     OptedOut,
     StopRequestFlagged,
@@ -91,7 +91,7 @@ def test_help_gives_programme_counselor_and_stop_information(word: str) -> None:
 
 def test_help_in_the_middle_of_a_flow_asks_the_question_again() -> None:
     talk = Conversation()
-    talk.send("2")
+    talk.send("3")
     assert talk.keys("help") == ["help", "ask_counselor_message"]
     assert talk.state.flow == "counselor"
 
@@ -109,7 +109,7 @@ def test_naming_a_language_switches_at_any_time_and_keeps_the_place(word: str, l
     talk = Conversation(
         person=participant(language=Language.ENGLISH if language is Language.SPANISH else Language.SPANISH)
     )
-    talk.send("2")
+    talk.send("3")
     outcome = talk.send(word)
     assert [r.key for r in outcome.replies] == ["language_changed", "ask_counselor_message"]
     assert outcome.language is language
@@ -120,7 +120,7 @@ def test_naming_a_language_switches_at_any_time_and_keeps_the_place(word: str, l
 def test_language_choice_by_number() -> None:
     talk = Conversation()
     assert talk.keys("idioma") == ["choose_language"]
-    assert talk.keys("3") == ["choose_language"]
+    assert talk.keys("4") == ["choose_language"]
     assert talk.keys("2") == ["language_changed"]
     assert talk.person.language is Language.SPANISH
     assert talk.state.idle
@@ -134,7 +134,7 @@ def test_language_can_be_changed_before_consent_and_the_introduction_follows_in_
 
 def test_message_my_counselor_passes_the_words_on_and_flags_them() -> None:
     talk = Conversation()
-    assert talk.keys("2") == ["ask_counselor_message"]
+    assert talk.keys("3") == ["ask_counselor_message"]
     assert talk.keys("My car broke down, can we move Thursday?") == ["counselor_message_sent"]
     assert talk.facts == [CounselorMessage(text="My car broke down, can we move Thursday?")]
     assert CounselorMessage.needs_counselor
@@ -166,7 +166,7 @@ def test_a_sentence_asking_to_stop_is_not_a_keyword_but_goes_to_the_counselor(se
 
 def test_menu_from_anywhere() -> None:
     talk = Conversation()
-    talk.send("2")
+    talk.send("3")
     assert talk.keys("MENÚ") == ["menu"]
     assert talk.state.idle
 
@@ -181,32 +181,32 @@ def test_greeting_and_off_script_text_get_the_menu() -> None:
 def test_blank_message_is_answered_kindly_and_the_question_repeated() -> None:
     talk = Conversation()
     assert talk.keys("   ") == ["empty_message"]
-    talk.send("2")
+    talk.send("3")
     assert talk.keys("") == ["empty_message", "ask_counselor_message"]
 
 
 def test_a_photo_is_recorded_as_a_fact_and_acknowledged() -> None:
     talk = Conversation()
     assert talk.keys("", media=("image/jpeg",)) == ["media_received"]
-    assert talk.facts == [MediaReceived(content_types=("image/jpeg",))]
+    assert talk.facts == [DocumentReceived(content_types=("image/jpeg",))]
 
 
 def test_a_photo_is_recorded_even_while_opted_out_though_nothing_is_sent() -> None:
     talk = Conversation(person=participant(ConsentState.OPTED_OUT))
     assert talk.keys("", media=("image/png",)) == []
-    assert talk.facts == [MediaReceived(content_types=("image/png",))]
+    assert talk.facts == [DocumentReceived(content_types=("image/png",))]
 
 
 def test_a_flow_left_for_more_than_a_day_starts_fresh() -> None:
     talk = Conversation()
-    talk.send("2")
+    talk.send("3")
     assert talk.keys("hi", after=timedelta(hours=25)) == ["starting_fresh", "greeting"]
     assert talk.facts == []
 
 
 def test_a_flow_left_for_an_hour_resumes() -> None:
     talk = Conversation()
-    talk.send("2")
+    talk.send("3")
     assert talk.keys("can you call me", after=timedelta(hours=1)) == ["counselor_message_sent"]
 
 

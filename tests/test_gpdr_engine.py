@@ -40,7 +40,7 @@ def test_an_answer_sent_before_the_question_is_taken() -> None:
 
 def test_a_menu_number_still_chooses_from_the_menu_when_a_step_is_due() -> None:
     talk = with_goal()
-    assert talk.keys("2") == ["ask_counselor_message"]
+    assert talk.keys("3") == ["ask_counselor_message"]
 
 
 def test_nothing_due_means_the_usual_greeting() -> None:

@@ -70,7 +70,7 @@ def test_a_failure_keeps_the_message_apologises_and_a_redelivery_processes_it(
 def test_pending_messages_are_processed_in_order_once_storage_is_mended(client: TestClient, service: Service) -> None:
     break_storage(service)
     post(client, "yes", "SM-p1")
-    post(client, "2", "SM-p2")
+    post(client, "3", "SM-p2")
     mend_storage(service)
     receipts = service.inbox.process_pending(MessageStatus.QUEUED)
     assert [[r.body.split("\n")[0] for r in receipt.replies] for receipt in receipts] == [
@@ -87,7 +87,7 @@ def test_errors_that_reach_the_log_carry_no_participant_words(
     client: TestClient, service: Service, caplog: pytest.LogCaptureFixture
 ) -> None:
     post(client, "yes", "SM-yes")
-    post(client, "2", "SM-menu")
+    post(client, "3", "SM-menu")
     # The counselor-message fact is the statement that fails: its parameters hold the words.
     break_storage(service, "events")
     post(client, "my SSN is 123-45-6789", "SM-private")

@@ -61,8 +61,8 @@ def test_a_whole_spanish_conversation_over_sms(client: TestClient, service: Serv
     assert "Responda SI para empezar" in text(client, "Hola", "SM-es-1", SPANISH_PHONE)[0]
     confirmed = text(client, "sí", "SM-es-2", SPANISH_PHONE)
     assert confirmed[0].startswith("¡Gracias, Guadalupe!")
-    assert "2 Mensaje a mi consejero(a)" in confirmed[1]
-    assert text(client, "2", "SM-es-3", SPANISH_PHONE) == [
+    assert "3 Mensaje a mi consejero(a)" in confirmed[1]
+    assert text(client, "3", "SM-es-3", SPANISH_PHONE) == [
         "¿Qué le quiere decir a Dana Lee? Escriba su mensaje y envíelo."
     ]
     assert text(client, "No tengo quien cuide a mis hijos el martes", "SM-es-4", SPANISH_PHONE) == [
@@ -178,7 +178,7 @@ def test_a_photo_is_stored_with_its_media_and_acknowledged(client: TestClient, s
             }
         ]
         assert session.scalars(select(EventRecord.kind).where(EventRecord.message_id == stored.id)).all() == [
-            "media_received"
+            "document_received"
         ]
 
 
@@ -251,7 +251,7 @@ def test_health_check(client: TestClient) -> None:
 
 def test_replies_are_escaped_in_twiml(client: TestClient, service: Service) -> None:
     text(client, "yes", "SM-consent")
-    text(client, "2", "SM-menu")
+    text(client, "3", "SM-menu")
     # The counselor's name in the reply is plain text; markup characters must survive as text.
     with service.sessions.begin() as session:
         from casefile.people import Counselor
@@ -267,7 +267,7 @@ def test_facts_are_read_back_typed_and_linked_to_their_messages(client: TestClie
 
     text(client, "yes", "SM-f1")
     text(client, "español", "SM-f2")
-    text(client, "2", "SM-f3")
+    text(client, "3", "SM-f3")
     text(client, "¿Me puede llamar mañana?", "SM-f4")
     with service.sessions.begin() as session:
         participant = find_participant_by_phone(session, ENGLISH_PHONE)

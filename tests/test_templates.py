@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from casefile.timesheets import Period
 from casefile.vocabulary import Language
 from conversations.model import Reply
 from conversations.rendering import MessageRenderer, ServiceProfile, tidy
@@ -17,7 +18,8 @@ SAMPLE = {
     "first_name": "Guadalupe",
     "counselor_name": "Alexandra Villanueva",
     "counselor_phone": "(510) 555-0199",
-    "options": ["goal", "counselor", "language", "help"],
+    "options": ["goal", "hours", "counselor", "language", "help"],
+    "hours_due": Period(date(2026, 9, 21), date(2026, 9, 27)),
     # A participant's own words, as long as a routine text quotes them (longer ones are shortened).
     "words": "Get my GED so I can apply for the medical assistant program",
     "details": "at the adult school on Broadway, evening classes",
@@ -31,6 +33,42 @@ SAMPLE = {
     "days": [date(2026, 5, 12), date(2026, 12, 5)],
     "late": True,
     "told_counselor": True,
+    # An hours report: three days, two activities, one of them excused, in a week short of 35.
+    "hours": 12.75,
+    "activities": [
+        "employment",
+        "job_search",
+        "vocational_training",
+        "work_experience",
+        "education",
+        "community_service",
+        "other",
+    ],
+    "lines": [
+        {
+            "day": date(2026, 9, 21),
+            "whole_week": False,
+            "hours": 7.5,
+            "activity": "vocational_training",
+            "excuse": None,
+        },
+        {"day": date(2026, 9, 22), "whole_week": False, "hours": 6.25, "activity": "community_service", "excuse": None},
+        {"day": date(2026, 9, 23), "whole_week": False, "hours": 8, "activity": "job_search", "excuse": "child_sick"},
+    ],
+    "one_activity": None,
+    "weeks": [
+        {"start": date(2026, 9, 14), "current": False, "participated": 22.5, "excused": 8, "required": 35},
+        {"start": date(2026, 9, 21), "current": True, "participated": 13.75, "excused": 8, "required": 35},
+    ],
+    "start": date(2026, 9, 21),
+    "current": False,
+    "participated": 13.75,
+    "excused": 8,
+    "required": 35,
+    "short_by": 13.25,
+    "until": date(2026, 9, 27),
+    "ended": False,
+    "since": date(2026, 9, 14),
     "steps": [
         {"text": "Call the adult school about evening GED classes and times", "due": date(2026, 9, 23), "done": True},
         {"text": "Fill out the application for the GED class at the school", "due": date(2026, 9, 26), "done": False},
@@ -49,7 +87,7 @@ def test_both_languages_have_the_same_messages() -> None:
 def test_every_reply_the_code_can_send_has_a_template() -> None:
     sources = "\n".join(p.read_text() for p in Path("conversations").rglob("*.py"))
     sources += Path("bot/inbox.py").read_text()
-    used = set(re.findall(r'Reply\(\s*"(\w+)"', sources)) | set(re.findall(r'menu_reply\(\s*"(\w+)"', sources))
+    used = set(re.findall(r'Reply\(\s*"(\w+)"', sources)) | set(re.findall(r'menu_reply\(\s*turn,\s*"(\w+)"', sources))
     assert used, "found no replies in the code"
     assert used <= RENDERER.keys(Language.ENGLISH)
 

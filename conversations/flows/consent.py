@@ -54,7 +54,7 @@ def _says_yes(turn: Turn) -> bool:
 
 def _open_the_line(turn: Turn, welcome: str, fact: Fact) -> Outcome:
     return Outcome(
-        replies=(Reply(welcome, {"first_name": turn.participant.first_name}), menu_reply()),
+        replies=(Reply(welcome, {"first_name": turn.participant.first_name}), menu_reply(turn)),
         state=turn.state.reset(),
         facts=(fact,),
         consent=ConsentState.CONFIRMED,

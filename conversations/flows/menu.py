@@ -3,14 +3,17 @@
 ```mermaid
 stateDiagram-v2
     idle --> goal: 1 / goal / meta / check in  (see flows/gpdr.py)
-    idle --> counselor: 2 / counselor / consejero
-    idle --> language: 3 / language / idioma
-    idle --> idle: 4 / help  (help text)
-    idle --> checkin: a step is due, and anything but a menu choice
+    idle --> hours: 2 / hours / horas / timesheet  (see flows/hours.py)
+    idle --> counselor: 3 / counselor / consejero
+    idle --> language: 4 / language / idioma
+    idle --> idle: 5 / help  (help text)
+    idle --> hours: hours in the text ("worked 6 hrs today")
+    idle --> checkin: a step is due, and anything but a menu choice or hours
     idle --> idle: hi / hola  (greeting and menu)
     idle --> idle: anything else  ("didn't get that" and menu)
 ```
-Each flow adds its entry to MENU; the template lists entries by name.
+Each flow adds its entry to MENU; the template lists entries by name. When an hours report is due,
+the menu says so.
 """
 
 from collections.abc import Callable
@@ -20,6 +23,7 @@ from conversations.answers import read_choice
 from conversations.flow import Turn
 from conversations.flows.counselor import COUNSELOR_FLOW
 from conversations.flows.gpdr import check_in_if_due, work_on_goal
+from conversations.flows.hours import HOURS_FLOW, report_in
 from conversations.flows.language import LANGUAGE_FLOW
 from conversations.keywords import fold
 from conversations.model import Outcome, Reply
@@ -48,6 +52,13 @@ MENU: tuple[MenuEntry, ...] = (
         work_on_goal,
     ),
     MenuEntry(
+        "hours",
+        frozenset(
+            ["hours", "my hours", "horas", "mis horas", "timesheet", "time sheet", "hoja de horas", "report hours"]
+        ),
+        HOURS_FLOW.start,
+    ),
+    MenuEntry(
         "counselor",
         frozenset(["counselor", "my counselor", "message", "worker", "consejero", "consejera", "mensaje"]),
         COUNSELOR_FLOW.start,
@@ -59,8 +70,9 @@ MENU: tuple[MenuEntry, ...] = (
 _GREETINGS = frozenset(["hi", "hello", "hey", "hola", "buenas", "buenos dias", "buenas tardes", "good morning"])
 
 
-def menu_reply(key: str = "menu", **params: object) -> Reply:
-    return Reply(key, {"options": [entry.name for entry in MENU], **params})
+def menu_reply(turn: Turn, key: str = "menu", **params: object) -> Reply:
+    due = turn.participant.hours.report_due(turn.today)
+    return Reply(key, {"options": [entry.name for entry in MENU], "hours_due": due, **params})
 
 
 def chosen_entry(text: str) -> MenuEntry | None:
@@ -81,7 +93,7 @@ def handle_idle(turn: Turn) -> Outcome:
         outcome = _handle_idle(turn)
         replies = outcome.replies
         if replies and replies[0].key == "not_understood":
-            replies = (menu_reply(), *replies[1:])
+            replies = (menu_reply(turn), *replies[1:])
         return replace(outcome, replies=(Reply("starting_fresh"), *replies))
     return _handle_idle(turn)
 
@@ -90,9 +102,12 @@ def _handle_idle(turn: Turn) -> Outcome:
     entry = chosen_entry(turn.text)
     if entry is not None:
         return entry.start(turn)
+    report = report_in(turn)
+    if report is not None:
+        return report
     check_in = check_in_if_due(turn)
     if check_in is not None:
         return check_in
     if is_greeting(turn.text):
-        return turn.answer(menu_reply("greeting", first_name=turn.participant.first_name))
-    return turn.answer(menu_reply("not_understood"))
+        return turn.answer(menu_reply(turn, "greeting", first_name=turn.participant.first_name))
+    return turn.answer(menu_reply(turn, "not_understood"))

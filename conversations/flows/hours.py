@@ -1,0 +1,469 @@
+"""Reporting participation hours: read, asked about where unclear, read back, corrected, saved.
+
+```mermaid
+stateDiagram-v2
+    [*] --> ask: 2 / HOURS / HORAS at the menu
+    [*] --> which: hours in any text at the menu ("worked 6 hrs today")
+    ask --> which: the hours
+    state which <<choice>>
+    which --> which_date: a day that reads two ways ("2/3")
+    which --> which_day: no day ("eight hours")
+    which --> which_activity: no activity, and the plan has several
+    which --> confirm: all clear / HoursReported (HoursCorrected after a fix)
+    which_date --> which
+    which_day --> which
+    which_activity --> which
+    confirm --> fix: NO
+    confirm --> which: a correction ("change monday to 7", "remove tue")
+    fix --> which: a correction
+    confirm --> [*]: YES / HoursConfirmed; the week's total, kindly
+    confirm --> barrier: YES, and a week ended short / HoursConfirmed, HoursShort
+    barrier --> barrier_words: 8 / other (not said what)
+    barrier --> support: 1-7, or their words / BarrierRaised
+    barrier_words --> support: their words / BarrierRaised (other)
+    support --> [*]: YES / SupportRequested, or NO
+```
+Nothing is guessed: a missing day or activity is asked, impossible hours (over 24 a day, 100 a week,
+below zero, a day to come or before the open period) are answered with the reason. A week short of
+the requirement is reported, with what got in the way; never a word about sanctions.
+
+The report in progress is kept in the step's data as `draft`, a list of lines whose day or activity
+may still be open; `readback` is the last version read back, which a correction that cannot be
+taken falls back to.
+"""
+
+from dataclasses import dataclass, replace
+from datetime import date
+from typing import Any
+
+from casefile.goals import BarrierRaised, SupportRequested
+from casefile.timesheets import (
+    HoursConfirmed,
+    HoursCorrected,
+    HoursReported,
+    HoursShort,
+    Period,
+    TimesheetLine,
+    WeekHours,
+    lines_json,
+    open_since,
+    week_of,
+)
+from casefile.vocabulary import Activity, Barrier, Excuse
+from conversations.answers import read_choice, read_yes_no
+from conversations.barriers import names_only_other, read_barrier
+from conversations.dates import Toward, read_date
+from conversations.flow import Flow, Step, Turn
+from conversations.flows.asking import yes_or_no
+from conversations.hours import HoursEntry, days_to_remove, names_the_week, read_activity, read_hours
+from conversations.model import Outcome, Reply
+
+#: More than this in one week is not a week's hours.
+WEEK_LIMIT = 100
+DAY_LIMIT = 24
+
+
+@dataclass(frozen=True)
+class Draft:
+    """One line of a report in progress: the day or activity may not be known yet."""
+
+    hours: float
+    day: date | None = None
+    whole_week: bool = False
+    activity: Activity | None = None
+    excuse: Excuse | None = None
+    #: Two readings of the day ("2/3"): the participant picks one.
+    choices: tuple[date, ...] = ()
+
+    @classmethod
+    def of(cls, entry: HoursEntry, today: date) -> "Draft":
+        return cls(
+            hours=entry.hours,
+            day=week_of(today).start if entry.weekly else entry.day,
+            whole_week=entry.weekly,
+            activity=entry.activity,
+            excuse=entry.excuse,
+            choices=entry.day_choices,
+        )
+
+    def line(self) -> TimesheetLine:
+        assert self.day is not None and self.activity is not None
+        return TimesheetLine(self.day, self.activity, self.hours, self.excuse, self.whole_week)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "hours": self.hours,
+            "day": self.day.isoformat() if self.day else None,
+            "whole_week": self.whole_week,
+            "activity": self.activity.value if self.activity else None,
+            "excuse": self.excuse.value if self.excuse else None,
+            "choices": [day.isoformat() for day in self.choices],
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> "Draft":
+        return cls(
+            hours=data["hours"],
+            day=date.fromisoformat(data["day"]) if data["day"] else None,
+            whole_week=data["whole_week"],
+            activity=Activity(data["activity"]) if data["activity"] else None,
+            excuse=Excuse(data["excuse"]) if data["excuse"] else None,
+            choices=tuple(date.fromisoformat(day) for day in data["choices"]),
+        )
+
+
+def _draft(turn: Turn) -> list[Draft]:
+    return [Draft.from_json(item) for item in turn.state.data.get("draft", [])]
+
+
+def _readback(turn: Turn) -> list[Draft]:
+    return [Draft.from_json(item) for item in turn.state.data.get("readback", [])]
+
+
+def _encoded(draft: list[Draft]) -> list[dict[str, Any]]:
+    return [line.to_json() for line in draft]
+
+
+# --- Starting ---------------------------------------------------------------------------------------
+
+
+def report_in(turn: Turn) -> Outcome | None:
+    """Hours sent at the menu without being asked ("worked 6 hrs today"), taken as a report. A bare
+    whole number there is a menu choice that missed ("9"), not hours: the menu says so."""
+    if turn.text.isdigit():
+        return None
+    return _report(turn)
+
+
+def _report(turn: Turn) -> Outcome | None:
+    entries = read_hours(turn.text, turn.today, turn.participant.language)
+    if not entries:
+        return None
+    return _go_on(turn, [Draft.of(entry, turn.today) for entry in entries])
+
+
+def _ask(turn: Turn) -> Reply:
+    return Reply("hours_ask")
+
+
+def _take_report(turn: Turn) -> Outcome:
+    return _report(turn) or turn.answer(Reply("hours_not_read"), _ask(turn))
+
+
+# --- Asking what is not clear -------------------------------------------------------------------------
+
+
+def _go_on(turn: Turn, draft: list[Draft], *before: Reply) -> Outcome:
+    """Ask the next thing the report leaves open, or read it back once nothing is."""
+    problem = _problem(turn, draft)
+    if problem is not None:
+        return _refuse(turn, problem)
+    if any(line.choices for line in draft):
+        return turn.ask(HOURS_FLOW, "which_date", *before, draft=_encoded(draft))
+    if any(line.day is None for line in draft):
+        return turn.ask(HOURS_FLOW, "which_day", *before, draft=_encoded(draft))
+    if any(line.activity is None for line in draft):
+        options = turn.participant.hours.choices()
+        if len(options) > 1:
+            return turn.ask(HOURS_FLOW, "which_activity", *before, draft=_encoded(draft))
+        draft = [line if line.activity else replace(line, activity=options[0]) for line in draft]
+    problem = _total_problem(turn, [line.line() for line in draft])
+    if problem is not None:
+        return _refuse(turn, problem)
+    lines = tuple(line.line() for line in draft)
+    fact = HoursCorrected(lines_json(lines)) if "readback" in turn.state.data else HoursReported(lines_json(lines))
+    return turn.ask(HOURS_FLOW, "confirm", *before, facts=(fact,), draft=_encoded(draft), readback=_encoded(draft))
+
+
+def _refuse(turn: Turn, problem: Reply) -> Outcome:
+    """Impossible hours are not taken: a first report is asked for again, a correction falls back
+    to the report as it was last read back."""
+    readback = _readback(turn)
+    if readback:
+        return turn.ask(HOURS_FLOW, "confirm", problem, draft=_encoded(readback))
+    return turn.ask(HOURS_FLOW, "ask", problem, draft=None)
+
+
+def _problem(turn: Turn, draft: list[Draft]) -> Reply | None:
+    """A line that cannot be right, whatever else the report says."""
+    since = open_since(turn.today, turn.participant.hours.period)
+    for line in draft:
+        if line.hours < 0:
+            return Reply("hours_negative")
+        if line.whole_week and line.hours >= WEEK_LIMIT:
+            return Reply("hours_over_week", {"hours": line.hours})
+        if line.day is None:
+            continue
+        if not line.whole_week and line.hours > DAY_LIMIT:
+            return Reply("hours_over_day", {"hours": line.hours, "day": line.day})
+        if line.day > turn.today:
+            return Reply("hours_future", {"day": line.day})
+        if line.day < since and not (line.whole_week and week_of(line.day).end >= since):
+            return Reply("hours_too_old", {"day": line.day, "since": since})
+    return None
+
+
+def _total_problem(turn: Turn, lines: list[TimesheetLine]) -> Reply | None:
+    """Hours that add up to too many, with what is on file already."""
+    plan = turn.participant.hours
+    for day in sorted({line.day for line in lines if not line.whole_week}):
+        if (total := plan.day_hours(day, lines)) > DAY_LIMIT:
+            return Reply("hours_over_day", {"hours": total, "day": day})
+    for week in sorted({line.week for line in lines}, key=lambda week: week.start):
+        hours = plan.week_hours(week, lines)
+        if hours.participated + hours.excused >= WEEK_LIMIT:
+            return Reply("hours_over_week", {"hours": hours.participated + hours.excused})
+    return None
+
+
+def _ask_which_date(turn: Turn) -> Reply:
+    line = next(line for line in _draft(turn) if line.choices)
+    return Reply("date_which", {"days": list(line.choices)})
+
+
+def _take_which_date(turn: Turn) -> Outcome:
+    draft = _draft(turn)
+    index = next(i for i, line in enumerate(draft) if line.choices)
+    picked = read_choice(turn.text, len(draft[index].choices))
+    if picked is None:
+        return turn.answer(Reply("not_a_choice"), _ask_which_date(turn))
+    draft[index] = replace(draft[index], day=draft[index].choices[picked - 1], choices=())
+    return _go_on(turn, draft)
+
+
+def _ask_which_day(turn: Turn) -> Reply:
+    line = next(line for line in _draft(turn) if line.day is None)
+    return Reply("hours_ask_day", {"hours": line.hours})
+
+
+def _take_which_day(turn: Turn) -> Outcome:
+    draft = _draft(turn)
+    index = next(i for i, line in enumerate(draft) if line.day is None)
+    if names_the_week(turn.text):
+        draft[index] = replace(draft[index], day=week_of(turn.today).start, whole_week=True)
+        return _go_on(turn, draft)
+    reading = read_date(turn.text, turn.today, Toward.PAST, turn.participant.language)
+    if reading.ambiguous:
+        draft[index] = replace(draft[index], choices=tuple(sorted(reading.days)[:2]))
+    elif reading.day is not None:
+        draft[index] = replace(draft[index], day=reading.day)
+    else:
+        return turn.answer(Reply("hours_day_not_understood"), _ask_which_day(turn))
+    return _go_on(turn, draft)
+
+
+def _ask_which_activity(turn: Turn) -> Reply:
+    open_lines = [line for line in _draft(turn) if line.activity is None]
+    return Reply(
+        "hours_ask_activity",
+        {
+            "hours": open_lines[0].hours if len(open_lines) == 1 else None,
+            "activities": [activity.value for activity in turn.participant.hours.choices()],
+        },
+    )
+
+
+def _take_which_activity(turn: Turn) -> Outcome:
+    options = turn.participant.hours.choices()
+    picked = read_choice(turn.text, len(options))
+    activity = options[picked - 1] if picked is not None else read_activity(turn.text)
+    if activity is None or activity not in options:
+        return turn.answer(Reply("not_a_choice"), _ask_which_activity(turn))
+    return _go_on(turn, [line if line.activity else replace(line, activity=activity) for line in _draft(turn)])
+
+
+# --- Reading back and correcting ----------------------------------------------------------------------
+
+
+def _ask_confirm(turn: Turn) -> Reply:
+    lines = sorted((line.line() for line in _draft(turn)), key=lambda line: (line.day, not line.whole_week))
+    plan = turn.participant.hours
+    weeks = sorted({line.week for line in lines}, key=lambda week: week.start)
+    return Reply(
+        "hours_readback",
+        {
+            "lines": [_line_params(line) for line in lines],
+            "one_activity": lines[0].activity.value if len({line.activity for line in lines}) == 1 else None,
+            "weeks": [_week_params(turn, plan.week_hours(week, lines)) for week in weeks],
+        },
+    )
+
+
+def _line_params(line: TimesheetLine) -> dict[str, Any]:
+    return {
+        "day": line.day,
+        "whole_week": line.whole_week,
+        "hours": line.hours,
+        "activity": line.activity.value,
+        "excuse": line.excuse.value if line.excuse else None,
+    }
+
+
+def _week_params(turn: Turn, hours: WeekHours) -> dict[str, Any]:
+    return {
+        "start": hours.week.start,
+        "current": turn.today in hours.week,
+        "participated": hours.participated,
+        "excused": hours.excused,
+        "required": hours.required,
+    }
+
+
+def _take_check(turn: Turn) -> Outcome:
+    """The answer to the read-back, or to "what should I change?": YES saves, a correction is read
+    back again, NO asks what to change."""
+    answer = read_yes_no(turn.text)
+    if answer is True:
+        return _save(turn, [line.line() for line in _draft(turn)])
+    corrected = _corrected(turn, _draft(turn))
+    if corrected == []:
+        return turn.answer(Reply("hours_nothing_left"), state=turn.state.reset(), facts=(HoursCorrected(lines=()),))
+    if corrected is not None:
+        return _go_on(turn, corrected)
+    if answer is False:
+        return turn.ask(HOURS_FLOW, "fix")
+    return turn.answer(Reply("hours_yes_or_fix"))
+
+
+def _ask_fix(turn: Turn) -> Reply:
+    return Reply("hours_ask_fix")
+
+
+def _corrected(turn: Turn, draft: list[Draft]) -> list[Draft] | None:
+    """The report with a correction applied ("change monday to 7", "no, tuesday was 5", "remove
+    wed", "it was job search"); None when the text is no correction that can be placed."""
+    language = turn.participant.language
+    removed = days_to_remove(turn.text, turn.today, language)
+    if removed:
+        return [line for line in draft if line.day not in removed]
+    entries = read_hours(turn.text, turn.today, language)
+    if not entries:
+        activity = read_activity(turn.text)
+        return [replace(line, activity=activity) for line in draft] if activity else None
+    for entry in entries:
+        placed = _place(draft, Draft.of(entry, turn.today))
+        if placed is None:
+            return None
+        draft = placed
+    return draft
+
+
+def _place(draft: list[Draft], change: Draft) -> list[Draft] | None:
+    """Put one corrected amount where it belongs: on the line of its day (and activity, if it names
+    one), or on the only line there is; a new day is a new line. None if it could go on several."""
+    if change.day is None:
+        if len(draft) != 1:
+            return None
+        return [_changed(draft[0], change)]
+    same = [
+        i
+        for i, line in enumerate(draft)
+        if line.day == change.day
+        and line.whole_week == change.whole_week
+        and change.activity in (None, line.activity)
+        and (change.excuse is None or change.excuse == line.excuse)
+    ]
+    if len(same) > 1:
+        return None
+    if not same:
+        activities = {line.activity for line in draft}
+        activity = change.activity or (activities.pop() if len(activities) == 1 else None)
+        return [*draft, replace(change, activity=activity)]
+    index = same[0]
+    return [_changed(line, change) if i == index else line for i, line in enumerate(draft)]
+
+
+def _changed(line: Draft, change: Draft) -> Draft:
+    return replace(
+        line, hours=change.hours, activity=change.activity or line.activity, excuse=change.excuse or line.excuse
+    )
+
+
+# --- Saving, and the week against the requirement ----------------------------------------------------
+
+
+def _save(turn: Turn, lines: list[TimesheetLine]) -> Outcome:
+    plan = turn.participant.hours
+    weeks = [plan.week_hours(week, lines) for week in sorted({line.week for line in lines}, key=lambda w: w.start)]
+    confirmed = HoursConfirmed(lines_json(lines))
+    ended_short = [week for week in weeks if week.week.end <= turn.today and week.short_by > 0]
+    short = tuple(HoursShort(w.week.start, w.participated, w.excused, w.required) for w in ended_short)
+    latest = weeks[-1]
+    saved = Reply(
+        "hours_saved",
+        {
+            **_week_params(turn, latest),
+            "short_by": latest.short_by,
+            "until": latest.week.end,
+            "ended": latest.week.end <= turn.today,
+        },
+    )
+    if not short:
+        return turn.answer(saved, state=turn.state.reset(), facts=(confirmed,))
+    return turn.ask(
+        HOURS_FLOW,
+        "barrier",
+        saved,
+        facts=(confirmed, *short),
+        draft=None,
+        readback=None,
+        week=ended_short[-1].week.start.isoformat(),
+    )
+
+
+def _ended_week(turn: Turn) -> Period:
+    return week_of(date.fromisoformat(turn.state.data["week"]))
+
+
+def _ask_barrier(turn: Turn) -> Reply:
+    return Reply("hours_short_ask", {})
+
+
+def _take_barrier(turn: Turn) -> Outcome:
+    if names_only_other(turn.text):
+        return turn.ask(HOURS_FLOW, "barrier_words")
+    return _raise_barrier(turn, read_barrier(turn.text) or Barrier.OTHER)
+
+
+def _ask_barrier_words(turn: Turn) -> Reply:
+    return Reply("barrier_ask_words")
+
+
+def _take_barrier_words(turn: Turn) -> Outcome:
+    return _raise_barrier(turn, read_barrier(turn.text) or Barrier.OTHER)
+
+
+def _raise_barrier(turn: Turn, category: Barrier) -> Outcome:
+    fact = BarrierRaised(category=category, words=turn.text, step_id=None)
+    return turn.ask(HOURS_FLOW, "support", facts=(fact,), category=category.value)
+
+
+def _ask_support(turn: Turn) -> Reply:
+    return Reply("support_offer", {"counselor_name": turn.participant.counselor_name})
+
+
+def _take_support(turn: Turn) -> Outcome:
+    requested = SupportRequested(category=Barrier(turn.state.data["category"]), step_id=None)
+    told = Reply("hours_support_sent", {"counselor_name": turn.participant.counselor_name})
+    return yes_or_no(
+        turn,
+        lambda: turn.answer(told, state=turn.state.reset(), facts=(requested,)),
+        lambda: turn.answer(Reply("hours_noted"), state=turn.state.reset()),
+        _ask_support(turn),
+    )
+
+
+HOURS_FLOW = Flow(
+    name="hours",
+    steps={
+        "ask": Step(prompt=_ask, handle=_take_report),
+        "which_date": Step(prompt=_ask_which_date, handle=_take_which_date),
+        "which_day": Step(prompt=_ask_which_day, handle=_take_which_day),
+        "which_activity": Step(prompt=_ask_which_activity, handle=_take_which_activity),
+        "confirm": Step(prompt=_ask_confirm, handle=_take_check),
+        "fix": Step(prompt=_ask_fix, handle=_take_check),
+        "barrier": Step(prompt=_ask_barrier, handle=_take_barrier),
+        "barrier_words": Step(prompt=_ask_barrier_words, handle=_take_barrier_words),
+        "support": Step(prompt=_ask_support, handle=_take_support),
+    },
+)
