@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from casefile.enrolment import add_counselor, enrol_participant
 from casefile.people import find_counselor_by_email
-from casefile.vocabulary import FamilyType, Language
+from casefile.vocabulary import Activity, FamilyType, Language
 
 DEMO_COUNSELOR_EMAIL = "dana.lee@example.org"
 
@@ -19,11 +19,26 @@ class DemoParticipant:
     phone: str
     language: Language
     family_type: FamilyType
+    activities: tuple[Activity, ...]
 
 
 DEMO_PARTICIPANTS = (
-    DemoParticipant("Jordan", "Smith", "+15105550100", Language.ENGLISH, FamilyType.ONE_PARENT),
-    DemoParticipant("Guadalupe", "Ramírez", "+15105550101", Language.SPANISH, FamilyType.ONE_PARENT_CHILD_UNDER_6),
+    DemoParticipant(
+        "Jordan",
+        "Smith",
+        "+15105550100",
+        Language.ENGLISH,
+        FamilyType.ONE_PARENT,
+        (Activity.JOB_SEARCH, Activity.EDUCATION),
+    ),
+    DemoParticipant(
+        "Guadalupe",
+        "Ramírez",
+        "+15105550101",
+        Language.SPANISH,
+        FamilyType.ONE_PARENT_CHILD_UNDER_6,
+        (Activity.JOB_SEARCH,),
+    ),
 )
 
 
@@ -45,5 +60,6 @@ def seed_demo(session: Session, time_zone: str, now: datetime) -> bool:
             plan_hours=None,
             consent_note="demo participant: consent to texts recorded at enrolment",
             at=now,
+            activities=person.activities,
         )
     return True

@@ -133,8 +133,12 @@ def _amounts(folded: str, days: list[tuple[int, int, str]]) -> list[tuple[int, i
 
 
 def _only_glue(between: str) -> bool:
-    """Nothing but a little word between a number and a day: "8 on monday", "6 el martes"."""
-    return re.fullmatch(r"\s*(?:on|el|the|for|por)?\s*", between) is not None
+    """Nothing but little words between a number and a day: "8 on monday", "6 el martes", and in a
+    correction "tuesday was 5", "change monday to 7", "el martes fueron 5"."""
+    return _GLUE.fullmatch(between) is not None
+
+
+_GLUE = re.compile(r"\s*(?:(?:on|el|the|for|por|was|were|is|to|should be|fueron|fue|eran|son|a)\s*){0,2}")
 
 
 def _amount(word: str, and_a_half: bool) -> float:

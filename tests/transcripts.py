@@ -9,6 +9,8 @@ goal: words | status | target (YYYY-MM-DD)           every goal stored, in order
 step: text | due (YYYY-MM-DD) | pending/done          every step stored, in order
 events: kind kind …                                   every fact recorded, in order
 barrier: category | the participant's words           every barrier raised, in order
+hours: day | activity | hours | excuse or - | state    every timesheet entry stored, in order
+                                                      (day "week of YYYY-MM-DD" for a weekly total)
 """
 
 from dataclasses import dataclass, field
@@ -22,6 +24,7 @@ from casefile.facts import EventRecord
 from casefile.goals import BarrierRaised, Goal, GoalStep
 from casefile.messages import Message
 from casefile.people import find_participant_by_phone
+from casefile.timesheets import TimesheetEntry
 from casefile.vocabulary import Direction
 from tests.channels import Adapter
 from tests.support import ENGLISH_PHONE, SPANISH_PHONE, FixedClock
@@ -47,6 +50,7 @@ class Transcript:
     steps: list[str] = field(default_factory=list)
     events: list[str] | None = None
     barriers: list[str] = field(default_factory=list)
+    hours: list[str] = field(default_factory=list)
 
 
 def load(path: Path) -> Transcript:
@@ -75,6 +79,8 @@ def load(path: Path) -> Transcript:
             transcript.events = rest.split()
         elif mark == "barrier:":
             transcript.barriers.append(rest)
+        elif mark == "hours:":
+            transcript.hours.append(rest)
         else:
             raise ValueError(f"{path.name}:{number}: cannot read {line!r}")
     return transcript
@@ -110,8 +116,18 @@ def check_records(transcript: Transcript, service: Service) -> None:
             assert [e.kind for e in events] == transcript.events
         barriers = [fact for fact in (e.fact() for e in events) if isinstance(fact, BarrierRaised)]
         assert [f"{b.category} | {b.words}" for b in barriers] == transcript.barriers
+        entries = session.scalars(
+            select(TimesheetEntry).where(TimesheetEntry.participant_id == participant.id).order_by(TimesheetEntry.id)
+        ).all()
+        assert [_entry(e) for e in entries] == transcript.hours
         # Every fact is linked to the participant's own inbound message it came from.
         for event in events:
             message = session.get(Message, event.message_id)
             assert message is not None and message.direction is Direction.INBOUND
             assert message.participant_id == participant.id
+
+
+def _entry(entry: TimesheetEntry) -> str:
+    day = f"week of {entry.day}" if entry.whole_week else str(entry.day)
+    excuse = entry.excuse.value if entry.excuse else "-"
+    return f"{day} | {entry.activity.value} | {entry.hours:g} | {excuse} | {entry.state.value}"

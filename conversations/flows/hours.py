@@ -279,10 +279,11 @@ def _ask_confirm(turn: Turn) -> Reply:
     lines = sorted((line.line() for line in _draft(turn)), key=lambda line: (line.day, not line.whole_week))
     plan = turn.participant.hours
     weeks = sorted({line.week for line in lines}, key=lambda week: week.start)
+    replaced = {line.key: line.hours for line in plan.recorded}
     return Reply(
         "hours_readback",
         {
-            "lines": [_line_params(line) for line in lines],
+            "lines": [{**_line_params(line), "was": replaced.get(line.key)} for line in lines],
             "one_activity": lines[0].activity.value if len({line.activity for line in lines}) == 1 else None,
             "weeks": [_week_params(turn, plan.week_hours(week, lines)) for week in weeks],
         },
