@@ -1,21 +1,30 @@
 """The ASGI app: the webhooks of every channel and the health check, on one FastAPI application."""
 
+import asyncio
 import gc
+import logging
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
+import anyio.to_thread
 from fastapi import FastAPI
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.channels.sms.media import twilio_media
 from bot.channels.sms.webhook import sms_router
 from bot.database_runner import database_runner
+from bot.documents import MAX_BYTES, DocumentFetcher, DocumentStore, Download
 from bot.inbox import Inbox, utc_now
 from bot.settings import Settings
 from casefile.database import make_engine, session_factory
+from casefile.vocabulary import Channel
 from conversations.rendering import MessageRenderer, ServiceProfile
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -26,21 +35,47 @@ class Service:
     engine: Engine
     sessions: sessionmaker[Session]
     inbox: Inbox
+    documents: DocumentFetcher
 
 
 def build_service(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Service:
     engine = make_engine(settings.database_url)
     sessions = session_factory(engine)
     renderer = MessageRenderer(ServiceProfile(settings.program_name, settings.messages_per_week))
-    return Service(settings, engine, sessions, Inbox(sessions, renderer, clock))
+    store = DocumentStore(Path(settings.documents_dir))
+    documents = DocumentFetcher(sessions, store, _downloads(settings), clock)
+    return Service(settings, engine, sessions, Inbox(sessions, renderer, clock), documents)
 
 
-@asynccontextmanager
-async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
-    # What is loaded by now lives as long as the process; frozen, the cyclic garbage collector
-    # stops rescanning it on every full collection, pauses that showed in the webhook's p99.
-    gc.freeze()
-    yield
+def _downloads(settings: Settings) -> dict[Channel, Download]:
+    """How each channel's media is fetched, for the channels whose credentials are set."""
+    downloads: dict[Channel, Download] = {}
+    if settings.twilio_account_sid and settings.twilio_auth_token:
+        downloads[Channel.SMS] = twilio_media(settings.twilio_account_sid, settings.twilio_auth_token, MAX_BYTES)
+    return downloads
+
+
+def _lifespan(service: Service) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # What is loaded by now lives as long as the process; frozen, the cyclic garbage collector
+        # stops rescanning it on every full collection, pauses that showed in the webhook's p99.
+        gc.freeze()
+        retrying = asyncio.create_task(_retry_documents(service))
+        yield
+        retrying.cancel()
+
+    return lifespan
+
+
+async def _retry_documents(service: Service) -> None:
+    """Documents whose fetch failed are tried again on their backoff, for as long as the app runs."""
+    while True:
+        await asyncio.sleep(service.settings.document_retry_seconds)
+        try:
+            await anyio.to_thread.run_sync(service.documents.fetch_due)
+        except Exception:
+            log.exception("a pass over the documents to fetch failed; the next one tries again")
 
 
 def create_app(service: Service, clock: Callable[[], datetime] = utc_now) -> FastAPI:
@@ -48,11 +83,19 @@ def create_app(service: Service, clock: Callable[[], datetime] = utc_now) -> Fas
     app = FastAPI(
         title="Waypoint",
         summary="Welfare-to-Work check-ins, hours and case notes by text",
-        lifespan=_lifespan,
+        lifespan=_lifespan(service),
     )
     run = database_runner(settings.is_sqlite)
     app.include_router(
-        sms_router(service.inbox, service.sessions, settings.twilio_auth_token, settings.public_url, run, clock)
+        sms_router(
+            service.inbox,
+            service.sessions,
+            settings.twilio_auth_token,
+            settings.public_url,
+            run,
+            clock,
+            service.documents.fetch_due,
+        )
     )
 
     @app.get("/healthz")

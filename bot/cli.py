@@ -1,4 +1,4 @@
-"""The `waypoint` command: run the service, chat as a participant, enrol, migrate."""
+"""The `waypoint` command: run the service, chat as a participant, enrol, plan, hours, migrate."""
 
 import argparse
 import logging
@@ -6,18 +6,20 @@ import sys
 from collections.abc import Callable, Sequence
 
 import uvicorn
+from sqlalchemy.orm import Session
 
 from bot.app import Service, build_service, create_app
 from bot.channels.console.chat import chat
 from bot.demo import DEMO_PARTICIPANTS, seed_demo
 from bot.inbox import utc_now
 from bot.settings import Settings
-from casefile.enrolment import EnrolmentError, add_counselor, enrol_participant
+from casefile.enrolment import EnrolmentError, add_counselor, enrol_participant, weekly_requirement
 from casefile.messages import unknown_senders
 from casefile.migrate import is_current, upgrade
-from casefile.people import find_counselor_by_email
+from casefile.people import Participant, find_counselor_by_email, find_participant_by_phone
 from casefile.phones import InvalidPhoneNumber, normalize_phone
-from casefile.vocabulary import FamilyType, Language
+from casefile.verification import MonthTotals, month_totals
+from casefile.vocabulary import Activity, FamilyType, Language, ReportingPeriod
 
 
 class UserError(Exception):
@@ -83,6 +85,22 @@ def _parser() -> argparse.ArgumentParser:
     )
     sub.add_argument("--counselor", required=True, help="the counselor's email")
     sub.add_argument("--consent", required=True, help='how consent to texts was recorded, e.g. "signed WTW 2"')
+    _plan_arguments(sub)
+
+    sub = command("plan", _plan, "change a participant's weekly hours, activities or reporting period")
+    sub.add_argument("--phone", required=True)
+    sub.add_argument("--hours", type=int, help="weekly required hours from the plan")
+    _plan_arguments(sub)
+
+    sub = command("hours", _hours, "a participant's hours for one month, as a counselor verifies them by the 20th")
+    sub.add_argument("--phone", required=True)
+    sub.add_argument("--month", required=True, type=_month, help="YYYY-MM")
+
+    documents = commands.add_parser("documents", help="photos and files participants sent")
+    documents_commands = documents.add_subparsers(title="commands", metavar="COMMAND", required=True)
+    documents_commands.add_parser("fetch", help="fetch every document that is due now (one pass)").set_defaults(
+        run=_fetch_documents
+    )
 
     counselor = commands.add_parser("counselor", help="manage counselor accounts")
     counselor_commands = counselor.add_subparsers(title="commands", metavar="COMMAND", required=True)
@@ -99,6 +117,31 @@ def _parser() -> argparse.ArgumentParser:
 
     command("unknown-senders", _unknown_senders, "list numbers that wrote in but belong to no participant")
     return parser
+
+
+def _plan_arguments(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument(
+        "--activities",
+        type=_activities,
+        help=f"comma-separated activities on the plan hours are reported for: {', '.join(a.value for a in Activity)}",
+    )
+    sub.add_argument(
+        "--reporting-period", choices=[p.value for p in ReportingPeriod], help="how often hours are due (weekly)"
+    )
+
+
+def _activities(text: str) -> tuple[Activity, ...]:
+    try:
+        return tuple(Activity(name.strip()) for name in text.split(",") if name.strip())
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"activities are: {', '.join(a.value for a in Activity)}") from error
+
+
+def _month(text: str) -> tuple[int, int]:
+    year, _, month = text.partition("-")
+    if not (year.isdigit() and month.isdigit() and 1 <= int(month) <= 12):
+        raise argparse.ArgumentTypeError("a month is written YYYY-MM, e.g. 2026-03")
+    return int(year), int(month)
 
 
 def _service(check_schema: bool = True) -> Service:
@@ -157,6 +200,8 @@ def _enroll(args: argparse.Namespace) -> None:
             plan_hours=args.hours,
             consent_note=args.consent,
             at=utc_now(),
+            activities=args.activities or (),
+            reporting_period=ReportingPeriod(args.reporting_period or ReportingPeriod.WEEKLY),
         )
         print(
             f"enrolled participant {participant.id}: {participant.display_name}, "
@@ -183,6 +228,75 @@ def _unknown_senders(args: argparse.Namespace) -> None:
                 f"{sender.channel.value:8} {sender.address:16} {sender.message_count:3} messages, "
                 f"last {sender.last_seen_at:%Y-%m-%d %H:%M} UTC"
             )
+
+
+def _participant(session: Session, phone: str) -> Participant:
+    participant = find_participant_by_phone(session, normalize_phone(phone))
+    if participant is None:
+        raise UserError(f"no participant with phone {phone}")
+    return participant
+
+
+def _plan(args: argparse.Namespace) -> None:
+    with _service().sessions.begin() as session:
+        participant = _participant(session, args.phone)
+        if args.hours is not None:
+            participant.weekly_required_hours = weekly_requirement(FamilyType.PLAN, args.hours)
+            participant.family_type = FamilyType.PLAN
+        if args.activities is not None:
+            participant.activities = [activity.value for activity in dict.fromkeys(args.activities)]
+        if args.reporting_period:
+            participant.reporting_period = ReportingPeriod(args.reporting_period)
+        print(
+            f"{participant.display_name}: {participant.weekly_required_hours} h/week, "
+            f"activities {', '.join(participant.activities) or 'any'}, hours due {participant.reporting_period.value}"
+        )
+
+
+def _hours(args: argparse.Namespace) -> None:
+    with _service().sessions.begin() as session:
+        participant = _participant(session, args.phone)
+        print(f"{participant.display_name}")
+        print(format_month(month_totals(session, participant, *args.month)))
+
+
+def format_month(totals: MonthTotals) -> str:
+    """The month as a counselor reads it to verify: weeks, activities, excused hours, documents."""
+    lines = [
+        f"{totals.month.start:%B %Y}: verify by {totals.verify_by:%b %d}",
+        f"participated {totals.participated:g} h, excused {totals.excused:g} h; required {totals.required:g} h "
+        f"({totals.weekly_required} a week; average {totals.weekly_average:g} a week)",
+    ]
+    lines += [f"  {activity.value}: {hours:g} h" for activity, hours in sorted(totals.by_activity.items())]
+    lines += [f"  excused, {excuse.value}: {hours:g} h" for excuse, hours in sorted(totals.by_excuse.items())]
+    lines.append("weeks:")
+    for week in totals.weeks:
+        mark = "met" if week.met else "short"
+        spans = " (runs into another month)" if week.spans_months else ""
+        lines.append(
+            f"  {week.week.start:%a %b %d}-{week.week.end:%a %b %d}: {week.participated:g} of {week.required} h "
+            f"{mark}, excused {week.excused:g} h{spans}"
+        )
+    lines += [
+        f"weekly total of a week in two months, not counted in either: {line.hours:g} h {line.activity.value} "
+        f"(week of {line.day:%b %d})"
+        for line in totals.unassigned
+    ]
+    lines += [
+        f"reported but not confirmed by the participant: {line.hours:g} h {line.activity.value} on {line.day:%b %d}"
+        for line in totals.unconfirmed
+    ]
+    lines.append(f"documents received: {len(totals.documents)}")
+    lines += [
+        f"  {document.received_at:%b %d} {document.content_type} {document.status.value} {document.path or ''}".rstrip()
+        for document in totals.documents
+    ]
+    return "\n".join(lines)
+
+
+def _fetch_documents(args: argparse.Namespace) -> None:
+    report = _service().documents.fetch_due()
+    print(f"stored {report.stored}, to retry {report.retrying}, given up {report.failed}")
 
 
 if __name__ == "__main__":

@@ -41,6 +41,10 @@ class Settings:
     twilio_from_number: str | None = None
     #: Only for tests and staging: where the Twilio SDK's REST calls go instead of Twilio.
     twilio_api_base_url: str | None = None
+    #: Where photos and files participants send are kept (a local folder, private to the service).
+    documents_dir: str = "documents"
+    #: Seconds between passes that retry documents whose fetch failed.
+    document_retry_seconds: int = 60
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
@@ -57,6 +61,8 @@ class Settings:
             twilio_messaging_service_sid=env.get("TWILIO_MESSAGING_SERVICE_SID") or None,
             twilio_from_number=env.get("TWILIO_FROM_NUMBER") or None,
             twilio_api_base_url=env.get("WAYPOINT_TWILIO_API_BASE_URL") or None,
+            documents_dir=env.get("WAYPOINT_DOCUMENTS_DIR") or cls.documents_dir,
+            document_retry_seconds=_int(env, "WAYPOINT_DOCUMENT_RETRY_SECONDS", cls.document_retry_seconds),
         )
 
     @property

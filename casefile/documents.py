@@ -33,7 +33,6 @@ class DocumentNotFetched(Fact):
     kind = "document_not_fetched"
     needs_counselor = True
     document_id: int
-    content_type: str
 
 
 class Document(Base):
@@ -125,13 +124,16 @@ def due_documents(session: Session, now: datetime, limit: int) -> list[Document]
     )
 
 
-def claim_document(session: Session, document: Document, now: datetime) -> bool:
-    """Take a document for one fetch attempt; False if another fetcher took it first. Counting the
-    attempt in the claim means a fetcher that dies mid-way still used one up."""
+def claim_document(session: Session, document_id: int, seen_attempts: int, now: datetime) -> Document | None:
+    """Take a document for one fetch attempt; None if another fetcher took it first (the attempts
+    moved on). Counting the attempt in the claim means a fetcher that dies mid-way used one up, and
+    the lease lets the next pass try again once it runs out."""
     result = session.execute(
-        _CLAIM, {"document_id": document.id, "seen_attempts": document.attempts, "lease_until": now + CLAIM_LEASE}
+        _CLAIM, {"document_id": document_id, "seen_attempts": seen_attempts, "lease_until": now + CLAIM_LEASE}
     )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    if not result.rowcount:  # type: ignore[attr-defined]
+        return None
+    return session.get_one(Document, document_id, populate_existing=True)
 
 
 def mark_stored(session: Session, document_id: int, path: str, size: int, sha256: str, at: datetime) -> None:

@@ -90,12 +90,13 @@ def clock() -> FixedClock:
 
 
 @pytest.fixture
-def settings(database_url: str) -> Settings:
+def settings(database_url: str, tmp_path: Path) -> Settings:
     return Settings(
         database_url=database_url,
         public_url=PUBLIC_URL,
         program_name="Alameda County CalWORKs",
         twilio_auth_token=Secret(AUTH_TOKEN),
+        documents_dir=str(tmp_path / "documents"),
     )
 
 

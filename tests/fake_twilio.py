@@ -27,6 +27,11 @@ class FakeTwilio:
     requests: list[tuple[str, str, dict[str, str]]] = field(default_factory=list)
     plan: list[Planned] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    #: Media the server holds, by path, and the statuses its next media requests get first.
+    media: dict[str, bytes] = field(default_factory=dict)
+    media_statuses: list[int] = field(default_factory=list)
+    #: Each media request as (path, basic-auth user, basic-auth password).
+    media_requests: list[tuple[str, str, str]] = field(default_factory=list)
 
     def next_plan(self) -> Planned:
         with self.lock:
@@ -35,6 +40,27 @@ class FakeTwilio:
 
 def _handler(fake: FakeTwilio) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 (the stdlib's name)
+            """Media as Twilio serves it: behind the account's basic auth."""
+            user, _, password = (
+                base64.b64decode(self.headers.get("Authorization", "x ").split()[1]).decode().partition(":")
+            )
+            with fake.lock:
+                fake.media_requests.append((self.path, user, password))
+                status = fake.media_statuses.pop(0) if fake.media_statuses else 200
+            content = fake.media.get(self.path)
+            if content is None:
+                status = 404
+            if status != 200:
+                self._answer(status, {"code": 20404, "message": "planned failure", "status": status})
+                return
+            assert content is not None
+            self.send_response(200)
+            self.send_header("Content-Type", "image/jpeg")
+            self.send_header("Content-Length", str(len(content)))
+            self.end_headers()
+            self.wfile.write(content)
+
         def do_POST(self) -> None:  # noqa: N802 (the stdlib's name)
             parts = self.path.split("/")
             if len(parts) != 5 or parts[1] != "2010-04-01" or parts[4] != "Messages.json":

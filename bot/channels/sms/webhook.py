@@ -6,7 +6,7 @@ from datetime import datetime
 from urllib.parse import parse_qsl
 from xml.sax.saxutils import escape, quoteattr
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, BackgroundTasks, Request, Response
 from sqlalchemy.orm import Session, sessionmaker
 from twilio.request_validator import RequestValidator
 
@@ -89,6 +89,7 @@ def sms_router(
     public_url: str | None,
     run: DatabaseRunner,
     clock: Callable[[], datetime],
+    fetch_documents: Callable[[], object],
 ) -> APIRouter:
     router = APIRouter(tags=["sms"])
     status_url = f"{public_url}/sms/twilio/status" if public_url else None
@@ -110,7 +111,7 @@ def sms_router(
         return params
 
     @router.post("/sms/twilio")
-    async def receive_sms(request: Request) -> Response:
+    async def receive_sms(request: Request, background: BackgroundTasks) -> Response:
         params = await signed_form(request)
         if params is None:
             return Response("Invalid or missing X-Twilio-Signature", status_code=403)
@@ -118,6 +119,9 @@ def sms_router(
             inbound = inbound_from_form(params, clock())
         except InvalidForm as error:
             return Response(f"Not a message: {error}", status_code=400)
+        if inbound.media:
+            # After the answer to Twilio, so that a slow media host never delays the reply.
+            background.add_task(fetch_documents)
         try:
             receipt = await run(inbox.receive, inbound, MessageStatus.SENT)
         except ProcessingFailed as failure:
