@@ -165,7 +165,8 @@ class HoursPlan:
         """The period whose report is due today and has not come, if any (from a few days before it
         ends to a week after). Not for a period whose report was already due when they enrolled."""
         current = period_of(today, self.period)
-        for period in (current, period_of(current.start - timedelta(days=1), self.period)):
+        # The older period first: of two reports due at once, the one more overdue is named.
+        for period in (period_of(current.start - timedelta(days=1), self.period), current):
             due_from = period.end - timedelta(days=DUE_FROM_DAYS_BEFORE_END)
             due_until = period.end + timedelta(days=DUE_UNTIL_DAYS_AFTER_END)
             enrolled = self.enrolled_on is None or self.enrolled_on <= due_from

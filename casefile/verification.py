@@ -73,12 +73,13 @@ def month_totals(session: Session, participant: Participant, year: int, month: i
     span = month_period(year, month)
     weekly_required = participant.weekly_required_hours
     participant_id = participant.id
-    first_week = week_of(span.start).start
+    # Whole weeks: the first and last may run into the months either side.
+    first_week, last_week = week_of(span.start).start, week_of(span.end).end
     entries = session.scalars(
         select(TimesheetEntry)
         .where(
             TimesheetEntry.participant_id == participant_id,
-            and_(TimesheetEntry.day >= first_week, TimesheetEntry.day <= span.end),
+            and_(TimesheetEntry.day >= first_week, TimesheetEntry.day <= last_week),
             TimesheetEntry.state.in_([EntryState.CONFIRMED, EntryState.DRAFT, EntryState.UNCONFIRMED]),
         )
         .order_by(TimesheetEntry.day, TimesheetEntry.id)

@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 
 from casefile.vocabulary import Activity, Excuse, Language
-from conversations.hours import HoursEntry, read_hours
+from conversations.hours import HoursEntry, days_to_remove, read_activity, read_hours
 
 TODAY = date(2026, 3, 4)
 MON, TUE, WED = date(2026, 3, 2), date(2026, 3, 3), TODAY
@@ -88,6 +88,13 @@ CASES: list[tuple[str, Language, list[tuple[date | str | None, Activity | None, 
     ("tuve una cita el lunes, 2 horas", ES, [(MON, None, 2)]),
     ("domingo 3 hrs", ES, [(SUN, None, 3)]),
     ("28/2 5 horas", ES, [(SAT, None, 5)]),
+    # Corrections to a read-back: the amount beside its day, with the little words between.
+    ("no, tuesday was 5", EN, [(TUE, None, 5)]),
+    ("change monday to 7", EN, [(MON, None, 7)]),
+    ("monday should be 6.5", EN, [(MON, None, 6.5)]),
+    ("el martes fueron 5", ES, [(TUE, None, 5)]),
+    ("cambia hoy a 5", ES, [(WED, None, 5)]),
+    ("no, the 3 kids were with me friday", EN, []),
 ]
 
 
@@ -114,6 +121,7 @@ def test_hours_are_read_with_their_day_and_activity(
         ("doctor appointment 2 hours today", Excuse.APPOINTMENT),
         ("cita 3 horas ayer", Excuse.APPOINTMENT),
         ("8 hours mon", None),
+        ("mi hijo estaba enfermo el lunes 4 horas", Excuse.CHILD_SICK),
     ],
 )
 def test_excused_hours_say_why(text: str, excuse: Excuse | None) -> None:
@@ -129,3 +137,19 @@ def test_a_day_that_can_be_read_two_ways_is_asked_about() -> None:
     [entry] = read_hours("2/3 5 horas", TODAY, Language.SPANISH)
     assert entry.day is None
     assert entry.day_choices == (MON, date(2026, 2, 3))
+
+
+@pytest.mark.parametrize(
+    "text, removed",
+    [("remove tue", (TUE,)), ("quita el martes", (TUE,)), ("delete monday and tuesday", (MON, TUE)), ("tue 5", ())],
+)
+def test_a_correction_can_drop_days(text: str, removed: tuple[date, ...]) -> None:
+    assert days_to_remove(text, TODAY, Language.ENGLISH) == removed
+
+
+@pytest.mark.parametrize(
+    "text, activity",
+    [("it was job search", Activity.JOB_SEARCH), ("fue en la escuela", Activity.EDUCATION), ("yes", None)],
+)
+def test_an_activity_alone_is_read(text: str, activity: Activity | None) -> None:
+    assert read_activity(text) is activity
