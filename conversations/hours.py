@@ -199,3 +199,13 @@ def days_to_remove(text: str, today: date, language: Language) -> tuple[date, ..
     if not _REMOVE.search(folded):
         return ()
     return tuple(day for match in _DAY.finditer(folded) for day in _read_days(match.group(1), today, language)[:1])
+
+
+def read_amount(text: str) -> float | None:
+    """The one number in a text ("no, it was 7", "fueron 5"), as hours; None if it holds none or several."""
+    folded = _fold_keeping_numbers(text)
+    found = list(_NUMBER.finditer(folded))
+    if len(found) != 1:
+        return None
+    match = found[0]
+    return _amount(match.group("amount"), bool(match.group("half") or match.group("half_after")))

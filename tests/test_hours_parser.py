@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 
 from casefile.vocabulary import Activity, Excuse, Language
-from conversations.hours import HoursEntry, days_to_remove, read_activity, read_hours
+from conversations.hours import HoursEntry, days_to_remove, read_activity, read_amount, read_hours
 
 TODAY = date(2026, 3, 4)
 MON, TUE, WED = date(2026, 3, 2), date(2026, 3, 3), TODAY
@@ -153,3 +153,11 @@ def test_a_correction_can_drop_days(text: str, removed: tuple[date, ...]) -> Non
 )
 def test_an_activity_alone_is_read(text: str, activity: Activity | None) -> None:
     assert read_activity(text) is activity
+
+
+@pytest.mark.parametrize(
+    "text, amount",
+    [("no, it was 7", 7), ("fueron 5 y media", 5.5), ("7.5", 7.5), ("mon 8 tue 6", None), ("yes", None)],
+)
+def test_a_correction_of_a_one_line_report_may_give_the_amount_alone(text: str, amount: float | None) -> None:
+    assert read_amount(text) == amount

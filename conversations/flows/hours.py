@@ -55,7 +55,14 @@ from conversations.barriers import names_only_other, read_barrier
 from conversations.dates import Toward, read_date
 from conversations.flow import Flow, Step, Turn
 from conversations.flows.asking import yes_or_no
-from conversations.hours import HoursEntry, days_to_remove, names_the_week, read_activity, read_hours
+from conversations.hours import (
+    HoursEntry,
+    days_to_remove,
+    names_the_week,
+    read_activity,
+    read_amount,
+    read_hours,
+)
 from conversations.model import Outcome, Reply
 
 #: More than this in one week is not a week's hours.
@@ -338,6 +345,10 @@ def _corrected(turn: Turn, draft: list[Draft]) -> list[Draft] | None:
     if removed:
         return [line for line in draft if line.day not in removed]
     entries = read_hours(turn.text, turn.today, language)
+    amount = read_amount(turn.text)
+    if not entries and amount is not None and len(draft) == 1:
+        # A report of one line: "no, it was 7" can only be about it.
+        return [replace(draft[0], hours=amount)]
     if not entries:
         activity = read_activity(turn.text)
         return [replace(line, activity=activity) for line in draft] if activity else None
