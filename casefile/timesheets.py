@@ -207,9 +207,10 @@ class HoursConfirmed(Fact):
 @register_fact
 @dataclass(frozen=True)
 class HoursShort(Fact):
-    """A week ended short of the requirement. Reported to the counselor, who decides; never a sanction."""
+    """A week ended short of the requirement. Flagged for the counselor, who decides; never a sanction."""
 
     kind = "hours_short"
+    needs_counselor = True
     week_start: date
     participated: float
     excused: float

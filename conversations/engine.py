@@ -10,8 +10,8 @@ Order of precedence for every message (first match wins):
 6. a sentence asking to stop: flagged for the counselor; a greeting in the middle of a flow:
    welcome back, and the question in progress again;
 7. the current flow's step, unless stale; otherwise the menu (or a check-in on a step that is due).
-A photo or file (a document received), and words that suggest danger, are recorded as facts whatever the branch (even
-while opted out, when nothing is sent), so nothing a participant sends is lost.
+A photo or file (a document received), and words that suggest danger, are recorded as facts
+whatever the branch (even while opted out, when nothing is sent), so nothing a participant sends is lost.
 """
 
 from datetime import datetime
