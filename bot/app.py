@@ -16,6 +16,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.channels.sms.media import twilio_media
 from bot.channels.sms.webhook import sms_router
+from bot.channels.telegram.transport import TelegramTransport
+from bot.channels.telegram.webhook import TelegramChannel, telegram_router
 from bot.database_runner import database_runner
 from bot.documents import MAX_BYTES, DocumentFetcher, DocumentStore, Download
 from bot.inbox import Inbox, utc_now
@@ -23,6 +25,7 @@ from bot.settings import Settings
 from casefile.database import make_engine, session_factory
 from casefile.vocabulary import Channel
 from conversations.rendering import MessageRenderer, ServiceProfile
+from scheduler.outbox import Transport, send_queued
 
 log = logging.getLogger(__name__)
 
@@ -36,22 +39,39 @@ class Service:
     sessions: sessionmaker[Session]
     inbox: Inbox
     documents: DocumentFetcher
+    #: None when no Telegram bot token is set.
+    telegram: TelegramChannel | None
+    clock: Callable[[], datetime]
+
+    def transports(self) -> dict[Channel, Transport]:
+        """The senders of the channels that send outside an inline reply."""
+        return {Channel.TELEGRAM: self.telegram.transport} if self.telegram else {}
 
 
 def build_service(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Service:
     engine = make_engine(settings.database_url)
     sessions = session_factory(engine)
     renderer = MessageRenderer(ServiceProfile(settings.program_name, settings.messages_per_week))
-    store = DocumentStore(Path(settings.documents_dir))
-    documents = DocumentFetcher(sessions, store, _downloads(settings), clock)
-    return Service(settings, engine, sessions, Inbox(sessions, renderer, clock), documents)
+    inbox = Inbox(sessions, renderer, clock)
+    telegram = (
+        TelegramTransport(settings.telegram_bot_token.reveal(), api_base_url=settings.telegram_api_base_url)
+        if settings.telegram_bot_token
+        else None
+    )
+    documents = DocumentFetcher(
+        sessions, DocumentStore(Path(settings.documents_dir)), _downloads(settings, telegram), clock
+    )
+    channel = TelegramChannel(inbox, sessions, telegram, documents.fetch_due, clock) if telegram else None
+    return Service(settings, engine, sessions, inbox, documents, channel, clock)
 
 
-def _downloads(settings: Settings) -> dict[Channel, Download]:
+def _downloads(settings: Settings, telegram: TelegramTransport | None) -> dict[Channel, Download]:
     """How each channel's media is fetched, for the channels whose credentials are set."""
     downloads: dict[Channel, Download] = {}
     if settings.twilio_account_sid and settings.twilio_auth_token:
         downloads[Channel.SMS] = twilio_media(settings.twilio_account_sid, settings.twilio_auth_token, MAX_BYTES)
+    if telegram is not None:
+        downloads[Channel.TELEGRAM] = telegram.download
     return downloads
 
 
@@ -69,13 +89,15 @@ def _lifespan(service: Service) -> Callable[[FastAPI], AbstractAsyncContextManag
 
 
 async def _retry_documents(service: Service) -> None:
-    """Documents whose fetch failed are tried again on their backoff, for as long as the app runs."""
+    """Documents whose fetch failed, and replies a provider could not take at once, are tried again
+    for as long as the app runs."""
     while True:
         await asyncio.sleep(service.settings.document_retry_seconds)
         try:
             await anyio.to_thread.run_sync(service.documents.fetch_due)
+            await anyio.to_thread.run_sync(send_queued, service.sessions, service.transports(), service.clock)
         except Exception:
-            log.exception("a pass over the documents to fetch failed; the next one tries again")
+            log.exception("a pass over documents and queued replies failed; the next one tries again")
 
 
 def create_app(service: Service, clock: Callable[[], datetime] = utc_now) -> FastAPI:
@@ -97,6 +119,8 @@ def create_app(service: Service, clock: Callable[[], datetime] = utc_now) -> Fas
             service.documents.fetch_due,
         )
     )
+
+    app.include_router(telegram_router(service.telegram, settings.telegram_webhook_secret, run))
 
     @app.get("/healthz")
     def healthz() -> dict[str, str]:

@@ -12,6 +12,7 @@ Every inbound message passes here, so the statements are few and written as SQL 
 """
 
 import logging
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -22,6 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from casefile.addresses import Linking, participant_at, redeem_link_code
 from casefile.consent import record_consent
 from casefile.contacts import current_contact
 from casefile.conversation import save_conversation
@@ -29,7 +31,7 @@ from casefile.documents import add_documents
 from casefile.facts import record_fact
 from casefile.goals import GoalPlan, active_goal
 from casefile.messages import Message, add_outbound, find_message, mark_processed, note_unknown_sender, store_inbound
-from casefile.people import Correspondent, find_correspondent, set_participant
+from casefile.people import Correspondent, find_correspondent, find_correspondent_by_id, set_participant
 from casefile.phones import display_phone
 from casefile.timesheets import HoursPlan, open_since, recorded_lines
 from casefile.vocabulary import Channel, ConsentAction, ConsentState, Direction, Language, MessageStatus
@@ -222,6 +224,9 @@ class Inbox:
             return None
 
     def _process(self, session: Session, message: Stored, reply_status: MessageStatus) -> tuple[OutgoingText, ...]:
+        code = link_code_in(message.text) if message.channel in LINKED_CHANNELS else None
+        if code is not None:
+            return self._link(session, message, code, reply_status)
         participant = _participant_for(session, message.channel, message.address, lock=True)
         if participant is None:
             mark_processed(session, message.id, None, None, self._clock())
@@ -272,11 +277,29 @@ class Inbox:
     def _answer_unknown_sender(
         self, session: Session, message: Stored, reply_status: MessageStatus
     ) -> tuple[OutgoingText, ...]:
-        """One polite reply per unknown number, with no programme details; staff see the list."""
+        """One polite reply per unknown number or chat, with no programme details; staff see the list."""
         opting_out = keyword_in(message.text) is Keyword.OPT_OUT
         if not note_unknown_sender(session, message.channel, message.address, message.received_at, opting_out):
             return ()
-        return self._reply(session, message, None, None, (Reply("unknown_number"),), Language.ENGLISH, reply_status)
+        unknown = Reply("unknown_chat" if message.channel in LINKED_CHANNELS else "unknown_number")
+        return self._reply(session, message, None, None, (unknown,), Language.ENGLISH, reply_status)
+
+    def _link(
+        self, session: Session, message: Stored, code: str, reply_status: MessageStatus
+    ) -> tuple[OutgoingText, ...]:
+        """ "/start <code>" from a chat: link it to the participant the counselor made the code for."""
+        linking, participant_id = redeem_link_code(session, code, message.channel, message.address, message.received_at)
+        if linking is not Linking.LINKED or participant_id is None:
+            mark_processed(session, message.id, None, None, self._clock())
+            # Kind, and in both languages: whoever holds a bad code is not known yet.
+            refusal = _LINK_REFUSALS[linking]
+            return self._reply(session, message, None, None, (refusal,), Language.ENGLISH, reply_status)
+        participant = find_correspondent_by_id(session, participant_id, lock=True)
+        assert participant is not None
+        contact_id = current_contact(session, participant.id, message.channel, message.received_at)
+        mark_processed(session, message.id, participant.id, contact_id, self._clock())
+        linked = Reply("chat_linked", {"first_name": participant.first_name})
+        return self._reply(session, message, participant.id, contact_id, (linked,), participant.language, reply_status)
 
     def _reply(
         self,
@@ -331,10 +354,30 @@ def _receipt(message: Stored, replies: tuple[OutgoingText, ...] | None) -> Recei
     return Receipt(message.id, duplicate=False, replies=replies)
 
 
+#: Channels whose addresses are linked to a participant by a code, rather than known by phone number.
+LINKED_CHANNELS = frozenset([Channel.TELEGRAM])
+_START = re.compile(r"/start(?:@\w+)?\s+([A-Za-z0-9_-]{1,64})")
+
+
+_LINK_REFUSALS = {
+    Linking.USED: Reply("link_code_used"),
+    Linking.EXPIRED: Reply("link_code_expired"),
+    Linking.UNKNOWN: Reply("link_code_unknown"),
+}
+
+
+def link_code_in(text: str) -> str | None:
+    """The code in "/start <code>", as Telegram sends it when a participant opens their link."""
+    match = _START.fullmatch(text.strip())
+    return match.group(1) if match else None
+
+
 def _participant_for(session: Session, channel: Channel, address: str, lock: bool) -> Correspondent | None:
-    """The participant an address belongs to. SMS and the console chat address by phone."""
-    if channel not in (Channel.SMS, Channel.CONSOLE):
-        return None
+    """The participant an address belongs to. SMS and the console chat address by phone; a
+    Telegram chat by the link made with a counselor's code."""
+    if channel in LINKED_CHANNELS:
+        participant_id = participant_at(session, channel, address)
+        return find_correspondent_by_id(session, participant_id, lock) if participant_id is not None else None
     return find_correspondent(session, address, lock)
 
 

@@ -43,8 +43,15 @@ class Settings:
     twilio_api_base_url: str | None = None
     #: Where photos and files participants send are kept (a local folder, private to the service).
     documents_dir: str = "documents"
-    #: Seconds between passes that retry documents whose fetch failed.
+    #: Seconds between passes that retry documents whose fetch failed and replies not yet sent.
     document_retry_seconds: int = 60
+    telegram_bot_token: Secret | None = None
+    #: Sent by Telegram with every update (X-Telegram-Bot-Api-Secret-Token); set by `telegram set-webhook`.
+    telegram_webhook_secret: Secret | None = None
+    #: The bot's @username, for the t.me links counselors hand out.
+    telegram_bot_username: str | None = None
+    #: Only for tests and staging: where the Bot API calls go instead of api.telegram.org.
+    telegram_api_base_url: str | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
@@ -63,6 +70,10 @@ class Settings:
             twilio_api_base_url=env.get("WAYPOINT_TWILIO_API_BASE_URL") or None,
             documents_dir=env.get("WAYPOINT_DOCUMENTS_DIR") or cls.documents_dir,
             document_retry_seconds=_int(env, "WAYPOINT_DOCUMENT_RETRY_SECONDS", cls.document_retry_seconds),
+            telegram_bot_token=_secret(env, "TELEGRAM_BOT_TOKEN"),
+            telegram_webhook_secret=_secret(env, "TELEGRAM_WEBHOOK_SECRET"),
+            telegram_bot_username=(env.get("TELEGRAM_BOT_USERNAME") or "").lstrip("@") or None,
+            telegram_api_base_url=env.get("WAYPOINT_TELEGRAM_API_BASE_URL") or None,
         )
 
     @property
@@ -78,3 +89,8 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         return int(raw)
     except ValueError as error:
         raise SettingsError(f"{name} must be a whole number, not {raw!r}") from error
+
+
+def _secret(env: Mapping[str, str], name: str) -> Secret | None:
+    value = env.get(name)
+    return Secret(value) if value else None

@@ -4,12 +4,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, bindparam, select, update
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Select, String, bindparam, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from casefile.base import Base, string_enum, table_of
 from casefile.conversation import ConversationRecord, SavedConversation
-from casefile.vocabulary import Activity, ConsentState, FamilyType, Language, ProgrammeStatus, ReportingPeriod
+from casefile.vocabulary import Activity, Channel, ConsentState, FamilyType, Language, ProgrammeStatus, ReportingPeriod
 
 
 class Counselor(Base):
@@ -49,6 +49,8 @@ class Participant(Base):
     )
     #: The activities on the plan that hours are reported for (Activity values); empty: any.
     activities: Mapped[list[str]] = mapped_column(JSON, server_default="[]")
+    #: Where outreach goes (casefile.addresses.outreach_address); replies go where the participant wrote.
+    preferred_channel: Mapped[Channel] = mapped_column(string_enum(Channel, 16), server_default=Channel.SMS.value)
     counselor_id: Mapped[int] = mapped_column(ForeignKey("counselors.id"), index=True)
     status: Mapped[ProgrammeStatus] = mapped_column(string_enum(ProgrammeStatus, 32))
     #: The current consent; the ledger (consent.ConsentEvent) holds how it came to be.
@@ -113,16 +115,28 @@ _CORRESPONDENT = (
     )
     .join(_COUNSELORS, _PARTICIPANTS.c.counselor_id == _COUNSELORS.c.id)
     .outerjoin(_STATES, _STATES.c.participant_id == _PARTICIPANTS.c.id)
-    .where(_PARTICIPANTS.c.phone == bindparam("phone"))
 )
-# Locking the participant's row makes one person's messages take turns; the counselor's row is
-# only read, so PostgreSQL is told to lock the participant alone.
-_CORRESPONDENT_LOCKED = _CORRESPONDENT.with_for_update(of=_PARTICIPANTS)
+_BY_PHONE = _CORRESPONDENT.where(_PARTICIPANTS.c.phone == bindparam("phone"))
+_BY_ID = _CORRESPONDENT.where(_PARTICIPANTS.c.id == bindparam("participant_id"))
+# Locking the participant's row makes one person's messages take turns, whatever channel they come
+# on; the counselor's row is only read, so PostgreSQL is told to lock the participant alone.
+_LOCKED = {statement: statement.with_for_update(of=_PARTICIPANTS) for statement in (_BY_PHONE, _BY_ID)}
 
 
 def find_correspondent(session: Session, phone: str, lock: bool) -> Correspondent | None:
     """The participant with this phone; `lock` takes their row so one person's messages queue."""
-    row = session.execute(_CORRESPONDENT_LOCKED if lock else _CORRESPONDENT, {"phone": phone}).one_or_none()
+    return _correspondent(session, _BY_PHONE, {"phone": phone}, lock)
+
+
+def find_correspondent_by_id(session: Session, participant_id: int, lock: bool) -> Correspondent | None:
+    """The participant an address on another channel (a Telegram chat) was linked to."""
+    return _correspondent(session, _BY_ID, {"participant_id": participant_id}, lock)
+
+
+def _correspondent(
+    session: Session, statement: Select[Any], params: dict[str, Any], lock: bool
+) -> Correspondent | None:
+    row = session.execute(_LOCKED[statement] if lock else statement, params).one_or_none()
     if row is None:
         return None
     saved = SavedConversation(row.flow, row.step, row.data, row.updated_at) if row.flow is not None else None

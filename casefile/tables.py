@@ -1,5 +1,6 @@
 """Every table of the case file, imported once so that `Base.metadata` is complete."""
 
+from casefile.addresses import ChannelAddress, LinkCode
 from casefile.base import Base
 from casefile.consent import ConsentEvent
 from casefile.contacts import Contact
@@ -13,6 +14,7 @@ from casefile.timesheets import TimesheetEntry
 
 __all__ = [
     "Base",
+    "ChannelAddress",
     "ConsentEvent",
     "Contact",
     "ConversationRecord",
@@ -21,6 +23,7 @@ __all__ = [
     "EventRecord",
     "Goal",
     "GoalStep",
+    "LinkCode",
     "Message",
     "Participant",
     "TimesheetEntry",

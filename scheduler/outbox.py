@@ -5,15 +5,16 @@ conditional update ("another process got there first" when the row count is 0), 
 channel's transport, then completed with the provider's id or the error.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
 from typing import Protocol
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from casefile.addresses import disable_address
 from casefile.consent import record_consent
 from casefile.facts import Fact, record_fact, register_fact
 from casefile.messages import Message
@@ -30,6 +31,8 @@ class Failure(Enum):
     TRANSIENT = "transient"
     #: The request may or may not have gone out (a timeout): never resend blindly.
     UNCERTAIN = "uncertain"
+    #: This message cannot be sent (too long, refused as it is); the address itself is fine.
+    REFUSED = "refused"
 
 
 class DeliveryError(Exception):
@@ -40,7 +43,7 @@ class DeliveryError(Exception):
 
     @property
     def permanent(self) -> bool:
-        return self.failure in (Failure.OPTED_OUT, Failure.BAD_ADDRESS)
+        return self.failure in (Failure.OPTED_OUT, Failure.BAD_ADDRESS, Failure.REFUSED)
 
 
 class Transport(Protocol):
@@ -84,6 +87,28 @@ def queue_message(
     session.add(message)
     session.flush()
     return message
+
+
+def send_queued(
+    sessions: sessionmaker[Session],
+    transports: Mapping[Channel, Transport],
+    clock: Callable[[], datetime],
+    limit: int = 200,
+) -> int:
+    """One pass over queued messages on the channels given, oldest first: replies that could not be
+    sent at once (a provider's blip) are sent now. The dispatcher (quiet hours, rates) builds on it."""
+    with sessions.begin() as session:
+        queued = session.execute(
+            select(Message.id, Message.channel)
+            .where(
+                Message.direction == Direction.OUTBOUND,
+                Message.status == MessageStatus.QUEUED,
+                Message.channel.in_(list(transports)),
+            )
+            .order_by(Message.id)
+            .limit(limit)
+        ).all()
+    return sum(deliver(sessions, row.id, transports[row.channel], clock) is MessageStatus.SENT for row in queued)
 
 
 def deliver(
@@ -133,6 +158,9 @@ def _record_failure(session: Session, message: Message, error: DeliveryError, at
             at,
             ConsentState.OPTED_OUT,
         )
+    if error.failure is Failure.BAD_ADDRESS and message.channel is not Channel.SMS:
+        # A chat that blocked the bot: that channel rests until they write on it again; SMS still works.
+        disable_address(session, message.channel, message.address, error.code, at)
     if error.failure is Failure.BAD_ADDRESS:
         record_fact(
             session,

@@ -1,0 +1,1 @@
+"""Telegram: a thin adapter from the Bot API to the inbox; the flows stay in conversations/."""
