@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.channels.sms.media import twilio_media
 from bot.channels.sms.webhook import sms_router
-from bot.channels.telegram.transport import TelegramTransport
+from bot.channels.telegram.transport import SendLimiter, TelegramTransport
 from bot.channels.telegram.webhook import TelegramChannel, telegram_router
 from bot.database_runner import database_runner
 from bot.documents import MAX_BYTES, DocumentFetcher, DocumentStore, Download
@@ -54,7 +54,11 @@ def build_service(settings: Settings, clock: Callable[[], datetime] = utc_now) -
     renderer = MessageRenderer(ServiceProfile(settings.program_name, settings.messages_per_week))
     inbox = Inbox(sessions, renderer, clock)
     telegram = (
-        TelegramTransport(settings.telegram_bot_token.reveal(), api_base_url=settings.telegram_api_base_url)
+        TelegramTransport(
+            settings.telegram_bot_token.reveal(),
+            api_base_url=settings.telegram_api_base_url,
+            limiter=SendLimiter(per_chat=settings.telegram_chat_interval),
+        )
         if settings.telegram_bot_token
         else None
     )

@@ -52,6 +52,8 @@ class Settings:
     telegram_bot_username: str | None = None
     #: Only for tests and staging: where the Bot API calls go instead of api.telegram.org.
     telegram_api_base_url: str | None = None
+    #: Seconds between two messages to one Telegram chat (Telegram allows about one a second).
+    telegram_chat_interval: float = 1.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
@@ -74,6 +76,7 @@ class Settings:
             telegram_webhook_secret=_secret(env, "TELEGRAM_WEBHOOK_SECRET"),
             telegram_bot_username=(env.get("TELEGRAM_BOT_USERNAME") or "").lstrip("@") or None,
             telegram_api_base_url=env.get("WAYPOINT_TELEGRAM_API_BASE_URL") or None,
+            telegram_chat_interval=_float(env, "WAYPOINT_TELEGRAM_CHAT_INTERVAL", cls.telegram_chat_interval),
         )
 
     @property
@@ -94,3 +97,13 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
 def _secret(env: Mapping[str, str], name: str) -> Secret | None:
     value = env.get(name)
     return Secret(value) if value else None
+
+
+def _float(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if not raw:
+        return default
+    try:
+        return float(raw)
+    except ValueError as error:
+        raise SettingsError(f"{name} must be a number of seconds, not {raw!r}") from error

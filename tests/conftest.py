@@ -20,7 +20,9 @@ from bot.demo import seed_demo
 from bot.settings import Secret, Settings
 from casefile.database import make_engine, normalize_database_url
 from casefile.migrate import upgrade
-from tests.channels import ADAPTERS, Adapter, ConsoleAdapter, SmsAdapter
+from tests.channels import ADAPTERS, TELEGRAM_SECRET, Adapter, ConsoleAdapter, SmsAdapter, TelegramAdapter
+from tests.fake_telegram import TOKEN as TELEGRAM_TOKEN
+from tests.fake_telegram import FakeTelegram, run_fake_telegram
 from tests.support import AUTH_TOKEN, PUBLIC_URL, FixedClock
 
 POSTGRES_URL = os.environ.get("WAYPOINT_TEST_POSTGRES_URL")
@@ -90,14 +92,31 @@ def clock() -> FixedClock:
 
 
 @pytest.fixture
-def settings(database_url: str, tmp_path: Path) -> Settings:
+def settings(database_url: str, tmp_path: Path, telegram: FakeTelegram) -> Settings:
     return Settings(
         database_url=database_url,
         public_url=PUBLIC_URL,
         program_name="Alameda County CalWORKs",
         twilio_auth_token=Secret(AUTH_TOKEN),
         documents_dir=str(tmp_path / "documents"),
+        telegram_bot_token=Secret(TELEGRAM_TOKEN),
+        telegram_webhook_secret=Secret(TELEGRAM_SECRET),
+        telegram_api_base_url=telegram.url,
+        # Telegram's one-a-second per chat is tested on the limiter itself (test_telegram.py).
+        telegram_chat_interval=0.0,
     )
+
+
+@pytest.fixture(scope="session")
+def telegram_server() -> Iterator[FakeTelegram]:
+    yield from run_fake_telegram()
+
+
+@pytest.fixture
+def telegram(telegram_server: FakeTelegram) -> FakeTelegram:
+    """The fake Bot API, emptied for each test."""
+    telegram_server.reset()
+    return telegram_server
 
 
 @pytest.fixture
@@ -107,6 +126,8 @@ def service(settings: Settings, clock: FixedClock) -> Iterator[Service]:
     with built.sessions.begin() as session:
         seed_demo(session, settings.timezone, clock())
     yield built
+    if built.telegram is not None:
+        built.telegram.transport.close()
     built.engine.dispose()
 
 
@@ -116,4 +137,7 @@ def adapter(request: pytest.FixtureRequest, service: Service, clock: FixedClock)
         yield ConsoleAdapter(service, clock)
         return
     with TestClient(create_app(service, clock)) as client:
-        yield SmsAdapter(client)
+        if request.param == "telegram":
+            yield TelegramAdapter.linked(client, service, request.getfixturevalue("telegram"), clock)
+        else:
+            yield SmsAdapter(client)

@@ -110,7 +110,8 @@ class TelegramTransport:
                 continue
             except TelegramError as error:
                 raise _delivery_error(error) from error
-            return str(message.message_id)
+            # Telegram numbers messages per chat; with the chat, the id is unique (and never an update_id).
+            return f"{address}:{message.message_id}"
         raise DeliveryError(Failure.TRANSIENT, "429")
 
     def download(self, file_id: str) -> bytes:
