@@ -10,16 +10,18 @@ from sqlalchemy.orm import Session
 
 from bot.app import Service, build_service, create_app
 from bot.channels.console.chat import chat
+from bot.channels.telegram.webhook import TelegramChannel, poll
 from bot.demo import DEMO_PARTICIPANTS, seed_demo
 from bot.inbox import utc_now
 from bot.settings import Settings
+from casefile.addresses import create_link_code
 from casefile.enrolment import EnrolmentError, add_counselor, enrol_participant, weekly_requirement
 from casefile.messages import unknown_senders
 from casefile.migrate import is_current, upgrade
 from casefile.people import Participant, find_counselor_by_email, find_participant_by_phone
 from casefile.phones import InvalidPhoneNumber, normalize_phone
 from casefile.verification import MonthTotals, month_totals
-from casefile.vocabulary import Activity, FamilyType, Language, ReportingPeriod
+from casefile.vocabulary import Activity, Channel, FamilyType, Language, ReportingPeriod
 
 
 class UserError(Exception):
@@ -95,6 +97,18 @@ def _parser() -> argparse.ArgumentParser:
     sub = command("hours", _hours, "a participant's hours for one month, as a counselor verifies them by the 20th")
     sub.add_argument("--phone", required=True)
     sub.add_argument("--month", required=True, type=_month, help="YYYY-MM")
+
+    telegram = commands.add_parser("telegram", help="the Telegram channel")
+    telegram_commands = telegram.add_subparsers(title="commands", metavar="COMMAND", required=True)
+    sub = telegram_commands.add_parser("link", help="a one-time link (7 days) for a participant to open in Telegram")
+    sub.set_defaults(run=_telegram_link)
+    sub.add_argument("--phone", required=True, help="the participant's phone number")
+    telegram_commands.add_parser(
+        "set-webhook", help="tell Telegram to post updates to WAYPOINT_PUBLIC_URL/telegram/webhook"
+    ).set_defaults(run=_telegram_set_webhook)
+    sub = telegram_commands.add_parser("poll", help="fetch updates by long polling (local use, no public URL)")
+    sub.set_defaults(run=_telegram_poll)
+    sub.add_argument("--once", action="store_true", help="one pass, then stop")
 
     documents = commands.add_parser("documents", help="photos and files participants sent")
     documents_commands = documents.add_subparsers(title="commands", metavar="COMMAND", required=True)
@@ -292,6 +306,43 @@ def format_month(totals: MonthTotals) -> str:
         for document in totals.documents
     ]
     return "\n".join(lines)
+
+
+def _telegram(service: Service) -> TelegramChannel:
+    if service.telegram is None:
+        raise UserError("set TELEGRAM_BOT_TOKEN (from @BotFather) first")
+    return service.telegram
+
+
+def _telegram_link(args: argparse.Namespace) -> None:
+    service = _service()
+    with service.sessions.begin() as session:
+        participant = _participant(session, args.phone)
+        code = create_link_code(session, participant.id, Channel.TELEGRAM, utc_now())
+        name = participant.display_name
+    username = service.settings.telegram_bot_username or "<your bot's username>"
+    print(f"Link for {name} (one use, 7 days): https://t.me/{username}?start={code}")
+
+
+def _telegram_set_webhook(args: argparse.Namespace) -> None:
+    service = _service()
+    settings = service.settings
+    if not (settings.public_url and settings.telegram_webhook_secret):
+        raise UserError("set WAYPOINT_PUBLIC_URL and TELEGRAM_WEBHOOK_SECRET first")
+    url = f"{settings.public_url}/telegram/webhook"
+    _telegram(service).transport.set_webhook(url, settings.telegram_webhook_secret.reveal())
+    print(f"Telegram posts updates to {url}")
+
+
+def _telegram_poll(args: argparse.Namespace) -> None:
+    channel = _telegram(_service())
+    # Telegram serves updates by webhook or by polling, not both.
+    channel.transport.delete_webhook()
+    if not args.once:
+        print("Polling Telegram for messages; Ctrl-C to stop.")
+    offset = poll(channel, None)
+    while not args.once:
+        offset = poll(channel, offset)
 
 
 def _fetch_documents(args: argparse.Namespace) -> None:

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, unquote
 
 TOKEN = "123456:test-bot-token"
 BOT_USER = {"id": 123456, "is_bot": True, "first_name": "Waypoint", "username": "waypoint_test_bot"}
@@ -62,8 +62,8 @@ def flood(seconds: int) -> dict[str, Any]:
 def _handler(fake: FakeTelegram) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:  # noqa: N802 (the stdlib's name)
-            prefix = f"/file/bot{TOKEN}/"
-            content = fake.files.get(self.path[len(prefix) :]) if self.path.startswith(prefix) else None
+            prefix, path = f"/file/bot{TOKEN}/", unquote(self.path)
+            content = fake.files.get(path[len(prefix) :]) if path.startswith(prefix) else None
             if content is None:
                 self._json(404, {"ok": False, "error_code": 404, "description": "Not Found"})
                 return

@@ -6,15 +6,19 @@ on an event loop of its own in a daemon thread; `send` hands it one coroutine at
 """
 
 import asyncio
+import os
 import threading
 import time
-import warnings
 from collections import deque
 from collections.abc import Callable, Coroutine
 from datetime import timedelta
 from typing import Any, TypeVar
 
-from telegram import Bot
+# PTB 22 warns that RetryAfter.retry_after becomes a timedelta in its next major version; we take
+# that form now (`_seconds` reads it), so that the warning is not raised on every flood wait.
+os.environ.setdefault("PTB_TIMEDELTA", "true")
+
+from telegram import Bot  # noqa: E402
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.request import HTTPXRequest
 
@@ -85,6 +89,7 @@ class TelegramTransport:
         self._limiter = limiter or SendLimiter()
         self._sleep = sleep
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
         self._start = threading.Lock()
 
     def _run(self, work: Coroutine[Any, Any, T]) -> T:
@@ -92,7 +97,8 @@ class TelegramTransport:
         with self._start:
             if self._loop is None:
                 loop = asyncio.new_event_loop()
-                threading.Thread(target=loop.run_forever, name="telegram", daemon=True).start()
+                self._thread = threading.Thread(target=loop.run_forever, name="telegram", daemon=True)
+                self._thread.start()
                 asyncio.run_coroutine_threadsafe(self._bot.initialize(), loop).result()
                 self._loop = loop
         return asyncio.run_coroutine_threadsafe(work, self._loop).result()
@@ -137,9 +143,14 @@ class TelegramTransport:
         return [update.to_dict() for update in found]
 
     def close(self) -> None:
-        if self._loop is not None:
-            self._run(self._bot.shutdown())
-            self._loop.call_soon_threadsafe(self._loop.stop)
+        """Close the Bot's connections and its loop (if it was ever started)."""
+        if self._loop is None or self._thread is None:
+            return
+        self._run(self._bot.shutdown())
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join()
+        self._loop.close()
+        self._loop = None
 
 
 def _delivery_error(error: TelegramError) -> DeliveryError:
@@ -156,8 +167,5 @@ def _delivery_error(error: TelegramError) -> DeliveryError:
 
 
 def _seconds(flood: RetryAfter) -> float:
-    with warnings.catch_warnings():
-        # PTB 22 warns that retry_after will become a timedelta; either form is read here.
-        warnings.simplefilter("ignore")
-        wait = flood.retry_after
+    wait = flood.retry_after
     return wait.total_seconds() if isinstance(wait, timedelta) else float(wait)

@@ -93,6 +93,18 @@ class TelegramChannel:
         self.send(self.receive(payload), _has_media(payload))
 
 
+#: Seconds a long poll waits at Telegram for the next update.
+POLL_TIMEOUT = 25
+
+
+def poll(channel: TelegramChannel, offset: int | None) -> int | None:
+    """One long poll: handle each update as the webhook would; the offset to poll from next."""
+    for payload in channel.transport.updates(offset, POLL_TIMEOUT):
+        channel.handle(payload)
+        offset = int(payload["update_id"]) + 1
+    return offset
+
+
 def _has_media(payload: dict[str, Any]) -> bool:
     message = payload.get("message") or {}
     return bool(message.get("photo") or message.get("document"))
