@@ -3,7 +3,8 @@
 import argparse
 import logging
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 
 import uvicorn
 from sqlalchemy.orm import Session
@@ -308,10 +309,16 @@ def format_month(totals: MonthTotals) -> str:
     return "\n".join(lines)
 
 
-def _telegram(service: Service) -> TelegramChannel:
+@contextmanager
+def _telegram() -> Iterator[tuple[Service, TelegramChannel]]:
+    """The service and its Telegram channel, whose connections are closed afterwards."""
+    service = _service()
     if service.telegram is None:
         raise UserError("set TELEGRAM_BOT_TOKEN (from @BotFather) first")
-    return service.telegram
+    try:
+        yield service, service.telegram
+    finally:
+        service.telegram.transport.close()
 
 
 def _telegram_link(args: argparse.Namespace) -> None:
@@ -325,24 +332,24 @@ def _telegram_link(args: argparse.Namespace) -> None:
 
 
 def _telegram_set_webhook(args: argparse.Namespace) -> None:
-    service = _service()
-    settings = service.settings
-    if not (settings.public_url and settings.telegram_webhook_secret):
-        raise UserError("set WAYPOINT_PUBLIC_URL and TELEGRAM_WEBHOOK_SECRET first")
-    url = f"{settings.public_url}/telegram/webhook"
-    _telegram(service).transport.set_webhook(url, settings.telegram_webhook_secret.reveal())
-    print(f"Telegram posts updates to {url}")
+    with _telegram() as (service, channel):
+        settings = service.settings
+        if not (settings.public_url and settings.telegram_webhook_secret):
+            raise UserError("set WAYPOINT_PUBLIC_URL and TELEGRAM_WEBHOOK_SECRET first")
+        url = f"{settings.public_url}/telegram/webhook"
+        channel.transport.set_webhook(url, settings.telegram_webhook_secret.reveal())
+        print(f"Telegram posts updates to {url}")
 
 
 def _telegram_poll(args: argparse.Namespace) -> None:
-    channel = _telegram(_service())
-    # Telegram serves updates by webhook or by polling, not both.
-    channel.transport.delete_webhook()
-    if not args.once:
-        print("Polling Telegram for messages; Ctrl-C to stop.")
-    offset = poll(channel, None)
-    while not args.once:
-        offset = poll(channel, offset)
+    with _telegram() as (_, channel):
+        # Telegram serves updates by webhook or by polling, not both.
+        channel.transport.delete_webhook()
+        if not args.once:
+            print("Polling Telegram for messages; Ctrl-C to stop.")
+        offset = poll(channel, None)
+        while not args.once:
+            offset = poll(channel, offset)
 
 
 def _fetch_documents(args: argparse.Namespace) -> None:

@@ -239,3 +239,24 @@ def test_a_counselor_makes_a_link_from_the_command_line(
     assert len(printed.strip().rsplit("=", 1)[1]) == 16
     assert main(["telegram", "poll", "--once"]) == 1, "no bot token set: told, not a traceback"
     assert "TELEGRAM_BOT_TOKEN" in capsys.readouterr().err
+
+
+def test_set_webhook_and_one_poll_from_the_command_line(
+    service: Service, telegram: FakeTelegram, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for name, value in {
+        "WAYPOINT_DATABASE_URL": service.settings.database_url,
+        "WAYPOINT_PUBLIC_URL": "https://waypoint.example.org",
+        "WAYPOINT_TELEGRAM_API_BASE_URL": telegram.url,
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_WEBHOOK_SECRET": TELEGRAM_SECRET,
+    }.items():
+        monkeypatch.setenv(name, value)
+    assert main(["telegram", "set-webhook"]) == 0
+    [(_, params)] = [call for call in telegram.calls if call[0] == "setWebhook"]
+    assert params["url"] == "https://waypoint.example.org/telegram/webhook"
+    assert params["secret_token"] == TELEGRAM_SECRET
+    telegram.updates = [message_update(5, CHATS[ENGLISH_PHONE], "hello")]
+    assert main(["telegram", "poll", "--once"]) == 0
+    assert "deleteWebhook" in [method for method, _ in telegram.calls]
+    assert telegram.texts_to(JORDAN_CHAT)[0].startswith("Hi! This chat isn't linked to a case yet.")
