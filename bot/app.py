@@ -43,6 +43,12 @@ class Service:
     telegram: TelegramChannel | None
     clock: Callable[[], datetime]
 
+    def close(self) -> None:
+        """Close what the service holds open: Telegram's connections and loop, the database pool."""
+        if self.telegram is not None:
+            self.telegram.transport.close()
+        self.engine.dispose()
+
     def transports(self) -> dict[Channel, Transport]:
         """The senders of the channels that send outside an inline reply."""
         return {Channel.TELEGRAM: self.telegram.transport} if self.telegram else {}

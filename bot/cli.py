@@ -3,8 +3,7 @@
 import argparse
 import logging
 import sys
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 
 import uvicorn
 from sqlalchemy.orm import Session
@@ -46,6 +45,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (UserError, EnrolmentError, InvalidPhoneNumber) as error:
         print(f"waypoint: {error}", file=sys.stderr)
         return 1
+    finally:
+        while _BUILT:
+            _BUILT.pop().close()
     return 0
 
 
@@ -159,8 +161,13 @@ def _month(text: str) -> tuple[int, int]:
     return int(year), int(month)
 
 
+#: The services a command built: closed when it ends (database connections, Telegram's loop).
+_BUILT: list[Service] = []
+
+
 def _service(check_schema: bool = True) -> Service:
     service = build_service(Settings.from_env())
+    _BUILT.append(service)
     if check_schema and not is_current(service.engine):
         raise UserError("the database is not set up: run `waypoint db upgrade` (or `waypoint demo`) first")
     return service
@@ -309,16 +316,11 @@ def format_month(totals: MonthTotals) -> str:
     return "\n".join(lines)
 
 
-@contextmanager
-def _telegram() -> Iterator[tuple[Service, TelegramChannel]]:
-    """The service and its Telegram channel, whose connections are closed afterwards."""
+def _telegram() -> tuple[Service, TelegramChannel]:
     service = _service()
     if service.telegram is None:
         raise UserError("set TELEGRAM_BOT_TOKEN (from @BotFather) first")
-    try:
-        yield service, service.telegram
-    finally:
-        service.telegram.transport.close()
+    return service, service.telegram
 
 
 def _telegram_link(args: argparse.Namespace) -> None:
@@ -332,24 +334,24 @@ def _telegram_link(args: argparse.Namespace) -> None:
 
 
 def _telegram_set_webhook(args: argparse.Namespace) -> None:
-    with _telegram() as (service, channel):
-        settings = service.settings
-        if not (settings.public_url and settings.telegram_webhook_secret):
-            raise UserError("set WAYPOINT_PUBLIC_URL and TELEGRAM_WEBHOOK_SECRET first")
-        url = f"{settings.public_url}/telegram/webhook"
-        channel.transport.set_webhook(url, settings.telegram_webhook_secret.reveal())
-        print(f"Telegram posts updates to {url}")
+    service, channel = _telegram()
+    settings = service.settings
+    if not (settings.public_url and settings.telegram_webhook_secret):
+        raise UserError("set WAYPOINT_PUBLIC_URL and TELEGRAM_WEBHOOK_SECRET first")
+    url = f"{settings.public_url}/telegram/webhook"
+    channel.transport.set_webhook(url, settings.telegram_webhook_secret.reveal())
+    print(f"Telegram posts updates to {url}")
 
 
 def _telegram_poll(args: argparse.Namespace) -> None:
-    with _telegram() as (_, channel):
-        # Telegram serves updates by webhook or by polling, not both.
-        channel.transport.delete_webhook()
-        if not args.once:
-            print("Polling Telegram for messages; Ctrl-C to stop.")
-        offset = poll(channel, None)
-        while not args.once:
-            offset = poll(channel, offset)
+    _, channel = _telegram()
+    # Telegram serves updates by webhook or by polling, not both.
+    channel.transport.delete_webhook()
+    if not args.once:
+        print("Polling Telegram for messages; Ctrl-C to stop.")
+    offset = poll(channel, None)
+    while not args.once:
+        offset = poll(channel, offset)
 
 
 def _fetch_documents(args: argparse.Namespace) -> None:

@@ -126,9 +126,7 @@ def service(settings: Settings, clock: FixedClock) -> Iterator[Service]:
     with built.sessions.begin() as session:
         seed_demo(session, settings.timezone, clock())
     yield built
-    if built.telegram is not None:
-        built.telegram.transport.close()
-    built.engine.dispose()
+    built.close()
 
 
 @pytest.fixture(params=list(ADAPTERS))

@@ -42,7 +42,7 @@ def mms_service(settings: Settings, clock: FixedClock) -> Iterator[Service]:
     with built.sessions.begin() as session:
         seed_demo(session, settings.timezone, clock())
     yield built
-    built.engine.dispose()
+    built.close()
 
 
 @pytest.fixture

@@ -29,8 +29,13 @@ T = TypeVar("T")
 
 #: The Bot API refuses longer texts; ours are far shorter, so a longer one is a mistake to stop here.
 MAX_TEXT = 4096
-#: What Telegram says when a chat can no longer be reached: that chat's channel is disabled.
-UNREACHABLE = ("bot was blocked by the user", "user is deactivated", "chat not found")
+#: What Telegram says when a chat can no longer be reached (that chat's channel is disabled), with
+#: the short code kept on the message (error codes are 16 characters at most).
+UNREACHABLE = {
+    "bot was blocked by the user": "blocked",
+    "user is deactivated": "deactivated",
+    "chat not found": "no_chat",
+}
 #: Flood-control waits taken for one message before it is left for the outbox's next pass.
 MAX_FLOOD_WAITS = 3
 
@@ -156,14 +161,16 @@ class TelegramTransport:
 def _delivery_error(error: TelegramError) -> DeliveryError:
     reason = error.message.lower()
     if isinstance(error, Forbidden | BadRequest):
-        unreachable = any(words in reason for words in UNREACHABLE)
-        return DeliveryError(Failure.BAD_ADDRESS if unreachable else Failure.REFUSED, reason[:60])
+        unreachable = next((code for words, code in UNREACHABLE.items() if words in reason), None)
+        if unreachable is not None:
+            return DeliveryError(Failure.BAD_ADDRESS, unreachable)
+        return DeliveryError(Failure.REFUSED, "forbidden" if isinstance(error, Forbidden) else "bad_request")
     if isinstance(error, TimedOut):
         # The request may have reached Telegram: a resend could deliver it twice.
         return DeliveryError(Failure.UNCERTAIN, "timeout")
     if isinstance(error, NetworkError):
         return DeliveryError(Failure.TRANSIENT, "network")
-    return DeliveryError(Failure.TRANSIENT, reason[:60])
+    return DeliveryError(Failure.TRANSIENT, "telegram")
 
 
 def _seconds(flood: RetryAfter) -> float:
