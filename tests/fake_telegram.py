@@ -1,13 +1,13 @@
 """A small Telegram Bot API server on 127.0.0.1 for the real python-telegram-bot client to talk to."""
 
-import json
 import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, unquote
+
+from tests.fake_server import JsonHandler, serve_fake
 
 TOKEN = "123456:test-bot-token"
 BOT_USER = {"id": 123456, "is_bot": True, "first_name": "Waypoint", "username": "waypoint_test_bot"}
@@ -59,8 +59,8 @@ def flood(seconds: int) -> dict[str, Any]:
     }
 
 
-def _handler(fake: FakeTelegram) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
+def _handler(fake: FakeTelegram) -> type[JsonHandler]:
+    class Handler(JsonHandler):
         def do_GET(self) -> None:  # noqa: N802 (the stdlib's name)
             prefix, path = f"/file/bot{TOKEN}/", unquote(self.path)
             content = fake.files.get(path[len(prefix) :]) if path.startswith(prefix) else None
@@ -117,29 +117,14 @@ def _handler(fake: FakeTelegram) -> type[BaseHTTPRequestHandler]:
                 found = [update for update in fake.updates if update["update_id"] >= offset]
             self._json(200, {"ok": True, "result": found})
 
-        def _json(self, status: int, payload: dict[str, Any]) -> None:
-            body = json.dumps(payload).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, format: str, *args: object) -> None:
-            return
-
     return Handler
 
 
 def run_fake_telegram() -> Iterator[FakeTelegram]:
     fake = FakeTelegram()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(fake))
-    fake.url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield fake
-    server.shutdown()
-    server.server_close()
+    for url in serve_fake(_handler(fake)):
+        fake.url = url
+        yield fake
 
 
 def message_update(update_id: int, chat_id: int, text: str = "", photo: str | None = None) -> dict[str, Any]:

@@ -1,14 +1,14 @@
 """A small Twilio REST server on 127.0.0.1 for the real twilio SDK to talk to."""
 
 import base64
-import json
 import threading
 import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs
+
+from tests.fake_server import JsonHandler, serve_fake
 
 
 @dataclass(frozen=True)
@@ -38,8 +38,8 @@ class FakeTwilio:
             return self.plan.pop(0) if self.plan else Planned()
 
 
-def _handler(fake: FakeTwilio) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
+def _handler(fake: FakeTwilio) -> type[JsonHandler]:
+    class Handler(JsonHandler):
         def do_GET(self) -> None:  # noqa: N802 (the stdlib's name)
             """Media as Twilio serves it: behind the account's basic auth."""
             user, _, password = (
@@ -52,7 +52,7 @@ def _handler(fake: FakeTwilio) -> type[BaseHTTPRequestHandler]:
             if content is None:
                 status = 404
             if status != 200:
-                self._answer(status, {"code": 20404, "message": "planned failure", "status": status})
+                self._json(status, {"code": 20404, "message": "planned failure", "status": status})
                 return
             assert content is not None
             self.send_response(200)
@@ -64,7 +64,7 @@ def _handler(fake: FakeTwilio) -> type[BaseHTTPRequestHandler]:
         def do_POST(self) -> None:  # noqa: N802 (the stdlib's name)
             parts = self.path.split("/")
             if len(parts) != 5 or parts[1] != "2010-04-01" or parts[4] != "Messages.json":
-                self._answer(404, {"code": 20404, "message": "not found", "status": 404})
+                self._json(404, {"code": 20404, "message": "not found", "status": 404})
                 return
             form = {k: v[0] for k, v in parse_qs(self.rfile.read(int(self.headers["Content-Length"])).decode()).items()}
             user = base64.b64decode(self.headers["Authorization"].split()[1]).decode().split(":")[0]
@@ -73,7 +73,7 @@ def _handler(fake: FakeTwilio) -> type[BaseHTTPRequestHandler]:
             with fake.lock:
                 fake.requests.append((parts[3], user, form))
             if plan.error_code is not None or plan.status >= 400:
-                self._answer(
+                self._json(
                     plan.status,
                     {
                         "code": plan.error_code,
@@ -84,7 +84,7 @@ def _handler(fake: FakeTwilio) -> type[BaseHTTPRequestHandler]:
                 )
                 return
             sid = "SM" + uuid.uuid4().hex
-            self._answer(
+            self._json(
                 201,
                 {
                     "sid": sid,
@@ -96,25 +96,11 @@ def _handler(fake: FakeTwilio) -> type[BaseHTTPRequestHandler]:
                 },
             )
 
-        def _answer(self, status: int, payload: dict[str, object]) -> None:
-            body = json.dumps(payload).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, format: str, *args: object) -> None:
-            return
-
     return Handler
 
 
 def run_fake_twilio() -> Iterator[FakeTwilio]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(fake := FakeTwilio(url="")))
-    fake.url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield fake
-    server.shutdown()
-    server.server_close()
+    fake = FakeTwilio(url="")
+    for url in serve_fake(_handler(fake)):
+        fake.url = url
+        yield fake
