@@ -66,7 +66,7 @@ def _parser() -> argparse.ArgumentParser:
 
     for name, run, help in (
         ("demo", _demo, "set up the database with demo data and run the service on 127.0.0.1:8000"),
-        ("serve", _serve, "run the web service (Twilio webhook, health check)"),
+        ("serve", _serve, "run the web service (Twilio and Telegram webhooks, health check)"),
     ):
         sub = command(name, run, help)
         sub.add_argument("--host", default="127.0.0.1")
