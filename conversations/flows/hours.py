@@ -65,8 +65,9 @@ from conversations.hours import (
 )
 from conversations.model import Outcome, Reply
 
-#: More than this in one week is not a week's hours.
+#: Hours in one week from this many up are not a week's hours (the issue's "100+").
 WEEK_LIMIT = 100
+#: Hours in one day above this cannot be.
 DAY_LIMIT = 24
 
 
@@ -160,26 +161,26 @@ def _take_report(turn: Turn) -> Outcome:
 # --- Asking what is not clear -------------------------------------------------------------------------
 
 
-def _go_on(turn: Turn, draft: list[Draft], *before: Reply) -> Outcome:
+def _go_on(turn: Turn, draft: list[Draft]) -> Outcome:
     """Ask the next thing the report leaves open, or read it back once nothing is."""
     problem = _problem(turn, draft)
     if problem is not None:
         return _refuse(turn, problem)
     if any(line.choices for line in draft):
-        return turn.ask(HOURS_FLOW, "which_date", *before, draft=_encoded(draft))
+        return turn.ask(HOURS_FLOW, "which_date", draft=_encoded(draft))
     if any(line.day is None for line in draft):
-        return turn.ask(HOURS_FLOW, "which_day", *before, draft=_encoded(draft))
+        return turn.ask(HOURS_FLOW, "which_day", draft=_encoded(draft))
     if any(line.activity is None for line in draft):
         options = turn.participant.hours.choices()
         if len(options) > 1:
-            return turn.ask(HOURS_FLOW, "which_activity", *before, draft=_encoded(draft))
+            return turn.ask(HOURS_FLOW, "which_activity", draft=_encoded(draft))
         draft = [line if line.activity else replace(line, activity=options[0]) for line in draft]
     problem = _total_problem(turn, [line.line() for line in draft])
     if problem is not None:
         return _refuse(turn, problem)
     lines = tuple(line.line() for line in draft)
     fact = HoursCorrected(lines_json(lines)) if "readback" in turn.state.data else HoursReported(lines_json(lines))
-    return turn.ask(HOURS_FLOW, "confirm", *before, facts=(fact,), draft=_encoded(draft), readback=_encoded(draft))
+    return turn.ask(HOURS_FLOW, "confirm", facts=(fact,), draft=_encoded(draft), readback=_encoded(draft))
 
 
 def _refuse(turn: Turn, problem: Reply) -> Outcome:
@@ -290,20 +291,22 @@ def _ask_confirm(turn: Turn) -> Reply:
     return Reply(
         "hours_readback",
         {
-            "lines": [{**_line_params(line), "was": replaced.get(line.key)} for line in lines],
+            "lines": [_line_params(line, replaced.get(line.key)) for line in lines],
             "one_activity": lines[0].activity.value if len({line.activity for line in lines}) == 1 else None,
             "weeks": [_week_params(turn, plan.week_hours(week, lines)) for week in weeks],
         },
     )
 
 
-def _line_params(line: TimesheetLine) -> dict[str, Any]:
+def _line_params(line: TimesheetLine, was: float | None) -> dict[str, Any]:
+    """A line as the read-back shows it; `was`: the confirmed hours it replaces, if any."""
     return {
         "day": line.day,
         "whole_week": line.whole_week,
         "hours": line.hours,
         "activity": line.activity.value,
         "excuse": line.excuse.value if line.excuse else None,
+        "was": was,
     }
 
 
