@@ -27,20 +27,25 @@ from collections.abc import Callable
 from functools import partial
 
 from casefile.goals import (
-    BarrierRaised,
     DateRevised,
     PlannedStep,
     StepChanged,
     StepDone,
     StepMissed,
-    SupportRequested,
 )
-from casefile.vocabulary import Barrier
 from conversations.answers import CheckIn, read_check_in
-from conversations.barriers import names_only_other, read_barrier
+from conversations.barriers import read_barrier
 from conversations.flow import Flow, Step, Turn
-from conversations.flows.asking import choose, in_words, yes_or_no
+from conversations.flows.asking import choose, in_words
 from conversations.flows.plan import step_horizon
+from conversations.flows.potholes import (
+    ask_barrier_words,
+    ask_support,
+    raise_barrier,
+    take_barrier,
+    take_barrier_words,
+    take_support,
+)
 from conversations.flows.review import REVIEW_FLOW
 from conversations.flows.when import take_date
 from conversations.keywords import fold
@@ -96,7 +101,7 @@ def _take_how(turn: Turn, step: PlannedStep) -> Outcome:
     barrier = read_barrier(turn.text)
     if barrier is not None and len(fold(turn.text).split()) >= _SAYS_WHAT_HAPPENED:
         # "my car broke down" answers "how is it going?" too: stuck, and why.
-        return _raise_barrier(turn, step, barrier, *missed)
+        return raise_barrier(turn, CHECKIN_FLOW, barrier, step.id, *missed)
     return turn.answer(Reply("checkin_not_understood"))
 
 
@@ -142,36 +147,19 @@ def _ask_barrier(turn: Turn) -> Reply:
 
 
 def _take_barrier(turn: Turn, step: PlannedStep) -> Outcome:
-    if names_only_other(turn.text):
-        return turn.ask(CHECKIN_FLOW, "barrier_words")
-    category = read_barrier(turn.text) or Barrier.OTHER
-    return _raise_barrier(turn, step, category)
-
-
-def _ask_barrier_words(turn: Turn) -> Reply:
-    return Reply("barrier_ask_words")
+    return take_barrier(turn, CHECKIN_FLOW, step.id)
 
 
 def _take_barrier_words(turn: Turn, step: PlannedStep) -> Outcome:
-    return _raise_barrier(turn, step, read_barrier(turn.text) or Barrier.OTHER)
-
-
-def _raise_barrier(turn: Turn, step: PlannedStep, category: Barrier, *earlier: StepMissed) -> Outcome:
-    fact = BarrierRaised(category=category, words=turn.text, step_id=step.id)
-    return turn.ask(CHECKIN_FLOW, "support", facts=(*earlier, fact), category=category.value)
-
-
-def _ask_support(turn: Turn) -> Reply:
-    return Reply("support_offer", {"counselor_name": turn.participant.counselor_name})
+    return take_barrier_words(turn, CHECKIN_FLOW, step.id)
 
 
 def _take_support(turn: Turn, step: PlannedStep) -> Outcome:
-    requested = SupportRequested(category=Barrier(turn.state.data["category"]), step_id=step.id)
-    return yes_or_no(
+    return take_support(
         turn,
-        lambda: turn.ask(CHECKIN_FLOW, "revise", facts=(requested,), told_counselor=True),
+        step.id,
+        lambda requested: turn.ask(CHECKIN_FLOW, "revise", facts=(requested,), told_counselor=True),
         lambda: turn.ask(CHECKIN_FLOW, "revise"),
-        _ask_support(turn),
     )
 
 
@@ -224,8 +212,8 @@ CHECKIN_FLOW = Flow(
         "how": Step(prompt=_ask_how, handle=_about_a_step(_take_how)),
         "new_date": Step(prompt=_ask_new_date, handle=_about_a_step(_take_new_date)),
         "barrier": Step(prompt=_ask_barrier, handle=_about_a_step(_take_barrier)),
-        "barrier_words": Step(prompt=_ask_barrier_words, handle=_about_a_step(_take_barrier_words)),
-        "support": Step(prompt=_ask_support, handle=_about_a_step(_take_support)),
+        "barrier_words": Step(prompt=ask_barrier_words, handle=_about_a_step(_take_barrier_words)),
+        "support": Step(prompt=ask_support, handle=_about_a_step(_take_support)),
         "revise": Step(prompt=_ask_revise, handle=_about_a_step(_take_revise)),
         "new_text": Step(prompt=_ask_new_text, handle=_about_a_step(_take_new_text)),
         "new_text_date": Step(prompt=_ask_new_text_date, handle=_about_a_step(_take_new_text_date)),

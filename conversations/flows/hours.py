@@ -36,7 +36,6 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
-from casefile.goals import BarrierRaised, SupportRequested
 from casefile.timesheets import (
     HoursConfirmed,
     HoursCorrected,
@@ -49,12 +48,11 @@ from casefile.timesheets import (
     open_since,
     week_of,
 )
-from casefile.vocabulary import Activity, Barrier, Excuse
+from casefile.vocabulary import Activity, Excuse
 from conversations.answers import read_choice, read_yes_no
-from conversations.barriers import names_only_other, read_barrier
 from conversations.dates import Toward, read_date
 from conversations.flow import Flow, Step, Turn
-from conversations.flows.asking import yes_or_no
+from conversations.flows.potholes import ask_barrier_words, ask_support, take_barrier, take_barrier_words, take_support
 from conversations.hours import (
     HoursEntry,
     days_to_remove,
@@ -435,36 +433,20 @@ def _ask_barrier(turn: Turn) -> Reply:
 
 
 def _take_barrier(turn: Turn) -> Outcome:
-    if names_only_other(turn.text):
-        return turn.ask(HOURS_FLOW, "barrier_words")
-    return _raise_barrier(turn, read_barrier(turn.text) or Barrier.OTHER)
-
-
-def _ask_barrier_words(turn: Turn) -> Reply:
-    return Reply("barrier_ask_words")
+    return take_barrier(turn, HOURS_FLOW, None)
 
 
 def _take_barrier_words(turn: Turn) -> Outcome:
-    return _raise_barrier(turn, read_barrier(turn.text) or Barrier.OTHER)
-
-
-def _raise_barrier(turn: Turn, category: Barrier) -> Outcome:
-    fact = BarrierRaised(category=category, words=turn.text, step_id=None)
-    return turn.ask(HOURS_FLOW, "support", facts=(fact,), category=category.value)
-
-
-def _ask_support(turn: Turn) -> Reply:
-    return Reply("support_offer", {"counselor_name": turn.participant.counselor_name})
+    return take_barrier_words(turn, HOURS_FLOW, None)
 
 
 def _take_support(turn: Turn) -> Outcome:
-    requested = SupportRequested(category=Barrier(turn.state.data["category"]), step_id=None)
     told = Reply("hours_support_sent", {"counselor_name": turn.participant.counselor_name})
-    return yes_or_no(
+    return take_support(
         turn,
-        lambda: turn.answer(told, state=turn.state.reset(), facts=(requested,)),
+        None,
+        lambda requested: turn.answer(told, state=turn.state.reset(), facts=(requested,)),
         lambda: turn.answer(Reply("hours_noted"), state=turn.state.reset()),
-        _ask_support(turn),
     )
 
 
@@ -478,7 +460,7 @@ HOURS_FLOW = Flow(
         "confirm": Step(prompt=_ask_confirm, handle=_take_check),
         "fix": Step(prompt=_ask_fix, handle=_take_check),
         "barrier": Step(prompt=_ask_barrier, handle=_take_barrier),
-        "barrier_words": Step(prompt=_ask_barrier_words, handle=_take_barrier_words),
-        "support": Step(prompt=_ask_support, handle=_take_support),
+        "barrier_words": Step(prompt=ask_barrier_words, handle=_take_barrier_words),
+        "support": Step(prompt=ask_support, handle=_take_support),
     },
 )
