@@ -41,7 +41,6 @@ from casefile.timesheets import (
     HoursCorrected,
     HoursReported,
     HoursShort,
-    Period,
     TimesheetLine,
     WeekHours,
     lines_json,
@@ -420,16 +419,11 @@ def _save(turn: Turn, lines: list[TimesheetLine]) -> Outcome:
         facts=(confirmed, *short),
         draft=None,
         readback=None,
-        week=ended_short[-1].week.start.isoformat(),
     )
 
 
-def _ended_week(turn: Turn) -> Period:
-    return week_of(date.fromisoformat(turn.state.data["week"]))
-
-
 def _ask_barrier(turn: Turn) -> Reply:
-    return Reply("hours_short_ask", {})
+    return Reply("hours_short_ask")
 
 
 def _take_barrier(turn: Turn) -> Outcome:
