@@ -91,14 +91,14 @@ def _lifespan(service: Service) -> Callable[[FastAPI], AbstractAsyncContextManag
         # What is loaded by now lives as long as the process; frozen, the cyclic garbage collector
         # stops rescanning it on every full collection, pauses that showed in the webhook's p99.
         gc.freeze()
-        retrying = asyncio.create_task(_retry_documents(service))
+        retrying = asyncio.create_task(_retry_pending(service))
         yield
         retrying.cancel()
 
     return lifespan
 
 
-async def _retry_documents(service: Service) -> None:
+async def _retry_pending(service: Service) -> None:
     """Documents whose fetch failed, and replies a provider could not take at once, are tried again
     for as long as the app runs."""
     while True:
