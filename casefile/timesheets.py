@@ -6,7 +6,7 @@ not a finding. Weeks run Monday to Sunday; a week's requirement is the participa
 """
 
 import calendar
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -149,17 +149,19 @@ class HoursPlan:
 
     def week_hours(self, week: Period, draft: Iterable[TimesheetLine] = ()) -> WeekHours:
         """The week's hours as they will be once a draft is saved: its lines replace recorded ones."""
-        lines = {line.key: line for line in self.recorded if line.day in week}
-        lines.update({line.key: line for line in draft if line.day in week})
-        excused = sum(line.hours for line in lines.values() if line.excuse)
-        participated = sum(line.hours for line in lines.values() if not line.excuse)
+        lines = self._saved(draft, lambda line: line.day in week)
+        excused = sum(line.hours for line in lines if line.excuse)
+        participated = sum(line.hours for line in lines if not line.excuse)
         return WeekHours(week, participated, excused, self.required)
 
     def day_hours(self, day: date, draft: Iterable[TimesheetLine]) -> float:
         """Hours on one day across activities once a draft is saved."""
-        lines = {line.key: line for line in self.recorded if line.day == day and not line.whole_week}
-        lines.update({line.key: line for line in draft if line.day == day and not line.whole_week})
-        return sum(line.hours for line in lines.values())
+        return sum(line.hours for line in self._saved(draft, lambda line: line.day == day and not line.whole_week))
+
+    def _saved(self, draft: Iterable[TimesheetLine], keep: Callable[[TimesheetLine], bool]) -> list[TimesheetLine]:
+        """The lines `keep` picks as they will be once a draft is saved: its lines replace recorded ones."""
+        lines = {line.key: line for line in (*self.recorded, *draft) if keep(line)}
+        return list(lines.values())
 
     def report_due(self, today: date) -> Period | None:
         """The period whose report is due today and has not come, if any (from a few days before it

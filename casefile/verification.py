@@ -97,7 +97,7 @@ def month_totals(session: Session, participant: Participant, year: int, month: i
                 sum(line.hours for line in in_week if not line.excuse),
                 sum(line.hours for line in in_week if line.excuse),
                 weekly_required,
-                not (week.start in span and week.end in span),
+                not _within(week, span),
             )
         )
         start += timedelta(days=7)

@@ -11,6 +11,7 @@ import hmac
 import json
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -50,6 +51,12 @@ def inbound_from_update(payload: dict[str, Any], received_at: datetime) -> Inbou
     return Inbound(Channel.TELEGRAM, str(message.chat.id), text, str(update.update_id), received_at, tuple(media))
 
 
+@dataclass(frozen=True)
+class Received:
+    reply_ids: tuple[int, ...]
+    has_media: bool
+
+
 class TelegramChannel:
     """Receiving an update and sending its replies: shared by the webhook and long polling."""
 
@@ -67,30 +74,31 @@ class TelegramChannel:
         self._fetch_documents = fetch_documents
         self._clock = clock
 
-    def receive(self, payload: dict[str, Any]) -> tuple[int, ...]:
-        """Store and process one update; the ids of the queued replies (none for a repeat)."""
+    def receive(self, payload: dict[str, Any]) -> Received:
+        """Store and process one update: its queued replies (none for a repeat) and whether it brought media."""
         inbound = inbound_from_update(payload, self._clock())
         if inbound is None:
-            return ()
+            return Received((), has_media=False)
         try:
             receipt = self.inbox.receive(inbound, MessageStatus.QUEUED)
         except ProcessingFailed as failure:
             if failure.message_id is None:
                 raise
             apology = self.inbox.apologise(failure.message_id, MessageStatus.QUEUED)
-            return (apology.message_id,) if apology else ()
-        return tuple(reply.message_id for reply in receipt.replies)
+            return Received((apology.message_id,) if apology else (), bool(inbound.media))
+        return Received(tuple(reply.message_id for reply in receipt.replies), bool(inbound.media))
 
-    def send(self, reply_ids: tuple[int, ...], has_media: bool = False) -> None:
-        """Send queued replies in order; one that fails for now stays queued for the next pass."""
-        for reply_id in reply_ids:
+    def send(self, received: Received) -> None:
+        """Send queued replies in order (one that fails for now stays queued for the next pass), then
+        fetch the documents the update brought."""
+        for reply_id in received.reply_ids:
             deliver(self._sessions, reply_id, self.transport, self._clock)
-        if has_media:
+        if received.has_media:
             self._fetch_documents()
 
     def handle(self, payload: dict[str, Any]) -> None:
         """Receive and reply at once: what long polling does with each update."""
-        self.send(self.receive(payload), _has_media(payload))
+        self.send(self.receive(payload))
 
 
 #: Seconds a long poll waits at Telegram for the next update.
@@ -103,11 +111,6 @@ def poll(channel: TelegramChannel, offset: int | None) -> int | None:
         channel.handle(payload)
         offset = int(payload["update_id"]) + 1
     return offset
-
-
-def _has_media(payload: dict[str, Any]) -> bool:
-    message = payload.get("message") or {}
-    return bool(message.get("photo") or message.get("document"))
 
 
 def telegram_router(channel: TelegramChannel | None, secret: Secret | None, run: DatabaseRunner) -> APIRouter:
@@ -130,11 +133,11 @@ def telegram_router(channel: TelegramChannel | None, secret: Secret | None, run:
         except ValueError:
             return Response("Not a Telegram update", status_code=400)
         try:
-            reply_ids = await run(channel.receive, payload)
+            received = await run(channel.receive, payload)
         except ProcessingFailed:
             # Not even stored: a failed answer makes Telegram deliver the update again.
             return Response("Could not store the update; please retry", status_code=503)
-        background.add_task(channel.send, reply_ids, _has_media(payload))
+        background.add_task(channel.send, received)
         return Response(status_code=200)
 
     return router
