@@ -1,20 +1,20 @@
 """The ASGI app: the webhooks of every channel and the health check, on one FastAPI application."""
 
-import asyncio
 import gc
 import logging
+from collections import Counter
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-import anyio.to_thread
 from fastapi import FastAPI
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.channels.sms.media import twilio_media
+from bot.channels.sms.transport import TwilioTransport
 from bot.channels.sms.webhook import sms_router
 from bot.channels.telegram.transport import SendLimiter, TelegramTransport
 from bot.channels.telegram.webhook import TelegramChannel, telegram_router
@@ -25,7 +25,12 @@ from bot.settings import Settings
 from casefile.database import make_engine, session_factory
 from casefile.vocabulary import Channel
 from conversations.rendering import MessageRenderer, ServiceProfile
-from scheduler.outbox import Transport, send_queued
+from scheduler.dispatch import plan_due
+from scheduler.jobs import Lease, PeriodicJob, start_jobs
+from scheduler.outbox import Limited, OutreachTiming, RateLimiter, Transport, send_queued
+from scheduler.rules import Rule, Unit, load_rules
+from scheduler.sweep import sweep
+from scheduler.timing import Calendar, holiday_calendar
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +47,11 @@ class Service:
     #: None when no Telegram bot token is set.
     telegram: TelegramChannel | None
     clock: Callable[[], datetime]
+    renderer: MessageRenderer
+    rules: tuple[Rule, ...]
+    calendar: Calendar
+    #: None when Twilio's credentials or sender are not set: SMS then goes out only as inline replies.
+    sms: Transport | None
 
     def close(self) -> None:
         """Close what the service holds open: Telegram's connections and loop, the database pool."""
@@ -51,14 +61,48 @@ class Service:
 
     def transports(self) -> dict[Channel, Transport]:
         """The senders of the channels that send outside an inline reply."""
-        return {Channel.TELEGRAM: self.telegram.transport} if self.telegram else {}
+        transports: dict[Channel, Transport] = {}
+        if self.sms is not None:
+            transports[Channel.SMS] = self.sms
+        if self.telegram is not None:
+            transports[Channel.TELEGRAM] = self.telegram.transport
+        return transports
+
+    def sweep(self) -> Counter[str]:
+        """Queue the outreach that is due now (`waypoint sweep`, and the scheduler's sweep job)."""
+        return sweep(self.sessions, self.rules, self.calendar, self.clock())
+
+    def dispatch(self, workers: int = 4) -> Counter[str]:
+        """Turn due outreach into messages, then send what is queued (`waypoint dispatch`)."""
+        rules = {rule.name: rule for rule in self.rules}
+        decided = plan_due(self.sessions, rules, self.calendar, self.renderer, self.clock())
+        while decided.total() and sum(decided.values()) % 500 == 0:  # a full batch: more may be due
+            more = plan_due(self.sessions, rules, self.calendar, self.renderer, self.clock())
+            decided.update(more)
+            if not more.total():
+                break
+        business = frozenset(rule.name for rule in self.rules if rule.unit is Unit.BUSINESS_DAYS)
+        sent = send_queued(
+            self.sessions, self.transports(), self.clock, OutreachTiming(self.calendar, business), workers=workers
+        )
+        return decided + Counter({str(status): count for status, count in sent.items()})
+
+    def periodic_jobs(self) -> list[PeriodicJob]:
+        """What the in-process scheduler runs: the sweep, the dispatcher, and document fetches."""
+        settings = self.settings
+        return [
+            PeriodicJob("sweep", self.sweep, settings.sweep_seconds),
+            PeriodicJob("dispatch", self.dispatch, settings.dispatch_seconds),
+            PeriodicJob("documents", self.documents.fetch_due, settings.document_retry_seconds),
+        ]
 
 
 def build_service(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Service:
     engine = make_engine(settings.database_url)
     sessions = session_factory(engine)
     renderer = MessageRenderer(ServiceProfile(settings.program_name, settings.messages_per_week))
-    inbox = Inbox(sessions, renderer, clock)
+    rules = load_rules(Path(settings.outreach_rules)) if settings.outreach_rules else load_rules()
+    inbox = Inbox(sessions, renderer, clock, frozenset(rule.name for rule in rules if rule.stop_on_reply))
     telegram = (
         TelegramTransport(
             settings.telegram_bot_token.reveal(),
@@ -72,7 +116,26 @@ def build_service(settings: Settings, clock: Callable[[], datetime] = utc_now) -
         sessions, DocumentStore(Path(settings.documents_dir)), _downloads(settings, telegram), clock
     )
     channel = TelegramChannel(inbox, sessions, telegram, documents.fetch_due, clock) if telegram else None
-    return Service(settings, engine, sessions, inbox, documents, channel, clock)
+    calendar = Calendar(holiday_calendar(settings.holidays))
+    return Service(
+        settings, engine, sessions, inbox, documents, channel, clock, renderer, rules, calendar, _sms_sender(settings)
+    )
+
+
+def _sms_sender(settings: Settings) -> Transport | None:
+    """Twilio's REST sender, at the configured rate, once the account and a sender are set."""
+    sender = settings.twilio_messaging_service_sid or settings.twilio_from_number
+    if not (settings.twilio_account_sid and settings.twilio_auth_token and sender):
+        return None
+    transport = TwilioTransport(
+        settings.twilio_account_sid,
+        settings.twilio_auth_token.reveal(),
+        messaging_service_sid=settings.twilio_messaging_service_sid,
+        from_number=settings.twilio_from_number,
+        status_callback=f"{settings.public_url}/sms/twilio/status" if settings.public_url else None,
+        api_base_url=settings.twilio_api_base_url,
+    )
+    return Limited(transport, RateLimiter(settings.sms_per_second))
 
 
 def _downloads(settings: Settings, telegram: TelegramTransport | None) -> dict[Channel, Download]:
@@ -85,37 +148,35 @@ def _downloads(settings: Settings, telegram: TelegramTransport | None) -> dict[C
     return downloads
 
 
-def _lifespan(service: Service) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+def _lifespan(service: Service, run_scheduler: bool) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    """The app's life: with `run_scheduler`, the sweep, the dispatcher and document fetches run
+    in-process (one process per deployment holds the lease; the others' jobs stand by)."""
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # What is loaded by now lives as long as the process; frozen, the cyclic garbage collector
         # stops rescanning it on every full collection, pauses that showed in the webhook's p99.
         gc.freeze()
-        retrying = asyncio.create_task(_retry_pending(service))
-        yield
-        retrying.cancel()
+        if not run_scheduler:
+            yield
+            return
+        lease = Lease(service.sessions, service.clock)
+        scheduler = start_jobs(service.periodic_jobs(), lease)
+        try:
+            yield
+        finally:
+            scheduler.shutdown(wait=True)
+            lease.release()
 
     return lifespan
 
 
-async def _retry_pending(service: Service) -> None:
-    """Documents whose fetch failed, and replies a provider could not take at once, are tried again
-    for as long as the app runs."""
-    while True:
-        await asyncio.sleep(service.settings.document_retry_seconds)
-        try:
-            await anyio.to_thread.run_sync(service.documents.fetch_due)
-            await anyio.to_thread.run_sync(send_queued, service.sessions, service.transports(), service.clock)
-        except Exception:
-            log.exception("a pass over documents and queued replies failed; the next one tries again")
-
-
-def create_app(service: Service, clock: Callable[[], datetime] = utc_now) -> FastAPI:
+def create_app(service: Service, clock: Callable[[], datetime] = utc_now, run_scheduler: bool = False) -> FastAPI:
     settings = service.settings
     app = FastAPI(
         title="Waypoint",
         summary="Welfare-to-Work check-ins, hours and case notes by text",
-        lifespan=_lifespan(service),
+        lifespan=_lifespan(service, run_scheduler),
     )
     run = database_runner(settings.is_sqlite)
     app.include_router(

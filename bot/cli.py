@@ -4,8 +4,11 @@ import argparse
 import logging
 import sys
 from collections.abc import Callable, Sequence
+from datetime import date
+from zoneinfo import ZoneInfo
 
 import uvicorn
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.app import Service, build_service, create_app
@@ -18,10 +21,18 @@ from casefile.addresses import create_link_code
 from casefile.enrolment import EnrolmentError, add_counselor, enrol_participant, weekly_requirement
 from casefile.messages import unknown_senders
 from casefile.migrate import is_current, upgrade
-from casefile.people import Participant, find_counselor_by_email, find_participant_by_phone
+from casefile.outreach import (
+    Outreach,
+    OutreachChangeRefused,
+    OutreachState,
+    cancel_by_counselor,
+    edit_queued,
+    pause_outreach,
+)
+from casefile.people import Counselor, Participant, find_counselor_by_email, find_participant_by_phone
 from casefile.phones import InvalidPhoneNumber, normalize_phone
 from casefile.verification import MonthTotals, month_totals
-from casefile.vocabulary import Activity, Channel, FamilyType, Language, ReportingPeriod
+from casefile.vocabulary import Activity, Channel, FamilyType, Language, ProgrammeStatus, ReportingPeriod
 
 
 class UserError(Exception):
@@ -42,7 +53,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         logging.getLogger("alembic").setLevel(logging.WARNING)
     try:
         args.run(args)
-    except (UserError, EnrolmentError, InvalidPhoneNumber) as error:
+    except (UserError, EnrolmentError, InvalidPhoneNumber, OutreachChangeRefused) as error:
         print(f"waypoint: {error}", file=sys.stderr)
         return 1
     finally:
@@ -71,6 +82,9 @@ def _parser() -> argparse.ArgumentParser:
         sub = command(name, run, help)
         sub.add_argument("--host", default="127.0.0.1")
         sub.add_argument("--port", type=int, default=8000)
+        sub.add_argument(
+            "--no-scheduler", action="store_true", help="do not run the sweep, dispatcher and document fetches here"
+        )
 
     sub = command("chat", _chat, "text the bot as a participant from this terminal (or pipe a transcript)")
     sub.add_argument("--phone", required=True, help="the participant's phone number")
@@ -92,10 +106,12 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_argument("--consent", required=True, help='how consent to texts was recorded, e.g. "signed WTW 2"')
     _plan_arguments(sub)
 
-    sub = command("plan", _plan, "change a participant's weekly hours, activities or reporting period")
+    sub = command("plan", _plan, "change a participant's weekly hours, activities, reporting period or status")
     sub.add_argument("--phone", required=True)
     sub.add_argument("--hours", type=int, help="weekly required hours from the plan")
     _plan_arguments(sub)
+    sub.add_argument("--status", choices=[status.value for status in ProgrammeStatus], help="programme status")
+    sub.add_argument("--exited-on", type=date.fromisoformat, help="with --status exited: YYYY-MM-DD (today)")
 
     sub = command("hours", _hours, "a participant's hours for one month, as a counselor verifies them by the 20th")
     sub.add_argument("--phone", required=True)
@@ -133,6 +149,32 @@ def _parser() -> argparse.ArgumentParser:
     database_commands.add_parser("upgrade", help="apply migrations").set_defaults(run=_db_upgrade)
 
     command("unknown-senders", _unknown_senders, "list numbers that wrote in but belong to no participant")
+
+    command("sweep", _sweep, "queue the outreach that is due now (one pass of the scheduler's sweep)")
+    sub = command("dispatch", _dispatch, "send the outreach and queued replies that are due now (one pass)")
+    sub.add_argument("--workers", type=int, default=4, help="messages sent at once (within the sender's rate)")
+
+    outreach = commands.add_parser("outreach", help="scheduled texts: list, edit or cancel them; pause a participant")
+    outreach_commands = outreach.add_subparsers(title="commands", metavar="COMMAND", required=True)
+    sub = outreach_commands.add_parser("list", help="outreach queued (or in another state) for a caseload")
+    sub.set_defaults(run=_outreach_list)
+    sub.add_argument("--counselor", required=True, help="the counselor's email: their caseload only")
+    sub.add_argument("--phone", help="one participant")
+    sub.add_argument("--state", choices=[state.value for state in OutreachState], default=OutreachState.QUEUED.value)
+    sub = outreach_commands.add_parser("edit", help="send your own wording instead of a queued text")
+    sub.set_defaults(run=_outreach_edit)
+    sub.add_argument("id", type=int)
+    sub.add_argument("--text", required=True)
+    sub.add_argument("--counselor", required=True, help="your email")
+    sub = outreach_commands.add_parser("cancel", help="cancel a queued text")
+    sub.set_defaults(run=_outreach_cancel)
+    sub.add_argument("id", type=int)
+    sub.add_argument("--counselor", required=True, help="your email")
+    sub = outreach_commands.add_parser("pause", help="pause outreach to one participant up to a date")
+    sub.set_defaults(run=_outreach_pause)
+    sub.add_argument("--phone", required=True)
+    sub.add_argument("--until", type=date.fromisoformat, help="YYYY-MM-DD, included; leave out to resume now")
+    sub.add_argument("--counselor", required=True, help="your email")
     return parser
 
 
@@ -145,6 +187,11 @@ def _plan_arguments(sub: argparse.ArgumentParser) -> None:
     sub.add_argument(
         "--reporting-period", choices=[p.value for p in ReportingPeriod], help="how often hours are due (weekly)"
     )
+    sub.add_argument("--check-in-day", choices=WEEKDAYS, help="the day of the weekly check-in text (mon)")
+
+
+#: Weekday names as the CLI takes them, Monday first (Participant.check_in_day counts from 0).
+WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 
 
 def _activities(text: str) -> tuple[Activity, ...]:
@@ -189,11 +236,11 @@ def _demo(args: argparse.Namespace) -> None:
     for person in DEMO_PARTICIPANTS:
         print(f"  {waypoint} chat --phone {person.phone}    ({person.first_name}, {person.language.name.title()})")
     print("Stop the service with Ctrl-C.\n")
-    uvicorn.run(create_app(service), host=args.host, port=args.port)
+    uvicorn.run(create_app(service, run_scheduler=not args.no_scheduler), host=args.host, port=args.port)
 
 
 def _serve(args: argparse.Namespace) -> None:
-    uvicorn.run(create_app(_service()), host=args.host, port=args.port)
+    uvicorn.run(create_app(_service(), run_scheduler=not args.no_scheduler), host=args.host, port=args.port)
 
 
 def _chat(args: argparse.Namespace) -> None:
@@ -225,6 +272,7 @@ def _enroll(args: argparse.Namespace) -> None:
             activities=args.activities or (),
             reporting_period=ReportingPeriod(args.reporting_period or ReportingPeriod.WEEKLY),
         )
+        participant.check_in_day = WEEKDAYS.index(args.check_in_day or "mon")
         print(
             f"enrolled participant {participant.id}: {participant.display_name}, "
             f"{participant.weekly_required_hours} h/week, counselor {counselor.display_name}"
@@ -269,9 +317,16 @@ def _plan(args: argparse.Namespace) -> None:
             participant.activities = [activity.value for activity in dict.fromkeys(args.activities)]
         if args.reporting_period:
             participant.reporting_period = ReportingPeriod(args.reporting_period)
+        if args.check_in_day:
+            participant.check_in_day = WEEKDAYS.index(args.check_in_day)
+        if args.status:
+            participant.status = ProgrammeStatus(args.status)
+            exited = participant.status is ProgrammeStatus.EXITED
+            participant.exited_on = (args.exited_on or utc_now().date()) if exited else None
         print(
             f"{participant.display_name}: {participant.weekly_required_hours} h/week, "
-            f"activities {', '.join(participant.activities) or 'any'}, hours due {participant.reporting_period.value}"
+            f"activities {', '.join(participant.activities) or 'any'}, hours due {participant.reporting_period.value}, "
+            f"check-in {WEEKDAYS[participant.check_in_day]}, {participant.status.value}"
         )
 
 
@@ -352,6 +407,69 @@ def _telegram_poll(args: argparse.Namespace) -> None:
     offset = poll(channel, None)
     while not args.once:
         offset = poll(channel, offset)
+
+
+def _sweep(args: argparse.Namespace) -> None:
+    queued = _service().sweep()
+    print(
+        f"queued {queued.total()} outreach" + "".join(f"\n  {rule}: {count}" for rule, count in sorted(queued.items()))
+    )
+
+
+def _dispatch(args: argparse.Namespace) -> None:
+    service = _service()
+    if not service.transports():
+        print("no sender is set (TWILIO_* or TELEGRAM_BOT_TOKEN): texts stay queued until one is", file=sys.stderr)
+    done = service.dispatch(workers=args.workers)
+    print(", ".join(f"{outcome} {count}" for outcome, count in sorted(done.items())) or "nothing was due")
+
+
+def _counselor(session: Session, email: str) -> Counselor:
+    counselor = find_counselor_by_email(session, email)
+    if counselor is None:
+        raise UserError(f"no counselor with email {email}")
+    return counselor
+
+
+def _outreach_list(args: argparse.Namespace) -> None:
+    with _service().sessions.begin() as session:
+        counselor = _counselor(session, args.counselor)
+        query = (
+            select(Outreach, Participant)
+            .join(Participant, Outreach.participant_id == Participant.id)
+            .where(Participant.counselor_id == counselor.id, Outreach.state == OutreachState(args.state))
+            .order_by(Outreach.due_at)
+        )
+        if args.phone:
+            query = query.where(Participant.id == _participant(session, args.phone).id)
+        rows = session.execute(query).all()
+        if not rows:
+            print(f"no {args.state} outreach")
+        for row, participant in rows:
+            due = row.due_at.astimezone(ZoneInfo(participant.time_zone))
+            what = f'"{row.body}"' if row.body else row.template
+            reason = f" ({row.reason})" if row.reason else ""
+            print(f"{row.id:6} {due:%a %b %d %H:%M} {participant.display_name:24} {row.rule:18} {what}{reason}")
+
+
+def _outreach_edit(args: argparse.Namespace) -> None:
+    with _service().sessions.begin() as session:
+        row = edit_queued(session, args.id, _counselor(session, args.counselor).id, args.text, utc_now())
+        print(f"outreach {row.id} will send your text")
+
+
+def _outreach_cancel(args: argparse.Namespace) -> None:
+    with _service().sessions.begin() as session:
+        row = cancel_by_counselor(session, args.id, _counselor(session, args.counselor).id, utc_now())
+        print(f"outreach {row.id} cancelled")
+
+
+def _outreach_pause(args: argparse.Namespace) -> None:
+    with _service().sessions.begin() as session:
+        participant = _participant(session, args.phone)
+        pause_outreach(session, participant, _counselor(session, args.counselor).id, args.until, utc_now())
+        state = f"paused through {args.until:%a %b %d, %Y}" if args.until else "resumed"
+        print(f"outreach to {participant.display_name} {state}")
 
 
 def _fetch_documents(args: argparse.Namespace) -> None:

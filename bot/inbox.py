@@ -31,6 +31,7 @@ from casefile.documents import add_documents
 from casefile.facts import record_fact
 from casefile.goals import GoalPlan, active_goal
 from casefile.messages import Message, add_outbound, find_message, mark_processed, note_unknown_sender, store_inbound
+from casefile.outreach import cancel_queued, note_reply
 from casefile.people import Correspondent, find_correspondent, find_correspondent_by_id, set_participant
 from casefile.phones import display_phone
 from casefile.timesheets import HoursPlan, open_since, recorded_lines
@@ -128,10 +129,13 @@ class Inbox:
         sessions: sessionmaker[Session],
         renderer: MessageRenderer,
         clock: Callable[[], datetime] = utc_now,
+        stops_on_reply: frozenset[str] = frozenset(),
     ) -> None:
         self._sessions = sessions
         self._renderer = renderer
         self._clock = clock
+        #: The outreach rules whose queued texts a reply cancels (scheduler.rules: stop_on_reply).
+        self._stops_on_reply = stops_on_reply
 
     def receive(self, inbound: Inbound, reply_status: MessageStatus) -> Receipt:
         """Store and process one message; `reply_status` is what the adapter does with the replies
@@ -233,6 +237,7 @@ class Inbox:
             return self._answer_unknown_sender(session, message, reply_status)
         contact_id = current_contact(session, participant.id, message.channel, message.received_at)
         mark_processed(session, message.id, participant.id, contact_id, self._clock())
+        note_reply(session, participant.id, contact_id, message.id, message.received_at, self._stops_on_reply)
         saved = participant.conversation
         state = (
             ConversationState(saved.flow, saved.step, dict(saved.data), saved.updated_at)
@@ -267,6 +272,8 @@ class Inbox:
                 message.received_at,
                 outcome.consent,
             )
+            if outcome.consent is ConsentState.OPTED_OUT:
+                cancel_queued(session, participant.id, "opted_out", message.received_at)
         for fact in outcome.facts:
             record_fact(session, fact, participant.id, contact_id, message.id, message.received_at)
         if message.media:

@@ -54,6 +54,15 @@ class Settings:
     telegram_api_base_url: str | None = None
     #: Seconds between two messages to one Telegram chat (Telegram allows about one a second).
     telegram_chat_interval: float = 1.0
+    #: The outreach rules file (TOML); None: the defaults shipped in scheduler/rules.toml.
+    outreach_rules: str | None = None
+    #: Whose public holidays are not business days: country, then state ("US-CA").
+    holidays: str = "US-CA"
+    #: Seconds between sweeps for who is due for outreach, and between dispatcher passes.
+    sweep_seconds: int = 300
+    dispatch_seconds: int = 15
+    #: Texts a second through the Twilio sender (a long code takes about 1, a short code 100).
+    sms_per_second: float = 10.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
@@ -77,6 +86,11 @@ class Settings:
             telegram_bot_username=(env.get("TELEGRAM_BOT_USERNAME") or "").lstrip("@") or None,
             telegram_api_base_url=env.get("WAYPOINT_TELEGRAM_API_BASE_URL") or None,
             telegram_chat_interval=_float(env, "WAYPOINT_TELEGRAM_CHAT_INTERVAL", cls.telegram_chat_interval),
+            outreach_rules=env.get("WAYPOINT_OUTREACH_RULES") or None,
+            holidays=env.get("WAYPOINT_HOLIDAYS") or cls.holidays,
+            sweep_seconds=_int(env, "WAYPOINT_SWEEP_SECONDS", cls.sweep_seconds),
+            dispatch_seconds=_int(env, "WAYPOINT_DISPATCH_SECONDS", cls.dispatch_seconds),
+            sms_per_second=_float(env, "WAYPOINT_SMS_PER_SECOND", cls.sms_per_second),
         )
 
     @property
@@ -106,4 +120,4 @@ def _float(env: Mapping[str, str], name: str, default: float) -> float:
     try:
         return float(raw)
     except ValueError as error:
-        raise SettingsError(f"{name} must be a number of seconds, not {raw!r}") from error
+        raise SettingsError(f"{name} must be a number, not {raw!r}") from error

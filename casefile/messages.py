@@ -30,6 +30,8 @@ class Message(Base):
         # A provider that delivers the same message twice must not make two rows.
         UniqueConstraint("channel", "provider_id"),
         Index("ix_messages_participant_created", "participant_id", "created_at"),
+        # The dispatcher's question: what is queued and due?
+        Index("ix_messages_status_retry", "status", "retry_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -47,6 +49,11 @@ class Message(Base):
     error_code: Mapped[str | None] = mapped_column(String(16))
     #: For a reply: the inbound message it answers.
     in_reply_to_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id"))
+    #: For a text the scheduler sent on its own: the outreach it carries.
+    outreach_id: Mapped[int | None] = mapped_column(ForeignKey("outreach.id"), index=True)
+    #: Sending attempts that failed for a reason worth retrying, and when the next may be made.
+    attempts: Mapped[int] = mapped_column(server_default="0")
+    retry_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
     status_at: Mapped[datetime]
 

@@ -1,7 +1,7 @@
 """Counselors and the participants on their caseloads."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Select, String, bindparam, select, update
@@ -32,7 +32,10 @@ class Counselor(Base):
 
 class Participant(Base):
     __tablename__ = "participants"
-    __table_args__ = (CheckConstraint("weekly_required_hours BETWEEN 0 AND 80", name="weekly_hours_range"),)
+    __table_args__ = (
+        CheckConstraint("weekly_required_hours BETWEEN 0 AND 80", name="weekly_hours_range"),
+        CheckConstraint("check_in_day BETWEEN 0 AND 6", name="check_in_weekday"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     first_name: Mapped[str] = mapped_column(String(80))
@@ -56,6 +59,14 @@ class Participant(Base):
     #: The current consent; the ledger (consent.ConsentEvent) holds how it came to be.
     consent_state: Mapped[ConsentState] = mapped_column(string_enum(ConsentState, 32))
     enrolled_at: Mapped[datetime]
+    #: When the participant last wrote (a two-way contact): what disengagement is measured from.
+    last_heard_at: Mapped[datetime | None]
+    #: The weekday of the weekly check-in text, Monday 0 … Sunday 6.
+    check_in_day: Mapped[int] = mapped_column(server_default="0")
+    #: The day they left the programme (status EXITED): follow-ups count from it.
+    exited_on: Mapped[date | None]
+    #: A counselor paused outreach up to and including this day.
+    outreach_paused_until: Mapped[date | None]
 
     counselor: Mapped[Counselor] = relationship(back_populates="participants")
 

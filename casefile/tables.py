@@ -9,6 +9,7 @@ from casefile.documents import Document
 from casefile.facts import EventRecord
 from casefile.goals import Goal, GoalStep
 from casefile.messages import Message, UnknownSender
+from casefile.outreach import Outreach, SchedulerLock
 from casefile.people import Counselor, Participant
 from casefile.timesheets import TimesheetEntry
 
@@ -25,7 +26,9 @@ __all__ = [
     "GoalStep",
     "LinkCode",
     "Message",
+    "Outreach",
     "Participant",
+    "SchedulerLock",
     "TimesheetEntry",
     "UnknownSender",
 ]

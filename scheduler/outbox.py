@@ -5,21 +5,29 @@ conditional update ("another process got there first" when the row count is 0), 
 channel's transport, then completed with the provider's id or the error.
 """
 
+import random
+import threading
+import time
+from collections import Counter
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import Enum
 from typing import Protocol
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from casefile.addresses import disable_address
 from casefile.consent import record_consent
 from casefile.facts import Fact, record_fact, register_fact
 from casefile.messages import Message
+from casefile.outreach import Outreach, OutreachAttempt, cancel_queued
 from casefile.people import Participant
 from casefile.vocabulary import Channel, ConsentAction, ConsentState, Direction, MessageStatus
+from scheduler.timing import Calendar
 
 
 class Failure(Enum):
@@ -89,32 +97,140 @@ def queue_message(
     return message
 
 
+#: Transient failures before a message is given up (the backoff below spans about four hours).
+MAX_ATTEMPTS = 8
+_BACKOFF_BASE = timedelta(seconds=30)
+_BACKOFF_CAP = timedelta(hours=1)
+_JITTER = random.Random()
+
+
+def retry_delay(attempts: int, rng: random.Random = _JITTER) -> timedelta:
+    """Exponential backoff with jitter: 30 s, 1, 2, 4 ... minutes up to an hour, each drawn between
+    half and all of that, so messages that failed together do not all come back together."""
+    ceiling = min(_BACKOFF_CAP, _BACKOFF_BASE * 2 ** (attempts - 1))
+    return timedelta(seconds=ceiling.total_seconds() * rng.uniform(0.5, 1.0))
+
+
+class RateLimiter:
+    """At most `per_second` sends a second for one sender, spread evenly.
+
+    Slots are 2% wider than 1/rate, so that a provider counting arrivals (which jitter by a few
+    milliseconds) never sees rate + 1 in one second. Reserving a slot is under a lock; the wait is not.
+    """
+
+    def __init__(self, per_second: float, clock: Callable[[], float] = time.monotonic) -> None:
+        if per_second <= 0:
+            raise ValueError("a sending rate must be above 0 messages a second")
+        self._interval = 1.02 / per_second
+        self._clock = clock
+        self._next = 0.0
+        self._lock = threading.Lock()
+
+    def reserve(self) -> float:
+        """Take the next slot; the seconds to wait for it."""
+        with self._lock:
+            now = self._clock()
+            slot = max(now, self._next)
+            self._next = slot + self._interval
+            return slot - now
+
+    def wait(self) -> None:
+        time.sleep(self.reserve())
+
+
+@dataclass(frozen=True)
+class Limited:
+    """A transport that keeps to its sender's rate."""
+
+    transport: Transport
+    limiter: RateLimiter
+
+    def send(self, address: str, body: str) -> str:
+        self.limiter.wait()
+        return self.transport.send(address, body)
+
+
+@dataclass(frozen=True)
+class OutreachTiming:
+    """What the outbox needs to hold an outreach text back at sending time: a retry or a backlog
+    must not carry it past 21:00 or onto a holiday its rule avoids."""
+
+    calendar: Calendar
+    #: The rules whose texts go on business days only.
+    business_day_rules: frozenset[str]
+
+
+_Candidate = tuple[int, Channel, str | None, str | None, ConsentState | None]
+
+
 def send_queued(
     sessions: sessionmaker[Session],
     transports: Mapping[Channel, Transport],
     clock: Callable[[], datetime],
-    limit: int = 200,
-) -> int:
-    """One pass over queued messages on the channels given, oldest first: replies that could not be
-    sent at once (a provider's blip) are sent now. The dispatcher (quiet hours, rates) builds on it."""
+    timing: OutreachTiming | None = None,
+    limit: int = 2000,
+    workers: int = 1,
+) -> Counter[MessageStatus]:
+    """One pass over the queued messages that are due, oldest first, on the channels given: replies a
+    provider could not take at once, and outreach texts. Returns how many ended in each status."""
+    now = clock()
     with sessions.begin() as session:
-        queued = session.execute(
-            select(Message.id, Message.channel)
-            .where(
-                Message.direction == Direction.OUTBOUND,
-                Message.status == MessageStatus.QUEUED,
-                Message.channel.in_(list(transports)),
+        candidates: list[_Candidate] = [
+            tuple(row)  # type: ignore[misc]
+            for row in session.execute(
+                select(Message.id, Message.channel, Outreach.rule, Participant.time_zone, Participant.consent_state)
+                .outerjoin(Outreach, Message.outreach_id == Outreach.id)
+                .outerjoin(Participant, Message.participant_id == Participant.id)
+                .where(
+                    Message.status == MessageStatus.QUEUED,
+                    or_(Message.retry_at.is_(None), Message.retry_at <= now),
+                    Message.direction == Direction.OUTBOUND,
+                    Message.channel.in_(list(transports)),
+                )
+                .order_by(Message.id)
+                .limit(limit)
             )
-            .order_by(Message.id)
-            .limit(limit)
-        ).all()
-    return sum(deliver(sessions, row.id, transports[row.channel], clock) is MessageStatus.SENT for row in queued)
+        ]
+        ready = [candidate for candidate in candidates if _ready(session, candidate, timing, now)]
+
+    def send(candidate: _Candidate) -> MessageStatus | None:
+        return deliver(sessions, candidate[0], transports[candidate[1]], clock)
+
+    if workers <= 1:
+        statuses = [send(candidate) for candidate in ready]
+    else:
+        with ThreadPoolExecutor(workers, thread_name_prefix="outbox") as pool:
+            statuses = list(pool.map(send, ready))
+    return Counter(status for status in statuses if status is not None)
+
+
+def _ready(session: Session, candidate: _Candidate, timing: OutreachTiming | None, now: datetime) -> bool:
+    """Whether a queued message may go now. Replies always may (the participant just wrote); an
+    outreach text not to someone who opted out since, nor outside their hours."""
+    message_id, _, rule, time_zone, consent = candidate
+    if rule is None or time_zone is None:
+        return True
+    if consent is ConsentState.OPTED_OUT:
+        message = session.get_one(Message, message_id)
+        message.status, message.error_code, message.status_at = MessageStatus.FAILED, "opted_out", now
+        return False
+    if timing is None:
+        return True
+    zone, business_days = ZoneInfo(time_zone), rule in timing.business_day_rules
+    if timing.calendar.is_allowed(now, zone, business_days):
+        return True
+    session.get_one(Message, message_id).retry_at = timing.calendar.next_allowed(now, zone, business_days)
+    return False
 
 
 def deliver(
     sessions: sessionmaker[Session], message_id: int, transport: Transport, clock: Callable[[], datetime]
 ) -> MessageStatus | None:
-    """Send one queued message. Returns its new status, or None if another process claimed it."""
+    """Send one queued message. Returns its new status, or None if another process claimed it.
+
+    The claim (QUEUED → SENDING) is committed before the provider is called: a process killed
+    after it leaves the message SENDING, which is never resent blindly; one killed before it leaves
+    it QUEUED, and the next pass sends it."""
     with sessions.begin() as session:
         claimed = session.execute(
             update(Message)
@@ -133,17 +249,34 @@ def deliver(
     with sessions.begin() as session:
         message = session.get_one(Message, message_id)
         message.provider_id, message.status, message.status_at = provider_id, MessageStatus.SENT, clock()
+        _record_attempt(session, message, "sent", None)
         return message.status
+
+
+def _record_attempt(session: Session, message: Message, outcome: str, code: str | None) -> None:
+    """An outreach text's attempt, for the case notes: every one is documented (seeds 001, 004)."""
+    if message.outreach_id is None or message.participant_id is None:
+        return
+    outreach = session.get_one(Outreach, message.outreach_id)
+    attempt = OutreachAttempt(outreach.id, outreach.rule, outreach.template, message.channel.value, outcome, code)
+    record_fact(session, attempt, message.participant_id, message.contact_id, message.id, message.status_at)
 
 
 def _record_failure(session: Session, message: Message, error: DeliveryError, at: datetime) -> MessageStatus:
     message.error_code, message.status_at = error.code, at
     if error.failure is Failure.TRANSIENT:
-        # Back in the queue for the dispatcher's next pass; nothing is dropped.
-        message.status = MessageStatus.QUEUED
+        message.attempts += 1
+        if message.attempts < MAX_ATTEMPTS:
+            # Back in the queue, for a pass after the backoff; nothing is dropped.
+            message.status, message.retry_at = MessageStatus.QUEUED, at + retry_delay(message.attempts)
+            return message.status
+        message.status = MessageStatus.FAILED
+        _record_attempt(session, message, "failed", error.code)
         return message.status
     # An uncertain send stays SENDING: a status callback or a person settles it, not a blind resend.
     message.status = MessageStatus.SENDING if error.failure is Failure.UNCERTAIN else MessageStatus.FAILED
+    if message.status is MessageStatus.FAILED:
+        _record_attempt(session, message, "failed", error.code)
     participant = session.get(Participant, message.participant_id) if message.participant_id else None
     if participant is None:
         return message.status
@@ -158,6 +291,7 @@ def _record_failure(session: Session, message: Message, error: DeliveryError, at
             at,
             ConsentState.OPTED_OUT,
         )
+        cancel_queued(session, participant.id, "opted_out", at)
     if error.failure is Failure.BAD_ADDRESS and message.channel is not Channel.SMS:
         # A chat that blocked the bot: that channel rests until they write on it again; SMS still works.
         disable_address(session, message.channel, message.address, error.code, at)

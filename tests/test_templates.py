@@ -11,6 +11,7 @@ from casefile.vocabulary import Language
 from conversations.model import Reply
 from conversations.rendering import MessageRenderer, ServiceProfile, tidy
 from conversations.segments import count_segments, non_gsm_characters
+from scheduler.rules import load_rules
 from templates import MESSAGES_DIR
 
 # Long but real values, so that the counts hold for the longest names we expect.
@@ -84,6 +85,8 @@ SAMPLE = {
     "until": date(2026, 9, 27),
     "ended": False,
     "since": date(2026, 9, 14),
+    "period_end": date(2026, 9, 27),
+    "step": "Call the adult school about evening GED classes and times",
     "steps": [
         {"text": "Call the adult school about evening GED classes and times", "due": date(2026, 9, 23), "done": True},
         {"text": "Fill out the application for the GED class at the school", "due": date(2026, 9, 26), "done": False},
@@ -105,6 +108,11 @@ def test_every_reply_the_code_can_send_has_a_template() -> None:
     used = set(re.findall(r'Reply\(\s*"(\w+)"', sources)) | set(re.findall(r'menu_reply\(\s*turn,\s*"(\w+)"', sources))
     assert used, "found no replies in the code"
     assert used <= RENDERER.keys(Language.ENGLISH)
+
+
+def test_every_outreach_rule_has_its_templates() -> None:
+    texts = {template for rule in load_rules() for template in rule.templates}
+    assert texts <= RENDERER.keys(Language.ENGLISH) & RENDERER.keys(Language.SPANISH)
 
 
 @pytest.mark.parametrize("language", list(Language))

@@ -1,0 +1,258 @@
+"""The dispatcher's first half: outreach rows that are due become outbound messages, or are deferred,
+skipped or cancelled, each with its reason. The outbox (scheduler/outbox.py) then sends the messages.
+
+The decision is a pure function (`decide`) of the rule, what is known of the participant and the
+clock; `plan_due` reads a batch of due rows, decides and writes, in one transaction. Rows are
+claimed by that transaction: FOR UPDATE SKIP LOCKED on PostgreSQL, SQLite's single writer
+elsewhere, so two dispatchers never turn one row into two messages.
+"""
+
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload, sessionmaker
+
+from casefile.addresses import outreach_address
+from casefile.contacts import DEFAULT_QUIET_SPELL, current_contact
+from casefile.conversation import ConversationRecord, save_conversation
+from casefile.facts import record_fact
+from casefile.goals import Goal, GoalStep
+from casefile.messages import Message, add_outbound
+from casefile.outreach import Outreach, OutreachKind, OutreachState, ReengagementTask
+from casefile.people import Participant
+from casefile.vocabulary import ConsentState, GoalStatus, MessageStatus, ProgrammeStatus, StepStatus
+from conversations.model import IDLE_FLOW, IDLE_STEP, Reply
+from conversations.rendering import MessageRenderer
+from scheduler.rules import Anchor, Busy, Rule, Unit
+from scheduler.timing import Calendar
+
+#: How long to wait before trying again when the participant is mid-conversation.
+BUSY_RETRY = timedelta(minutes=30)
+
+
+class Action(StrEnum):
+    SEND = "send"
+    TASK = "task"
+    DEFER = "defer"
+    SKIP = "skip"
+    CANCEL = "cancel"
+
+
+@dataclass(frozen=True)
+class Decision:
+    action: Action
+    reason: str | None = None
+    #: For DEFER: the new due time.
+    until: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """What the decision needs to know of the participant at sending time."""
+
+    consent: ConsentState
+    status: ProgrammeStatus
+    time_zone: str
+    paused_until: date | None
+    last_heard_at: datetime | None
+    #: When their conversation last moved, if they are in one (None when idle).
+    conversation_at: datetime | None
+    #: Whether an outreach text already went to them today (their local day).
+    texted_today: bool
+
+
+def decide(
+    rule: Rule | None, kind: OutreachKind, created_at: datetime, recipient: Recipient, calendar: Calendar, now: datetime
+) -> Decision:
+    """Send now, or why not. Hard limits first (consent, status, pause), then timing."""
+    if rule is None:
+        return Decision(Action.SKIP, "rule_removed")
+    if recipient.consent is ConsentState.OPTED_OUT:
+        return Decision(Action.CANCEL, "opted_out")
+    if recipient.status not in rule.statuses:
+        return Decision(Action.SKIP, "status_changed")
+    zone = ZoneInfo(recipient.time_zone)
+    if recipient.paused_until is not None and recipient.paused_until >= now.astimezone(zone).date():
+        return Decision(Action.SKIP, "paused")
+    if rule.stop_on_reply and recipient.last_heard_at is not None and recipient.last_heard_at > created_at:
+        return Decision(Action.CANCEL, "answered")
+    if kind is OutreachKind.TASK:
+        return Decision(Action.TASK)
+    business_days = rule.unit is Unit.BUSINESS_DAYS
+    if not calendar.is_allowed(now, zone, business_days):
+        return Decision(Action.DEFER, "quiet_hours", calendar.next_allowed(now, zone, business_days))
+    if recipient.conversation_at is not None and now - recipient.conversation_at < DEFAULT_QUIET_SPELL:
+        if rule.busy is Busy.SKIP:
+            return Decision(Action.SKIP, "busy")
+        return Decision(Action.DEFER, "busy", now + BUSY_RETRY)
+    if recipient.texted_today:
+        # One outreach text a day at most: the rest wait for tomorrow's allowed hours.
+        tomorrow = now.astimezone(zone).replace(hour=23, minute=59) + timedelta(minutes=1)
+        return Decision(Action.DEFER, "one_a_day", calendar.next_allowed(tomorrow, zone, business_days))
+    return Decision(Action.SEND)
+
+
+def plan_due(
+    sessions: sessionmaker[Session],
+    rules: Mapping[str, Rule],
+    calendar: Calendar,
+    renderer: MessageRenderer,
+    now: datetime,
+    batch: int = 500,
+) -> Counter[str]:
+    """Decide one batch of due outreach; how many rows went each way (send, defer, skip, ...)."""
+    decided: Counter[str] = Counter()
+    with sessions.begin() as session:
+        due = session.scalars(
+            select(Outreach)
+            .where(Outreach.state == OutreachState.QUEUED, Outreach.due_at <= now)
+            .order_by(Outreach.due_at, Outreach.id)
+            .limit(batch)
+            .with_for_update(skip_locked=True)
+        ).all()
+        participants = _participants(session, {row.participant_id for row in due})
+        texted_today: set[int] = set()
+        for row in due:
+            participant = participants[row.participant_id]
+            recipient = _recipient(session, participant, now, row.participant_id in texted_today)
+            decision = decide(rules.get(row.rule), row.kind, row.created_at, recipient, calendar, now)
+            decided[decision.action] += 1
+            _apply(session, row, participant, rules.get(row.rule), decision, renderer, now)
+            if decision.action is Action.SEND:
+                texted_today.add(row.participant_id)
+    return decided
+
+
+def _participants(session: Session, ids: set[int]) -> dict[int, Participant]:
+    query = select(Participant).where(Participant.id.in_(ids)).options(selectinload(Participant.counselor))
+    return {participant.id: participant for participant in session.scalars(query)}
+
+
+def _recipient(session: Session, participant: Participant, now: datetime, texted_in_batch: bool) -> Recipient:
+    zone = ZoneInfo(participant.time_zone)
+    local = now.astimezone(zone)
+    day_start = local.replace(hour=0, minute=0, second=0, microsecond=0)
+    texted_today = texted_in_batch or bool(
+        session.scalar(
+            select(func.count(Message.id)).where(
+                Message.participant_id == participant.id,
+                Message.outreach_id.is_not(None),
+                Message.created_at >= day_start,
+            )
+        )
+    )
+    conversation = session.get(ConversationRecord, participant.id)
+    in_conversation = conversation is not None and conversation.flow != IDLE_FLOW
+    return Recipient(
+        consent=participant.consent_state,
+        status=participant.status,
+        time_zone=participant.time_zone,
+        paused_until=participant.outreach_paused_until,
+        last_heard_at=participant.last_heard_at,
+        conversation_at=conversation.updated_at if conversation is not None and in_conversation else None,
+        texted_today=texted_today,
+    )
+
+
+def _apply(
+    session: Session,
+    row: Outreach,
+    participant: Participant,
+    rule: Rule | None,
+    decision: Decision,
+    renderer: MessageRenderer,
+    now: datetime,
+) -> None:
+    row.state_at = now
+    row.reason = decision.reason
+    match decision.action:
+        case Action.DEFER:
+            assert decision.until is not None
+            row.due_at = decision.until
+        case Action.SKIP:
+            row.state = OutreachState.SKIPPED
+        case Action.CANCEL:
+            row.state = OutreachState.CANCELLED
+        case Action.TASK:
+            assert rule is not None
+            row.state = OutreachState.DISPATCHED
+            _counselor_task(session, row, rule, now)
+        case Action.SEND:
+            assert rule is not None
+            row.state = OutreachState.DISPATCHED
+            _queue_text(session, row, participant, rule, renderer, now)
+
+
+def _queue_text(
+    session: Session, row: Outreach, participant: Participant, rule: Rule, renderer: MessageRenderer, now: datetime
+) -> None:
+    channel, address = outreach_address(session, participant)
+    body = row.body or renderer.render(
+        Reply(row.template, _params(session, participant, row, rule)), participant.language
+    )
+    contact_id = current_contact(session, participant.id, channel, now, opened_by="outreach")
+    add_outbound(
+        session,
+        [
+            {
+                "participant_id": participant.id,
+                "contact_id": contact_id,
+                "channel": channel,
+                "address": address,
+                "body": body,
+                "status": MessageStatus.QUEUED,
+                "outreach_id": row.id,
+                "created_at": now,
+                "status_at": now,
+            }
+        ],
+    )
+    # The reply will be about this text: a flow left hours ago (not busy, or it would wait) would
+    # read "1" or "yes" as an answer to its own old question.
+    save_conversation(session, participant.id, IDLE_FLOW, IDLE_STEP, {}, now)
+
+
+def _params(session: Session, participant: Participant, row: Outreach, rule: Rule) -> dict[str, object]:
+    params: dict[str, object] = {
+        "first_name": participant.first_name,
+        "counselor_name": participant.counselor.display_name,
+    }
+    anchor = date.fromisoformat(row.occurrence.split("+")[0]) if "+" in row.occurrence else None
+    if rule.relative_to is Anchor.PERIOD_END:
+        params["period_end"] = anchor
+    if rule.relative_to is Anchor.STEP_DUE:
+        params["step"] = (
+            session.scalar(
+                select(GoalStep.text)
+                .join(Goal, GoalStep.goal_id == Goal.id)
+                .where(
+                    Goal.participant_id == participant.id,
+                    Goal.status == GoalStatus.ACTIVE,
+                    GoalStep.status == StepStatus.PENDING,
+                    GoalStep.due_date == anchor,
+                )
+                .order_by(GoalStep.position)
+            )
+            or ""
+        )
+    return params
+
+
+def _counselor_task(session: Session, row: Outreach, rule: Rule, now: datetime) -> None:
+    episode = datetime.strptime(row.occurrence.split("#")[0], "%Y%m%dT%H%M%S")
+    attempts = session.scalar(
+        select(func.count(Outreach.id)).where(
+            Outreach.participant_id == row.participant_id,
+            Outreach.rule == row.rule,
+            Outreach.kind == OutreachKind.TEXT,
+            Outreach.state == OutreachState.DISPATCHED,
+            Outreach.occurrence.startswith(row.occurrence.split("#")[0]),
+        )
+    )
+    task = ReengagementTask(outreach_id=row.id, attempts=int(attempts or 0), quiet_since=episode.date())
+    record_fact(session, task, row.participant_id, None, None, now)

@@ -1,0 +1,276 @@
+"""The sweep: who is due for outreach now, found with set-based queries and queued under a unique key.
+
+For each rule and each time zone participants live in, the dates that make the rule due today are
+worked out in Python (a handful), and one INSERT … SELECT … ON CONFLICT DO NOTHING per date queues
+everyone behind it. A row is queued only once its moment has come (its hour on the participant's
+clock), so the query that decides who is due runs at that moment, with the latest facts. Sweeping
+twice, after a restart, or from two processes at once inserts nothing new: the key
+(participant, rule, occurrence) is unique.
+"""
+
+from collections import Counter
+from collections.abc import Iterator
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import ColumnElement, Select, and_, case, distinct, exists, func, literal, or_, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from casefile.base import UPSERT_INSERTS, dialect_of, table_of
+from casefile.goals import Goal, GoalStep
+from casefile.outreach import Outreach, OutreachKind, OutreachState
+from casefile.people import Participant
+from casefile.timesheets import TimesheetEntry, period_of
+from casefile.vocabulary import ConsentState, EntryState, GoalStatus, ReportingPeriod, StepStatus
+from scheduler.rules import Anchor, Rule, Unit
+from scheduler.timing import Calendar, add_months, local_moment
+
+_P = table_of(Participant)
+_O = table_of(Outreach)
+_STEPS = table_of(GoalStep)
+_GOALS = table_of(Goal)
+_ENTRIES = table_of(TimesheetEntry)
+_COLUMNS = ["participant_id", "rule", "occurrence", "kind", "template", "due_at", "state", "created_at", "state_at"]
+_QUEUE = {
+    name: upsert(_O).on_conflict_do_nothing(index_elements=["participant_id", "rule", "occurrence"])
+    for name, upsert in UPSERT_INSERTS.items()
+}
+
+
+def sweep(sessions: sessionmaker[Session], rules: tuple[Rule, ...], calendar: Calendar, now: datetime) -> Counter[str]:
+    """Queue every outreach that is due at `now`; the number of rows queued, by rule."""
+    with sessions.begin() as session:
+        zones = session.scalars(select(distinct(_P.c.time_zone))).all()
+    check_in_rules = [rule.name for rule in rules if rule.relative_to is Anchor.CHECK_IN_DAY]
+    queued: Counter[str] = Counter()
+    for rule in rules:
+        for zone in zones:
+            # A transaction per rule and zone: the write lock is held briefly, and a failure loses one.
+            with sessions.begin() as session:
+                if rule.relative_to is Anchor.QUIET_SINCE:
+                    queued[rule.name] += _queue_disengaged(session, rule, zone, now, check_in_rules)
+                else:
+                    queued[rule.name] += _queue_dated(session, rule, zone, calendar, now)
+    return queued
+
+
+# --- Rules counted from a date ----------------------------------------------------------------
+
+
+def _queue_dated(session: Session, rule: Rule, zone_name: str, calendar: Calendar, now: datetime) -> int:
+    zone = ZoneInfo(zone_name)
+    today = now.astimezone(zone).date()
+    queued = 0
+    for offset in rule.offsets:
+        for due_day in _days(today - timedelta(days=rule.late_days), today):
+            if rule.unit is Unit.BUSINESS_DAYS and not calendar.is_business_day(due_day):
+                continue
+            due_at = local_moment(due_day, rule.hour, zone) if rule.hour is not None else _midnight(due_day, zone)
+            if due_at > now:
+                continue
+            for anchor in anchors_due_on(rule, offset, due_day, calendar):
+                audience = _who(rule, zone_name, today).where(_anchored(rule, anchor, zone, now))
+                queued += _insert(session, audience, rule, f"{anchor.isoformat()}+{offset}", due_at, now)
+    return queued
+
+
+def anchors_due_on(rule: Rule, offset: int, due_day: date, calendar: Calendar) -> list[date]:
+    """The dates that, `offset` units later, fall on `due_day`: one for days; for months several
+    month ends may land on one day (29, 30, 31 Jan + 1 month = 28 Feb); for business days a weekend
+    and the Monday after land on the same business day."""
+    if rule.unit is Unit.DAYS:
+        return [due_day - timedelta(days=offset)]
+    if rule.unit is Unit.MONTHS:
+        first = add_months(due_day, -offset) - timedelta(days=3)
+        candidates = _days(first, first + timedelta(days=6))
+        return [day for day in candidates if add_months(day, offset) == due_day]
+    candidates = _days(due_day - timedelta(days=offset * 2 + 14), due_day)
+    return [day for day in candidates if calendar.add_business_days(day, offset) == due_day]
+
+
+def _who(rule: Rule, zone_name: str, today: date) -> Select[Any]:
+    """Participants in this zone the rule may write to at all: status, consent, no pause."""
+    return select(_P.c.id).where(
+        _P.c.time_zone == zone_name,
+        _P.c.status.in_([status.value for status in rule.statuses]),
+        _P.c.consent_state != ConsentState.OPTED_OUT,
+        or_(_P.c.outreach_paused_until.is_(None), _P.c.outreach_paused_until < today),
+    )
+
+
+def _anchored(rule: Rule, anchor: date, zone: ZoneInfo, now: datetime) -> ColumnElement[bool]:
+    """Whose date of this rule's kind is `anchor`."""
+    day_starts = _midnight(anchor, zone)
+    match rule.relative_to:
+        case Anchor.ENROLLED:
+            return and_(
+                _P.c.last_heard_at.is_(None),
+                _P.c.enrolled_at >= day_starts,
+                _P.c.enrolled_at < _midnight(anchor + timedelta(days=1), zone),
+            )
+        case Anchor.CHECK_IN_DAY:
+            return and_(
+                _P.c.check_in_day == anchor.weekday(),
+                _P.c.enrolled_at < day_starts,
+                # The quiet ones are the re-engagement rule's: a check-in on top would be one text too many.
+                _quiet_since() >= now - timedelta(days=rule.quiet_days),
+            )
+        case Anchor.STEP_DUE:
+            return exists().where(
+                _GOALS.c.participant_id == _P.c.id,
+                _GOALS.c.status == GoalStatus.ACTIVE,
+                _STEPS.c.goal_id == _GOALS.c.id,
+                _STEPS.c.status == StepStatus.PENDING,
+                _STEPS.c.due_date == anchor,
+            )
+        case Anchor.PERIOD_END:
+            return _hours_missing(anchor, zone)
+        case Anchor.MONTH_START:
+            return and_(literal(anchor.day == 1), _P.c.enrolled_at < day_starts)
+        case Anchor.EXITED:
+            return _P.c.exited_on == anchor
+    raise ValueError(f"{rule.relative_to} is not counted from a date")
+
+
+def _hours_missing(period_end: date, zone: ZoneInfo) -> ColumnElement[bool]:
+    """Participants whose reporting period ends on this day with no hours confirmed for it, and who
+    were enrolled before the report fell due (HoursPlan.report_due asks the same)."""
+    ending = [kind for kind in ReportingPeriod if period_of(period_end, kind).end == period_end]
+    if not ending:
+        return literal(False)
+    return and_(
+        _P.c.enrolled_at < _midnight(period_end - timedelta(days=2), zone),
+        or_(
+            *(
+                and_(
+                    _P.c.reporting_period == kind,
+                    ~exists().where(
+                        _ENTRIES.c.participant_id == _P.c.id,
+                        _ENTRIES.c.state == EntryState.CONFIRMED,
+                        _ENTRIES.c.day.between(period_of(period_end, kind).start, period_end),
+                    ),
+                )
+                for kind in ending
+            )
+        ),
+    )
+
+
+def _insert(
+    session: Session, audience: Select[Any], rule: Rule, occurrence: str, due_at: datetime, now: datetime
+) -> int:
+    rows = audience.with_only_columns(
+        _P.c.id,
+        literal(rule.name),
+        literal(occurrence),
+        literal(OutreachKind.TEXT.value),
+        literal(rule.template_for(1)),
+        literal(due_at, _O.c.due_at.type),
+        literal(OutreachState.QUEUED.value),
+        literal(now, _O.c.created_at.type),
+        literal(now, _O.c.state_at.type),
+    )
+    result = session.execute(_QUEUE[dialect_of(session)].from_select(_COLUMNS, rows))
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+# --- Disengaged: a sequence counted from the last two-way contact --------------------------------
+
+
+def _quiet_since() -> ColumnElement[datetime]:
+    return func.coalesce(_P.c.last_heard_at, _P.c.enrolled_at)
+
+
+def _queue_disengaged(session: Session, rule: Rule, zone_name: str, now: datetime, check_in_rules: list[str]) -> int:
+    """Attempt 1 as soon as a participant counts as disengaged, then one after each gap, until they
+    write (which starts a new quiet spell, so a new key); a counselor task after `task_after`."""
+    zone = ZoneInfo(zone_name)
+    today = now.astimezone(zone).date()
+    due_at = local_moment(today, rule.hour, zone) if rule.hour is not None else now
+    quiet_since = _quiet_since()
+    missed = (
+        select(func.count())
+        .where(
+            _O.c.participant_id == _P.c.id,
+            _O.c.rule.in_(check_in_rules),
+            _O.c.state == OutreachState.DISPATCHED,
+            _O.c.created_at > quiet_since,
+            _O.c.due_at < now - timedelta(days=1),
+        )
+        .scalar_subquery()
+    )
+    this_episode = and_(_O.c.participant_id == _P.c.id, _O.c.rule == rule.name, _O.c.created_at > quiet_since)
+    is_text = _O.c.kind == OutreachKind.TEXT
+    candidates = (
+        _who(rule, zone_name, today)
+        .with_only_columns(
+            _P.c.id,
+            quiet_since.label("quiet_since"),
+            func.count(_O.c.id).filter(is_text).label("texts"),
+            func.count(_O.c.id).filter(is_text, _O.c.state == OutreachState.DISPATCHED).label("sent"),
+            func.count(_O.c.id).filter(_O.c.state == OutreachState.QUEUED).label("pending"),
+            func.count(_O.c.id).filter(_O.c.kind == OutreachKind.TASK).label("tasks"),
+            func.max(case((is_text, _O.c.state_at))).label("last_at"),
+        )
+        .outerjoin(_O, this_episode)
+        .where(
+            # Two weekly check-ins cannot both be missed in under a week: that bound keeps the
+            # correlated count to the few who have been quiet that long.
+            quiet_since < now - timedelta(days=7),
+            or_(quiet_since < now - timedelta(days=rule.quiet_days), missed >= rule.missed_check_ins),
+        )
+        .group_by(_P.c.id, quiet_since)
+    )
+    rows = [
+        row
+        for candidate in session.execute(candidates)
+        for row in _next_in_sequence(rule, candidate, zone, now, due_at)
+    ]
+    if not rows:
+        return 0
+    result = session.execute(_QUEUE[dialect_of(session)], rows)
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def _next_in_sequence(
+    rule: Rule, candidate: Any, zone: ZoneInfo, now: datetime, due_at: datetime
+) -> Iterator[dict[str, Any]]:
+    if candidate.pending:
+        return
+    episode = candidate.quiet_since.strftime("%Y%m%dT%H%M%S")
+    row = {
+        "participant_id": candidate.id,
+        "rule": rule.name,
+        "state": OutreachState.QUEUED,
+        "created_at": now,
+        "state_at": now,
+    }
+    if rule.task_after and candidate.sent >= rule.task_after and not candidate.tasks:
+        if candidate.last_at + timedelta(days=rule.task_delay_days) <= now:
+            yield row | {
+                "occurrence": f"{episode}#task",
+                "kind": OutreachKind.TASK,
+                "template": "reengagement_task",
+                "due_at": now,
+            }
+    attempt = candidate.texts + 1
+    if candidate.texts:
+        last_day = candidate.last_at.astimezone(zone).date()
+        next_day = last_day + timedelta(days=rule.gap_after(candidate.texts))
+        due_at = local_moment(next_day, rule.hour, zone) if rule.hour is not None else _midnight(next_day, zone)
+    if due_at <= now:
+        yield row | {
+            "occurrence": f"{episode}#{attempt}",
+            "kind": OutreachKind.TEXT,
+            "template": rule.template_for(attempt),
+            "due_at": due_at,
+        }
+
+
+def _days(first: date, last: date) -> list[date]:
+    return [first + timedelta(days=n) for n in range((last - first).days + 1)]
+
+
+def _midnight(day: date, zone: ZoneInfo) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=zone)
