@@ -35,7 +35,7 @@ def _take(upsert: Callable[[Table], Any]) -> Any:
         set_={"holder": statement.excluded.holder, "expires_at": statement.excluded.expires_at},
         # Taken over only from ourselves (a renewal) or from a holder whose lease ran out.
         where=(_LOCKS.c.holder == statement.excluded.holder) | (_LOCKS.c.expires_at < bindparam("now")),
-    )
+    ).returning(_LOCKS.c.holder)
 
 
 _TAKE = {name: _take(upsert) for name, upsert in UPSERT_INSERTS.items()}
@@ -61,11 +61,12 @@ class Lease:
         """Take or renew the lease; False while another live process holds it."""
         now = self._clock()
         with self._sessions.begin() as session:
-            result = session.execute(
+            # A row comes back only when the insert or the update happened (not when WHERE said no).
+            taken = session.execute(
                 _TAKE[dialect_of(session)],
                 {"name": self.name, "holder": self.holder, "expires_at": now + self.ttl, "now": now},
-            )
-            return bool(result.rowcount)  # type: ignore[attr-defined]
+            ).scalar_one_or_none()
+            return taken is not None
 
     def release(self) -> None:
         with self._sessions.begin() as session:

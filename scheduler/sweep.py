@@ -14,7 +14,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Select, and_, case, distinct, exists, func, literal, or_, select
+from sqlalchemy import ColumnElement, Select, and_, case, exists, func, literal, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from casefile.base import UPSERT_INSERTS, dialect_of, table_of
@@ -32,6 +32,8 @@ _STEPS = table_of(GoalStep)
 _GOALS = table_of(Goal)
 _ENTRIES = table_of(TimesheetEntry)
 _COLUMNS = ["participant_id", "rule", "occurrence", "kind", "template", "due_at", "state", "created_at", "state_at"]
+# The ids of the rows inserted are returned to count them: PostgreSQL's driver reports no row count
+# for an INSERT … SELECT … ON CONFLICT, and rows that conflicted are not returned.
 _QUEUE = {
     name: upsert(_O).on_conflict_do_nothing(index_elements=["participant_id", "rule", "occurrence"])
     for name, upsert in UPSERT_INSERTS.items()
@@ -41,7 +43,7 @@ _QUEUE = {
 def sweep(sessions: sessionmaker[Session], rules: tuple[Rule, ...], calendar: Calendar, now: datetime) -> Counter[str]:
     """Queue every outreach that is due at `now`; the number of rows queued, by rule."""
     with sessions.begin() as session:
-        zones = session.scalars(select(distinct(_P.c.time_zone))).all()
+        zones = session.scalars(select(_P.c.time_zone).distinct()).all()
     check_in_rules = [rule.name for rule in rules if rule.relative_to is Anchor.CHECK_IN_DAY]
     queued: Counter[str] = Counter()
     for rule in rules:
@@ -171,8 +173,8 @@ def _insert(
         literal(now, _O.c.created_at.type),
         literal(now, _O.c.state_at.type),
     )
-    result = session.execute(_QUEUE[dialect_of(session)].from_select(_COLUMNS, rows))
-    return int(result.rowcount)  # type: ignore[attr-defined]
+    statement = _QUEUE[dialect_of(session)].from_select(_COLUMNS, rows).returning(_O.c.id)
+    return len(session.execute(statement).all())
 
 
 # --- Disengaged: a sequence counted from the last two-way contact --------------------------------
@@ -189,15 +191,17 @@ def _queue_disengaged(session: Session, rule: Rule, zone_name: str, now: datetim
     today = now.astimezone(zone).date()
     due_at = local_moment(today, rule.hour, zone) if rule.hour is not None else now
     quiet_since = _quiet_since()
+    check_ins = _O.alias("check_ins")
     missed = (
         select(func.count())
         .where(
-            _O.c.participant_id == _P.c.id,
-            _O.c.rule.in_(check_in_rules),
-            _O.c.state == OutreachState.DISPATCHED,
-            _O.c.created_at > quiet_since,
-            _O.c.due_at < now - timedelta(days=1),
+            check_ins.c.participant_id == _P.c.id,
+            check_ins.c.rule.in_(check_in_rules),
+            check_ins.c.state == OutreachState.DISPATCHED,
+            check_ins.c.created_at > quiet_since,
+            check_ins.c.due_at < now - timedelta(days=1),
         )
+        .correlate(_P)
         .scalar_subquery()
     )
     this_episode = and_(_O.c.participant_id == _P.c.id, _O.c.rule == rule.name, _O.c.created_at > quiet_since)
@@ -229,8 +233,7 @@ def _queue_disengaged(session: Session, rule: Rule, zone_name: str, now: datetim
     ]
     if not rows:
         return 0
-    result = session.execute(_QUEUE[dialect_of(session)], rows)
-    return int(result.rowcount)  # type: ignore[attr-defined]
+    return len(session.execute(_QUEUE[dialect_of(session)].returning(_O.c.id), rows).all())
 
 
 def _next_in_sequence(

@@ -36,8 +36,10 @@ class Calendar:
         return day
 
     def add_business_days(self, day: date, count: int) -> date:
-        """`count` business days after `day`; 0 is `day` itself, or the next business day."""
-        day = self.business_day_on_or_after(day)
+        """The `count`-th business day after `day` (Saturday + 1 is Monday); 0 is `day` itself when
+        it is a business day, else the next one."""
+        if count == 0:
+            return self.business_day_on_or_after(day)
         for _ in range(count):
             day = self.business_day_on_or_after(day + timedelta(days=1))
         return day
