@@ -27,7 +27,7 @@ from casefile.vocabulary import Channel
 from conversations.rendering import MessageRenderer, ServiceProfile
 from scheduler.dispatch import plan_due
 from scheduler.jobs import Lease, PeriodicJob, start_jobs
-from scheduler.outbox import Limited, OutreachTiming, RateLimiter, Transport, send_queued
+from scheduler.outbox import OutreachTiming, RateLimiter, Transport, send_queued
 from scheduler.rules import Rule, Unit, load_rules
 from scheduler.sweep import sweep
 from scheduler.timing import Calendar, holiday_calendar
@@ -52,6 +52,8 @@ class Service:
     calendar: Calendar
     #: None when Twilio's credentials or sender are not set: SMS then goes out only as inline replies.
     sms: Transport | None
+    #: The Twilio sender's rate (WAYPOINT_SMS_PER_SECOND), shared by every send from this process.
+    sms_rate: RateLimiter
 
     def close(self) -> None:
         """Close what the service holds open: Telegram's connections and loop, the database pool."""
@@ -82,9 +84,9 @@ class Service:
             if not more.total():
                 break
         business = frozenset(rule.name for rule in self.rules if rule.unit is Unit.BUSINESS_DAYS)
-        sent = send_queued(
-            self.sessions, self.transports(), self.clock, OutreachTiming(self.calendar, business), workers=workers
-        )
+        limiters = {Channel.SMS: self.sms_rate}
+        timing = OutreachTiming(self.calendar, business)
+        sent = send_queued(self.sessions, self.transports(), self.clock, timing, limiters, workers=workers)
         return decided + Counter({str(status): count for status, count in sent.items()})
 
     def periodic_jobs(self) -> list[PeriodicJob]:
@@ -118,16 +120,27 @@ def build_service(settings: Settings, clock: Callable[[], datetime] = utc_now) -
     channel = TelegramChannel(inbox, sessions, telegram, documents.fetch_due, clock) if telegram else None
     calendar = Calendar(holiday_calendar(settings.holidays))
     return Service(
-        settings, engine, sessions, inbox, documents, channel, clock, renderer, rules, calendar, _sms_sender(settings)
+        settings,
+        engine,
+        sessions,
+        inbox,
+        documents,
+        channel,
+        clock,
+        renderer,
+        rules,
+        calendar,
+        _sms_sender(settings),
+        RateLimiter(settings.sms_per_second),
     )
 
 
 def _sms_sender(settings: Settings) -> Transport | None:
-    """Twilio's REST sender, at the configured rate, once the account and a sender are set."""
+    """Twilio's REST sender, once the account and a sender are set."""
     sender = settings.twilio_messaging_service_sid or settings.twilio_from_number
     if not (settings.twilio_account_sid and settings.twilio_auth_token and sender):
         return None
-    transport = TwilioTransport(
+    return TwilioTransport(
         settings.twilio_account_sid,
         settings.twilio_auth_token.reveal(),
         messaging_service_sid=settings.twilio_messaging_service_sid,
@@ -135,7 +148,6 @@ def _sms_sender(settings: Settings) -> Transport | None:
         status_callback=f"{settings.public_url}/sms/twilio/status" if settings.public_url else None,
         api_base_url=settings.twilio_api_base_url,
     )
-    return Limited(transport, RateLimiter(settings.sms_per_second))
 
 
 def _downloads(settings: Settings, telegram: TelegramTransport | None) -> dict[Channel, Download]:

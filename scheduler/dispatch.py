@@ -81,6 +81,8 @@ def decide(
         return Decision(Action.SKIP, "paused")
     if rule.stop_on_reply and recipient.last_heard_at is not None and recipient.last_heard_at > created_at:
         return Decision(Action.CANCEL, "answered")
+    if rule.relative_to is Anchor.ENROLLED and recipient.last_heard_at is not None:
+        return Decision(Action.SKIP, "in_touch")  # they wrote first: the welcome has happened
     if kind is OutreachKind.TASK:
         return Decision(Action.TASK)
     business_days = rule.unit is Unit.BUSINESS_DAYS

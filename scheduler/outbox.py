@@ -139,18 +139,6 @@ class RateLimiter:
 
 
 @dataclass(frozen=True)
-class Limited:
-    """A transport that keeps to its sender's rate."""
-
-    transport: Transport
-    limiter: RateLimiter
-
-    def send(self, address: str, body: str) -> str:
-        self.limiter.wait()
-        return self.transport.send(address, body)
-
-
-@dataclass(frozen=True)
 class OutreachTiming:
     """What the outbox needs to hold an outreach text back at sending time: a retry or a backlog
     must not carry it past 21:00 or onto a holiday its rule avoids."""
@@ -168,11 +156,16 @@ def send_queued(
     transports: Mapping[Channel, Transport],
     clock: Callable[[], datetime],
     timing: OutreachTiming | None = None,
+    limiters: Mapping[Channel, RateLimiter] | None = None,
     limit: int = 2000,
     workers: int = 1,
 ) -> Counter[MessageStatus]:
     """One pass over the queued messages that are due, oldest first, on the channels given: replies a
-    provider could not take at once, and outreach texts. Returns how many ended in each status."""
+    provider could not take at once, and outreach texts. Returns how many ended in each status.
+
+    A message waits for its sender's rate slot *before* it is claimed: a process killed while
+    waiting leaves it QUEUED, and the next pass sends it once."""
+    limiters = limiters or {}
     now = clock()
     with sessions.begin() as session:
         candidates: list[_Candidate] = [
@@ -191,9 +184,14 @@ def send_queued(
                 .limit(limit)
             )
         ]
-        ready = [candidate for candidate in candidates if _ready(session, candidate, timing, now)]
+        held = {candidate[0]: _held(session, candidate, timing, now) for candidate in candidates}
+    ready = [candidate for candidate in candidates if held[candidate[0]] is None]
+    stopped = Counter(status for status in held.values() if status is MessageStatus.FAILED)
 
     def send(candidate: _Candidate) -> MessageStatus | None:
+        limiter = limiters.get(candidate[1])
+        if limiter is not None:
+            limiter.wait()
         return deliver(sessions, candidate[0], transports[candidate[1]], clock)
 
     if workers <= 1:
@@ -201,26 +199,29 @@ def send_queued(
     else:
         with ThreadPoolExecutor(workers, thread_name_prefix="outbox") as pool:
             statuses = list(pool.map(send, ready))
-    return Counter(status for status in statuses if status is not None)
+    return stopped + Counter(status for status in statuses if status is not None)
 
 
-def _ready(session: Session, candidate: _Candidate, timing: OutreachTiming | None, now: datetime) -> bool:
-    """Whether a queued message may go now. Replies always may (the participant just wrote); an
-    outreach text not to someone who opted out since, nor outside their hours."""
+def _held(
+    session: Session, candidate: _Candidate, timing: OutreachTiming | None, now: datetime
+) -> MessageStatus | None:
+    """None when a queued message may go now, else what became of it. Replies always may go (the
+    participant just wrote). An outreach text to someone who opted out since fails; one outside
+    their hours stays QUEUED, for the next allowed time."""
     message_id, _, rule, time_zone, consent = candidate
     if rule is None or time_zone is None:
-        return True
+        return None
     if consent is ConsentState.OPTED_OUT:
         message = session.get_one(Message, message_id)
         message.status, message.error_code, message.status_at = MessageStatus.FAILED, "opted_out", now
-        return False
+        return message.status
     if timing is None:
-        return True
+        return None
     zone, business_days = ZoneInfo(time_zone), rule in timing.business_day_rules
     if timing.calendar.is_allowed(now, zone, business_days):
-        return True
+        return None
     session.get_one(Message, message_id).retry_at = timing.calendar.next_allowed(now, zone, business_days)
-    return False
+    return MessageStatus.QUEUED
 
 
 def deliver(

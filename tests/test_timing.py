@@ -175,6 +175,8 @@ def recipient(**changes: object) -> Recipient:
         (recipient(time_zone="America/New_York"), rule(Anchor.CHECK_IN_DAY, Unit.DAYS), Action.SEND, None),
         (recipient(time_zone="Pacific/Honolulu"), rule(Anchor.CHECK_IN_DAY, Unit.DAYS), Action.SEND, None),
         (recipient(time_zone="Asia/Tokyo"), rule(Anchor.CHECK_IN_DAY, Unit.DAYS), Action.DEFER, "quiet_hours"),
+        (recipient(), rule(Anchor.ENROLLED, Unit.BUSINESS_DAYS), Action.SKIP, "in_touch"),
+        (recipient(last_heard_at=None), rule(Anchor.ENROLLED, Unit.BUSINESS_DAYS), Action.SEND, None),
     ],
 )
 def test_the_dispatchers_decision(who: Recipient, the_rule: Rule, action: Action, reason: str | None) -> None:
