@@ -23,7 +23,18 @@ def waypoint(env: dict[str, str], *args: str, stdin: str = "") -> subprocess.Com
 def test_help_lists_every_command(env: dict[str, str]) -> None:
     result = waypoint(env, "--help")
     assert result.returncode == 0
-    for command in ("demo", "serve", "chat", "enroll", "counselor", "db", "unknown-senders"):
+    for command in (
+        "demo",
+        "serve",
+        "chat",
+        "enroll",
+        "counselor",
+        "db",
+        "unknown-senders",
+        "sweep",
+        "dispatch",
+        "outreach",
+    ):
         assert command in result.stdout
 
 
@@ -120,3 +131,71 @@ def test_unknown_senders_are_listed_for_staff(env: dict[str, str]) -> None:
     waypoint(env, "chat", "--phone", "+15105550177", stdin="hello\n")
     result = waypoint(env, "unknown-senders")
     assert "+15105550177" in result.stdout and "1 messages" in result.stdout
+
+
+def enrol_rosa(env: dict[str, str], *extra: str) -> None:
+    assert waypoint(env, "db", "upgrade").returncode == 0
+    waypoint(env, "counselor", "add", "--first-name", "Dana", "--last-name", "Lee", "--email", "dana@example.org")
+    waypoint(env, "counselor", "add", "--first-name", "Sam", "--last-name", "Ortiz", "--email", "sam@example.org")
+    enrolled = waypoint(
+        env,
+        "enroll",
+        "--first-name",
+        "Rosa",
+        "--last-name",
+        "Diaz",
+        "--phone",
+        "(510) 555-0142",
+        "--family-type",
+        "one_parent",
+        "--counselor",
+        "dana@example.org",
+        "--consent",
+        "signed WTW 2",
+        *extra,
+    )
+    assert enrolled.returncode == 0, enrolled.stderr
+
+
+def test_sweep_then_list_edit_cancel_and_pause_outreach_from_the_terminal(env: dict[str, str], tmp_path: Path) -> None:
+    # A county's own rules file: a welcome counted in days, so that it is due whatever day this runs.
+    rules = tmp_path / "rules.toml"
+    rules.write_text(
+        '[[rule]]\nname = "hello"\nrelative_to = "enrolled"\nhour = "any"\ntemplate = "outreach_welcome"\n'
+    )
+    env["WAYPOINT_OUTREACH_RULES"] = str(rules)
+    enrol_rosa(env, "--check-in-day", "wed")
+    swept = waypoint(env, "sweep")
+    assert swept.returncode == 0, swept.stderr
+    assert swept.stdout.splitlines() == ["queued 1 outreach", "  hello: 1"]
+    assert waypoint(env, "sweep").stdout.startswith("queued 0 outreach")
+    listing = waypoint(env, "outreach", "list", "--counselor", "dana@example.org", "--state", "queued")
+    assert "Rosa Diaz" in listing.stdout and "outreach_welcome" in listing.stdout
+    others = waypoint(env, "outreach", "list", "--counselor", "sam@example.org")
+    assert others.stdout.strip() == "no queued outreach"
+    outreach_id = listing.stdout.split()[0]
+    refused = waypoint(env, "outreach", "edit", outreach_id, "--text", "Hi", "--counselor", "sam@example.org")
+    assert refused.returncode == 1 and f"no outreach {outreach_id} on your caseload" in refused.stderr
+    edited = waypoint(
+        env, "outreach", "edit", outreach_id, "--text", "Hi Rosa, Dana here!", "--counselor", "dana@example.org"
+    )
+    assert edited.returncode == 0, edited.stderr
+    assert '"Hi Rosa, Dana here!"' in waypoint(env, "outreach", "list", "--counselor", "dana@example.org").stdout
+    cancelled = waypoint(env, "outreach", "cancel", outreach_id, "--counselor", "dana@example.org")
+    assert cancelled.stdout.strip() == f"outreach {outreach_id} cancelled"
+    paused = waypoint(
+        env, "outreach", "pause", "--phone", "5105550142", "--until", "2030-01-31", "--counselor", "dana@example.org"
+    )
+    assert paused.stdout.strip() == "outreach to Rosa Diaz paused through Thu Jan 31, 2030"
+    dispatched = waypoint(env, "dispatch")
+    assert dispatched.returncode == 0
+    assert "no sender is set" in dispatched.stderr
+
+
+def test_plan_sets_the_check_in_day_and_an_exit(env: dict[str, str]) -> None:
+    enrol_rosa(env)
+    changed = waypoint(
+        env, "plan", "--phone", "5105550142", "--check-in-day", "fri", "--status", "exited", "--exited-on", "2026-02-15"
+    )
+    assert changed.returncode == 0, changed.stderr
+    assert "check-in fri, exited" in changed.stdout
