@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Select, String, bindparam, select, update
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Select, String, bindparam, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from casefile.base import Base, string_enum, table_of
@@ -35,6 +35,9 @@ class Participant(Base):
     __table_args__ = (
         CheckConstraint("weekly_required_hours BETWEEN 0 AND 80", name="weekly_hours_range"),
         CheckConstraint("check_in_day BETWEEN 0 AND 6", name="check_in_weekday"),
+        # The sweep asks per time zone and status (scheduler/sweep.py), and for who left on a day.
+        Index("ix_participants_zone_status", "time_zone", "status"),
+        Index("ix_participants_exited_on", "exited_on"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

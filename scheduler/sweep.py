@@ -197,15 +197,22 @@ def _queue_disengaged(session: Session, rule: Rule, zone_name: str, now: datetim
         .where(
             check_ins.c.participant_id == _P.c.id,
             check_ins.c.rule.in_(check_in_rules),
-            check_ins.c.state == OutreachState.DISPATCHED,
+            # "Not any other state" rather than "= dispatched": an equality here lets SQLite (without
+            # statistics) pick the (state, due_at) index and scan every sent text per participant.
+            check_ins.c.state.not_in([OutreachState.QUEUED, OutreachState.SKIPPED, OutreachState.CANCELLED]),
             check_ins.c.created_at > quiet_since,
-            check_ins.c.due_at < now - timedelta(days=1),
+            # A check-in sent today has not been missed yet.
+            check_ins.c.created_at < now - timedelta(days=1),
         )
         .correlate(_P)
         .scalar_subquery()
     )
     this_episode = and_(_O.c.participant_id == _P.c.id, _O.c.rule == rule.name, _O.c.created_at > quiet_since)
     is_text = _O.c.kind == OutreachKind.TEXT
+    pending = func.count(_O.c.id).filter(_O.c.state == OutreachState.QUEUED)
+    last_at = func.max(case((is_text, _O.c.state_at)))
+    # Nothing can be due sooner after the last text than the shortest wait: leave those in SQL.
+    soonest = min(min(rule.gaps), rule.task_delay_days) if rule.task_after else min(rule.gaps)
     candidates = (
         _who(rule, zone_name, today)
         .with_only_columns(
@@ -213,9 +220,8 @@ def _queue_disengaged(session: Session, rule: Rule, zone_name: str, now: datetim
             quiet_since.label("quiet_since"),
             func.count(_O.c.id).filter(is_text).label("texts"),
             func.count(_O.c.id).filter(is_text, _O.c.state == OutreachState.DISPATCHED).label("sent"),
-            func.count(_O.c.id).filter(_O.c.state == OutreachState.QUEUED).label("pending"),
             func.count(_O.c.id).filter(_O.c.kind == OutreachKind.TASK).label("tasks"),
-            func.max(case((is_text, _O.c.state_at))).label("last_at"),
+            last_at.label("last_at"),
         )
         .outerjoin(_O, this_episode)
         .where(
@@ -225,6 +231,7 @@ def _queue_disengaged(session: Session, rule: Rule, zone_name: str, now: datetim
             or_(quiet_since < now - timedelta(days=rule.quiet_days), missed >= rule.missed_check_ins),
         )
         .group_by(_P.c.id, quiet_since)
+        .having(pending == 0, or_(last_at.is_(None), last_at <= now - timedelta(days=soonest)))
     )
     rows = [
         row
@@ -239,8 +246,6 @@ def _queue_disengaged(session: Session, rule: Rule, zone_name: str, now: datetim
 def _next_in_sequence(
     rule: Rule, candidate: Any, zone: ZoneInfo, now: datetime, due_at: datetime
 ) -> Iterator[dict[str, Any]]:
-    if candidate.pending:
-        return
     episode = candidate.quiet_since.strftime("%Y%m%dT%H%M%S")
     row = {
         "participant_id": candidate.id,

@@ -68,6 +68,8 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("exited_on", sa.Date(), nullable=True))
         batch_op.add_column(sa.Column("outreach_paused_until", sa.Date(), nullable=True))
         batch_op.create_check_constraint(op.f("ck_participants_check_in_weekday"), "check_in_day BETWEEN 0 AND 6")
+        batch_op.create_index("ix_participants_zone_status", ["time_zone", "status"], unique=False)
+        batch_op.create_index("ix_participants_exited_on", ["exited_on"], unique=False)
 
     # Disengagement counts from the last message a participant wrote: take it from the messages
     # already stored, or everyone enrolled before this revision would look silent since enrolment.
@@ -80,6 +82,8 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table("participants", schema=None) as batch_op:
         batch_op.drop_constraint(op.f("ck_participants_check_in_weekday"), type_="check")
+        batch_op.drop_index("ix_participants_exited_on")
+        batch_op.drop_index("ix_participants_zone_status")
         batch_op.drop_column("outreach_paused_until")
         batch_op.drop_column("exited_on")
         batch_op.drop_column("check_in_day")
