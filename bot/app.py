@@ -75,19 +75,20 @@ class Service:
         return sweep(self.sessions, self.rules, self.calendar, self.clock())
 
     def dispatch(self, workers: int = 4) -> Counter[str]:
-        """Turn due outreach into messages, then send what is queued (`waypoint dispatch`)."""
+        """Turn due outreach into messages, then send what is queued, until nothing is left that is
+        due now (`waypoint dispatch`, and the scheduler's dispatch job). Every pass moves each row it
+        reads on (made, deferred to a later time, skipped), so the loops end."""
         rules = {rule.name: rule for rule in self.rules}
-        decided = plan_due(self.sessions, rules, self.calendar, self.renderer, self.clock())
-        while decided.total() and sum(decided.values()) % 500 == 0:  # a full batch: more may be due
-            more = plan_due(self.sessions, rules, self.calendar, self.renderer, self.clock())
-            decided.update(more)
-            if not more.total():
-                break
+        done: Counter[str] = Counter()
+        while decided := plan_due(self.sessions, rules, self.calendar, self.renderer, self.clock()):
+            done.update(decided)
         business = frozenset(rule.name for rule in self.rules if rule.unit is Unit.BUSINESS_DAYS)
         limiters = {Channel.SMS: self.sms_rate}
         timing = OutreachTiming(self.calendar, business)
-        sent = send_queued(self.sessions, self.transports(), self.clock, timing, limiters, workers=workers)
-        return decided + Counter({str(status): count for status, count in sent.items()})
+        transports = self.transports()
+        while sent := send_queued(self.sessions, transports, self.clock, timing, limiters, workers=workers):
+            done.update({str(status): count for status, count in sent.items()})
+        return done
 
     def periodic_jobs(self) -> list[PeriodicJob]:
         """What the in-process scheduler runs: the sweep, the dispatcher, and document fetches."""

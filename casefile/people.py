@@ -38,6 +38,7 @@ class Participant(Base):
         # The sweep asks per time zone and status (scheduler/sweep.py), and for who left on a day.
         Index("ix_participants_zone_status", "time_zone", "status"),
         Index("ix_participants_exited_on", "exited_on"),
+        Index("ix_participants_enrolled_at", "enrolled_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

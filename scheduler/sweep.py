@@ -27,6 +27,8 @@ from scheduler.rules import Anchor, Rule, Unit
 from scheduler.timing import Calendar, add_months, local_moment
 
 _P = table_of(Participant)
+#: The participants table again, for subqueries that pick a day's few rows on an index of their own.
+_ENROLLED = _P.alias("by_date")
 _O = table_of(Outreach)
 _STEPS = table_of(GoalStep)
 _GOALS = table_of(Goal)
@@ -106,10 +108,14 @@ def _anchored(rule: Rule, anchor: date, zone: ZoneInfo, now: datetime) -> Column
     day_starts = _midnight(anchor, zone)
     match rule.relative_to:
         case Anchor.ENROLLED:
-            return and_(
-                _P.c.last_heard_at.is_(None),
-                _P.c.enrolled_at >= day_starts,
-                _P.c.enrolled_at < _midnight(anchor + timedelta(days=1), zone),
+            # As a subquery on the enrolment index: the day's few enrolments, not the whole zone.
+            enrolled = _ENROLLED.c
+            return _P.c.id.in_(
+                select(enrolled.id).where(
+                    enrolled.enrolled_at >= day_starts,
+                    enrolled.enrolled_at < _midnight(anchor + timedelta(days=1), zone),
+                    enrolled.last_heard_at.is_(None),
+                )
             )
         case Anchor.CHECK_IN_DAY:
             return and_(
@@ -119,19 +125,22 @@ def _anchored(rule: Rule, anchor: date, zone: ZoneInfo, now: datetime) -> Column
                 _quiet_since() >= now - timedelta(days=rule.quiet_days),
             )
         case Anchor.STEP_DUE:
-            return exists().where(
-                _GOALS.c.participant_id == _P.c.id,
-                _GOALS.c.status == GoalStatus.ACTIVE,
-                _STEPS.c.goal_id == _GOALS.c.id,
-                _STEPS.c.status == StepStatus.PENDING,
-                _STEPS.c.due_date == anchor,
+            # Driven from the day's steps rather than probing every participant's goals.
+            return _P.c.id.in_(
+                select(_GOALS.c.participant_id)
+                .join(_STEPS, _STEPS.c.goal_id == _GOALS.c.id)
+                .where(
+                    _GOALS.c.status == GoalStatus.ACTIVE,
+                    _STEPS.c.status == StepStatus.PENDING,
+                    _STEPS.c.due_date == anchor,
+                )
             )
         case Anchor.PERIOD_END:
             return _hours_missing(anchor, zone)
         case Anchor.MONTH_START:
             return and_(literal(anchor.day == 1), _P.c.enrolled_at < day_starts)
         case Anchor.EXITED:
-            return _P.c.exited_on == anchor
+            return _P.c.id.in_(select(_ENROLLED.c.id).where(_ENROLLED.c.exited_on == anchor))
     raise ValueError(f"{rule.relative_to} is not counted from a date")
 
 

@@ -70,6 +70,7 @@ def upgrade() -> None:
         batch_op.create_check_constraint(op.f("ck_participants_check_in_weekday"), "check_in_day BETWEEN 0 AND 6")
         batch_op.create_index("ix_participants_zone_status", ["time_zone", "status"], unique=False)
         batch_op.create_index("ix_participants_exited_on", ["exited_on"], unique=False)
+        batch_op.create_index("ix_participants_enrolled_at", ["enrolled_at"], unique=False)
 
     # Disengagement counts from the last message a participant wrote: take it from the messages
     # already stored, or everyone enrolled before this revision would look silent since enrolment.
@@ -82,6 +83,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table("participants", schema=None) as batch_op:
         batch_op.drop_constraint(op.f("ck_participants_check_in_weekday"), type_="check")
+        batch_op.drop_index("ix_participants_enrolled_at")
         batch_op.drop_index("ix_participants_exited_on")
         batch_op.drop_index("ix_participants_zone_status")
         batch_op.drop_column("outreach_paused_until")
