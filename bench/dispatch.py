@@ -165,7 +165,9 @@ def main() -> None:
         assert done["sent"] == args.messages == len(twilio.arrivals), done
         print(f"{args.messages} outreach texts, {args.workers} threads, provider on 127.0.0.1")
         print(f"  baseline, the twilio Client alone (no database): {baseline:,.0f} texts/s")
-        print(f"  dispatcher (decide, record, send, complete): {rate:,.0f} texts/s ({rate / baseline:.2f}x the baseline)")
+        print(
+            f"  dispatcher (decide, record, send, complete): {rate:,.0f} texts/s ({rate / baseline:.2f}x the baseline)"
+        )
 
         limited = seeded_service(Path(folder), twilio, args.limited, 10.0)
         twilio.arrivals.clear()

@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import insert, select  # noqa: E402
 
-from casefile.database import make_engine, session_factory  # noqa: E402
+from casefile.database import make_engine  # noqa: E402
 from casefile.migrate import upgrade  # noqa: E402
 from casefile.outreach import Outreach  # noqa: E402
 from casefile.people import Counselor, Participant  # noqa: E402
@@ -219,7 +219,9 @@ def main() -> None:
             f"  second sweep: {figures['second']:.3f} s ({figures['second'] / figures['baseline']:.1f}x the read), "
             f"queued {figures['again']}"
         )
-        print(f"  peak memory of the sweeping process: {figures['peak_mb']:.0f} MB ({figures['grown_mb']:.0f} MB during it)")
+        print(
+            f"  peak memory of the sweeping process: {figures['peak_mb']:.0f} MB ({figures['grown_mb']:.0f} MB during it)"
+        )
 
 
 if __name__ == "__main__":

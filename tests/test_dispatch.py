@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from bot.app import Service, build_service
 from bot.demo import seed_demo
+from bot.inbox import Inbound
 from bot.settings import Settings
 from casefile.contacts import Contact
 from casefile.enrolment import add_counselor
@@ -32,10 +33,11 @@ from casefile.outreach import (
     pause_outreach,
 )
 from casefile.people import Participant, find_counselor_by_email
-from casefile.vocabulary import ConsentState, MessageStatus
+from casefile.vocabulary import Channel, ConsentState, MessageStatus
+from scheduler.dispatch import plan_due
 from scheduler.outbox import MAX_ATTEMPTS, RateLimiter, retry_delay
 from tests.fake_twilio import FakeTwilio, Planned, run_fake_twilio
-from tests.outreach import LA, enrol, queued
+from tests.outreach import enrol, queued
 from tests.support import ENGLISH_PHONE, SPANISH_PHONE, FixedClock
 
 ACCOUNT = "AC" + "c" * 32
@@ -182,8 +184,6 @@ def test_a_text_already_made_from_outreach_is_not_sent_after_an_opt_out(
     sender.sweep()
     clock.now = datetime(2026, 3, 3, 16, 0, tzinfo=UTC)
     rules = {rule.name: rule for rule in sender.rules}
-    from scheduler.dispatch import plan_due
-
     plan_due(sender.sessions, rules, sender.calendar, sender.renderer, clock())  # made, not yet sent
     with sender.sessions.begin() as session:
         session.get_one(Participant, participant_id(sender, ENGLISH_PHONE)).consent_state = ConsentState.OPTED_OUT
@@ -392,11 +392,5 @@ def later_outreach(
     )
 
 
-def inbound(phone: str, text: str, sid: str, at: datetime):  # type: ignore[no-untyped-def]
-    from bot.inbox import Inbound
-    from casefile.vocabulary import Channel
-
+def inbound(phone: str, text: str, sid: str, at: datetime) -> Inbound:
     return Inbound(Channel.SMS, phone, text, sid, at)
-
-
-_ = LA
