@@ -51,6 +51,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.run not in (_db_upgrade, _demo):
         # Alembic announces itself on every schema check; only a migration is worth reading.
         logging.getLogger("alembic").setLevel(logging.WARNING)
+    # APScheduler announces every run of every job; failures are logged by the jobs themselves.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
     try:
         args.run(args)
     except (UserError, EnrolmentError, InvalidPhoneNumber, OutreachChangeRefused) as error:
