@@ -256,9 +256,7 @@ def _chat(args: argparse.Namespace) -> None:
 def _enroll(args: argparse.Namespace) -> None:
     service = _service()
     with service.sessions.begin() as session:
-        counselor = find_counselor_by_email(session, args.counselor)
-        if counselor is None:
-            raise UserError(f"no counselor with email {args.counselor}: add one with `waypoint counselor add`")
+        counselor = _counselor(session, args.counselor)
         participant = enrol_participant(
             session,
             first_name=args.first_name,
@@ -429,7 +427,7 @@ def _dispatch(args: argparse.Namespace) -> None:
 def _counselor(session: Session, email: str) -> Counselor:
     counselor = find_counselor_by_email(session, email)
     if counselor is None:
-        raise UserError(f"no counselor with email {email}")
+        raise UserError(f"no counselor with email {email}: add one with `waypoint counselor add`")
     return counselor
 
 

@@ -135,15 +135,16 @@ def _decide_all(
     now: datetime,
     decided: Counter[str],
 ) -> None:
-    texted_today: set[int] = set()
+    last_texted = _last_outreach_texts(session, participants, now)
+    conversations = _conversations(session, participants)
     for row in due:
         participant = participants[row.participant_id]
-        recipient = _recipient(session, participant, now, row.participant_id in texted_today)
+        recipient = _recipient(participant, now, last_texted.get(participant.id), conversations.get(participant.id))
         decision = decide(rules.get(row.rule), row.kind, row.created_at, recipient, calendar, now)
         decided[decision.action] += 1
         _apply(session, row, participant, rules.get(row.rule), decision, renderer, now)
         if decision.action is Action.SEND:
-            texted_today.add(row.participant_id)
+            last_texted[participant.id] = now
 
 
 def _participants(session: Session, ids: set[int]) -> dict[int, Participant]:
@@ -151,29 +152,46 @@ def _participants(session: Session, ids: set[int]) -> dict[int, Participant]:
     return {participant.id: participant for participant in session.scalars(query)}
 
 
-def _recipient(session: Session, participant: Participant, now: datetime, texted_in_batch: bool) -> Recipient:
-    zone = ZoneInfo(participant.time_zone)
-    local = now.astimezone(zone)
-    day_start = local.replace(hour=0, minute=0, second=0, microsecond=0)
-    texted_today = texted_in_batch or bool(
-        session.scalar(
-            select(func.count(Message.id)).where(
-                Message.participant_id == participant.id,
-                Message.outreach_id.is_not(None),
-                Message.created_at >= day_start,
-            )
+def _last_outreach_texts(
+    session: Session, participants: Mapping[int, Participant], now: datetime
+) -> dict[int, datetime]:
+    """When each participant of the batch was last sent an outreach text, if within two days (a
+    local day starts at most 25 hours before now). One query for the batch."""
+    rows = session.execute(
+        select(Message.participant_id, func.max(Message.created_at))
+        .where(
+            Message.participant_id.in_(list(participants)),
+            Message.outreach_id.is_not(None),
+            Message.created_at >= now - timedelta(days=2),
+        )
+        .group_by(Message.participant_id)
+    )
+    return {participant_id: at for participant_id, at in rows if participant_id is not None}
+
+
+def _conversations(session: Session, participants: Mapping[int, Participant]) -> dict[int, datetime]:
+    """When each participant who is in a conversation (not idle) last moved in it."""
+    rows = session.execute(
+        select(ConversationRecord.participant_id, ConversationRecord.updated_at).where(
+            ConversationRecord.participant_id.in_(list(participants)), ConversationRecord.flow != IDLE_FLOW
         )
     )
-    conversation = session.get(ConversationRecord, participant.id)
-    in_conversation = conversation is not None and conversation.flow != IDLE_FLOW
+    return {participant_id: at for participant_id, at in rows}
+
+
+def _recipient(
+    participant: Participant, now: datetime, last_texted: datetime | None, conversation_at: datetime | None
+) -> Recipient:
+    zone = ZoneInfo(participant.time_zone)
+    day_start = now.astimezone(zone).replace(hour=0, minute=0, second=0, microsecond=0)
     return Recipient(
         consent=participant.consent_state,
         status=participant.status,
         time_zone=participant.time_zone,
         paused_until=participant.outreach_paused_until,
         last_heard_at=participant.last_heard_at,
-        conversation_at=conversation.updated_at if conversation is not None and in_conversation else None,
-        texted_today=texted_today,
+        conversation_at=conversation_at,
+        texted_today=last_texted is not None and last_texted >= day_start,
     )
 
 
