@@ -13,6 +13,11 @@ def normalize_database_url(url: str) -> str:
     return url
 
 
+#: How much of an SQLite file is read through a memory map (address space, not memory: the
+#: pages are the OS's page cache).
+MMAP_BYTES = 1 << 30
+
+
 def make_engine(url: str, **options: Any) -> Engine:
     url = normalize_database_url(url)
     # Statement parameters are participants' numbers and words: keep them out of error messages
@@ -37,6 +42,9 @@ def _tune_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
+        # The sweep reads a whole caseload's rows: through a memory map they come from the OS's page
+        # cache, shared by every connection, instead of one read() per page into a 2 MB private cache.
+        cursor.execute(f"PRAGMA mmap_size={MMAP_BYTES}")
         cursor.close()
 
     @event.listens_for(engine, "begin")

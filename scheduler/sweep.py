@@ -219,17 +219,18 @@ def _queue_disengaged(session: Session, rule: Rule, zone_name: str, now: datetim
     this_episode = and_(_O.c.participant_id == _P.c.id, _O.c.rule == rule.name, _O.c.created_at > quiet_since)
     is_text = _O.c.kind == OutreachKind.TEXT
     pending = func.count(_O.c.id).filter(_O.c.state == OutreachState.QUEUED)
+    texts = func.count(_O.c.id).filter(is_text)
+    sent = func.count(_O.c.id).filter(is_text, _O.c.state == OutreachState.DISPATCHED)
+    tasks = func.count(_O.c.id).filter(_O.c.kind == OutreachKind.TASK)
     last_at = func.max(case((is_text, _O.c.state_at)))
-    # Nothing can be due sooner after the last text than the shortest wait: leave those in SQL.
-    soonest = min(min(rule.gaps), rule.task_delay_days) if rule.task_after else min(rule.gaps)
     candidates = (
         _who(rule, zone_name, today)
         .with_only_columns(
             _P.c.id,
             quiet_since.label("quiet_since"),
-            func.count(_O.c.id).filter(is_text).label("texts"),
-            func.count(_O.c.id).filter(is_text, _O.c.state == OutreachState.DISPATCHED).label("sent"),
-            func.count(_O.c.id).filter(_O.c.kind == OutreachKind.TASK).label("tasks"),
+            texts.label("texts"),
+            sent.label("sent"),
+            tasks.label("tasks"),
             last_at.label("last_at"),
         )
         .outerjoin(_O, this_episode)
@@ -240,7 +241,7 @@ def _queue_disengaged(session: Session, rule: Rule, zone_name: str, now: datetim
             or_(quiet_since < now - timedelta(days=rule.quiet_days), missed >= rule.missed_check_ins),
         )
         .group_by(_P.c.id, quiet_since)
-        .having(pending == 0, or_(last_at.is_(None), last_at <= now - timedelta(days=soonest)))
+        .having(pending == 0, _next_step_may_be_due(rule, texts, sent, tasks, last_at, now))
     )
     rows = [
         row
@@ -250,6 +251,30 @@ def _queue_disengaged(session: Session, rule: Rule, zone_name: str, now: datetim
     if not rows:
         return 0
     return len(session.execute(_QUEUE[dialect_of(session)].returning(_O.c.id), rows).all())
+
+
+def _next_step_may_be_due(
+    rule: Rule,
+    texts: ColumnElement[int],
+    sent: ColumnElement[int],
+    tasks: ColumnElement[int],
+    last_at: ColumnElement[datetime],
+    now: datetime,
+) -> ColumnElement[bool]:
+    """A bound in SQL on whose next step can be due, so that only those few come back for the exact
+    local-day arithmetic of `_next_in_sequence`, not everyone midway through a two-week gap. The next
+    text is due on the local day `gap` days after the last one, so never sooner than `gap - 1` days
+    after it."""
+
+    def waited(days: int) -> ColumnElement[bool]:
+        return last_at <= now - timedelta(days=days)
+
+    steps = [texts == 0]
+    steps += [and_(texts == attempt, waited(gap - 1)) for attempt, gap in enumerate(rule.gaps[:-1], start=1)]
+    steps.append(and_(texts >= len(rule.gaps), waited(rule.gaps[-1] - 1)))
+    if rule.task_after:
+        steps.append(and_(sent >= rule.task_after, tasks == 0, waited(rule.task_delay_days)))
+    return or_(*steps)
 
 
 def _next_in_sequence(
