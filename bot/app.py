@@ -25,6 +25,9 @@ from bot.settings import Settings
 from casefile.database import make_engine, session_factory
 from casefile.vocabulary import Channel
 from conversations.rendering import MessageRenderer, ServiceProfile
+from notes.draft import draft_closed_contacts
+from notes.render import NoteRenderer
+from notes.verification import draft_verifications
 from scheduler.dispatch import plan_due
 from scheduler.jobs import Lease, PeriodicJob, start_jobs
 from scheduler.outbox import OutreachTiming, RateLimiter, Transport, send_queued
@@ -54,6 +57,7 @@ class Service:
     sms: Transport | None
     #: The Twilio sender's rate (WAYPOINT_SMS_PER_SECOND), shared by every send from this process.
     sms_rate: RateLimiter
+    notes: NoteRenderer
 
     def close(self) -> None:
         """Close what the service holds open: Telegram's connections and loop, the database pool."""
@@ -90,13 +94,23 @@ class Service:
             done.update({str(status): count for status, count in sent.items()})
         return done
 
+    def draft_notes(self) -> Counter[str]:
+        """Close the contacts gone quiet and draft their case notes, and the monthly hours
+        verifications once a month has ended (`waypoint notes draft`, and the scheduler's job)."""
+        now = self.clock()
+        return Counter(
+            contacts=draft_closed_contacts(self.sessions, self.notes, self.calendar, now),
+            verifications=draft_verifications(self.sessions, self.notes, now),
+        )
+
     def periodic_jobs(self) -> list[PeriodicJob]:
-        """What the in-process scheduler runs: the sweep, the dispatcher, and document fetches."""
+        """What the in-process scheduler runs: the sweep, the dispatcher, document fetches and notes."""
         settings = self.settings
         return [
             PeriodicJob("sweep", self.sweep, settings.sweep_seconds),
             PeriodicJob("dispatch", self.dispatch, settings.dispatch_seconds),
             PeriodicJob("documents", self.documents.fetch_due, settings.document_retry_seconds),
+            PeriodicJob("notes", self.draft_notes, settings.notes_seconds),
         ]
 
 
@@ -133,6 +147,7 @@ def build_service(settings: Settings, clock: Callable[[], datetime] = utc_now) -
         calendar,
         _sms_sender(settings),
         RateLimiter(settings.sms_per_second),
+        NoteRenderer(),
     )
 
 

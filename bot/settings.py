@@ -63,6 +63,8 @@ class Settings:
     dispatch_seconds: int = 15
     #: Texts a second through the Twilio sender (a long code takes about 1, a short code 100).
     sms_per_second: float = 10.0
+    #: Seconds between passes that close quiet contacts and draft their case notes.
+    notes_seconds: int = 60
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
@@ -91,6 +93,7 @@ class Settings:
             sweep_seconds=_int(env, "WAYPOINT_SWEEP_SECONDS", cls.sweep_seconds),
             dispatch_seconds=_int(env, "WAYPOINT_DISPATCH_SECONDS", cls.dispatch_seconds),
             sms_per_second=_float(env, "WAYPOINT_SMS_PER_SECOND", cls.sms_per_second),
+            notes_seconds=_int(env, "WAYPOINT_NOTES_SECONDS", cls.notes_seconds),
         )
 
     @property

@@ -14,7 +14,12 @@ DEFAULT_QUIET_SPELL = timedelta(hours=2)
 
 class Contact(Base):
     __tablename__ = "contacts"
-    __table_args__ = (Index("ix_contacts_open", "participant_id", "closed_at"),)
+    __table_args__ = (
+        Index("ix_contacts_open", "participant_id", "closed_at"),
+        # For the notes job: open contacts gone quiet, and closed ones not yet drafted.
+        Index("ix_contacts_quiet", "closed_at", "last_message_at"),
+        Index("ix_contacts_to_draft", "drafted_at", "closed_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id"))
@@ -24,6 +29,8 @@ class Contact(Base):
     opened_at: Mapped[datetime]
     last_message_at: Mapped[datetime]
     closed_at: Mapped[datetime | None]
+    #: When its case notes were drafted (after it closed).
+    drafted_at: Mapped[datetime | None]
 
 
 _CONTACTS = table_of(Contact)
@@ -75,6 +82,7 @@ def current_contact(
                 "opened_at": at,
                 "last_message_at": at,
                 "closed_at": None,
+                "drafted_at": None,
             },
         ).scalar_one()
     )

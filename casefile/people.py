@@ -9,7 +9,16 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from casefile.base import Base, string_enum, table_of
 from casefile.conversation import ConversationRecord, SavedConversation
-from casefile.vocabulary import Activity, Channel, ConsentState, FamilyType, Language, ProgrammeStatus, ReportingPeriod
+from casefile.vocabulary import (
+    Activity,
+    Channel,
+    ConsentState,
+    FamilyType,
+    Language,
+    ProgrammeStatus,
+    ReportingPeriod,
+    Role,
+)
 
 
 class Counselor(Base):
@@ -22,6 +31,11 @@ class Counselor(Base):
     #: The office line participants may call; shown in HELP replies.
     phone: Mapped[str | None] = mapped_column(String(20))
     created_at: Mapped[datetime]
+    role: Mapped[Role] = mapped_column(string_enum(Role, 16), server_default=Role.COUNSELOR.value)
+    #: The unit (team) a supervisor oversees and a counselor belongs to.
+    unit: Mapped[str | None] = mapped_column(String(80))
+    #: argon2id; None until a password is set, and then nobody can sign in with one.
+    password_hash: Mapped[str | None] = mapped_column(String(200))
 
     participants: Mapped[list["Participant"]] = relationship(back_populates="counselor")
 

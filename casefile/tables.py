@@ -1,7 +1,9 @@
 """Every table of the case file, imported once so that `Base.metadata` is complete."""
 
+from casefile.accounts import ApiToken, SignInFailures
 from casefile.addresses import ChannelAddress, LinkCode
 from casefile.base import Base
+from casefile.case_notes import CaseNote, NoteAddendum, NoteAudit
 from casefile.consent import ConsentEvent
 from casefile.contacts import Contact
 from casefile.conversation import ConversationRecord
@@ -14,7 +16,9 @@ from casefile.people import Counselor, Participant
 from casefile.timesheets import TimesheetEntry
 
 __all__ = [
+    "ApiToken",
     "Base",
+    "CaseNote",
     "ChannelAddress",
     "ConsentEvent",
     "Contact",
@@ -26,9 +30,12 @@ __all__ = [
     "GoalStep",
     "LinkCode",
     "Message",
+    "NoteAddendum",
+    "NoteAudit",
     "Outreach",
     "Participant",
     "SchedulerLock",
+    "SignInFailures",
     "TimesheetEntry",
     "UnknownSender",
 ]

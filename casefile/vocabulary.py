@@ -160,3 +160,18 @@ class DocumentStatus(StrEnum):
     STORED = "stored"
     #: Fetching kept failing: the provider's URL is kept and the counselor is told.
     FAILED = "failed"
+
+
+class Role(StrEnum):
+    """A counselor reviews their own caseload's notes; a supervisor reads their unit's."""
+
+    COUNSELOR = "counselor"
+    SUPERVISOR = "supervisor"
+
+
+class NoteState(StrEnum):
+    """A drafted case note: nothing enters the record until a counselor approves it."""
+
+    DRAFT = "draft"
+    APPROVED = "approved"
+    REJECTED = "rejected"

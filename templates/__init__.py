@@ -7,3 +7,4 @@ from pathlib import Path
 
 TEMPLATES_DIR = Path(__file__).parent
 MESSAGES_DIR = TEMPLATES_DIR / "messages"
+NOTES_DIR = TEMPLATES_DIR / "notes"

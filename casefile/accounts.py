@@ -1,0 +1,150 @@
+"""Counselor and supervisor sign-in: argon2id passwords, revocable API tokens, throttled failures.
+
+A wrong password and an unknown email get the same answer, after the same work, so that the
+answer does not tell who has an account; failures are counted per email, known or not.
+"""
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import ForeignKey, String, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from casefile.base import Base
+from casefile.people import Counselor, find_counselor_by_email
+
+#: argon2id with the library's defaults (RFC 9106's second recommended setting: 64 MiB, 3 passes).
+_HASHER = PasswordHasher()
+#: Verified when the email is unknown, so that an unknown user costs as much time as a wrong password.
+_DUMMY_HASH = _HASHER.hash(secrets.token_hex(16))
+MIN_PASSWORD_LENGTH = 12
+#: After this many failures for one email within the window, sign-in is refused until the window ends.
+MAX_FAILURES = 5
+FAILURE_WINDOW = timedelta(minutes=15)
+#: A signed-in session (the console's cookie) lasts a working day; named API tokens until revoked.
+SESSION_LIFETIME = timedelta(hours=12)
+TOKEN_PREFIX = "wp_"
+
+
+class ApiToken(Base):
+    """A bearer token for the API, kept only as its SHA-256 (a token is random, so no slow hash)."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    counselor_id: Mapped[int] = mapped_column(ForeignKey("counselors.id"), index=True)
+    name: Mapped[str] = mapped_column(String(80))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+
+
+class SignInFailures(Base):
+    """Recent failed sign-ins for one email (whether or not an account has it)."""
+
+    __tablename__ = "sign_in_failures"
+
+    email: Mapped[str] = mapped_column(String(254), primary_key=True)
+    failures: Mapped[int]
+    window_started_at: Mapped[datetime]
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    id: int
+    #: Shown once, to whoever asked for it; only its hash is stored.
+    secret: str
+
+
+def hash_password(password: str) -> str:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise ValueError(f"a password needs at least {MIN_PASSWORD_LENGTH} characters")
+    return _HASHER.hash(password)
+
+
+def set_password(counselor: Counselor, password: str) -> None:
+    counselor.password_hash = hash_password(password)
+
+
+def sign_in(session: Session, email: str, password: str, now: datetime) -> Counselor | None:
+    """The counselor with this email and password; None for a wrong password, an unknown email or
+    too many recent failures alike. A failure is recorded in the session: commit it."""
+    email = email.strip().lower()
+    failures = session.get(SignInFailures, email)
+    if failures is not None and now - failures.window_started_at >= FAILURE_WINDOW:
+        failures.failures, failures.window_started_at = 0, now
+    if failures is not None and failures.failures >= MAX_FAILURES:
+        return None
+    counselor = find_counselor_by_email(session, email)
+    if counselor is not None and counselor.password_hash and _verifies(counselor.password_hash, password):
+        if failures is not None:
+            session.delete(failures)
+        return counselor
+    if counselor is None or not counselor.password_hash:
+        _verifies(_DUMMY_HASH, password)
+    if failures is None:
+        session.add(SignInFailures(email=email, failures=1, window_started_at=now))
+    else:
+        failures.failures += 1
+    return None
+
+
+def _verifies(password_hash: str, password: str) -> bool:
+    try:
+        return _HASHER.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def issue_token(
+    session: Session, counselor: Counselor, name: str, now: datetime, lifetime: timedelta | None = None
+) -> IssuedToken:
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(
+        counselor_id=counselor.id,
+        name=name,
+        token_hash=_digest(secret),
+        created_at=now,
+        expires_at=now + lifetime if lifetime else None,
+        revoked_at=None,
+    )
+    session.add(token)
+    session.flush()
+    return IssuedToken(token.id, secret)
+
+
+def counselor_for_token(session: Session, secret: str, now: datetime) -> Counselor | None:
+    """Whose token this is, if it is live (not revoked, not expired)."""
+    token = session.scalars(select(ApiToken).where(ApiToken.token_hash == _digest(secret))).one_or_none()
+    if token is None or token.revoked_at is not None or (token.expires_at is not None and token.expires_at <= now):
+        return None
+    return session.get(Counselor, token.counselor_id)
+
+
+def revoke_token(session: Session, counselor: Counselor, token_id: int, now: datetime) -> bool:
+    """Revoke one of the counselor's own tokens; False when they have no live token with that id."""
+    token = session.get(ApiToken, token_id)
+    if token is None or token.counselor_id != counselor.id or token.revoked_at is not None:
+        return False
+    token.revoked_at = now
+    return True
+
+
+def revoke_secret(session: Session, secret: str, now: datetime) -> None:
+    """Sign out: the session token presented stops working."""
+    token = session.scalars(select(ApiToken).where(ApiToken.token_hash == _digest(secret))).one_or_none()
+    if token is not None and token.revoked_at is None:
+        token.revoked_at = now
+
+
+def tokens_of(session: Session, counselor: Counselor) -> list[ApiToken]:
+    return list(session.scalars(select(ApiToken).where(ApiToken.counselor_id == counselor.id).order_by(ApiToken.id)))
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()

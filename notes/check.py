@@ -1,0 +1,93 @@
+"""The check every draft (and every counselor edit) must pass before it can enter the record: the
+minimum elements are there, no judgement words or slang, no identifiers that do not belong in a
+note (SSN, full date of birth, case number), and it fits a journal entry."""
+
+import re
+from datetime import date
+from pathlib import Path
+
+#: The minimum content of a case note (DOMAIN.md, "Case notes"; seeds 000, 001, 003), one line each.
+ELEMENTS = (
+    "Date of contact",
+    "Method",
+    "Who took part",
+    "Purpose",
+    "Participant reported",
+    "Obstacles and resolutions",
+    "Goals and next steps",
+    "Effect on the plan",
+    "Forms and documents",
+)
+MAX_TITLE = 100
+#: Room for the note and its addenda in one journal entry.
+MAX_BODY = 4000
+#: A full date this many years before the note is most likely someone's date of birth.
+BIRTH_DATE_YEARS = 10
+
+_WORDS_FILE = Path(__file__).with_name("judgement_words.txt")
+_QUOTED = re.compile(r'"[^"]*"')
+_SSN = re.compile(r"\b\d{3}[- ]\d{2}[- ]\d{4}\b|\b\d{9}\b")
+_LONG_NUMBER = re.compile(r"\b\d{7,}\b")
+_CASE_NUMBER = re.compile(r"\bcase\s*(?:no\.?|number|num|#)\s*:?\s*[A-Z0-9-]*\d[A-Z0-9-]*", re.IGNORECASE)
+_BIRTH_WORDS = re.compile(r"\b(?:DOB|D\.O\.B\.|date of birth|birth ?date|born on)\b", re.IGNORECASE)
+_FULL_DATES = (
+    re.compile(r"\b\d{1,2}[/-]\d{1,2}[/-](?P<year>(?:19|20)\d{2})\b"),
+    re.compile(r"\b(?P<year>(?:19|20)\d{2})-\d{2}-\d{2}\b"),
+    re.compile(
+        r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d{1,2},? (?P<year>(?:19|20)\d{2})\b",
+        re.IGNORECASE,
+    ),
+)
+
+
+def _judgement_words() -> re.Pattern[str]:
+    lines = (line.strip() for line in _WORDS_FILE.read_text(encoding="utf-8").splitlines())
+    words = sorted((line for line in lines if line and not line.startswith("#")), key=len, reverse=True)
+    return re.compile(r"\b(?:" + "|".join(re.escape(word) for word in words) + r")\b", re.IGNORECASE)
+
+
+_JUDGEMENT = _judgement_words()
+
+
+def check_note(title: str, body: str, today: date) -> list[str]:
+    """What is wrong with this note, in words a counselor can act on; empty when it may be approved."""
+    problems = [f"the {element.lower()} is missing" for element in missing_elements(body)]
+    if not title.strip():
+        problems.append("the title is empty")
+    if len(title) > MAX_TITLE:
+        problems.append(f"the title is {len(title)} characters long (at most {MAX_TITLE})")
+    if len(body) > MAX_BODY:
+        problems.append(f"the note is {len(body)} characters long (at most {MAX_BODY})")
+    problems += check_text(f"{title}\n{body}", today)
+    return problems
+
+
+def check_text(text: str, today: date) -> list[str]:
+    """The checks that apply to any text entering the record, an addendum too."""
+    problems = []
+    # The participant's own words, quoted, are theirs: judge only the writer's.
+    own_words = _QUOTED.sub('""', text)
+    for found in sorted({match.group(0).lower() for match in _JUDGEMENT.finditer(own_words)}):
+        problems.append(f'"{found}" is a judgement or slang: say what happened instead')
+    if _SSN.search(text):
+        problems.append("it contains what looks like a Social Security number")
+    elif _LONG_NUMBER.search(text):
+        problems.append("it contains a long number (a case, account or ID number?): leave it out")
+    if _CASE_NUMBER.search(text):
+        problems.append("it contains a case number: the note is filed on the case already")
+    if _BIRTH_WORDS.search(text) or any(
+        int(match.group("year")) <= today.year - BIRTH_DATE_YEARS
+        for pattern in _FULL_DATES
+        for match in pattern.finditer(text)
+    ):
+        problems.append("it contains what looks like a full date of birth")
+    return problems
+
+
+def missing_elements(body: str) -> list[str]:
+    """The minimum elements without a line of their own that says something."""
+    present = {}
+    for line in body.splitlines():
+        label, _, text = line.partition(":")
+        present[label.strip()] = bool(text.strip())
+    return [element for element in ELEMENTS if not present.get(element)]
