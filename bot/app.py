@@ -13,6 +13,7 @@ from fastapi import FastAPI
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.api import api_router
 from bot.channels.sms.media import twilio_media
 from bot.channels.sms.transport import TwilioTransport
 from bot.channels.sms.webhook import sms_router
@@ -220,6 +221,7 @@ def create_app(service: Service, clock: Callable[[], datetime] = utc_now, run_sc
     )
 
     app.include_router(telegram_router(service.telegram, settings.telegram_webhook_secret, run))
+    app.include_router(api_router(service.sessions, clock))
 
     @app.get("/healthz")
     def healthz() -> dict[str, str]:

@@ -16,7 +16,9 @@ from bot.channels.console.chat import chat
 from bot.channels.telegram.webhook import TelegramChannel, poll
 from bot.demo import DEMO_PARTICIPANTS, seed_demo
 from bot.inbox import utc_now
+from bot.notes_cli import add_account_commands, add_note_commands
 from bot.settings import Settings
+from bot.terminal import UserError, counselor_by_email
 from casefile.addresses import create_link_code
 from casefile.enrolment import EnrolmentError, add_counselor, enrol_participant, weekly_requirement
 from casefile.messages import unknown_senders
@@ -29,14 +31,10 @@ from casefile.outreach import (
     edit_queued,
     pause_outreach,
 )
-from casefile.people import Counselor, Participant, find_counselor_by_email, find_participant_by_phone
+from casefile.people import Participant, find_counselor_by_email, find_participant_by_phone
 from casefile.phones import InvalidPhoneNumber, normalize_phone
 from casefile.verification import MonthTotals, month_totals
-from casefile.vocabulary import Activity, Channel, FamilyType, Language, ProgrammeStatus, ReportingPeriod
-
-
-class UserError(Exception):
-    """Something the person at the terminal can fix; printed without a traceback."""
+from casefile.vocabulary import Activity, Channel, FamilyType, Language, ProgrammeStatus, ReportingPeriod, Role
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -145,6 +143,10 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_argument("--last-name", required=True)
     sub.add_argument("--email", required=True)
     sub.add_argument("--phone", help="office line participants may call")
+    sub.add_argument("--role", choices=[role.value for role in Role], default=Role.COUNSELOR.value)
+    sub.add_argument("--unit", help="the unit (team): a supervisor sees the notes of their unit's caseloads")
+    add_account_commands(counselor_commands, _service)
+    add_note_commands(commands, _service)
 
     database = commands.add_parser("db", help="database schema")
     database_commands = database.add_subparsers(title="commands", metavar="COMMAND", required=True)
@@ -256,7 +258,7 @@ def _chat(args: argparse.Namespace) -> None:
 def _enroll(args: argparse.Namespace) -> None:
     service = _service()
     with service.sessions.begin() as session:
-        counselor = _counselor(session, args.counselor)
+        counselor = counselor_by_email(session, args.counselor)
         participant = enrol_participant(
             session,
             first_name=args.first_name,
@@ -285,6 +287,7 @@ def _add_counselor(args: argparse.Namespace) -> None:
         if find_counselor_by_email(session, args.email) is not None:
             raise UserError(f"a counselor with email {args.email} exists already")
         counselor = add_counselor(session, args.first_name, args.last_name, args.email, args.phone, utc_now())
+        counselor.role, counselor.unit = Role(args.role), args.unit
         print(f"added counselor {counselor.id}: {counselor.display_name}")
 
 
@@ -424,16 +427,9 @@ def _dispatch(args: argparse.Namespace) -> None:
     print(", ".join(f"{outcome} {count}" for outcome, count in sorted(done.items())) or "nothing was due")
 
 
-def _counselor(session: Session, email: str) -> Counselor:
-    counselor = find_counselor_by_email(session, email)
-    if counselor is None:
-        raise UserError(f"no counselor with email {email}: add one with `waypoint counselor add`")
-    return counselor
-
-
 def _outreach_list(args: argparse.Namespace) -> None:
     with _service().sessions.begin() as session:
-        counselor = _counselor(session, args.counselor)
+        counselor = counselor_by_email(session, args.counselor)
         query = (
             select(Outreach, Participant)
             .join(Participant, Outreach.participant_id == Participant.id)
@@ -454,20 +450,20 @@ def _outreach_list(args: argparse.Namespace) -> None:
 
 def _outreach_edit(args: argparse.Namespace) -> None:
     with _service().sessions.begin() as session:
-        row = edit_queued(session, args.id, _counselor(session, args.counselor).id, args.text, utc_now())
+        row = edit_queued(session, args.id, counselor_by_email(session, args.counselor).id, args.text, utc_now())
         print(f"outreach {row.id} will send your text")
 
 
 def _outreach_cancel(args: argparse.Namespace) -> None:
     with _service().sessions.begin() as session:
-        row = cancel_by_counselor(session, args.id, _counselor(session, args.counselor).id, utc_now())
+        row = cancel_by_counselor(session, args.id, counselor_by_email(session, args.counselor).id, utc_now())
         print(f"outreach {row.id} cancelled")
 
 
 def _outreach_pause(args: argparse.Namespace) -> None:
     with _service().sessions.begin() as session:
         participant = _participant(session, args.phone)
-        pause_outreach(session, participant, _counselor(session, args.counselor).id, args.until, utc_now())
+        pause_outreach(session, participant, counselor_by_email(session, args.counselor).id, args.until, utc_now())
         state = f"paused through {args.until:%a %b %d, %Y}" if args.until else "resumed"
         print(f"outreach to {participant.display_name} {state}")
 

@@ -113,7 +113,8 @@ class NoteRenderer:
 
 def parse(text: str) -> RenderedNote:
     """Title, one line per element, and the sentences with their sources, from a rendered template."""
-    title, element, parts = "", None, {label: [] for label in ELEMENTS}
+    title, element = "", None
+    parts: dict[str, list[str]] = {label: [] for label in ELEMENTS}
     for line in text.splitlines():
         labelled = _LABEL.match(line.strip())
         if labelled and labelled.group(1) == "Title":

@@ -36,7 +36,7 @@ class NoteView:
     messages: list[Message]
 
 
-def visible(counselor: Counselor) -> Select[tuple[CaseNote]]:
+def visible(counselor: Counselor) -> Select[CaseNote]:
     """The notes this counselor may see, as a query to narrow further."""
     query = select(CaseNote).join(Participant, Participant.id == CaseNote.participant_id)
     if counselor.role is Role.SUPERVISOR and counselor.unit:

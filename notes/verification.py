@@ -118,9 +118,8 @@ def _context(session: Session, participant: Participant, totals: MonthTotals, no
         }
         for document in totals.documents
     ]
-    source_ids = sorted(
-        {message_id for _, _, message_id in entries if message_id is not None} | {d["message_id"] for d in documents}
-    )
+    confirmed_ids = {message_id for _, _, message_id in entries if message_id is not None}
+    source_ids = sorted(confirmed_ids | {document.message_id for document in totals.documents})
     return {
         "contact": {
             "date": now.date(),
