@@ -98,6 +98,7 @@ class ContactFile:
     time_zone: str
     channel: str
     opened_at: datetime
+    last_message_at: datetime
     message_ids: list[int] = field(default_factory=list)
     inbound_ids: list[int] = field(default_factory=list)
     #: Outreach texts of the contact: message id and rule.
@@ -248,6 +249,7 @@ def load_contacts(session: Session, ids: Sequence[int]) -> list[ContactFile]:
             _CONTACTS.c.participant_id,
             _CONTACTS.c.channel,
             _CONTACTS.c.opened_at,
+            _CONTACTS.c.last_message_at,
             people.c.language,
             people.c.time_zone,
             people.c.weekly_required_hours,
@@ -264,6 +266,7 @@ def load_contacts(session: Session, ids: Sequence[int]) -> list[ContactFile]:
             row.time_zone,
             row.channel,
             row.opened_at,
+            row.last_message_at,
             weekly_required=row.weekly_required_hours,
         )
         for row in rows
@@ -295,7 +298,8 @@ def load_contacts(session: Session, ids: Sequence[int]) -> list[ContactFile]:
 
 
 def _load_weeks(session: Session, files: list[ContactFile]) -> None:
-    """The confirmed totals, as they stand now, of every week an hours report in these contacts touched."""
+    """The confirmed totals of every week an hours report in these contacts touched, as they stood
+    when the contact ended: a later report belongs in a later note."""
     if not files:
         return
     weeks_of: dict[int, set[date]] = defaultdict(set)
@@ -303,31 +307,36 @@ def _load_weeks(session: Session, files: list[ContactFile]) -> None:
         for fact in file.facts:
             for line in fact.data.get("lines", ()) if fact.kind == "hours_confirmed" else ():
                 weeks_of[file.id].add(week_of(date.fromisoformat(line["day"])).start)
-    first = min(start for starts in weeks_of.values() for start in starts)
     entries = table_of(TimesheetEntry)
-    totals: dict[tuple[int, date], tuple[float, float, list[int]]] = {}
-    for entry in session.execute(
+    confirmed = session.execute(
         select(
-            entries.c.participant_id, entries.c.day, entries.c.hours, entries.c.excuse, entries.c.confirmed_message_id
+            entries.c.participant_id,
+            entries.c.day,
+            entries.c.hours,
+            entries.c.excuse,
+            entries.c.confirmed_message_id,
+            entries.c.confirmed_at,
         ).where(
             entries.c.participant_id.in_({file.participant_id for file in files}),
             entries.c.state == EntryState.CONFIRMED,
-            entries.c.day >= first,
+            entries.c.day >= min(start for starts in weeks_of.values() for start in starts),
         )
-    ):
-        key = (entry.participant_id, week_of(entry.day).start)
-        participated, excused, ids = totals.get(key, (0.0, 0.0, []))
-        if entry.excuse:
-            excused += entry.hours
-        else:
-            participated += entry.hours
-        if entry.confirmed_message_id is not None and entry.confirmed_message_id not in ids:
-            ids = [*ids, entry.confirmed_message_id]
-        totals[key] = (participated, excused, ids)
+    ).all()
+    by_participant: dict[int, list[Any]] = defaultdict(list)
+    for entry in confirmed:
+        by_participant[entry.participant_id].append(entry)
     for file in files:
-        file.weeks = {
-            start: totals.get((file.participant_id, start), (0.0, 0.0, [])) for start in sorted(weeks_of[file.id])
-        }
+        for start in sorted(weeks_of[file.id]):
+            in_week = [
+                entry
+                for entry in by_participant[file.participant_id]
+                if week_of(entry.day).start == start and entry.confirmed_at <= file.last_message_at
+            ]
+            file.weeks[start] = (
+                sum(entry.hours for entry in in_week if not entry.excuse),
+                sum(entry.hours for entry in in_week if entry.excuse),
+                sorted({entry.confirmed_message_id for entry in in_week if entry.confirmed_message_id is not None}),
+            )
 
 
 def insert_notes(session: Session, rows: list[dict[str, Any]], now: datetime) -> int:
