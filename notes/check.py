@@ -28,8 +28,10 @@ _WORDS_FILE = Path(__file__).with_name("judgement_words.txt")
 _QUOTED = re.compile(r'"[^"]*"')
 _SSN = re.compile(r"\b\d{3}[- ]\d{2}[- ]\d{4}\b|\b\d{9}\b")
 _LONG_NUMBER = re.compile(r"\b\d{7,}\b")
-_CASE_NUMBER = re.compile(r"\bcase\s*(?:no\.?|number|num|#)\s*:?\s*[A-Z0-9-]*\d[A-Z0-9-]*", re.IGNORECASE)
-_BIRTH_WORDS = re.compile(r"\b(?:DOB|D\.O\.B\.|date of birth|birth ?date|born on)\b", re.IGNORECASE)
+# Matched against the lowercased text: one lowering is cheaper than case-insensitive searches.
+_CASE_NUMBER = re.compile(r"\bcase\s*(?:no\.?|number|num|#)\s*:?\s*[a-z0-9-]*\d[a-z0-9-]*")
+_BIRTH_WORDS = re.compile(r"\b(?:dob|d\.o\.b\.|date of birth|birth ?date|born on)\b")
+_YEAR = re.compile(r"\b((?:19|20)\d{2})\b")
 _FULL_DATES = (
     re.compile(r"\b\d{1,2}[/-]\d{1,2}[/-](?P<year>(?:19|20)\d{2})\b"),
     re.compile(r"\b(?P<year>(?:19|20)\d{2})-\d{2}-\d{2}\b"),
@@ -40,13 +42,24 @@ _FULL_DATES = (
 )
 
 
-def _judgement_words() -> re.Pattern[str]:
-    lines = (line.strip() for line in _WORDS_FILE.read_text(encoding="utf-8").splitlines())
-    words = sorted((line for line in lines if line and not line.startswith("#")), key=len, reverse=True)
-    return re.compile(r"\b(?:" + "|".join(re.escape(word) for word in words) + r")\b", re.IGNORECASE)
+def _judgement_words() -> tuple[frozenset[str], tuple[str, ...]]:
+    """The reviewed list as single words (looked up in a set) and phrases (searched for)."""
+    lines = (line.strip().lower() for line in _WORDS_FILE.read_text(encoding="utf-8").splitlines())
+    entries = [line for line in lines if line and not line.startswith("#")]
+    return frozenset(e for e in entries if " " not in e), tuple(e for e in entries if " " in e)
 
 
-_JUDGEMENT = _judgement_words()
+def _judgements(text: str) -> list[str]:
+    """The listed words and phrases the text uses, each once, in the list's order of discovery."""
+    words = _WORD.findall(text.lower())
+    padded = " " + " ".join(words) + " "
+    found = {word for word in words if word in _JUDGEMENT_WORDS}
+    found.update(phrase for phrase in _JUDGEMENT_PHRASES if f" {phrase} " in padded)
+    return sorted(found)
+
+
+_JUDGEMENT_WORDS, _JUDGEMENT_PHRASES = _judgement_words()
+_WORD = re.compile(r"[a-z]+(?:['-][a-z]+)*")
 
 
 def check_note(title: str, body: str, today: date) -> list[str]:
@@ -67,21 +80,25 @@ def check_text(text: str, today: date) -> list[str]:
     problems = []
     # The participant's own words, quoted, are theirs: judge only the writer's.
     own_words = _QUOTED.sub('""', text)
-    for found in sorted({match.group(0).lower() for match in _JUDGEMENT.finditer(own_words)}):
+    for found in _judgements(own_words):
         problems.append(f'"{found}" is a judgement or slang: say what happened instead')
     if _SSN.search(text):
         problems.append("it contains what looks like a Social Security number")
     elif _LONG_NUMBER.search(text):
         problems.append("it contains a long number (a case, account or ID number?): leave it out")
-    if _CASE_NUMBER.search(text):
+    lowered = text.lower()
+    if _CASE_NUMBER.search(lowered):
         problems.append("it contains a case number: the note is filed on the case already")
-    if _BIRTH_WORDS.search(text) or any(
-        int(match.group("year")) <= today.year - BIRTH_DATE_YEARS
-        for pattern in _FULL_DATES
-        for match in pattern.finditer(text)
-    ):
+    if _BIRTH_WORDS.search(lowered) or _has_birth_date(text, today.year - BIRTH_DATE_YEARS):
         problems.append("it contains what looks like a full date of birth")
     return problems
+
+
+def _has_birth_date(text: str, latest_year: int) -> bool:
+    """A full date in a year that long ago; the cheap look for old years first, as most notes have none."""
+    if not any(int(year) <= latest_year for year in _YEAR.findall(text)):
+        return False
+    return any(int(match.group("year")) <= latest_year for pattern in _FULL_DATES for match in pattern.finditer(text))
 
 
 def missing_elements(body: str) -> list[str]:

@@ -1,8 +1,10 @@
 """The `waypoint` command as a new user runs it: a real process, a real SQLite file, piped input."""
 
 import os
+import sqlite3
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -34,6 +36,7 @@ def test_help_lists_every_command(env: dict[str, str]) -> None:
         "sweep",
         "dispatch",
         "outreach",
+        "notes",
     ):
         assert command in result.stdout
 
@@ -199,3 +202,41 @@ def test_plan_sets_the_check_in_day_and_an_exit(env: dict[str, str]) -> None:
     )
     assert changed.returncode == 0, changed.stderr
     assert "check-in fri, exited" in changed.stdout
+
+
+def test_notes_are_drafted_reviewed_and_exported_from_the_terminal(env: dict[str, str]) -> None:
+    assert waypoint(env, "db", "upgrade").returncode == 0
+    add = ["counselor", "add", "--first-name", "Dana", "--last-name", "Lee", "--email", "dana@example.org"]
+    assert waypoint(env, *add, "--unit", "North").returncode == 0
+    assert waypoint(env, "counselor", "password", "--email", "dana@example.org", stdin="short\n").returncode == 1
+    assert (
+        waypoint(env, "counselor", "password", "--email", "dana@example.org", stdin="a long passphrase\n").returncode
+        == 0
+    )
+    issued = waypoint(env, "counselor", "token", "--email", "dana@example.org", "--name", "import")
+    assert issued.returncode == 0 and " wp_" in issued.stdout
+    assert waypoint(env, "counselor", "revoke", "1", "--email", "dana@example.org").stdout == "token 1 revoked\n"
+    enrol = ["enroll", "--first-name", "Rosa", "--last-name", "Diaz", "--phone", "510-555-0142", "--language", "es"]
+    enrol += ["--family-type", "one_parent", "--counselor", "dana@example.org", "--consent", "signed WTW 2"]
+    assert waypoint(env, *enrol).returncode == 0
+    assert waypoint(env, "chat", "--phone", "510-555-0142", stdin="hola\nsi\n").returncode == 0
+    assert waypoint(env, "notes", "draft").stdout == "0 drafts from contacts, 0 monthly hours verifications\n"
+    # Two hours and more later, the contact has closed.
+    database = sqlite3.connect(env["WAYPOINT_DATABASE_URL"].removeprefix("sqlite:///"))
+    with database:
+        database.execute("UPDATE contacts SET last_message_at = datetime(last_message_at, '-3 hours')")
+    database.close()
+    assert waypoint(env, "notes", "draft").stdout == "1 drafts from contacts, 0 monthly hours verifications\n"
+    listed = waypoint(env, "notes", "list", "--counselor", "dana@example.org")
+    assert "draft     Text consent: consent to texts confirmed" in listed.stdout
+    shown = waypoint(env, "notes", "show", "1", "--counselor", "dana@example.org")
+    assert "Participant reported: The participant confirmed consent to receive texts" in shown.stdout
+    assert "(inbound): si" in shown.stdout
+    assert waypoint(env, "notes", "approve", "1", "--counselor", "dana@example.org").stdout == "note 1 approved\n"
+    again = waypoint(env, "notes", "reject", "1", "--counselor", "dana@example.org", "--reason", "no")
+    assert again.returncode == 1 and "approved already" in again.stderr
+    today = datetime.now(UTC).date()
+    period = ["--from", (today - timedelta(days=1)).isoformat(), "--to", (today + timedelta(days=1)).isoformat()]
+    exported = waypoint(env, "notes", "export", "--counselor", "dana@example.org", *period, "--format", "csv")
+    assert exported.stdout.startswith("note_id,participant_id,contact_date,title,text,")
+    assert len(exported.stdout.splitlines()) > 2
