@@ -8,6 +8,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -19,8 +20,6 @@ from casefile.people import Counselor, find_counselor_by_email
 
 #: argon2id with the library's defaults (RFC 9106's second recommended setting: 64 MiB, 3 passes).
 _HASHER = PasswordHasher()
-#: Verified when the email is unknown, so that an unknown user costs as much time as a wrong password.
-_DUMMY_HASH = _HASHER.hash(secrets.token_hex(16))
 MIN_PASSWORD_LENGTH = 12
 #: After this many failures for one email within the window, sign-in is refused until the window ends.
 MAX_FAILURES = 5
@@ -86,12 +85,19 @@ def sign_in(session: Session, email: str, password: str, now: datetime) -> Couns
             session.delete(failures)
         return counselor
     if counselor is None or not counselor.password_hash:
-        _verifies(_DUMMY_HASH, password)
+        _verifies(_dummy_hash(), password)
     if failures is None:
         session.add(SignInFailures(email=email, failures=1, window_started_at=now))
     else:
         failures.failures += 1
     return None
+
+
+@cache
+def _dummy_hash() -> str:
+    """Verified when the email is unknown, so that an unknown user costs as much time as a wrong
+    password; made on first use, not whenever the case file is imported."""
+    return _HASHER.hash(secrets.token_hex(16))
 
 
 def _verifies(password_hash: str, password: str) -> bool:
