@@ -211,9 +211,8 @@ def api_router(sessions: sessionmaker[Session], clock: Callable[[], datetime]) -
     ) -> Response:
         if format not in EXPORT_TYPES:
             raise HTTPException(422, f"format must be one of {', '.join(EXPORT_TYPES)}")
-        entries = export.approved_between(session, me, start, end)
-        review.record_export(session, me, [entry.note for entry in entries], f"{format} {start}..{end}", clock())
-        return Response(export.export(entries, format), media_type=EXPORT_TYPES[format])
+        text = export.export_range(session, me, start, end, format, clock())
+        return Response(text, media_type=EXPORT_TYPES[format])
 
     @router.get("/notes/{note_id}", response_model=NoteDetail, summary="One note, with its sources and history")
     def show_note(note_id: int, session: DbSession, me: SignedInCounselor) -> NoteDetail:
@@ -223,16 +222,12 @@ def api_router(sessions: sessionmaker[Session], clock: Callable[[], datetime]) -
         "/notes/{note_id}/journal", response_class=PlainTextResponse, summary="An approved note as a journal entry"
     )
     def journal(note_id: int, session: DbSession, me: SignedInCounselor) -> str:
-        note = _found(lambda: review.get(session, me, note_id))
-        entries = [
-            entry
-            for entry in export.approved_between(session, me, note.contact_date, note.contact_date)
-            if entry.note.id == note_id
-        ]
-        if not entries:
+        entry = export.approved_note(session, me, note_id)
+        if entry is None:
+            _found(lambda: review.get(session, me, note_id))  # 404 when it is not one of theirs
             raise HTTPException(409, "Only an approved note can be exported.")
-        review.record_export(session, me, [note], "journal", clock())
-        return export.journal_text(entries[0])
+        review.record_export(session, me, [entry.note], "journal", clock())
+        return export.journal_text(entry)
 
     @router.post("/notes/{note_id}/approve", response_model=NoteDetail, summary="Approve, as drafted or with your edit")
     def approve(note_id: int, body: Approval, session: DbSession, me: SignedInCounselor) -> NoteDetail:

@@ -155,11 +155,8 @@ def _addendum(service: Service, args: argparse.Namespace) -> None:
 def _export(service: Service, args: argparse.Namespace) -> None:
     with service.sessions.begin() as session:
         counselor = counselor_by_email(session, args.counselor)
-        entries = export.approved_between(session, counselor, args.first, args.last)
-        review.record_export(
-            session, counselor, [entry.note for entry in entries], f"{args.format} {args.first}..{args.last}", utc_now()
-        )
-    sys.stdout.write(export.export(entries, args.format))
+        text = export.export_range(session, counselor, args.first, args.last, args.format, utc_now())
+    sys.stdout.write(text)
 
 
 def _review(action: Callable[[], Any]) -> Any:

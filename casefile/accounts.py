@@ -126,7 +126,7 @@ def issue_token(
 
 def counselor_for_token(session: Session, secret: str, now: datetime) -> Counselor | None:
     """Whose token this is, if it is live (not revoked, not expired)."""
-    token = session.scalars(select(ApiToken).where(ApiToken.token_hash == _digest(secret))).one_or_none()
+    token = _token(session, secret)
     if token is None or token.revoked_at is not None or (token.expires_at is not None and token.expires_at <= now):
         return None
     return session.get(Counselor, token.counselor_id)
@@ -143,13 +143,17 @@ def revoke_token(session: Session, counselor: Counselor, token_id: int, now: dat
 
 def revoke_secret(session: Session, secret: str, now: datetime) -> None:
     """Sign out: the session token presented stops working."""
-    token = session.scalars(select(ApiToken).where(ApiToken.token_hash == _digest(secret))).one_or_none()
+    token = _token(session, secret)
     if token is not None and token.revoked_at is None:
         token.revoked_at = now
 
 
 def tokens_of(session: Session, counselor: Counselor) -> list[ApiToken]:
     return list(session.scalars(select(ApiToken).where(ApiToken.counselor_id == counselor.id).order_by(ApiToken.id)))
+
+
+def _token(session: Session, secret: str) -> ApiToken | None:
+    return session.scalars(select(ApiToken).where(ApiToken.token_hash == _digest(secret))).one_or_none()
 
 
 def _digest(secret: str) -> str:

@@ -1,12 +1,15 @@
 """Contacts: one exchange with a participant on one occasion, the unit a case note documents."""
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, bindparam, case, insert, select, update
+from sqlalchemy import ForeignKey, Index, Row, String, bindparam, case, exists, insert, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from casefile.base import Base, table_of
-from casefile.vocabulary import Channel
+from casefile.messages import Message
+from casefile.vocabulary import Channel, MessageStatus
 
 #: A contact closes after this long without a message (DOMAIN.md, "Case notes").
 DEFAULT_QUIET_SPELL = timedelta(hours=2)
@@ -70,8 +73,8 @@ def current_contact(
     ).scalar_one_or_none()
     if extended is not None:
         return int(extended)
-    for stale in session.execute(_OPEN_CONTACTS, {"of_participant": participant_id}).all():
-        session.execute(_CLOSE, {"contact_id": stale.id, "at": stale.last_message_at + quiet_spell})
+    stale = session.execute(_OPEN_CONTACTS, {"of_participant": participant_id}).all()
+    _close(session, stale, quiet_spell)
     return int(
         session.execute(
             _OPEN,
@@ -86,3 +89,27 @@ def current_contact(
             },
         ).scalar_one()
     )
+
+
+_MESSAGES = table_of(Message)
+
+
+def close_quiet_contacts(session: Session, now: datetime, quiet_spell: timedelta = DEFAULT_QUIET_SPELL) -> None:
+    """Close every contact a quiet spell past its last message, but not while one of its texts is
+    still on its way: the attempt it records belongs in that contact's note."""
+    waiting = exists().where(
+        _MESSAGES.c.contact_id == _CONTACTS.c.id,
+        _MESSAGES.c.status.in_([MessageStatus.QUEUED, MessageStatus.SENDING]),
+    )
+    quiet = session.execute(
+        select(_CONTACTS.c.id, _CONTACTS.c.last_message_at).where(
+            _CONTACTS.c.closed_at.is_(None), _CONTACTS.c.last_message_at < now - quiet_spell, ~waiting
+        )
+    ).all()
+    _close(session, quiet, quiet_spell)
+
+
+def _close(session: Session, contacts: Sequence[Row[Any, Any]], quiet_spell: timedelta) -> None:
+    """A contact closes when its quiet spell ended, whenever that is noticed."""
+    if contacts:
+        session.execute(_CLOSE, [{"contact_id": c.id, "at": c.last_message_at + quiet_spell} for c in contacts])

@@ -63,6 +63,11 @@ class MonthTotals:
         return round(self.participated * 7 / self.month.days, 1)
 
 
+def verify_by(day: date) -> date:
+    """When the hours of the month `day` falls in are to be verified: the 20th of the next month."""
+    return (day.replace(day=1) + timedelta(days=32)).replace(day=VERIFY_BY_DAY)
+
+
 def month_period(year: int, month: int) -> Period:
     return period_of(date(year, month, 1), ReportingPeriod.MONTHLY)
 
@@ -108,7 +113,7 @@ def month_totals(session: Session, participant: Participant, year: int, month: i
             by_excuse[line.excuse] += line.hours
     return MonthTotals(
         month=span,
-        verify_by=(span.end + timedelta(days=1)).replace(day=VERIFY_BY_DAY),
+        verify_by=verify_by(span.start),
         weekly_required=weekly_required,
         weeks=tuple(weeks),
         by_activity=_by_activity(line for line in counted if not line.excuse),

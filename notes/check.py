@@ -50,7 +50,7 @@ def _judgement_words() -> tuple[frozenset[str], tuple[str, ...]]:
 
 
 def _judgements(text: str) -> list[str]:
-    """The listed words and phrases the text uses, each once, in the list's order of discovery."""
+    """The listed words and phrases the text uses, each once, in alphabetical order."""
     words = _WORD.findall(text.lower())
     padded = " " + " ".join(words) + " "
     found = {word for word in words if word in _JUDGEMENT_WORDS}

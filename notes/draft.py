@@ -12,19 +12,19 @@ from datetime import date, datetime, time, timedelta
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import exists, insert, select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from casefile.base import UPSERT_INSERTS, dialect_of, table_of
 from casefile.case_notes import CaseNote, NoteAudit
-from casefile.contacts import DEFAULT_QUIET_SPELL, Contact
+from casefile.contacts import DEFAULT_QUIET_SPELL, Contact, close_quiet_contacts
 from casefile.facts import EventRecord
 from casefile.messages import Message
 from casefile.outreach import Outreach
 from casefile.people import Participant
 from casefile.timesheets import TimesheetEntry, week_of
-from casefile.verification import VERIFY_BY_DAY
-from casefile.vocabulary import Direction, EntryState, MessageStatus, NoteState
+from casefile.verification import verify_by
+from casefile.vocabulary import Direction, EntryState, NoteState
 from notes.check import check_note
 from notes.render import NoteRenderer, RenderedNote
 
@@ -169,7 +169,6 @@ def draft_contact(file: ContactFile, renderer: NoteRenderer) -> list[NoteDraft]:
 def _hours_context(file: ContactFile, facts: list[FactView]) -> dict[str, Any]:
     days = [date.fromisoformat(line["day"]) for fact in facts for line in fact.data.get("lines", ())]
     last = max(days, default=file.opened_at.date())
-    next_month = (last.replace(day=1) + timedelta(days=32)).replace(day=VERIFY_BY_DAY)
     weeks = [
         {
             "start": start,
@@ -180,7 +179,7 @@ def _hours_context(file: ContactFile, facts: list[FactView]) -> dict[str, Any]:
         }
         for start, totals in sorted(file.weeks.items())
     ]
-    return {"weeks": weeks, "verify_by": next_month}
+    return {"weeks": weeks, "verify_by": verify_by(last)}
 
 
 # --- The job: close quiet contacts, draft the closed ones --------------------------------------------
@@ -188,7 +187,6 @@ def _hours_context(file: ContactFile, facts: list[FactView]) -> dict[str, Any]:
 _CONTACTS = table_of(Contact)
 _MESSAGES = table_of(Message)
 _NOTES = table_of(CaseNote)
-_UNSENT = [MessageStatus.QUEUED, MessageStatus.SENDING]
 
 
 def draft_closed_contacts(
@@ -215,29 +213,13 @@ def draft_closed_contacts(
             if not ids:
                 return drafted
             files = load_contacts(session, ids)
-            zones = {file.id: file.time_zone for file in files}
+            # Drafted now, so due at one moment per time zone.
+            due = {zone: review_due(calendar, now, zone) for zone in {file.time_zone for file in files}}
             rows = [
-                note_row(draft, review_due(calendar, now, zones[file.id]), now)
-                for file in files
-                for draft in draft_contact(file, renderer)
+                note_row(draft, due[file.time_zone], now) for file in files for draft in draft_contact(file, renderer)
             ]
             drafted += insert_notes(session, rows, now)
             session.execute(update(_CONTACTS).where(_CONTACTS.c.id.in_(ids)).values(drafted_at=now))
-
-
-def close_quiet_contacts(session: Session, now: datetime, quiet_spell: timedelta) -> None:
-    """A contact closes a quiet spell after its last message, but not while one of its texts is
-    still on its way: the attempt it records belongs in the contact's note."""
-    waiting = exists().where(_MESSAGES.c.contact_id == _CONTACTS.c.id, _MESSAGES.c.status.in_(_UNSENT))
-    quiet = session.execute(
-        select(_CONTACTS.c.id, _CONTACTS.c.last_message_at).where(
-            _CONTACTS.c.closed_at.is_(None), _CONTACTS.c.last_message_at < now - quiet_spell, ~waiting
-        )
-    ).all()
-    for contact_id, last_message_at in quiet:
-        session.execute(
-            update(_CONTACTS).where(_CONTACTS.c.id == contact_id).values(closed_at=last_message_at + quiet_spell)
-        )
 
 
 def load_contacts(session: Session, ids: Sequence[int]) -> list[ContactFile]:

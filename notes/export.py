@@ -5,7 +5,7 @@ import csv
 import io
 import json
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -15,7 +15,7 @@ from casefile.case_notes import CaseNote, NoteAddendum
 from casefile.people import Counselor
 from casefile.vocabulary import NoteState
 from notes.render import us_date
-from notes.review import visible
+from notes.review import record_export, visible
 
 #: A journal entry's short description holds this many characters; the title is cut to fit.
 SHORT_DESCRIPTION = 100
@@ -40,6 +40,13 @@ class ApprovedNote:
     addenda: list[tuple[NoteAddendum, str]]
 
 
+def export_range(session: Session, counselor: Counselor, first: date, last: date, form: str, at: datetime) -> str:
+    """The approved notes of [first, last] in this form (`FORMATS`); the export itself is audited."""
+    entries = approved_between(session, counselor, first, last)
+    record_export(session, counselor, [entry.note for entry in entries], f"{form} {first}..{last}", at)
+    return export(entries, form)
+
+
 def approved_between(session: Session, counselor: Counselor, first: date, last: date) -> list[ApprovedNote]:
     """The approved notes this counselor may see whose contact date lies in [first, last]."""
     notes = session.scalars(
@@ -47,14 +54,32 @@ def approved_between(session: Session, counselor: Counselor, first: date, last: 
         .where(CaseNote.state == NoteState.APPROVED, CaseNote.contact_date.between(first, last))
         .order_by(CaseNote.contact_date, CaseNote.id)
     ).all()
-    names = {c.id: c.display_name for c in session.scalars(select(Counselor))}
-    addenda: dict[int, list[tuple[NoteAddendum, str]]] = {note.id: [] for note in notes}
-    if notes:
-        for addendum in session.scalars(
-            select(NoteAddendum).where(NoteAddendum.note_id.in_(list(addenda))).order_by(NoteAddendum.id)
-        ):
-            addenda[addendum.note_id].append((addendum, names[addendum.counselor_id]))
-    return [ApprovedNote(note, names[note.reviewed_by or 0], addenda[note.id]) for note in notes]
+    return _with_addenda(session, list(notes))
+
+
+def approved_note(session: Session, counselor: Counselor, note_id: int) -> ApprovedNote | None:
+    """One approved note this counselor may see, ready to export; None if it is not approved."""
+    note = session.scalars(
+        visible(counselor).where(CaseNote.id == note_id, CaseNote.state == NoteState.APPROVED)
+    ).one_or_none()
+    return _with_addenda(session, [note])[0] if note is not None else None
+
+
+def _with_addenda(session: Session, notes: list[CaseNote]) -> list[ApprovedNote]:
+    """The notes with their addenda and the names of who approved and who added, in two queries."""
+    if not notes:
+        return []
+    addenda: dict[int, list[NoteAddendum]] = {note.id: [] for note in notes}
+    for addendum in session.scalars(
+        select(NoteAddendum).where(NoteAddendum.note_id.in_(list(addenda))).order_by(NoteAddendum.id)
+    ):
+        addenda[addendum.note_id].append(addendum)
+    people = {note.reviewed_by for note in notes} | {a.counselor_id for each in addenda.values() for a in each}
+    names = {c.id: c.display_name for c in session.scalars(select(Counselor).where(Counselor.id.in_(people)))}
+    return [
+        ApprovedNote(note, names[note.reviewed_by or 0], [(a, names[a.counselor_id]) for a in addenda[note.id]])
+        for note in notes
+    ]
 
 
 def journal_text(entry: ApprovedNote) -> str:

@@ -30,7 +30,6 @@ class ReviewRefused(Exception):
 class NoteView:
     note: CaseNote
     late: bool
-    counselor_id: int | None
     addenda: list[NoteAddendum]
     audit: list[NoteAudit]
     messages: list[Message]
@@ -79,7 +78,6 @@ def view(session: Session, counselor: Counselor, note_id: int, now: datetime) ->
     return NoteView(
         note,
         is_late(note, now),
-        session.scalar(select(Participant.counselor_id).where(Participant.id == note.participant_id)),
         list(session.scalars(select(NoteAddendum).where(NoteAddendum.note_id == note.id).order_by(NoteAddendum.id))),
         list(session.scalars(select(NoteAudit).where(NoteAudit.note_id == note.id).order_by(NoteAudit.id))),
         list(session.scalars(select(Message).where(Message.id.in_(cited)).order_by(Message.id))) if cited else [],

@@ -13,7 +13,7 @@ from casefile.base import table_of
 from casefile.case_notes import CaseNote
 from casefile.people import Participant
 from casefile.timesheets import TimesheetEntry
-from casefile.verification import VERIFY_BY_DAY, MonthTotals, month_totals
+from casefile.verification import MonthTotals, month_totals, verify_by
 from casefile.vocabulary import EntryState, ProgrammeStatus
 from notes.check import check_note
 from notes.draft import NoteDraft, insert_notes, note_row
@@ -36,15 +36,14 @@ def draft_verifications(sessions: sessionmaker[Session], renderer: NoteRenderer,
         first_of_month = now.astimezone(zone).date().replace(day=1)
         month = (first_of_month - timedelta(days=1)).replace(day=1)
         occurrence = month.strftime("%Y-%m")
+        month_ended = datetime.combine(first_of_month, time.min, zone)
+        # Late once the day to verify by has passed on the participant's clock.
+        due = datetime.combine(verify_by(month) + timedelta(days=1), time.min, zone)
         while True:
             with sessions.begin() as session:
-                batch = _without_verification(
-                    session, zone_name, occurrence, datetime.combine(first_of_month, time.min, zone)
-                )
+                batch = _without_verification(session, zone_name, occurrence, month_ended)
                 if not batch:
                     break
-                # Late once the 20th (VERIFY_BY_DAY) has passed on the participant's clock.
-                due = datetime.combine(first_of_month.replace(day=VERIFY_BY_DAY) + timedelta(days=1), time.min, zone)
                 rows = [
                     note_row(verification_draft(session, renderer, person, month, now), due, now) for person in batch
                 ]
@@ -121,14 +120,6 @@ def _context(session: Session, participant: Participant, totals: MonthTotals, no
     confirmed_ids = {message_id for _, _, message_id in entries if message_id is not None}
     source_ids = sorted(confirmed_ids | {document.message_id for document in totals.documents})
     return {
-        "contact": {
-            "date": now.date(),
-            "message_ids": source_ids,
-            "inbound_ids": source_ids,
-            "language": participant.language,
-        },
-        "facts": [],
-        "documents": [],
         "month": totals.month,
         "prepared": now.astimezone(zone).date(),
         "verify_by": totals.verify_by,

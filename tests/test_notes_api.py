@@ -152,6 +152,10 @@ def test_review_through_the_api_from_draft_to_export(
     assert (
         "Approved by Dana Lee on 03/20/2026.\nAddendum 03/20/2026 (Dana Lee): Class confirmed by phone." in journal.text
     )
+    one = client.get(f"/api/notes/{first.id}/journal", headers=dana)
+    assert one.status_code == 200 and one.text == journal.text.rstrip("\n")
+    assert client.get(f"/api/notes/{second.id}/journal", headers=dana).status_code == 409  # rejected
+    assert client.get(f"/api/notes/{first.id}/journal", headers=auth(team["sam"])).status_code == 404
     rows = list(
         csv.DictReader(
             io.StringIO(

@@ -11,6 +11,9 @@ from casefile.vocabulary import Language
 from conversations.model import Reply
 from conversations.rendering import MessageRenderer, ServiceProfile, tidy
 from conversations.segments import count_segments, non_gsm_characters
+from notes.draft import SUBJECTS
+from notes.render import NoteRenderer
+from notes.verification import SUBJECT as VERIFICATION
 from scheduler.rules import load_rules
 from templates import MESSAGES_DIR
 
@@ -152,3 +155,7 @@ def test_tidy_replaces_look_alikes_that_would_force_ucs2() -> None:
 def test_segment_counting(text: str, encoding: str, segments: int) -> None:
     count = count_segments(text)
     assert (count.encoding, count.segments) == (encoding, segments)
+
+
+def test_every_case_note_subject_has_its_template() -> None:
+    assert NoteRenderer().subjects() == {*SUBJECTS, VERIFICATION}
