@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from importlib.metadata import version
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -20,8 +21,11 @@ from bot.channels.sms.webhook import sms_router
 from bot.channels.telegram.transport import SendLimiter, TelegramTransport
 from bot.channels.telegram.webhook import TelegramChannel, telegram_router
 from bot.database_runner import database_runner
+from bot.docs import serve_docs
 from bot.documents import MAX_BYTES, DocumentFetcher, DocumentStore, Download
 from bot.inbox import Inbox, utc_now
+from bot.logs import RequestLog
+from bot.metrics import Metrics, serve_metrics
 from bot.settings import Settings
 from casefile.database import make_engine, session_factory
 from casefile.vocabulary import Channel
@@ -177,7 +181,9 @@ def _downloads(settings: Settings, telegram: TelegramTransport | None) -> dict[C
     return downloads
 
 
-def _lifespan(service: Service, run_scheduler: bool) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+def _lifespan(
+    service: Service, run_scheduler: bool, metrics: Metrics | None
+) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
     """The app's life: with `run_scheduler`, the sweep, the dispatcher and document fetches run
     in-process (one process per deployment holds the lease; the others' jobs stand by)."""
 
@@ -190,7 +196,7 @@ def _lifespan(service: Service, run_scheduler: bool) -> Callable[[FastAPI], Abst
             yield
             return
         lease = Lease(service.sessions, service.clock)
-        scheduler = start_jobs(service.periodic_jobs(), lease)
+        scheduler = start_jobs(service.periodic_jobs(), lease, metrics.observe_job if metrics else None)
         try:
             yield
         finally:
@@ -202,11 +208,20 @@ def _lifespan(service: Service, run_scheduler: bool) -> Callable[[FastAPI], Abst
 
 def create_app(service: Service, clock: Callable[[], datetime] = utc_now, run_scheduler: bool = False) -> FastAPI:
     settings = service.settings
+    metrics = Metrics() if settings.metrics_enabled else None
     app = FastAPI(
         title="Waypoint",
         summary="Welfare-to-Work check-ins, hours and case notes by text",
-        lifespan=_lifespan(service, run_scheduler),
+        version=version("waypoint"),
+        lifespan=_lifespan(service, run_scheduler, metrics),
+        docs_url=None,
+        redoc_url=None,
     )
+    app.add_middleware(RequestLog, observe=metrics.observe_request if metrics else None)
+    serve_docs(app)
+    if metrics is not None:
+        metrics.watch_database(service.sessions, clock)
+        serve_metrics(app, metrics)
     run = database_runner(settings.is_sqlite)
     app.include_router(
         sms_router(

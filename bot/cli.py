@@ -5,6 +5,7 @@ import logging
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date
+from importlib.metadata import version
 from zoneinfo import ZoneInfo
 
 import uvicorn
@@ -16,8 +17,10 @@ from bot.channels.console.chat import chat
 from bot.channels.telegram.webhook import TelegramChannel, poll
 from bot.demo import DEMO_PARTICIPANTS, seed_demo
 from bot.inbox import utc_now
+from bot.logs import configure_logging
 from bot.notes_cli import add_account_commands, add_note_commands
-from bot.settings import Settings
+from bot.ops_cli import add_ops_commands
+from bot.settings import Settings, SettingsError
 from bot.terminal import UserError, counselor_by_email
 from casefile.addresses import create_link_code
 from casefile.enrolment import EnrolmentError, add_counselor, enrol_participant, weekly_requirement
@@ -43,14 +46,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not hasattr(args, "run"):
         parser.print_help()
         return 2
+    try:
+        # Every command reads the settings; a problem is told in plain words before anything starts.
+        settings = Settings.from_env()
+    except SettingsError as error:
+        print("waypoint: the settings have problems:", file=sys.stderr)
+        for problem in error.problems:
+            print(f"  - {problem}", file=sys.stderr)
+        return 2
     # A chat transcript on stdout must hold the conversation only; the service logs its work.
     level = logging.WARNING if args.run is _chat else logging.INFO
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    if args.run not in (_db_upgrade, _demo):
+    configure_logging(settings.log_format, level)
+    if args.run in (_db_upgrade, _demo):
         # Alembic announces itself on every schema check; only a migration is worth reading.
-        logging.getLogger("alembic").setLevel(logging.WARNING)
-    # APScheduler announces every run of every job; failures are logged by the jobs themselves.
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+        logging.getLogger("alembic").setLevel(level)
     try:
         args.run(args)
     except (UserError, EnrolmentError, InvalidPhoneNumber, OutreachChangeRefused) as error:
@@ -68,6 +77,7 @@ def _parser() -> argparse.ArgumentParser:
         description="Welfare-to-Work check-ins, hours and case notes by text. "
         "Settings come from the environment (WAYPOINT_DATABASE_URL, TWILIO_AUTH_TOKEN, ...).",
     )
+    parser.add_argument("--version", action="version", version=f"waypoint {version('waypoint')}")
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
 
     def command(name: str, run: Callable[[argparse.Namespace], None], help: str) -> argparse.ArgumentParser:
@@ -85,6 +95,8 @@ def _parser() -> argparse.ArgumentParser:
         sub.add_argument(
             "--no-scheduler", action="store_true", help="do not run the sweep, dispatcher and document fetches here"
         )
+        if name == "serve":
+            sub.add_argument("--workers", type=int, default=1, help="web worker processes (PostgreSQL only)")
 
     sub = command("chat", _chat, "text the bot as a participant from this terminal (or pipe a transcript)")
     sub.add_argument("--phone", required=True, help="the participant's phone number")
@@ -151,6 +163,7 @@ def _parser() -> argparse.ArgumentParser:
     database = commands.add_parser("db", help="database schema")
     database_commands = database.add_subparsers(title="commands", metavar="COMMAND", required=True)
     database_commands.add_parser("upgrade", help="apply migrations").set_defaults(run=_db_upgrade)
+    add_ops_commands(commands, database_commands, _service)
 
     command("unknown-senders", _unknown_senders, "list numbers that wrote in but belong to no participant")
 
@@ -217,7 +230,9 @@ _BUILT: list[Service] = []
 
 
 def _service(check_schema: bool = True) -> Service:
-    service = build_service(Settings.from_env())
+    settings = Settings.from_env()
+    settings.make_home()
+    service = build_service(settings)
     _BUILT.append(service)
     if check_schema and not is_current(service.engine):
         raise UserError("the database is not set up: run `waypoint db upgrade` (or `waypoint demo`) first")
@@ -240,11 +255,39 @@ def _demo(args: argparse.Namespace) -> None:
     for person in DEMO_PARTICIPANTS:
         print(f"  {waypoint} chat --phone {person.phone}    ({person.first_name}, {person.language.name.title()})")
     print("Stop the service with Ctrl-C.\n")
-    uvicorn.run(create_app(service, run_scheduler=not args.no_scheduler), host=args.host, port=args.port)
+    _run_web(create_app(service, run_scheduler=not args.no_scheduler), args)
 
 
 def _serve(args: argparse.Namespace) -> None:
-    uvicorn.run(create_app(_service(), run_scheduler=not args.no_scheduler), host=args.host, port=args.port)
+    service = _service()
+    if args.workers < 1:
+        raise UserError("--workers takes 1 or more")
+    if args.workers == 1:
+        _run_web(create_app(service, run_scheduler=not args.no_scheduler), args)
+        return
+    if service.settings.is_sqlite:
+        raise UserError(
+            "--workers needs PostgreSQL: SQLite has one writer at a time, so more processes only wait on each other "
+            "(set WAYPOINT_DATABASE_URL to a PostgreSQL database, or serve with one worker)"
+        )
+    if args.no_scheduler:
+        raise UserError("--no-scheduler is for one worker; with several, the lease already lets one run the jobs")
+    # Each worker builds the app from the environment (bot.asgi); the lease elects one scheduler.
+    _run_web("bot.asgi:app", args, workers=args.workers)
+
+
+def _run_web(app: object, args: argparse.Namespace, workers: int = 1) -> None:
+    """uvicorn with our log format (its own would print a second one) and a bounded shutdown:
+    containers and systemd send SIGTERM and kill 10 s later."""
+    uvicorn.run(
+        app,  # type: ignore[arg-type]
+        host=args.host,
+        port=args.port,
+        workers=workers,
+        log_config=None,
+        access_log=False,
+        timeout_graceful_shutdown=7,
+    )
 
 
 def _chat(args: argparse.Namespace) -> None:

@@ -1,8 +1,24 @@
-"""Settings, read from the environment in one place. Secrets are wrapped so they never print."""
+"""Settings, read from the environment in one place and checked before anything starts.
+
+Strict by hand rather than with pydantic-settings: the settings are a flat, frozen dataclass that
+tests build directly, and what a county's IT person needs from the reader is small and specific —
+every problem reported at once in plain words naming the variable, `NAME_FILE` for each secret
+(container and systemd secrets), and a `.env` file — which this module does in a page. Secrets are
+wrapped so they never print.
+"""
 
 import os
-from collections.abc import Mapping
-from dataclasses import dataclass
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import TypeVar
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import holidays
+
+T = TypeVar("T")
 
 
 class Secret:
@@ -24,7 +40,18 @@ class Secret:
 
 
 class SettingsError(ValueError):
-    """A setting that is missing or cannot be read; the message names it and says what it takes."""
+    """Settings that are missing or cannot be used; one line per problem, each naming the variable."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+def default_home(env: Mapping[str, str]) -> Path:
+    """Where the embedded database and documents live unless WAYPOINT_HOME says otherwise: the
+    per-user data folder, so that the folder a command runs in does not change which data it sees."""
+    base = env.get("XDG_DATA_HOME") or str(Path(env.get("HOME") or Path.home()) / ".local" / "share")
+    return Path(base) / "waypoint"
 
 
 @dataclass(frozen=True)
@@ -65,62 +92,203 @@ class Settings:
     sms_per_second: float = 10.0
     #: Seconds between passes that close quiet contacts and draft their case notes.
     notes_seconds: int = 60
+    #: The folder holding the embedded database and documents when they are not set on their own.
+    home: str | None = None
+    #: Log lines as plain text or one JSON object a line ("plain" or "json").
+    log_format: str = "plain"
+    #: Serve Prometheus metrics at /metrics (off by default: counts are not for the open internet).
+    metrics_enabled: bool = False
+    #: Retention: days after which what the county's policy allows to go may be purged.
+    retention_days: int = 1460
+    #: Where the settings came from besides the environment (a .env file), for `waypoint check`.
+    sources: tuple[str, ...] = field(default=(), compare=False)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
-        env = os.environ if env is None else env
-        token = env.get("TWILIO_AUTH_TOKEN")
-        return cls(
-            database_url=env.get("WAYPOINT_DATABASE_URL") or cls.database_url,
-            public_url=(env.get("WAYPOINT_PUBLIC_URL") or "").rstrip("/") or None,
-            timezone=env.get("WAYPOINT_TIMEZONE") or cls.timezone,
-            program_name=env.get("WAYPOINT_PROGRAM_NAME") or cls.program_name,
-            messages_per_week=_int(env, "WAYPOINT_MESSAGES_PER_WEEK", cls.messages_per_week),
-            twilio_account_sid=env.get("TWILIO_ACCOUNT_SID") or None,
-            twilio_auth_token=Secret(token) if token else None,
-            twilio_messaging_service_sid=env.get("TWILIO_MESSAGING_SERVICE_SID") or None,
-            twilio_from_number=env.get("TWILIO_FROM_NUMBER") or None,
-            twilio_api_base_url=env.get("WAYPOINT_TWILIO_API_BASE_URL") or None,
-            documents_dir=env.get("WAYPOINT_DOCUMENTS_DIR") or cls.documents_dir,
-            document_retry_seconds=_int(env, "WAYPOINT_DOCUMENT_RETRY_SECONDS", cls.document_retry_seconds),
-            telegram_bot_token=_secret(env, "TELEGRAM_BOT_TOKEN"),
-            telegram_webhook_secret=_secret(env, "TELEGRAM_WEBHOOK_SECRET"),
-            telegram_bot_username=(env.get("TELEGRAM_BOT_USERNAME") or "").lstrip("@") or None,
-            telegram_api_base_url=env.get("WAYPOINT_TELEGRAM_API_BASE_URL") or None,
-            telegram_chat_interval=_float(env, "WAYPOINT_TELEGRAM_CHAT_INTERVAL", cls.telegram_chat_interval),
-            outreach_rules=env.get("WAYPOINT_OUTREACH_RULES") or None,
-            holidays=env.get("WAYPOINT_HOLIDAYS") or cls.holidays,
-            sweep_seconds=_int(env, "WAYPOINT_SWEEP_SECONDS", cls.sweep_seconds),
-            dispatch_seconds=_int(env, "WAYPOINT_DISPATCH_SECONDS", cls.dispatch_seconds),
-            sms_per_second=_float(env, "WAYPOINT_SMS_PER_SECOND", cls.sms_per_second),
-            notes_seconds=_int(env, "WAYPOINT_NOTES_SECONDS", cls.notes_seconds),
+        """The settings from the environment (and a .env file): every problem reported at once."""
+        variables, env_file = _with_env_file(dict(os.environ if env is None else env))
+        reader = _Reader(variables)
+        home = Path(reader.text("WAYPOINT_HOME") or default_home(reader.env)).expanduser()
+        settings = cls(
+            database_url=reader.text("WAYPOINT_DATABASE_URL", secret_file=True)
+            or f"sqlite:///{home / 'waypoint.sqlite3'}",
+            public_url=(reader.text("WAYPOINT_PUBLIC_URL") or "").rstrip("/") or None,
+            timezone=reader.text("WAYPOINT_TIMEZONE") or cls.timezone,
+            program_name=reader.text("WAYPOINT_PROGRAM_NAME") or cls.program_name,
+            messages_per_week=reader.number("WAYPOINT_MESSAGES_PER_WEEK", int, cls.messages_per_week),
+            twilio_account_sid=reader.text("TWILIO_ACCOUNT_SID"),
+            twilio_auth_token=reader.secret("TWILIO_AUTH_TOKEN"),
+            twilio_messaging_service_sid=reader.text("TWILIO_MESSAGING_SERVICE_SID"),
+            twilio_from_number=reader.text("TWILIO_FROM_NUMBER"),
+            twilio_api_base_url=reader.text("WAYPOINT_TWILIO_API_BASE_URL"),
+            documents_dir=reader.text("WAYPOINT_DOCUMENTS_DIR") or str(home / "documents"),
+            document_retry_seconds=reader.number("WAYPOINT_DOCUMENT_RETRY_SECONDS", int, cls.document_retry_seconds),
+            telegram_bot_token=reader.secret("TELEGRAM_BOT_TOKEN"),
+            telegram_webhook_secret=reader.secret("TELEGRAM_WEBHOOK_SECRET"),
+            telegram_bot_username=(reader.text("TELEGRAM_BOT_USERNAME") or "").lstrip("@") or None,
+            telegram_api_base_url=reader.text("WAYPOINT_TELEGRAM_API_BASE_URL"),
+            telegram_chat_interval=reader.number("WAYPOINT_TELEGRAM_CHAT_INTERVAL", float, cls.telegram_chat_interval),
+            outreach_rules=reader.text("WAYPOINT_OUTREACH_RULES"),
+            holidays=reader.text("WAYPOINT_HOLIDAYS") or cls.holidays,
+            sweep_seconds=reader.number("WAYPOINT_SWEEP_SECONDS", int, cls.sweep_seconds),
+            dispatch_seconds=reader.number("WAYPOINT_DISPATCH_SECONDS", int, cls.dispatch_seconds),
+            sms_per_second=reader.number("WAYPOINT_SMS_PER_SECOND", float, cls.sms_per_second),
+            notes_seconds=reader.number("WAYPOINT_NOTES_SECONDS", int, cls.notes_seconds),
+            home=str(home),
+            log_format=(reader.text("WAYPOINT_LOG_FORMAT") or cls.log_format).lower(),
+            metrics_enabled=reader.flag("WAYPOINT_METRICS", cls.metrics_enabled),
+            retention_days=reader.number("WAYPOINT_RETENTION_DAYS", int, cls.retention_days),
+            sources=(env_file,) if env_file else (),
         )
+        problems = reader.problems + settings.problems()
+        if problems:
+            raise SettingsError(problems)
+        return settings
+
+    def problems(self) -> list[str]:
+        """What is wrong with these values, in plain words, each naming its variable."""
+        found = [
+            *_check(_is_database_url(self.database_url), "WAYPOINT_DATABASE_URL must start with sqlite:/// or "
+                    f"postgresql://, not {_masked_url(self.database_url)!r}"),
+            *_check(self.public_url is None or _is_web_url(self.public_url),
+                    f"WAYPOINT_PUBLIC_URL must be an http(s) URL such as https://waypoint.example.org, not {self.public_url!r}"),
+            *_check(_is_zone(self.timezone), f"WAYPOINT_TIMEZONE must be a time zone such as America/Los_Angeles, "
+                    f"not {self.timezone!r}"),
+            *_check(_is_holiday_code(self.holidays), f"WAYPOINT_HOLIDAYS must be a country and state such as US-CA, "
+                    f"not {self.holidays!r}"),
+            *_check(self.log_format in ("plain", "json"), f"WAYPOINT_LOG_FORMAT must be plain or json, not {self.log_format!r}"),
+            *_check(self.outreach_rules is None or Path(self.outreach_rules).is_file(),
+                    f"WAYPOINT_OUTREACH_RULES names no readable file: {self.outreach_rules!r}"),
+        ]
+        for url_field, name in (("twilio_api_base_url", "WAYPOINT_TWILIO_API_BASE_URL"),
+                                ("telegram_api_base_url", "WAYPOINT_TELEGRAM_API_BASE_URL")):
+            url = getattr(self, url_field)
+            found += _check(url is None or _is_web_url(url), f"{name} must be an http(s) URL, not {url!r}")
+        for name, value in (
+            ("WAYPOINT_MESSAGES_PER_WEEK", self.messages_per_week),
+            ("WAYPOINT_DOCUMENT_RETRY_SECONDS", self.document_retry_seconds),
+            ("WAYPOINT_SWEEP_SECONDS", self.sweep_seconds),
+            ("WAYPOINT_DISPATCH_SECONDS", self.dispatch_seconds),
+            ("WAYPOINT_SMS_PER_SECOND", self.sms_per_second),
+            ("WAYPOINT_NOTES_SECONDS", self.notes_seconds),
+            ("WAYPOINT_RETENTION_DAYS", self.retention_days),
+        ):
+            found += _check(value > 0, f"{name} must be more than 0, not {value}")
+        found += _check(self.telegram_chat_interval >= 0,
+                        f"WAYPOINT_TELEGRAM_CHAT_INTERVAL must be 0 or more, not {self.telegram_chat_interval}")
+        return found
+
+    def shown(self) -> list[tuple[str, str]]:
+        """Every setting with its effective value, secrets masked: what `waypoint check` prints."""
+        shown: list[tuple[str, str]] = []
+        for setting in fields(self):
+            if setting.name == "sources":
+                continue
+            value = getattr(self, setting.name)
+            if setting.name == "database_url":
+                value = _masked_url(value)
+            shown.append((setting.name, "(not set)" if value is None else str(value)))
+        return shown
+
+    def make_home(self) -> None:
+        """Create the home folder (private to the service's user) where the embedded data lives."""
+        if self.home is not None:
+            Path(self.home).mkdir(mode=0o700, parents=True, exist_ok=True)
 
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
 
 
-def _int(env: Mapping[str, str], name: str, default: int) -> int:
-    raw = env.get(name)
-    if not raw:
+class _Reader:
+    """Reads variables and collects what cannot be read, so that all problems are told at once."""
+
+    def __init__(self, env: dict[str, str]) -> None:
+        self.env = env
+        self.problems: list[str] = []
+
+    def text(self, name: str, secret_file: bool = False) -> str | None:
+        """The variable's value; for secrets, NAME_FILE may name a file holding it instead."""
+        if secret_file and self.env.get(f"{name}_FILE"):
+            path = Path(self.env[f"{name}_FILE"])
+            try:
+                return path.read_text(encoding="utf-8").strip() or None
+            except OSError as error:
+                self.problems.append(f"{name}_FILE names a file that cannot be read ({path}): {error.strerror}")
+                return None
+        return self.env.get(name) or None
+
+    def secret(self, name: str) -> Secret | None:
+        value = self.text(name, secret_file=True)
+        return Secret(value) if value else None
+
+    def number(self, name: str, kind: Callable[[str], T], default: T) -> T:
+        raw = self.env.get(name)
+        if not raw:
+            return default
+        try:
+            return kind(raw)
+        except ValueError:
+            what = "a whole number" if kind is int else "a number"
+            self.problems.append(f"{name} must be {what}, not {raw!r}")
+            return default
+
+    def flag(self, name: str, default: bool) -> bool:
+        raw = (self.env.get(name) or "").strip().lower()
+        if not raw:
+            return default
+        if raw in ("1", "true", "yes", "on"):
+            return True
+        if raw in ("0", "false", "no", "off"):
+            return False
+        self.problems.append(f"{name} must be true or false, not {raw!r}")
         return default
+
+
+def _with_env_file(env: dict[str, str]) -> tuple[dict[str, str], str | None]:
+    """The environment over the variables of a .env file (WAYPOINT_ENV_FILE, or .env in this folder),
+    and that file's path: a variable set in the environment always wins."""
+    path = Path(env.get("WAYPOINT_ENV_FILE") or ".env")
+    if not path.is_file():
+        return env, None
+    from_file: dict[str, str] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        match = re.fullmatch(r"\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*", line)
+        if match and not line.lstrip().startswith("#"):
+            from_file[match[1]] = match[2].strip("'\"")
+    return {**from_file, **env}, str(path.resolve())
+
+
+def _check(ok: bool, problem: str) -> list[str]:
+    return [] if ok else [problem]
+
+
+def _is_database_url(url: str) -> bool:
+    return url.startswith(("sqlite://", "postgresql://", "postgresql+psycopg://", "postgres://"))
+
+
+def _is_web_url(url: str) -> bool:
+    parts = urlsplit(url)
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
+
+
+def _is_zone(name: str) -> bool:
     try:
-        return int(raw)
-    except ValueError as error:
-        raise SettingsError(f"{name} must be a whole number, not {raw!r}") from error
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
 
 
-def _secret(env: Mapping[str, str], name: str) -> Secret | None:
-    value = env.get(name)
-    return Secret(value) if value else None
-
-
-def _float(env: Mapping[str, str], name: str, default: float) -> float:
-    raw = env.get(name)
-    if not raw:
-        return default
+def _is_holiday_code(code: str) -> bool:
+    country, _, state = code.partition("-")
     try:
-        return float(raw)
-    except ValueError as error:
-        raise SettingsError(f"{name} must be a number, not {raw!r}") from error
+        holidays.country_holidays(country, subdiv=state or None)
+    except (NotImplementedError, KeyError, ValueError):
+        return False
+    return True
+
+
+def _masked_url(url: str) -> str:
+    """A database URL with its password hidden."""
+    return re.sub(r"(://[^:/@]+:)[^@]*@", r"\1****@", url)

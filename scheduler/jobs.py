@@ -10,6 +10,7 @@ the lease expires.
 import logging
 import os
 import socket
+import time
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -84,12 +85,16 @@ class PeriodicJob:
     seconds: float
 
 
-def start_jobs(jobs: Sequence[PeriodicJob], lease: Lease) -> BackgroundScheduler:
+#: Told of each run that did work: the job's id, its seconds, and whether it finished (for /metrics).
+JobObserver = Callable[[str, float, bool], None]
+
+
+def start_jobs(jobs: Sequence[PeriodicJob], lease: Lease, observe: JobObserver | None = None) -> BackgroundScheduler:
     """Start the jobs on a background scheduler; each runs only while `lease` is held."""
     scheduler = BackgroundScheduler(timezone=UTC)
     for job in jobs:
         scheduler.add_job(
-            _while_held(job, lease),
+            _while_held(job, lease, observe),
             "interval",
             seconds=job.seconds,
             id=job.id,
@@ -103,13 +108,19 @@ def start_jobs(jobs: Sequence[PeriodicJob], lease: Lease) -> BackgroundScheduler
     return scheduler
 
 
-def _while_held(job: PeriodicJob, lease: Lease) -> Callable[[], None]:
+def _while_held(job: PeriodicJob, lease: Lease, observe: JobObserver | None) -> Callable[[], None]:
     def run() -> None:
+        started = time.perf_counter()
+        ok = False
         try:
-            if lease.hold():
-                job.run()
+            if not lease.hold():
+                return
+            job.run()
+            ok = True
         except Exception:
             # The next run tries again; the rows say what is left to do.
             log.exception("the %s job failed", job.id)
+        if observe is not None:
+            observe(job.id, time.perf_counter() - started, ok)
 
     return run

@@ -6,8 +6,8 @@ from bot.settings import Settings, SettingsError
 
 
 def test_defaults_run_on_an_embedded_sqlite_file() -> None:
-    settings = Settings.from_env({})
-    assert settings.database_url == "sqlite:///waypoint.sqlite3"
+    settings = Settings.from_env({"HOME": "/home/dana"})
+    assert settings.database_url == "sqlite:////home/dana/.local/share/waypoint/waypoint.sqlite3"
     assert settings.timezone == "America/Los_Angeles"
     assert settings.twilio_auth_token is None
 
