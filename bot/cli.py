@@ -255,7 +255,7 @@ def _demo(args: argparse.Namespace) -> None:
     for person in DEMO_PARTICIPANTS:
         print(f"  {waypoint} chat --phone {person.phone}    ({person.first_name}, {person.language.name.title()})")
     print("Stop the service with Ctrl-C.\n")
-    _run_web(create_app(service, run_scheduler=not args.no_scheduler), args)
+    _run_web(create_app(service, run_scheduler=not args.no_scheduler), args, service.settings)
 
 
 def _serve(args: argparse.Namespace) -> None:
@@ -263,7 +263,7 @@ def _serve(args: argparse.Namespace) -> None:
     if args.workers < 1:
         raise UserError("--workers takes 1 or more")
     if args.workers == 1:
-        _run_web(create_app(service, run_scheduler=not args.no_scheduler), args)
+        _run_web(create_app(service, run_scheduler=not args.no_scheduler), args, service.settings)
         return
     if service.settings.is_sqlite:
         raise UserError(
@@ -273,10 +273,10 @@ def _serve(args: argparse.Namespace) -> None:
     if args.no_scheduler:
         raise UserError("--no-scheduler is for one worker; with several, the lease already lets one run the jobs")
     # Each worker builds the app from the environment (bot.asgi); the lease elects one scheduler.
-    _run_web("bot.asgi:app", args, workers=args.workers)
+    _run_web("bot.asgi:app", args, service.settings, workers=args.workers)
 
 
-def _run_web(app: object, args: argparse.Namespace, workers: int = 1) -> None:
+def _run_web(app: object, args: argparse.Namespace, settings: Settings, workers: int = 1) -> None:
     """uvicorn with our log format (its own would print a second one) and a bounded shutdown:
     containers and systemd send SIGTERM and kill 10 s later."""
     uvicorn.run(
@@ -287,6 +287,8 @@ def _run_web(app: object, args: argparse.Namespace, workers: int = 1) -> None:
         log_config=None,
         access_log=False,
         timeout_graceful_shutdown=7,
+        proxy_headers=True,
+        forwarded_allow_ips=settings.trusted_proxies,
     )
 
 

@@ -98,6 +98,8 @@ class Settings:
     log_format: str = "plain"
     #: Serve Prometheus metrics at /metrics (off by default: counts are not for the open internet).
     metrics_enabled: bool = False
+    #: Who may set X-Forwarded-For/-Proto (the TLS proxy's address; "*" inside a container network).
+    trusted_proxies: str = "127.0.0.1"
     #: Retention: days after which what the county's policy allows to go may be purged.
     retention_days: int = 1460
     #: Where the settings came from besides the environment (a .env file), for `waypoint check`.
@@ -137,6 +139,7 @@ class Settings:
             home=str(home),
             log_format=(reader.text("WAYPOINT_LOG_FORMAT") or cls.log_format).lower(),
             metrics_enabled=reader.flag("WAYPOINT_METRICS", cls.metrics_enabled),
+            trusted_proxies=reader.text("WAYPOINT_TRUSTED_PROXIES") or cls.trusted_proxies,
             retention_days=reader.number("WAYPOINT_RETENTION_DAYS", int, cls.retention_days),
             sources=(env_file,) if env_file else (),
         )
