@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 VENDOR = Path(__file__).with_name("static") / "vendor"
-ASSETS = "/static/api-docs"
+ASSETS = "/api-docs/assets"
 
 
 def serve_docs(app: FastAPI) -> None:
