@@ -23,6 +23,7 @@ from bot.database_runner import database_runner
 from bot.documents import MAX_BYTES, DocumentFetcher, DocumentStore, Download
 from bot.inbox import Inbox, utc_now
 from bot.settings import Settings
+from console import ConsoleConfig, mount_console
 from casefile.database import make_engine, session_factory
 from casefile.vocabulary import Channel
 from conversations.rendering import MessageRenderer, ServiceProfile
@@ -200,6 +201,20 @@ def _lifespan(service: Service, run_scheduler: bool) -> Callable[[FastAPI], Abst
     return lifespan
 
 
+def _console_config(service: Service, clock: Callable[[], datetime]) -> ConsoleConfig:
+    settings = service.settings
+    return ConsoleConfig(
+        sessions=service.sessions,
+        clock=clock,
+        calendar=service.calendar,
+        time_zone=settings.timezone,
+        public_url=settings.public_url,
+        documents_dir=Path(settings.documents_dir),
+        telegram_bot_username=settings.telegram_bot_username,
+        send_pending=service.dispatch,
+    )
+
+
 def create_app(service: Service, clock: Callable[[], datetime] = utc_now, run_scheduler: bool = False) -> FastAPI:
     settings = service.settings
     app = FastAPI(
@@ -221,7 +236,8 @@ def create_app(service: Service, clock: Callable[[], datetime] = utc_now, run_sc
     )
 
     app.include_router(telegram_router(service.telegram, settings.telegram_webhook_secret, run))
-    app.include_router(api_router(service.sessions, clock))
+    app.include_router(api_router(service.sessions, clock, settings.public_url))
+    mount_console(app, _console_config(service, clock))
 
     @app.get("/healthz")
     def healthz() -> dict[str, str]:
