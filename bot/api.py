@@ -4,17 +4,19 @@ Authentication is a bearer token (`waypoint counselor token`, or POST /api/token
 cookie that POST /api/session sets. Every answer is limited to what the signed-in counselor may see.
 """
 
+import hmac
 from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Cookie, Depends, Header, HTTPException, Request, Response
+from fastapi import APIRouter, Depends, Header, HTTPException, Request, Response
 from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session, sessionmaker
 
 from casefile.accounts import (
     SESSION_LIFETIME,
+    SESSION_TOKEN_NAME,
     counselor_for_token,
     issue_token,
     revoke_secret,
@@ -25,9 +27,18 @@ from casefile.accounts import (
 from casefile.case_notes import CaseNote
 from casefile.people import Counselor
 from casefile.vocabulary import NoteState
+from console.session import (
+    CSRF_HEADER,
+    UNSAFE_METHODS,
+    clear_session_cookie,
+    client_address,
+    csrf_token,
+    foreign_origin,
+    session_secret,
+    set_session_cookie,
+)
 from notes import export, review
 
-SESSION_COOKIE = "waypoint_session"
 REFUSED = "Wrong email or password, or too many attempts: wait a few minutes and try again."
 EXPORT_TYPES = {"journal": "text/plain; charset=utf-8", "csv": "text/csv; charset=utf-8", "json": "application/json"}
 
@@ -41,6 +52,7 @@ class SignedIn(BaseModel):
     token: str
     counselor: str
     role: str
+    csrf: str = Field(description="Send it as X-CSRF-Token with cookie-authenticated POSTs and DELETEs.")
 
 
 class NewToken(BaseModel):
@@ -128,7 +140,9 @@ class NewAddendum(BaseModel):
     text: str = Field(min_length=1)
 
 
-def api_router(sessions: sessionmaker[Session], clock: Callable[[], datetime]) -> APIRouter:
+def api_router(
+    sessions: sessionmaker[Session], clock: Callable[[], datetime], public_url: str | None = None
+) -> APIRouter:
     router = APIRouter(prefix="/api", tags=["case notes"])
 
     def database() -> Iterator[Session]:
@@ -137,15 +151,15 @@ def api_router(sessions: sessionmaker[Session], clock: Callable[[], datetime]) -
 
     DbSession = Annotated[Session, Depends(database)]  # noqa: N806 (a type alias, named as one)
 
-    def token_of(
-        authorization: Annotated[str | None, Header()] = None,
-        waypoint_session: Annotated[str | None, Cookie()] = None,
-    ) -> str:
+    def token_of(request: Request, authorization: Annotated[str | None, Header()] = None) -> str:
         scheme, _, secret = (authorization or "").partition(" ")
         if scheme.lower() == "bearer" and secret:
             return secret.strip()
-        if waypoint_session:
-            return waypoint_session
+        cookie = session_secret(request)
+        if cookie:
+            if request.method in UNSAFE_METHODS:
+                _refuse_cross_site(request, cookie, public_url)
+            return cookie
         raise HTTPException(401, "Sign in first: a bearer token or the session cookie.", {"WWW-Authenticate": "Bearer"})
 
     def current(session: DbSession, secret: Annotated[str, Depends(token_of)]) -> Counselor:
@@ -160,27 +174,26 @@ def api_router(sessions: sessionmaker[Session], clock: Callable[[], datetime]) -
 
     @router.post("/session", response_model=SignedIn, summary="Sign in with email and password")
     def start_session(credentials: SignIn, request: Request, response: Response) -> SignedIn:
+        if foreign_origin(request, public_url):
+            raise HTTPException(403, "Sign in from Waypoint's own pages.")
         # Its own transaction, committed even when sign-in fails: failures must count for throttling.
         with sessions.begin() as session:
-            counselor = sign_in(session, credentials.email, credentials.password, clock())
-            issued = issue_token(session, counselor, "session", clock(), SESSION_LIFETIME) if counselor else None
+            counselor = sign_in(session, credentials.email, credentials.password, clock(), client_address(request))
+            issued = (
+                issue_token(session, counselor, SESSION_TOKEN_NAME, clock(), SESSION_LIFETIME) if counselor else None
+            )
             name, role = (counselor.display_name, counselor.role.value) if counselor else ("", "")
         if issued is None:
             raise HTTPException(401, REFUSED)
-        response.set_cookie(
-            SESSION_COOKIE,
-            issued.secret,
-            max_age=int(SESSION_LIFETIME.total_seconds()),
-            httponly=True,
-            samesite="strict",
-            secure=request.url.scheme == "https",
-        )
-        return SignedIn(token=issued.secret, counselor=name, role=role)
+        set_session_cookie(request, response, issued.secret)
+        return SignedIn(token=issued.secret, counselor=name, role=role, csrf=csrf_token(issued.secret))
 
     @router.delete("/session", status_code=204, summary="Sign out: the token presented stops working")
-    def end_session(session: DbSession, secret: Annotated[str, Depends(token_of)], response: Response) -> None:
+    def end_session(
+        session: DbSession, secret: Annotated[str, Depends(token_of)], request: Request, response: Response
+    ) -> None:
         revoke_secret(session, secret, clock())
-        response.delete_cookie(SESSION_COOKIE)
+        clear_session_cookie(request, response)
 
     @router.get("/tokens", response_model=list[TokenOut], summary="Your API tokens")
     def list_tokens(session: DbSession, me: SignedInCounselor) -> list[TokenOut]:
@@ -250,6 +263,19 @@ def api_router(sessions: sessionmaker[Session], clock: Callable[[], datetime]) -
         return _detail(review.view(session, me, note_id, clock()))
 
     return router
+
+
+def _refuse_cross_site(request: Request, secret: str, public_url: str | None) -> None:
+    """A cookie-authenticated change needs the session's CSRF token or, failing that, an Origin
+    header naming this site: a foreign Origin, or neither, is refused (403)."""
+    if foreign_origin(request, public_url):
+        raise HTTPException(403, "This request came from another site and was refused.")
+    token = request.headers.get(CSRF_HEADER)
+    if token is not None and hmac.compare_digest(token, csrf_token(secret)):
+        return
+    if token is None and request.headers.get("origin") is not None:
+        return
+    raise HTTPException(403, "Send the X-CSRF-Token that sign-in gave you, or use a bearer token.")
 
 
 def _found(action: Callable[[], Any]) -> Any:

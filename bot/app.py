@@ -27,6 +27,7 @@ from bot.inbox import Inbox, utc_now
 from bot.logs import RequestLog
 from bot.metrics import Metrics, serve_metrics
 from bot.settings import Settings
+from console import ConsoleConfig, mount_console
 from casefile.database import make_engine, session_factory
 from casefile.vocabulary import Channel
 from conversations.rendering import MessageRenderer, ServiceProfile
@@ -206,6 +207,20 @@ def _lifespan(
     return lifespan
 
 
+def _console_config(service: Service, clock: Callable[[], datetime]) -> ConsoleConfig:
+    settings = service.settings
+    return ConsoleConfig(
+        sessions=service.sessions,
+        clock=clock,
+        calendar=service.calendar,
+        time_zone=settings.timezone,
+        public_url=settings.public_url,
+        documents_dir=Path(settings.documents_dir),
+        telegram_bot_username=settings.telegram_bot_username,
+        send_pending=service.dispatch,
+    )
+
+
 def create_app(service: Service, clock: Callable[[], datetime] = utc_now, run_scheduler: bool = False) -> FastAPI:
     settings = service.settings
     metrics = Metrics() if settings.metrics_enabled else None
@@ -236,7 +251,8 @@ def create_app(service: Service, clock: Callable[[], datetime] = utc_now, run_sc
     )
 
     app.include_router(telegram_router(service.telegram, settings.telegram_webhook_secret, run))
-    app.include_router(api_router(service.sessions, clock))
+    app.include_router(api_router(service.sessions, clock, settings.public_url))
+    mount_console(app, _console_config(service, clock))
 
     @app.get("/healthz")
     def healthz() -> dict[str, str]:

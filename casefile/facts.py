@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, ClassVar, TypeVar, get_type_hints
 
-from sqlalchemy import JSON, ForeignKey, Index, String, insert, select
+from sqlalchemy import JSON, ForeignKey, Index, String, insert, select, text
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from casefile.base import Base, table_of
@@ -92,6 +92,19 @@ FACT_TYPES: dict[str, type[Fact]] = {
 }
 
 
+@dataclass(frozen=True)
+class QueueItemHandled(Fact):
+    """A counselor marked an item of their attention queue handled (the console): the audit of it."""
+
+    kind = "queue_item_handled"
+    event_id: int
+    item_kind: str
+    counselor_id: int
+
+
+FACT_TYPES[QueueItemHandled.kind] = QueueItemHandled
+
+
 F = TypeVar("F", bound=type[Fact])
 
 
@@ -139,6 +152,13 @@ class EventRecord(Base):
     __table_args__ = (
         Index("ix_events_participant_occurred", "participant_id", "occurred_at"),
         Index("ix_events_needs_counselor", "needs_counselor", "seen_at"),
+        # The console's caseload counts each participant's open items (migration 0011).
+        Index(
+            "ix_events_open_items",
+            "participant_id",
+            sqlite_where=text("needs_counselor AND seen_at IS NULL"),
+            postgresql_where=text("needs_counselor AND seen_at IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -150,6 +170,8 @@ class EventRecord(Base):
     needs_counselor: Mapped[bool]
     urgent: Mapped[bool]
     seen_at: Mapped[datetime | None]
+    #: The counselor who marked it handled in the console (with seen_at: who and when).
+    seen_by: Mapped[int | None] = mapped_column(ForeignKey("counselors.id"))
     occurred_at: Mapped[datetime]
 
     def fact(self) -> Fact:

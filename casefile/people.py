@@ -36,6 +36,8 @@ class Counselor(Base):
     unit: Mapped[str | None] = mapped_column(String(80))
     #: argon2id; None until a password is set, and then nobody can sign in with one.
     password_hash: Mapped[str | None] = mapped_column(String(200))
+    #: Set by `waypoint counselor disable`: no sign-in, and every session and token is dead.
+    disabled_at: Mapped[datetime | None]
 
     participants: Mapped[list["Participant"]] = relationship(back_populates="counselor")
 
@@ -85,6 +87,8 @@ class Participant(Base):
     exited_on: Mapped[date | None]
     #: A counselor paused outreach up to and including this day.
     outreach_paused_until: Mapped[date | None]
+    #: When their counselor last opened the transcript: inbound messages after it are unread.
+    transcript_read_at: Mapped[datetime | None]
 
     counselor: Mapped[Counselor] = relationship(back_populates="participants")
 

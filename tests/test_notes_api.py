@@ -80,7 +80,8 @@ def test_the_session_cookie_signs_in_and_signing_out_ends_it(client: TestClient,
     assert signed_in.status_code == 200 and signed_in.json()["counselor"] == "Dana Lee"
     assert "httponly" in signed_in.headers["set-cookie"].lower()
     assert client.get("/api/notes").status_code == 200  # the cookie
-    assert client.delete("/api/session").status_code == 204
+    # A cookie-authenticated change carries the session's CSRF token (tests/test_console_security.py).
+    assert client.delete("/api/session", headers={"X-CSRF-Token": signed_in.json()["csrf"]}).status_code == 204
     client.cookies.set("waypoint_session", signed_in.json()["token"])
     assert client.get("/api/notes").status_code == 401
 

@@ -1,0 +1,180 @@
+"""What the participant page shows, read for one counselor: a participant of another caseload is
+never loaded (ParticipantNotFound, a 404 to the browser)."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from casefile.consent import ConsentEvent, consent_history
+from casefile.documents import Document
+from casefile.goals import Goal, GoalStep
+from casefile.messages import Message
+from casefile.outreach import Outreach, OutreachKind, OutreachState
+from casefile.people import Participant
+from casefile.verification import MonthTotals, month_totals
+from casefile.vocabulary import Direction, GoalStatus, MessageStatus
+from console.attention import QueueItem, queue
+
+#: The transcript shows the latest messages unless the whole of it is asked for.
+RECENT_MESSAGES = 150
+
+
+class ParticipantNotFound(LookupError):
+    """No participant with that id on the counselor's caseload."""
+
+
+def own_participant(session: Session, counselor_id: int, participant_id: int) -> Participant:
+    participant = session.scalars(
+        select(Participant).where(Participant.id == participant_id, Participant.counselor_id == counselor_id)
+    ).one_or_none()
+    if participant is None:
+        raise ParticipantNotFound(participant_id)
+    return participant
+
+
+@dataclass(frozen=True)
+class TranscriptLine:
+    id: int
+    inbound: bool
+    channel: str
+    body: str
+    at: datetime
+    status: str
+    has_media: bool
+
+
+@dataclass(frozen=True)
+class ParticipantPage:
+    participant: Participant
+    transcript: list[TranscriptLine]
+    #: True when older messages are left out (the page offers the whole transcript).
+    earlier: bool
+    goals: list[tuple[Goal, list[GoalStep]]]
+    month: MonthTotals
+    documents: list[Document]
+    consent: list[ConsentEvent]
+    queued: list[Outreach]
+    waiting_texts: list[Message]
+    items: list[QueueItem]
+
+
+def delivery_label(message: Message) -> str:
+    """A message's state as a counselor reads it."""
+    if message.direction is Direction.INBOUND:
+        return "received"
+    if message.error_code == "opted_out":
+        return "opted out"
+    return {
+        MessageStatus.QUEUED: "queued",
+        MessageStatus.SENDING: "sending",
+        MessageStatus.SENT: "sent",
+        MessageStatus.DELIVERED: "delivered",
+        MessageStatus.READ: "read",
+        MessageStatus.UNDELIVERED: "failed",
+        MessageStatus.FAILED: "failed",
+    }.get(message.status, message.status.value)
+
+
+def participant_page(
+    session: Session, counselor_id: int, participant_id: int, now: datetime, whole: bool, around: int | None
+) -> ParticipantPage:
+    participant = own_participant(session, counselor_id, participant_id)
+    messages = select(Message).where(Message.participant_id == participant.id)
+    earlier = False
+    if not whole:
+        anchor = session.get(Message, around) if around else None
+        if anchor is not None and anchor.participant_id == participant.id:
+            # Open the conversation at that message: from a day before it on.
+            messages = messages.where(Message.created_at >= anchor.created_at - timedelta(days=1))
+            rows = list(session.scalars(messages.order_by(Message.created_at, Message.id).limit(RECENT_MESSAGES * 2)))
+        else:
+            rows = list(session.scalars(messages.order_by(Message.created_at.desc(), Message.id.desc()).limit(
+                RECENT_MESSAGES + 1
+            )))[::-1]
+            if len(rows) > RECENT_MESSAGES:
+                rows, earlier = rows[1:], True
+        earlier = earlier or bool(anchor is not None)
+    else:
+        rows = list(session.scalars(messages.order_by(Message.created_at, Message.id)))
+    transcript = [
+        TranscriptLine(
+            m.id,
+            m.direction is Direction.INBOUND,
+            m.channel.value,
+            m.body,
+            m.created_at,
+            delivery_label(m),
+            bool(m.media),
+        )
+        for m in rows
+    ]
+    today = now.astimezone(ZoneInfo(participant.time_zone)).date()
+    goals = list(
+        session.scalars(
+            select(Goal).where(Goal.participant_id == participant.id).order_by(Goal.status, Goal.set_at.desc())
+        )
+    )
+    steps = {
+        goal.id: list(session.scalars(select(GoalStep).where(GoalStep.goal_id == goal.id).order_by(GoalStep.position)))
+        for goal in goals
+        if goal.status is GoalStatus.ACTIVE or goal is goals[0]
+    }
+    return ParticipantPage(
+        participant,
+        transcript,
+        earlier,
+        [(goal, steps[goal.id]) for goal in goals if goal.id in steps],
+        month_totals(session, participant, today.year, today.month),
+        list(
+            session.scalars(
+                select(Document).where(Document.participant_id == participant.id).order_by(Document.received_at.desc())
+            )
+        ),
+        consent_history(session, participant.id),
+        list(
+            session.scalars(
+                select(Outreach)
+                .where(
+                    Outreach.participant_id == participant.id,
+                    Outreach.state == OutreachState.QUEUED,
+                    Outreach.kind == OutreachKind.TEXT,
+                )
+                .order_by(Outreach.due_at)
+            )
+        ),
+        list(
+            session.scalars(
+                select(Message)
+                .where(
+                    Message.participant_id == participant.id,
+                    Message.direction == Direction.OUTBOUND,
+                    Message.status == MessageStatus.QUEUED,
+                )
+                .order_by(Message.id)
+            )
+        ),
+        queue(session, counselor_id, participant.id),
+    )
+
+
+def mark_read(session: Session, participant: Participant, now: datetime) -> None:
+    """The counselor opened the transcript: what the participant wrote until now is read."""
+    session.execute(update(Participant).where(Participant.id == participant.id).values(transcript_read_at=now))
+
+
+def own_document(session: Session, counselor_id: int, participant_id: int, document_id: int) -> Document:
+    document = session.scalars(
+        select(Document)
+        .join(Participant, Document.participant_id == Participant.id)
+        .where(
+            Document.id == document_id,
+            Document.participant_id == participant_id,
+            Participant.counselor_id == counselor_id,
+        )
+    ).one_or_none()
+    if document is None or document.path is None:
+        raise ParticipantNotFound(participant_id)
+    return document
