@@ -172,12 +172,25 @@ def _go_on(turn: Turn, draft: list[Draft]) -> Outcome:
         if len(options) > 1:
             return turn.ask(HOURS_FLOW, "which_activity", draft=_encoded(draft))
         draft = [line if line.activity else replace(line, activity=options[0]) for line in draft]
+    draft = _merged(draft)
     problem = _total_problem(turn, [line.line() for line in draft])
     if problem is not None:
         return _refuse(turn, problem)
     lines = tuple(line.line() for line in draft)
     fact = HoursCorrected(lines_json(lines)) if "readback" in turn.state.data else HoursReported(lines_json(lines))
     return turn.ask(HOURS_FLOW, "confirm", facts=(fact,), draft=_encoded(draft), readback=_encoded(draft))
+
+
+def _merged(draft: list[Draft]) -> list[Draft]:
+    """One line per day, activity and excuse: "2 hrs job search monday and 1 more monday" is 3 hours
+    on Monday. Two lines with one key would be read back apart, counted once in the week's total
+    (a later line replaces an earlier one) and stored twice, so the three would disagree."""
+    merged: dict[tuple[date | None, bool, Activity | None, Excuse | None], Draft] = {}
+    for line in draft:
+        key = (line.day, line.whole_week, line.activity, line.excuse)
+        earlier = merged.get(key)
+        merged[key] = replace(earlier, hours=earlier.hours + line.hours) if earlier else line
+    return list(merged.values())
 
 
 def _refuse(turn: Turn, problem: Reply) -> Outcome:
@@ -398,7 +411,7 @@ def _save(turn: Turn, lines: list[TimesheetLine]) -> Outcome:
     plan = turn.participant.hours
     weeks = [plan.week_hours(week, lines) for week in sorted({line.week for line in lines}, key=lambda w: w.start)]
     confirmed = HoursConfirmed(lines_json(lines))
-    ended_short = [week for week in weeks if week.week.end <= turn.today and week.short_by > 0]
+    ended_short = [week for week in weeks if week.week.end < turn.today and week.short_by > 0]
     short = tuple(HoursShort(w.week.start, w.participated, w.excused, w.required) for w in ended_short)
     latest = weeks[-1]
     saved = Reply(
@@ -407,7 +420,7 @@ def _save(turn: Turn, lines: list[TimesheetLine]) -> Outcome:
             **_week_params(turn, latest),
             "short_by": latest.short_by,
             "until": latest.week.end,
-            "ended": latest.week.end <= turn.today,
+            "ended": latest.week.end < turn.today,
         },
     )
     if not short:
