@@ -84,7 +84,7 @@ class Draft:
     def of(cls, entry: HoursEntry, today: date) -> "Draft":
         return cls(
             hours=entry.hours,
-            day=week_of(today).start if entry.weekly else entry.day,
+            day=(entry.day or week_of(today).start) if entry.weekly else entry.day,
             whole_week=entry.weekly,
             activity=entry.activity,
             excuse=entry.excuse,
