@@ -24,7 +24,10 @@ from tests.support import FixedClock
 SATURDAY_EVENING = datetime(2026, 3, 8, 4, 0, tzinfo=UTC)
 MONDAY = date(2026, 3, 2)
 DAYS = ["monday", "tuesday", "wed", "thursday", "fri", "saturday"]
-ACTIVITY_WORDS = {Activity.JOB_SEARCH: ["job search", "job club", "applications"], Activity.EDUCATION: ["school", "class"]}
+ACTIVITY_WORDS = {
+    Activity.JOB_SEARCH: ["job search", "job club", "applications"],
+    Activity.EDUCATION: ["school", "class"],
+}
 #: One amount: half-hour steps up to 6 hours, a day of this week, and the words for an activity.
 amounts = st.tuples(
     st.integers(min_value=1, max_value=12).map(lambda halves: halves / 2),
@@ -69,7 +72,9 @@ def test_what_is_told_stored_and_shown_agree(
         told = [float(found) for reply in replies for found in _TOLD.findall(reply)]
         assert told, f"{_text(report)!r} was not read back: {replies}"
         clock.advance(minutes=1)
-        saved = [float(found) for reply in send_line(service.inbox, phone, "yes", clock) for found in _TOLD.findall(reply)]
+        saved = [
+            float(found) for reply in send_line(service.inbox, phone, "yes", clock) for found in _TOLD.findall(reply)
+        ]
         assert saved == told[-1:], f"read back {told}, saved {saved}"
         with service.sessions.begin() as session:
             stored = sum(
@@ -83,7 +88,9 @@ def test_what_is_told_stored_and_shown_agree(
             )
             participant = session.get(Participant, participant_id)
             assert participant is not None
-            shown = next(week for week in month_totals(session, participant, 2026, 3).weeks if week.week.start == MONDAY)
+            shown = next(
+                week for week in month_totals(session, participant, 2026, 3).weeks if week.week.start == MONDAY
+            )
         assert told[-1] == stored == shown.participated, f"told {told[-1]}, stored {stored}, shown {shown.participated}"
         assert sum(shown.by_activity.values()) == stored
 

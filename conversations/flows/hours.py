@@ -32,6 +32,7 @@ may still be open; `readback` is the last version read back, which a correction 
 taken falls back to.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
@@ -49,6 +50,7 @@ from casefile.timesheets import (
 )
 from casefile.vocabulary import Activity, Excuse
 from conversations.answers import read_choice, read_yes_no
+from conversations.barriers import read_barrier
 from conversations.dates import Toward, read_date
 from conversations.flow import Flow, Step, Turn
 from conversations.flows.potholes import ask_barrier_words, ask_support, take_barrier, take_barrier_words, take_support
@@ -439,6 +441,18 @@ def _ask_barrier(turn: Turn) -> Reply:
     return Reply("hours_short_ask")
 
 
+def unless_hours(handle: Callable[[Turn], Outcome]) -> Callable[[Turn], Outcome]:
+    """A pending question ("what got in the way?", "shall your counselor help?") does not swallow a
+    text that is plainly a new hours report ("worked 30 hours monday"): it is taken as one."""
+
+    def guarded(turn: Turn) -> Outcome:
+        plainly_hours = not turn.text.strip().isdigit() and read_barrier(turn.text) is None
+        report = _report(turn) if plainly_hours and read_yes_no(turn.text) is None else None
+        return report or handle(turn)
+
+    return guarded
+
+
 def _take_barrier(turn: Turn) -> Outcome:
     return take_barrier(turn, HOURS_FLOW, None)
 
@@ -466,8 +480,8 @@ HOURS_FLOW = Flow(
         "which_activity": Step(prompt=_ask_which_activity, handle=_take_which_activity),
         "confirm": Step(prompt=_ask_confirm, handle=_take_check),
         "fix": Step(prompt=_ask_fix, handle=_take_check),
-        "barrier": Step(prompt=_ask_barrier, handle=_take_barrier),
-        "barrier_words": Step(prompt=ask_barrier_words, handle=_take_barrier_words),
-        "support": Step(prompt=ask_support, handle=_take_support),
+        "barrier": Step(prompt=_ask_barrier, handle=unless_hours(_take_barrier)),
+        "barrier_words": Step(prompt=ask_barrier_words, handle=unless_hours(_take_barrier_words)),
+        "support": Step(prompt=ask_support, handle=unless_hours(_take_support)),
     },
 )
