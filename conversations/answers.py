@@ -4,6 +4,7 @@ A reply is compared whole (after `fold`), so that "no" is an answer but "no chil
 a word of four letters or more may carry one typo (a letter missing, extra, wrong or swapped).
 """
 
+import re
 from enum import Enum
 from typing import TypeVar
 
@@ -163,13 +164,49 @@ _CHECK_IN_NUMBERS = {"1": CheckIn.DONE, "2": CheckIn.NOT_YET, "3": CheckIn.STUCK
 
 
 def read_check_in(text: str) -> CheckIn | None:
-    """Done, not yet or stuck, from a word, a number of the check-in menu, or an emoji."""
+    """Done, not yet or stuck, from a word, a number of the check-in menu, an emoji, or a sentence
+    ("yep did that this morning", "nah not yet", "no cuz my kid was sick", "si ya lo termine")."""
     if text.strip() in _EMOJI_YES:
         return CheckIn.DONE
     if text.strip() in _EMOJI_NO:
         return CheckIn.NOT_YET
     folded = fold(text)
-    return _CHECK_IN_NUMBERS.get(_choice_number(folded) or "", None) or _lookup(folded, _CHECK_IN)
+    whole = _CHECK_IN_NUMBERS.get(_choice_number(folded) or "", None) or _lookup(folded, _CHECK_IN)
+    return whole or _in_a_sentence(folded)
+
+
+# In a sentence, the first that matches wins: a "no" that opens it, then being stuck, then not yet
+# (so that "not done" and "didn't finish" are not read as done), then done, then a "yes" that opens it.
+_OPENS_NO = re.compile(r"^(?:no+|nah+|nope|naw|not yet|todavia no|aun no|ahorita no|negativo)\b")
+_STUCK = re.compile(
+    r"\b(?:stuck|can ?t|couldn ?t|could not|cannot|unable|wasn ?t able|need help|having trouble|hard time|"
+    r"struggling|no pude|no puedo|no he podido|atorad[oa]|atascad[oa]|batallando|se me complico|necesito ayuda|"
+    r"tengo un problema|problema)\b"
+)
+_NOT_YET = re.compile(
+    r"\b(?:not yet|not done|not finished|haven ?t|havent|didn ?t|didnt|did not|have not|still (?:need|have|working)|"
+    r"working on|workin on|gonna|going to|will do|i ll do|later|tomorrow|this weekend|"
+    r"todavia no|aun no|no todavia|no aun|no he|no lo he|no la he|no lo hice|no la hice|voy a|lo hago|mas tarde|"
+    r"manana|estoy en eso|trabajando en|me falta|falta)\b"
+)
+_DONE = re.compile(
+    r"\b(?:done|did it|did that|did this|i did|finished|finish it|completed?|turned (?:it )?in|submitted|sent it|"
+    r"went|got it|called them|signed up|enrolled|ya lo|ya la|ya los|ya fui|ya llame|ya quedo|lo hice|la hice|"
+    r"lo termine|la termine|termine|listo|lista|hecho|ya esta|ya estuvo|ya mande|ya envie|ya aplique|ya)\b"
+)
+_OPENS_YES = re.compile(r"^(?:y|ya|yes+|yeah|yep|yup|ye|yea|si+|sip|simon|claro|of course|sure did|ok done)\b")
+
+
+def _in_a_sentence(folded: str) -> CheckIn | None:
+    if _OPENS_NO.search(folded):
+        return CheckIn.STUCK if _STUCK.search(folded) else CheckIn.NOT_YET
+    if _STUCK.search(folded):
+        return CheckIn.STUCK
+    if _NOT_YET.search(folded):
+        return CheckIn.NOT_YET
+    if _DONE.search(folded) or _OPENS_YES.search(folded):
+        return CheckIn.DONE
+    return None
 
 
 def read_yes_no(text: str) -> bool | None:

@@ -23,24 +23,39 @@ BARRIER_MENU: tuple[Barrier, ...] = (
 
 _WORDS: dict[Barrier, str] = {
     Barrier.CHILDCARE: (
-        r"child ?care|day ?care|babysit\w*|sitter|nanny|preschool|my kids?|no one to watch|"
-        r"cuidado de (los )?ni\w*|guarderia|ninera|quien cuide|mis hij\w*|los ninos"
+        r"child ?care|day ?care|babysit\w*|sitter|nanny|preschool|my kids?|no one to watch|nobody to watch|"
+        r"watch (?:my|the) (?:kids?|baby|son|daughter)|my (?:son|daughter|baby|little one|toddler)|kids? (?:was |were |is )?sick|"
+        r"head start|kids school|cuidado de (?:los )?ni\w*|guarderia|ninera|quien (?:me )?(?:cuide|los cuide|las cuide|lo cuide)|"
+        r"mis hij\w*|mi hij[oa]|los ninos|mi nin[oa]|mis ninos|mi bebe|el kinder|la escuelita"
     ),
     Barrier.TRANSPORTATION: (
-        r"transport\w*|car|ride|bus|train|bart|gas|license|uber|lyft|"
-        r"carro|coche|raite|camion|autobus|transporte|gasolina|licencia|aventon"
+        r"transport\w*|car|ride|bus|train|bart|gas|license|uber|lyft|tire|battery|broke down|bus pass|clipper|"
+        r"missed the bus|no way to get|couldn t get there|carro|coche|raite|ride|camion|autobus|transporte|gasolina|"
+        r"licencia|aventon|quien me lleve|como llegar|se descompuso|llanta|pasaje|troca|no tengo en que"
     ),
     Barrier.HEALTH: (
-        r"sick|ill|health|doctor|hospital|pain|surgery|pregnan\w*|covid|flu|therapy|"
-        r"enferm\w*|salud|medico|dolor|cirugia|embarazada|terapia"
+        r"sick|ill|health|doctor|hospital|pain|surgery|pregnan\w*|covid|flu|therapy|depress\w*|anxiety|anxious|"
+        r"feeling (?:really )?(?:down|bad|low)|mental|panic|stress\w*|migraine|headache|injur\w*|hurt|fever|dentist|"
+        r"not feeling well|under the weather|enferm\w*|salud|medico|dolor|cirugia|embarazada|terapia|deprimid\w*|"
+        r"triste|ansiedad|estres\w*|gripa|gripe|calentura|fiebre|me lastime|no me siento bien|me siento mal|doctora"
     ),
     Barrier.HOUSING: (
-        r"housing|rent|evict\w*|homeless|apartment|landlord|moving|shelter|"
-        r"vivienda|renta|desalojo|casa|apartamento|mudanza|mudando|albergue|dueno"
+        r"housing|rent|evict\w*|homeless|apartment|landlord|moving|moved|shelter|kicked out|couch surfing|motel|"
+        r"no place to (?:stay|live)|place to stay|vivienda|renta|desalojo|casa|apartamento|mudanza|mudando|mudar\w*|"
+        r"albergue|dueno|nos corrieron|me corrieron de|no tengo donde"
     ),
-    Barrier.MONEY: r"money|broke|bills?|pay|afford|cash|dinero|pagar|pago|cuentas|no tengo para",
-    Barrier.FAMILY: r"family|mom|mother|dad|husband|wife|partner|familia|mama|papa|esposo|esposa|pareja",
-    Barrier.WORK_SCHEDULE: r"work|shift|schedule|hours at work|my job|trabajo|turno|horario|chamba",
+    Barrier.MONEY: (
+        r"money|broke|bills?|pay|afford|cash|phone (?:was )?(?:cut|off)|no minutes|dinero|pagar|pago|cuentas|"
+        r"no tengo para|no me alcanza|no alcanza|sin dinero|saldo|feria"
+    ),
+    Barrier.FAMILY: (
+        r"family|mom|mother|dad|husband|wife|partner|funeral|passed away|grandma|my ex|boyfriend|"
+        r"familia|mama|papa|esposo|esposa|pareja|funeral|fallecio|murio|mi ex|mi abuela|mi suegra|mi hermana|mi hermano"
+    ),
+    Barrier.WORK_SCHEDULE: (
+        r"work|shift|schedule|hours at work|my job|cut my hours|hours (?:got |were )?cut|overtime|"
+        r"trabajo|turno|horario|chamba|me cortaron las horas|me cambiaron|doble"
+    ),
     Barrier.OTHER: r"other|something else|otro|otra cosa|algo mas",
 }
 _PATTERNS = word_patterns(_WORDS)

@@ -12,7 +12,9 @@ from datetime import date, timedelta
 from enum import Enum
 
 from casefile.vocabulary import Language
+from conversations.holidays import holidays_named, nth_weekday
 from conversations.keywords import fold
+from conversations.numbers import digits
 
 
 class Toward(Enum):
@@ -37,14 +39,17 @@ class DateReading:
 
 
 _WEEKDAYS = {
-    **dict.fromkeys(["monday", "mon", "lunes"], 0),
-    **dict.fromkeys(["tuesday", "tue", "tues", "martes"], 1),
-    **dict.fromkeys(["wednesday", "wed", "miercoles"], 2),
-    **dict.fromkeys(["thursday", "thu", "thur", "thurs", "jueves"], 3),
-    **dict.fromkeys(["friday", "fri", "viernes"], 4),
-    **dict.fromkeys(["saturday", "sat", "sabado"], 5),
-    **dict.fromkeys(["sunday", "sun", "domingo"], 6),
+    **dict.fromkeys(["monday", "mon", "mondy", "lunes", "lun"], 0),
+    **dict.fromkeys(["tuesday", "tue", "tues", "tusday", "tuesdy", "martes", "mart"], 1),
+    **dict.fromkeys(["wednesday", "wed", "weds", "wensday", "wendsday", "wednsday", "miercoles", "mie", "mier"], 2),
+    **dict.fromkeys(["thursday", "thu", "thur", "thurs", "thrusday", "thursdy", "jueves", "jue", "juev"], 3),
+    **dict.fromkeys(["friday", "fri", "fryday", "viernes", "vie", "vier"], 4),
+    **dict.fromkeys(["saturday", "sat", "satuday", "saterday", "sabado", "sab"], 5),
+    **dict.fromkeys(["sunday", "sun", "sundy", "domingo", "dom"], 6),
 }
+#: Every weekday word, with its number (Monday 0); the hours reader writes out ranges ("mon-wed").
+WEEKDAY_NUMBERS: dict[str, int] = _WEEKDAYS
+WEEKDAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _MONTHS = {
     **dict.fromkeys(["january", "jan", "enero", "ene"], 1),
     **dict.fromkeys(["february", "feb", "febrero"], 2),
@@ -60,6 +65,15 @@ _MONTHS = {
     **dict.fromkeys(["december", "dec", "diciembre", "dic"], 12),
 }
 _COUNTS = {
+    "few": 3,
+    "a few": 3,
+    "unos": 3,
+    "unos cuantos": 3,
+    "unos pocos": 3,
+    "a couple of": 2,
+    "a couple": 2,
+    "couple of": 2,
+    "un par de": 2,
     "a": 1,
     "an": 1,
     "one": 1,
@@ -74,6 +88,7 @@ _COUNTS = {
     "cuatro": 4,
     "couple": 2,
     "par": 2,
+    **{str(n): n for n in range(1, 100)},
 }
 _RELATIVE_DAYS = {
     "today": 0,
@@ -84,7 +99,13 @@ _RELATIVE_DAYS = {
     "tmrw": 1,
     "tmr": 1,
     "tomorow": 1,
+    "tommorow": 1,
+    "tommorrow": 1,
+    "2morrow": 1,
+    "2moro": 1,
+    "tmw": 1,
     "manana": 1,
+    "mnn": 1,
     "yesterday": -1,
     "ayer": -1,
     "day after tomorrow": 2,
@@ -97,26 +118,70 @@ _RELATIVE_DAYS = {
 DAY_WORDS: tuple[str, ...] = tuple(sorted([*_WEEKDAYS, *_RELATIVE_DAYS], key=len, reverse=True))
 _NEXT_WEEK = re.compile(r"\b(next week|(la )?(proxima|siguiente) semana|(la )?semana (que viene|proxima|entrante))\b")
 _LAST_WEEK = re.compile(r"\b(last week|(la )?semana pasada)\b")
+_COUNT = "|".join(sorted(_COUNTS, key=len, reverse=True))
+_UNITS = r"days?|dias?|weeks?|wks?|semanas?|months?|mes|meses"
 _IN_N = re.compile(
-    r"\b(?:in|en|dentro de)\s+(\d{1,2}|" + "|".join(_COUNTS) + r")\s+(days?|dias?|weeks?|semanas?|months?|mes|meses)\b"
-    r"|\b(\d{1,2}|" + "|".join(_COUNTS) + r")\s+(days?|weeks?|months?)\s+from (?:now|today)\b"
+    rf"\b(?:in|en|dentro de|within)\s+(?:about |like |unos |como )?({_COUNT})\s+({_UNITS})\b"
+    rf"|\b({_COUNT})\s+({_UNITS})\s+(?:from (?:now|today)|out|desde hoy|a partir de hoy)\b"
 )
-_NUMERIC = re.compile(r"\b(\d{1,2})/(\d{1,2})(?:/(\d{4}|\d{2}))?\b")
-_MONTH_DAY = re.compile(r"\b(" + "|".join(_MONTHS) + r")\s+(\d{1,2})(?:st|nd|rd|th)?\b")
-_DAY_MONTH = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?\s+(?:de\s+|of\s+)?(" + "|".join(_MONTHS) + r")\b")
+_NUMERIC = re.compile(r"\b(\d{1,2})[/-](\d{1,2})(?:[/-](\d{4}|\d{2}))?\b")
+_ISO = re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b")
+_MONTH_NAMES = "|".join(sorted(_MONTHS, key=len, reverse=True))
+_MONTH_DAY = re.compile(rf"\b({_MONTH_NAMES})\s+(?:the\s+)?(\d{{1,2}})(?:st|nd|rd|th)?\b(?:\s+(\d{{4}}))?")
+_DAY_MONTH = re.compile(
+    rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:de\s+|of\s+)?({_MONTH_NAMES})\b(?:\s+(?:de\s+)?(\d{{4}}))?"
+)
+_WEEKDAY_NAMES_RE = "|".join(sorted(_WEEKDAYS, key=len, reverse=True))
 _WEEKDAY = re.compile(
-    r"\b(?:(next|this|last|proximo|este|el)\s+)?(" + "|".join(_WEEKDAYS) + r")\b(?:\s+(pasado|que viene|proximo))?"
+    rf"\b(?:(next|this|last|proximo|este|el|este proximo|el proximo|this coming|coming)\s+)?({_WEEKDAY_NAMES_RE})\b"
+    r"(?:\s+(pasado|que viene|proximo|que entra|after next|de la otra semana|de la proxima semana|de la semana que viene))?"
+)
+#: "on the 20th", "the 20th", "el 22", "el dia 22", "para el 15": a day of the month alone.
+_DAY_OF_MONTH = re.compile(
+    r"\b(?:on the|the|by the|el dia|el|para el|antes del|before the|til the|until the)\s+(\d{1,2})(?:st|nd|rd|th)?\b"
+    rf"(?!\s*(?:st|nd|rd|th|/|-|de\s+(?:{_MONTH_NAMES})|of|hours?|hrs?|horas?|am|pm|dollars|\.|:))"
+)
+_ORDINAL_DAY = re.compile(r"\b(?:on the |the |el )?(\d{1,2})(?:st|nd|rd|th)\b(?!\s+(?:of|de)\b)")
+_NTH = {"1st": 1, "2nd": 2, "3rd": 3, "4th": 4, "5th": 5, "last": -1, "ultimo": -1}
+_NTH_WEEKDAY = re.compile(
+    rf"\b(1st|2nd|3rd|4th|5th|last|ultimo|ultima)\s+({_WEEKDAY_NAMES_RE})\s+(?:of|in|de|del)\s+"
+    rf"(?:(the month|this month|next month|el mes|este mes|mes|el proximo mes)|({_MONTH_NAMES}))\b"
+)
+_END_OF = re.compile(
+    r"\b(?:(?:the )?end of|by the end of|(?:a |para )?(?:fin|fines|finales) de|al final de)\s+"
+    r"(?:the |la |el |this |esta |este )?(week|semana|month|mes)\b(?:\s+(next|que viene|proxim[oa]|entrante))?"
+    r"|\b(?:end of|fin de|finales de|a fin de|a finales del?)\s+(?:next|(?:la |el )?(?:proxim[oa]))\s+(week|semana|month|mes)\b"
+)
+_START_OF = re.compile(
+    r"\b(?:(?:the )?(?:start|beginning) of|(?:a |para )?(?:principios|inicios?|comienzos?) de)\s+"
+    r"(?:the |la |el |this |esta |este )?(next |proxim[oa] )?(week|semana|month|mes)\b"
+    r"(?:\s+(?:que viene|entrante))?"
+)
+_WEEK_FROM = re.compile(
+    rf"\b(a|one|1|2|two|dos|una|un)\s+(?:week|semana)s?\s+(?:from|after|despues del?|a partir del?)\s+"
+    rf"(?:this |next |el |este )?({_WEEKDAY_NAMES_RE})\b"
+)
+_WEEK_AFTER_NEXT = re.compile(r"\b(?:the )?week after next\b|\bla semana despues de la (?:proxima|que viene)\b")
+_WEEKEND = re.compile(r"\b(this |next |el |este |el proximo )?(weekend|fin de semana)\b(\s+que viene)?")
+_NEXT_MONTH = re.compile(
+    r"\b(next month|(?:el )?(?:proximo|siguiente) mes|(?:el )?mes (?:que viene|entrante|proximo))\b"
 )
 
 
 def read_date(text: str, today: date, toward: Toward, language: Language = Language.ENGLISH) -> DateReading:
-    folded = fold(text)
+    folded = digits(fold(text))
     found: list[date] = []
     # Numbers with slashes are read before folding, which turns punctuation into spaces.
-    found += _numeric_dates(text.casefold(), today, toward, language)
+    found += _numeric_dates(digits(text.casefold()), today, toward, language)
     found += _named_month_dates(folded, today, toward)
+    holidays, folded = _holidays(folded, today, toward)
+    phrases, folded = _phrases(folded, today)
+    found += holidays + phrases
     found += _relative_dates(folded, today)
-    found += _weekdays(folded, today, toward)
+    if not found:
+        found += _weekdays(folded, today, toward)
+    if not found:
+        found += _days_of_month(folded, today, toward)
     return DateReading(tuple(dict.fromkeys(found)))
 
 
@@ -135,10 +200,121 @@ def _numeric_dates(text: str, today: date, toward: Toward, language: Language) -
 
 def _named_month_dates(folded: str, today: date, toward: Toward) -> list[date]:
     days: list[date] = []
-    for month_name, day in _MONTH_DAY.findall(folded):
-        days += _calendar_day(_MONTHS[month_name], int(day), "", today, toward)
-    for day, month_name in _DAY_MONTH.findall(folded):
-        days += _calendar_day(_MONTHS[month_name], int(day), "", today, toward)
+    for year, month, day in _ISO.findall(folded):
+        days += _calendar_day(int(month), int(day), year, today, toward)
+    for month_name, day, year in _MONTH_DAY.findall(folded):
+        days += _calendar_day(_MONTHS[month_name], int(day), year, today, toward)
+    for day, month_name, year in _DAY_MONTH.findall(folded):
+        days += _calendar_day(_MONTHS[month_name], int(day), year, today, toward)
+    return days
+
+
+def _holidays(folded: str, today: date, toward: Toward) -> tuple[list[date], str]:
+    """Holidays by name, in the year `toward` points to; the text with their names taken out."""
+    days: list[date] = []
+    for in_year, words in holidays_named(folded):
+        # "after thanksgiving" is the day after it, "antes de navidad" the day before.
+        shift = _AROUND.search(folded.split(words)[0])
+        folded = folded.replace(words, " ")
+        offset = timedelta(days=_AROUND_DAYS[shift.group(1)] if shift else 0)
+        this_year = tuple(day + offset for day in in_year(today.year))
+        if toward is Toward.FUTURE:
+            days += [
+                day if day >= today else in_year(today.year + 1)[index] + offset for index, day in enumerate(this_year)
+            ]
+        else:
+            days += [
+                day if day <= today else in_year(today.year - 1)[index] + offset for index, day in enumerate(this_year)
+            ]
+    return days, folded
+
+
+_AROUND = re.compile(r"\b(after|before|despues de|antes de|pasando)\s+(?:the |el |la )?$")
+_AROUND_DAYS = {"after": 1, "despues de": 1, "pasando": 1, "before": -1, "antes de": -1}
+
+
+def _phrases(folded: str, today: date) -> tuple[list[date], str]:
+    """The start or end of a week or month, "a week from friday", "the 2nd tuesday of may", "the week
+    after next", a weekend, next month; the text with what they took out."""
+    days: list[date] = []
+    for match in _END_OF.finditer(folded):
+        unit = match.group(1) or match.group(3)
+        later = bool(match.group(2) or match.group(3))
+        days.append(_end_of(unit, today, later))
+    for match in _START_OF.finditer(folded):
+        days.append(_start_of(match.group(2), today, bool(match.group(1))))
+    for match in _WEEK_FROM.finditer(folded):
+        weeks = _COUNTS.get(match.group(1), 1)
+        ahead = (_WEEKDAYS[match.group(2)] - today.weekday()) % 7 or 7
+        days.append(today + timedelta(days=ahead + 7 * weeks))
+    for match in _NTH_WEEKDAY.finditer(folded):
+        days += _nth_weekday(match, today)
+    if _WEEK_AFTER_NEXT.search(folded):
+        days.append(today + timedelta(weeks=2))
+    for match in _WEEKEND.finditer(folded):
+        saturday = today + timedelta(days=(5 - today.weekday()) % 7)
+        later = bool(match.group(3)) or (match.group(1) or "").strip() in ("next", "el proximo")
+        days.append(saturday + timedelta(weeks=1) if later and today.weekday() < 5 else saturday)
+    if _NEXT_MONTH.search(folded) and not days:
+        # "next month": its first day or any day of it; asked.
+        first = _months_later(today.replace(day=1), 1)
+        days += [first, _months_later(first, 1) - timedelta(days=1)]
+    for pattern in (_END_OF, _START_OF, _WEEK_FROM, _NTH_WEEKDAY, _WEEK_AFTER_NEXT, _WEEKEND, _NEXT_MONTH):
+        folded = pattern.sub(" ", folded)
+    return days, folded
+
+
+def _end_of(unit: str, today: date, later: bool) -> date:
+    """The end of this (or the next) week: its Friday; of a month: its last day."""
+    if unit in ("week", "semana"):
+        friday = today + timedelta(days=(4 - today.weekday()) % 7)
+        return friday + timedelta(weeks=1) if later else friday
+    first = _months_later(today.replace(day=1), 2 if later else 1)
+    return first - timedelta(days=1)
+
+
+def _start_of(unit: str, today: date, later: bool) -> date:
+    """The start of the next week (its Monday) or month (its first day): the one still to come."""
+    if unit in ("week", "semana"):
+        monday = today + timedelta(days=(7 - today.weekday()) % 7 or 7)
+        return monday + timedelta(weeks=1) if later and today.weekday() == 0 else monday
+    return _months_later(today.replace(day=1), 1)
+
+
+def _nth_weekday(match: re.Match[str], today: date) -> list[date]:
+    nth = _NTH.get(match.group(1), -1)
+    weekday = _WEEKDAYS[match.group(2)]
+    if match.group(4):
+        month = _MONTHS[match.group(4)]
+        year = today.year if month >= today.month else today.year + 1
+    else:
+        later = "next" in match.group(3) or "proximo" in match.group(3)
+        first = _months_later(today.replace(day=1), 1 if later else 0)
+        year, month = first.year, first.month
+    day = nth_weekday(year, month, weekday, nth)
+    return [day] if day.month == month else []
+
+
+def _days_of_month(folded: str, today: date, toward: Toward) -> list[date]:
+    """ "on the 20th", "el 22": the next such day for a plan, the last for a report."""
+    days: list[date] = []
+    numbers = [int(m.group(1)) for m in _DAY_OF_MONTH.finditer(folded)]
+    numbers += [int(m.group(1)) for m in _ORDINAL_DAY.finditer(folded)]
+    for number in dict.fromkeys(numbers):
+        if not 1 <= number <= 31:
+            continue
+        month_start = today.replace(day=1)
+        candidates = [
+            _months_later(month_start, step) for step in ((0, 1, 2) if toward is Toward.FUTURE else (0, -1, -2))
+        ]
+        for first in candidates:
+            try:
+                day = first.replace(day=number)
+            except ValueError:
+                continue
+            if (toward is Toward.FUTURE and day >= today) or (toward is Toward.PAST and day <= today):
+                days.append(day)
+                break
     return days
 
 
@@ -184,10 +360,10 @@ def _relative_dates(folded: str, today: date) -> list[date]:
         days.append(today - timedelta(weeks=1))
     for match in _IN_N.finditer(folded):
         count_text, unit = (match.group(1), match.group(2)) if match.group(1) else (match.group(3), match.group(4))
-        count = int(count_text) if count_text.isdigit() else _COUNTS[count_text]
+        count = _COUNTS[count_text]
         if unit.startswith(("month", "mes")):
             days.append(_months_later(today, count))
-        elif unit.startswith(("week", "semana")):
+        elif unit.startswith(("w", "semana")):
             days.append(today + timedelta(weeks=count))
         else:
             days.append(today + timedelta(days=count))
@@ -207,7 +383,9 @@ def _weekdays(folded: str, today: date, toward: Toward) -> list[date]:
         weekday = _WEEKDAYS[name]
         ahead = (weekday - today.weekday()) % 7
         back = (today.weekday() - weekday) % 7
-        if before in ("next", "proximo") or after in ("que viene", "proximo"):
+        if after in ("after next", "de la otra semana", "de la proxima semana", "de la semana que viene"):
+            days.append(today + timedelta(days=(ahead or 7) + 7))
+        elif before in ("next", "proximo", "el proximo") or after in ("que viene", "proximo", "que entra"):
             # "Next Friday" said on a Wednesday means this week's to some and the week after to others.
             days += (
                 [today + timedelta(days=ahead), today + timedelta(days=ahead + 7)]
@@ -217,7 +395,12 @@ def _weekdays(folded: str, today: date, toward: Toward) -> list[date]:
         elif before == "last" or after == "pasado":
             days.append(today - timedelta(days=back or 7))
         elif toward is Toward.FUTURE:
-            days.append(today + timedelta(days=ahead))
+            # "Friday" said on a Friday: today, or a week from today? Asked.
+            days += (
+                [today + timedelta(days=ahead)]
+                if ahead or before in ("this", "este")
+                else [today, today + timedelta(days=7)]
+            )
         else:
             days.append(today - timedelta(days=back))
     return days

@@ -10,9 +10,11 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from casefile.timesheets import week_of
 from casefile.vocabulary import Activity, Excuse, Language
-from conversations.dates import DAY_WORDS, Toward, read_date
+from conversations.dates import DAY_WORDS, WEEKDAY_NAMES, WEEKDAY_NUMBERS, Toward, read_date
 from conversations.keywords import first_named, fold, word_patterns
+from conversations.numbers import digits
 
 
 @dataclass(frozen=True)
@@ -29,46 +31,45 @@ class HoursEntry:
     day_choices: tuple[date, ...] = ()
 
 
-_NUMBER_WORDS = {
-    **dict.fromkeys(["one", "un", "una", "uno"], 1),
-    **dict.fromkeys(["two", "dos"], 2),
-    **dict.fromkeys(["three", "tres"], 3),
-    **dict.fromkeys(["four", "cuatro"], 4),
-    **dict.fromkeys(["five", "cinco"], 5),
-    **dict.fromkeys(["six", "seis"], 6),
-    **dict.fromkeys(["seven", "siete"], 7),
-    **dict.fromkeys(["eight", "ocho"], 8),
-    **dict.fromkeys(["nine", "nueve"], 9),
-    **dict.fromkeys(["ten", "diez"], 10),
-    **dict.fromkeys(["eleven", "once"], 11),
-    **dict.fromkeys(["twelve", "doce"], 12),
-    **dict.fromkeys(["fifteen", "quince"], 15),
-    **dict.fromkeys(["twenty", "veinte"], 20),
-    **dict.fromkeys(["thirty", "treinta"], 30),
-}
-_AMOUNT = r"-?\d{1,3}(?:[.,]\d{1,2})?|" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True))
-_HALF = r"(?:\s+(?:and a half|y media|and half))?"
-_UNIT = r"(?:\s*(?:hours?|hrs?|h|horas?|hs))"
-# An amount, with its unit when it has one: "8 hrs", "3h", "eight hours", "6" (in "mon 8, tue 6").
-_NUMBER = re.compile(
-    rf"(?<![\w/.,-])(?P<amount>{_AMOUNT})(?P<half>{_HALF})(?P<unit>{_UNIT}\b(?P<half_after>\s+y media\b)?)?(?![/\w])"
-)
+_AMOUNT = r"-?\d{1,3}(?:[.,]\d{1,2})?"
+#: The unit, as typed in a hurry: "8 hrs", "3h", "6 horas", "5 oras", "4 hous".
+_UNIT = r"(?:\s*(?:hours?|hrs?|hr|h|horas?|hs|hous|hors|hurs|oras?|hrz))"
+# An amount, with its unit when it has one: "8 hrs", "3h", "6" (in "mon 8, tue 6").
+_NUMBER = re.compile(rf"(?<![\w/.,-])(?P<amount>{_AMOUNT})(?P<unit>{_UNIT}\b)?(?![/\w]|\.\d)")
 # The day names `dates` knows, and day/month numbers ("3/2"); `dates.read_date` reads each one.
 _DAY = re.compile(rf"\b(?:on |el )?({'|'.join(DAY_WORDS)}|\d{{1,2}}/\d{{1,2}})\b")
-_WEEK = re.compile(r"\b(this week|the week|per week|a week|esta semana|la semana|por semana|a la semana|weekly)\b")
+_LAST_WEEK = re.compile(r"\b(last week|past week|(?:la )?semana pasada|(?:la )?semana anterior|(?:la )?otra semana)\b")
+_WEEK = re.compile(
+    r"\b(this week|the week|per week|a week|for the week|all week|esta semana|la semana|por semana|a la semana|"
+    r"en la semana|toda la semana|weekly|semanal)\b"
+)
+#: Hours given for each of several days: "5 each", "3 horas cada dia", "4 hrs a day".
+_EACH = re.compile(
+    r"\b(each|each day|every day|everyday|a day|per day|cada dia|cada uno|c u|al dia|diarias|por dia|daily)\b"
+)
+#: Where one part of a report ends and the next begins: "3 hrs at goodwill, 2 on job apps".
+_CLAUSE = re.compile(r"\s*(?:,|;|\band\b|\by\b|\+|\bplus\b|\bthen\b|\balso\b|\btambien\b|\bluego\b)\s*")
 
 _ACTIVITIES = word_patterns(
     {
-        Activity.JOB_SEARCH: r"job search\w*|job hunting|looking for (?:a )?(?:job|work)|applications?|applied|"
-        r"job club|busqueda de (?:trabajo|empleo)|buscando (?:trabajo|empleo)|aplicaciones|solicitudes",
+        Activity.JOB_SEARCH: r"job search\w*|job hunting|looking for (?:a )?(?:job|work)|applications?|applied|apps|"
+        r"job club|job apps?|resume\w*|career center|job center|americas job center|one stop|interview\w*|"
+        r"job readiness|job fair|"
+        r"busqueda de (?:trabajo|empleo)|buscando (?:trabajo|empleo|chamba)|aplicaciones|aplique|solicitudes|"
+        r"aplicando|buscar trabajo|entrevistas?|curriculum|club de empleo",
         Activity.WORK_EXPERIENCE: r"work experience|wex|experiencia laboral",
         Activity.VOCATIONAL_TRAINING: r"training|vocational|cna|phlebotomy|welding|trade school|"
         r"capacitacion|entrenamiento|curso tecnico",
-        Activity.EDUCATION: r"school|class(?:es)?|ged|esl|college|homework|study|studied|escuela|clases?|estudi\w*",
+        Activity.EDUCATION: r"school|class(?:es)?|ged|esl|college|homework|study|studied|tutoring|"
+        r"escuela|clases?|estudi\w*|tarea|colegio|ingles",
         Activity.COMMUNITY_SERVICE: r"community service|volunteer\w*|voluntari\w*|servicio comunitario",
-        Activity.EMPLOYMENT: r"at (?:my|the) job|my job|(?:my |a )?shift|employment|at work|paid work|"
-        r"en (?:mi |el )?trabajo|mi turno|empleo",
+        Activity.EMPLOYMENT: r"at (?:my|the) job|my job|(?:my |a )?shift|employment|at work|paid work|worked at|"
+        r"en (?:mi |el )?trabajo|mi turno|empleo|en la chamba",
     }
+)
+#: Places that may be work, training or a job search: the flow asks which ("3 hrs at goodwill").
+_UNSURE_PLACE = re.compile(
+    r"\b(?:at|en) (?:the |la |el )?(?:goodwill|salvation army|warehouse|center|centro|office|oficina|library|biblioteca)\b"
 )
 _EXCUSES = word_patterns(
     {
@@ -83,21 +84,33 @@ _EXCUSES = word_patterns(
 
 def read_hours(text: str, today: date, language: Language = Language.ENGLISH) -> tuple[HoursEntry, ...]:
     """Every amount of hours in the text, each with its day, activity and excuse where the text says them."""
-    folded = _fold_keeping_numbers(text)
-    activity = first_named(_ACTIVITIES, folded)
+    folded = hours_text(text)
     excuse = first_named(_EXCUSES, folded)
-    weekly = bool(_WEEK.search(folded))
+    last_week = _LAST_WEEK.search(folded)
+    weekly = bool(last_week or _WEEK.search(folded))
+    week_start = week_of(today - timedelta(weeks=1) if last_week else today).start
     day_words = [(m.start(), m.end(), m.group(1)) for m in _DAY.finditer(folded)]
     amounts = _amounts(folded, day_words)
     if not amounts:
         return ()
+    activities = _activities_by_clause(folded, [start for start, _, _ in amounts])
+    each = _EACH.search(folded)
+    if each and len(amounts) == 1 and len(day_words) > 1:
+        # "tues thru thurs 5 each": the amount on every day named.
+        days = _days_in_order([word for _, _, word in day_words], today, language)
+        return tuple(HoursEntry(hours=amounts[0][2], day=day, activity=activities[0], excuse=excuse) for day in days)
+    if len(amounts) == 1 and len(day_words) > 1:
+        # "mon and tue 8 hrs": 8 in all, or 8 each? Asked, never guessed.
+        pairs: list[tuple[float, str | None]] = [(amounts[0][2], None)]
+    else:
+        pairs = _pair(amounts, day_words, folded)
     entries = []
-    for hours, day_word in _pair(amounts, day_words, folded):
+    for (hours, day_word), activity in zip(pairs, activities, strict=True):
         readings = _read_days(day_word, today, language) if day_word else ()
         entries.append(
             HoursEntry(
                 hours=hours,
-                day=readings[0] if len(readings) == 1 else None,
+                day=week_start if weekly and day_word is None else (readings[0] if len(readings) == 1 else None),
                 weekly=weekly and day_word is None,
                 activity=activity,
                 excuse=excuse,
@@ -107,29 +120,128 @@ def read_hours(text: str, today: date, language: Language = Language.ENGLISH) ->
     return tuple(entries)
 
 
+_CLOCK = re.compile(r"\b(\d{1,2})[:h](\d{2})(?!\d)")
+_WEEKDAY_ALTERNATIVES = "|".join(sorted(WEEKDAY_NUMBERS, key=len, reverse=True))
+_DAY_RANGE = re.compile(
+    rf"\b({_WEEKDAY_ALTERNATIVES})\s*(?:-|thru|through|to|till|until|a|al|hasta)\s*({_WEEKDAY_ALTERNATIVES})\b"
+)
+_HOURS_AND_MINUTES = re.compile(
+    rf"\b(\d{{1,2}}(?:\.\d+)?)\s*{_UNIT}\s*(?:and |y |con )?(\d{{1,2}})\s*(?:minutes?|mins?|m|minutos?)\b"
+)
+_MINUTES = re.compile(r"\b(\d{1,3})\s*(?:minutes?|mins?|minutos?)\b")
+_SPAN = re.compile(
+    r"\b(?:from |de |desde )?(\d{1,2}(?:\.\d+)?)\s*(am|pm|a m|p m)?\s*(?:to|till|til|until|-|hasta|a)\s*"
+    r"(\d{1,2}(?:\.\d+)?)\s*(am|pm|a m|p m)?(?!\s*(?:\.\d|/|\d|hours?|hrs?|h\b|horas?|hs\b))"
+)
+#: "2 or 3 hours", "2-3 hrs", "like 4 5 hours": an amount the participant has not settled on.
+_VAGUE = re.compile(rf"\b\d{{1,2}}\s*(?:or|o|to|-|a)\s*\d{{1,2}}{_UNIT}\b")
+
+
+def hours_text(text: str) -> str:
+    """The text as the hours reader reads it: folded, numbers in digits, clock times and minutes as
+    hours, a time span as its length ("10 to 2" → "4 hours"), a day range written out ("mon-wed")."""
+    text = _CLOCK.sub(lambda m: f"{int(m.group(1)) + int(m.group(2)) / 60:.4g}", text.casefold())
+    folded = digits(_fold_keeping_numbers(text))
+    folded = _HOURS_AND_MINUTES.sub(lambda m: f"{float(m.group(1)) + int(m.group(2)) / 60:.3g} hours", folded)
+    folded = _MINUTES.sub(lambda m: f"{round(int(m.group(1)) / 60, 2):g} hours", folded)
+    folded = _SPAN.sub(_span_hours, folded)
+    return _DAY_RANGE.sub(_days_between, folded)
+
+
+def _days_in_order(words: list[str], today: date, language: Language) -> list[date]:
+    """The days of "tues thru thurs" or "lun, mie y vie": the first as a report reads it, each next
+    one the first of its weekday after the one before (so a day still to come is seen as such)."""
+    first = _read_days(words[0], today, language)
+    days = [first[0]] if first else []
+    for word in words[1:]:
+        if word not in WEEKDAY_NUMBERS or not days:
+            return []
+        days.append(days[-1] + timedelta(days=(WEEKDAY_NUMBERS[word] - days[-1].weekday()) % 7 or 7))
+    return days
+
+
+def _span_hours(match: re.Match[str]) -> str:
+    """A time span as hours worked: "9-12" is 3, "10 to 2" is 4 (past noon), "8am to 4:30pm" 8.5."""
+    start, end = float(match.group(1)), float(match.group(3))
+    start_half, end_half = (match.group(2) or "").replace(" ", ""), (match.group(4) or "").replace(" ", "")
+    if start > 12 or end > 24 or (not start_half and not end_half and not _looks_like_clock(match)):
+        return match.group(0)
+    start += 12 if start_half == "pm" and start < 12 else 0
+    end += 12 if end_half == "pm" and end < 12 else 0
+    if end <= start:
+        end += 12
+    length = end - start
+    return f" {length:g} hours " if 0 < length <= 16 else match.group(0)
+
+
+def _looks_like_clock(match: re.Match[str]) -> bool:
+    """ "from 9 to 1", "de 9 a 1", "9-12": a span of the clock, not a correction ("change 5 to 7")."""
+    said = match.group(0)
+    return said.startswith(("from", "de", "desde")) or "-" in said or float(match.group(1)) >= 6
+
+
+def _days_between(match: re.Match[str]) -> str:
+    """ "tues thru thurs" → "tues wed thurs": every day of a range, for "5 each"."""
+    first, last = WEEKDAY_NUMBERS[match.group(1)], WEEKDAY_NUMBERS[match.group(2)]
+    names = [WEEKDAY_NAMES[(first + step) % 7] for step in range((last - first) % 7 + 1)]
+    return " ".join(names)
+
+
+def vague_amount(text: str) -> bool:
+    """ "2 or 3 hours", "like 4-5 hrs": hours given but not settled; the flow asks for one number."""
+    return bool(_VAGUE.search(digits(_fold_keeping_numbers(text.casefold()))))
+
+
+def _activities_by_clause(folded: str, starts: list[int]) -> list[Activity | None]:
+    """The activity of each amount: the one named in its own part of the text, else the one the whole
+    text names. Two named elsewhere and none here: None, and the flow asks."""
+    bounds = [0, *(m.end() for m in _CLAUSE.finditer(folded)), len(folded) + 1]
+    named = {activity for activity, pattern in _ACTIVITIES.items() if pattern.search(folded)}
+    everywhere = next(iter(named)) if len(named) == 1 else None
+    found: list[Activity | None] = []
+    for start in starts:
+        left = max(bound for bound in bounds if bound <= start)
+        right = min(bound for bound in bounds if bound > start)
+        clause = folded[left:right]
+        unsure = _UNSURE_PLACE.search(clause) is not None
+        found.append(first_named(_ACTIVITIES, clause) or (None if unsure else everywhere))
+    return found
+
+
 def _fold_keeping_numbers(text: str) -> str:
     """`fold`, but with decimal points, day/month slashes and minus signs kept: "4.5", "12/5", "-3"."""
     kept = re.sub(r"(\d)[.,](\d)", r"\1dotmark\2", text)
     kept = re.sub(r"(\d)/(\d)", r"\1slashmark\2", kept)
     kept = re.sub(r"(^|\s)-(\d)", r"\1minusmark\2", kept)
-    return fold(kept).replace("dotmark", ".").replace("slashmark", "/").replace("minusmark", "-")
+    kept = re.sub(r"(\w)\s*-\s*(\w)", r"\1 dashmark \2", kept)
+    folded = fold(kept).replace("dotmark", ".").replace("slashmark", "/").replace("minusmark", "-")
+    return folded.replace("dashmark", "-")
 
 
 def _amounts(folded: str, days: list[tuple[int, int, str]]) -> list[tuple[int, int, float]]:
-    """The amounts that are hours: those with a unit, those right beside a day ("mon 8"), or a
-    number that is the whole message ("7.5"). Other numbers ("una cita", "2 kids") are not hours."""
+    """The amounts that are hours: those with a unit, those right beside a day ("mon 8"), a number
+    that is the whole message ("7.5"), or one in a part naming an activity when another amount has
+    a unit ("3 hrs at goodwill, 2 on job apps"). Other numbers ("una cita", "2 kids") are not hours."""
+    matches = list(_NUMBER.finditer(folded))
+    with_unit = any(match.group("unit") for match in matches)
     found = []
-    for match in _NUMBER.finditer(folded):
+    for match in matches:
         beside_a_day = any(
             (match.end() <= start and _only_glue(folded[match.end() : start]))
             or (end <= match.start() and _only_glue(folded[end : match.start()]))
             for start, end, _ in days
         )
         whole = match.group(0).strip() == folded.strip()
-        if match.group("unit") or beside_a_day or whole:
-            half = bool(match.group("half") or match.group("half_after"))
-            found.append((match.start(), match.end(), _amount(match.group("amount"), half)))
+        on_an_activity = with_unit and _names_activity_after(folded, match.end())
+        if match.group("unit") or beside_a_day or whole or on_an_activity:
+            found.append((match.start(), match.end(), float(match.group("amount").replace(",", "."))))
     return found
+
+
+def _names_activity_after(folded: str, end: int) -> bool:
+    """ "2 on job apps", "2 de escuela": a bare number followed by little words and an activity."""
+    rest = re.match(r"\s*(?:(?:on|of|at|in|doing|for|de|en|haciendo|para)\s+)+(.*)", folded[end:])
+    return rest is not None and first_named(_ACTIVITIES, " ".join(rest.group(1).split()[:4])) is not None
 
 
 def _only_glue(between: str) -> bool:
@@ -138,12 +250,9 @@ def _only_glue(between: str) -> bool:
     return _GLUE.fullmatch(between) is not None
 
 
-_GLUE = re.compile(r"\s*(?:(?:on|el|the|for|por|was|were|is|to|should be|fueron|fue|eran|son|a)\s*){0,2}")
-
-
-def _amount(word: str, and_a_half: bool) -> float:
-    value = float(_NUMBER_WORDS[word]) if word in _NUMBER_WORDS else float(word.replace(",", "."))
-    return value + 0.5 if and_a_half else value
+_GLUE = re.compile(
+    r"\s*(?:(?:on|el|the|for|por|was|were|is|to|should be|fueron|fue|eran|son|a|i did|did|hice)\s*){0,2}"
+)
 
 
 def _pair(
@@ -195,7 +304,7 @@ _REMOVE = re.compile(r"\b(remove|delete|take off|cancel|erase|quita\w*|borra\w*|
 
 def days_to_remove(text: str, today: date, language: Language) -> tuple[date, ...]:
     """The days a correction asks to drop from a report: "remove tuesday", "quita el martes"."""
-    folded = _fold_keeping_numbers(text)
+    folded = hours_text(text)
     if not _REMOVE.search(folded):
         return ()
     return tuple(day for match in _DAY.finditer(folded) for day in _read_days(match.group(1), today, language)[:1])
@@ -203,9 +312,7 @@ def days_to_remove(text: str, today: date, language: Language) -> tuple[date, ..
 
 def read_amount(text: str) -> float | None:
     """The one number in a text ("no, it was 7", "fueron 5"), as hours; None if it holds none or several."""
-    folded = _fold_keeping_numbers(text)
-    found = list(_NUMBER.finditer(folded))
+    found = list(_NUMBER.finditer(hours_text(text)))
     if len(found) != 1:
         return None
-    match = found[0]
-    return _amount(match.group("amount"), bool(match.group("half") or match.group("half_after")))
+    return float(found[0].group("amount").replace(",", "."))

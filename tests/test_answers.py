@@ -14,7 +14,12 @@ from conversations.barriers import names_only_other, read_barrier
         *[(t, CheckIn.DONE) for t in ["doen", "dnoe", "lsito", "finsihed", "I did it", "ya lo hice", "terminé"]],
         *[(t, CheckIn.NOT_YET) for t in ["not yet", "no", "nope", "2", "todavía no", "aun no", "not yte", "👎"]],
         *[(t, CheckIn.STUCK) for t in ["stuck", "3", "I'm stuck", "atorada", "atorado", "no puedo", "stcuk"]],
-        *[(t, None) for t in ["", "maybe", "4", "no childcare this week", "the bus was late", "hello"]],
+        *[(t, None) for t in ["", "maybe", "4", "the bus was late", "hello"]],
+        # In a sentence (issue 15); the check-in flow also takes the barrier a sentence names.
+        *[(t, CheckIn.DONE) for t in ["yep did that this morning", "si ya lo termine", "ya fui ayer", "went tuesday"]],
+        *[(t, CheckIn.NOT_YET) for t in ["nah not yet", "no cuz my kid was sick", "no childcare this week"]],
+        *[(t, CheckIn.NOT_YET) for t in ["I haven't had time", "didn't finish it", "no lo he hecho", "not done yet lol"]],
+        *[(t, CheckIn.STUCK) for t in ["I couldn't, the office was closed", "no pude ir", "having trouble with it"]],
     ],
 )
 def test_check_in_answers_are_read_loosely(text: str, expected: CheckIn | None) -> None:

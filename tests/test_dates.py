@@ -18,7 +18,9 @@ CASES = [
     ("Call the childcare center by Friday", EN, F, [date(2026, 3, 6)]),
     ("friday", EN, F, [date(2026, 3, 6)]),
     ("Fri", EN, F, [date(2026, 3, 6)]),
-    ("wednesday", EN, F, [TODAY]),
+    # A weekday named on that weekday: today, or a week from today? Asked (issue 15).
+    ("wednesday", EN, F, [TODAY, date(2026, 3, 11)]),
+    ("this wednesday", EN, F, [TODAY]),
     ("this thursday", EN, F, [date(2026, 3, 5)]),
     ("next friday", EN, F, [date(2026, 3, 6), date(2026, 3, 13)]),
     ("next wednesday", EN, F, [date(2026, 3, 11)]),
@@ -60,7 +62,7 @@ CASES = [
     ("en 3 días", ES, F, [date(2026, 3, 7)]),
     ("5 de diciembre", ES, F, [date(2026, 12, 5)]),
     ("sábado", ES, F, [date(2026, 3, 7)]),
-    ("miércoles", ES, F, [TODAY]),
+    ("miércoles", ES, F, [TODAY, date(2026, 3, 11)]),
     ("5/12", ES, F, [date(2026, 12, 5), date(2026, 5, 12)]),  # day first, or the US way: ask
     ("25/3", ES, F, [date(2026, 3, 25)]),  # only one reading exists
     # Looking back, as hours reports do.

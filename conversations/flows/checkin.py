@@ -23,6 +23,7 @@ Missed steps are revised, never scolded. The step asked about is kept in the dat
 it is gone by the next message (changed from another channel), the check-in starts over.
 """
 
+import re
 from collections.abc import Callable
 from functools import partial
 
@@ -37,6 +38,7 @@ from conversations.answers import CheckIn, read_check_in
 from conversations.barriers import read_barrier
 from conversations.flow import Flow, Step, Turn
 from conversations.flows.asking import choose, in_words
+from conversations.flows.hours import unless_hours
 from conversations.flows.plan import step_horizon
 from conversations.flows.potholes import (
     ask_barrier_words,
@@ -92,19 +94,25 @@ def _take_how(turn: Turn, step: PlannedStep) -> Outcome:
         return _done(turn, step)
     # Not done (yet) on or after its date: the step is missed, and revised next.
     missed = (StepMissed(step_id=step.id, text=step.text, due=step.due),) if step.due <= turn.today else ()
+    barrier = read_barrier(turn.text)
+    folded = fold(turn.text)
+    gives_a_reason = answer is not CheckIn.NOT_YET or _REASON.search(folded) is not None
+    if barrier is not None and gives_a_reason and len(folded.split()) >= _SAYS_WHAT_HAPPENED:
+        # "no cuz my kid was sick", "my car broke down": not done, and why; both are taken. A plain
+        # "not yet, I'll do it after work" names no barrier, only when.
+        return raise_barrier(turn, CHECKIN_FLOW, barrier, step.id, *missed)
     if answer is CheckIn.NOT_YET:
         if not missed:
             return turn.answer(Reply("not_due_yet", {"due": step.due}), state=turn.state.reset())
         return turn.ask(CHECKIN_FLOW, "new_date", facts=missed)
     if answer is CheckIn.STUCK:
         return turn.ask(CHECKIN_FLOW, "barrier", facts=missed)
-    barrier = read_barrier(turn.text)
-    if barrier is not None and len(fold(turn.text).split()) >= _SAYS_WHAT_HAPPENED:
-        # "my car broke down" answers "how is it going?" too: stuck, and why.
-        return raise_barrier(turn, CHECKIN_FLOW, barrier, step.id, *missed)
     return turn.answer(Reply("checkin_not_understood"))
 
 
+_REASON = re.compile(
+    r"^no\b(?! (?:yet|todavia|aun)\b)|\b(?:cuz|cause|because|bc|since|porque|pq|por que|x que|ya que|due to)\b"
+)
 #: Words it takes to tell what got in the way, rather than to pick a number or a yes.
 _SAYS_WHAT_HAPPENED = 3
 
@@ -211,9 +219,9 @@ CHECKIN_FLOW = Flow(
     steps={
         "how": Step(prompt=_ask_how, handle=_about_a_step(_take_how)),
         "new_date": Step(prompt=_ask_new_date, handle=_about_a_step(_take_new_date)),
-        "barrier": Step(prompt=_ask_barrier, handle=_about_a_step(_take_barrier)),
-        "barrier_words": Step(prompt=ask_barrier_words, handle=_about_a_step(_take_barrier_words)),
-        "support": Step(prompt=ask_support, handle=_about_a_step(_take_support)),
+        "barrier": Step(prompt=_ask_barrier, handle=unless_hours(_about_a_step(_take_barrier))),
+        "barrier_words": Step(prompt=ask_barrier_words, handle=unless_hours(_about_a_step(_take_barrier_words))),
+        "support": Step(prompt=ask_support, handle=unless_hours(_about_a_step(_take_support))),
         "revise": Step(prompt=_ask_revise, handle=_about_a_step(_take_revise)),
         "new_text": Step(prompt=_ask_new_text, handle=_about_a_step(_take_new_text)),
         "new_text_date": Step(prompt=_ask_new_text_date, handle=_about_a_step(_take_new_text_date)),

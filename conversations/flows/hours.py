@@ -32,6 +32,7 @@ may still be open; `readback` is the last version read back, which a correction 
 taken falls back to.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
@@ -49,6 +50,7 @@ from casefile.timesheets import (
 )
 from casefile.vocabulary import Activity, Excuse
 from conversations.answers import read_choice, read_yes_no
+from conversations.barriers import read_barrier
 from conversations.dates import Toward, read_date
 from conversations.flow import Flow, Step, Turn
 from conversations.flows.potholes import ask_barrier_words, ask_support, take_barrier, take_barrier_words, take_support
@@ -84,7 +86,7 @@ class Draft:
     def of(cls, entry: HoursEntry, today: date) -> "Draft":
         return cls(
             hours=entry.hours,
-            day=week_of(today).start if entry.weekly else entry.day,
+            day=(entry.day or week_of(today).start) if entry.weekly else entry.day,
             whole_week=entry.weekly,
             activity=entry.activity,
             excuse=entry.excuse,
@@ -172,12 +174,25 @@ def _go_on(turn: Turn, draft: list[Draft]) -> Outcome:
         if len(options) > 1:
             return turn.ask(HOURS_FLOW, "which_activity", draft=_encoded(draft))
         draft = [line if line.activity else replace(line, activity=options[0]) for line in draft]
+    draft = _merged(draft)
     problem = _total_problem(turn, [line.line() for line in draft])
     if problem is not None:
         return _refuse(turn, problem)
     lines = tuple(line.line() for line in draft)
     fact = HoursCorrected(lines_json(lines)) if "readback" in turn.state.data else HoursReported(lines_json(lines))
     return turn.ask(HOURS_FLOW, "confirm", facts=(fact,), draft=_encoded(draft), readback=_encoded(draft))
+
+
+def _merged(draft: list[Draft]) -> list[Draft]:
+    """One line per day, activity and excuse: "2 hrs job search monday and 1 more monday" is 3 hours
+    on Monday. Two lines with one key would be read back apart, counted once in the week's total
+    (a later line replaces an earlier one) and stored twice, so the three would disagree."""
+    merged: dict[tuple[date | None, bool, Activity | None, Excuse | None], Draft] = {}
+    for line in draft:
+        key = (line.day, line.whole_week, line.activity, line.excuse)
+        earlier = merged.get(key)
+        merged[key] = replace(earlier, hours=earlier.hours + line.hours) if earlier else line
+    return list(merged.values())
 
 
 def _refuse(turn: Turn, problem: Reply) -> Outcome:
@@ -398,7 +413,7 @@ def _save(turn: Turn, lines: list[TimesheetLine]) -> Outcome:
     plan = turn.participant.hours
     weeks = [plan.week_hours(week, lines) for week in sorted({line.week for line in lines}, key=lambda w: w.start)]
     confirmed = HoursConfirmed(lines_json(lines))
-    ended_short = [week for week in weeks if week.week.end <= turn.today and week.short_by > 0]
+    ended_short = [week for week in weeks if week.week.end < turn.today and week.short_by > 0]
     short = tuple(HoursShort(w.week.start, w.participated, w.excused, w.required) for w in ended_short)
     latest = weeks[-1]
     saved = Reply(
@@ -407,7 +422,7 @@ def _save(turn: Turn, lines: list[TimesheetLine]) -> Outcome:
             **_week_params(turn, latest),
             "short_by": latest.short_by,
             "until": latest.week.end,
-            "ended": latest.week.end <= turn.today,
+            "ended": latest.week.end < turn.today,
         },
     )
     if not short:
@@ -424,6 +439,18 @@ def _save(turn: Turn, lines: list[TimesheetLine]) -> Outcome:
 
 def _ask_barrier(turn: Turn) -> Reply:
     return Reply("hours_short_ask")
+
+
+def unless_hours(handle: Callable[[Turn], Outcome]) -> Callable[[Turn], Outcome]:
+    """A pending question ("what got in the way?", "shall your counselor help?") does not swallow a
+    text that is plainly a new hours report ("worked 30 hours monday"): it is taken as one."""
+
+    def guarded(turn: Turn) -> Outcome:
+        plainly_hours = not turn.text.strip().isdigit() and read_barrier(turn.text) is None
+        report = _report(turn) if plainly_hours and read_yes_no(turn.text) is None else None
+        return report or handle(turn)
+
+    return guarded
 
 
 def _take_barrier(turn: Turn) -> Outcome:
@@ -453,8 +480,8 @@ HOURS_FLOW = Flow(
         "which_activity": Step(prompt=_ask_which_activity, handle=_take_which_activity),
         "confirm": Step(prompt=_ask_confirm, handle=_take_check),
         "fix": Step(prompt=_ask_fix, handle=_take_check),
-        "barrier": Step(prompt=_ask_barrier, handle=_take_barrier),
-        "barrier_words": Step(prompt=ask_barrier_words, handle=_take_barrier_words),
-        "support": Step(prompt=ask_support, handle=_take_support),
+        "barrier": Step(prompt=_ask_barrier, handle=unless_hours(_take_barrier)),
+        "barrier_words": Step(prompt=ask_barrier_words, handle=unless_hours(_take_barrier_words)),
+        "support": Step(prompt=ask_support, handle=unless_hours(_take_support)),
     },
 )
