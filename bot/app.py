@@ -14,6 +14,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.api import api_router
+from bot.body_limit import BodyLimit
 from bot.channels.sms.media import twilio_media
 from bot.channels.sms.transport import TwilioTransport
 from bot.channels.sms.webhook import sms_router
@@ -207,6 +208,8 @@ def create_app(service: Service, clock: Callable[[], datetime] = utc_now, run_sc
         summary="Welfare-to-Work check-ins, hours and case notes by text",
         lifespan=_lifespan(service, run_scheduler),
     )
+    # Outermost, so that no body past its limit is read by anything (issue 16, item 6).
+    app.add_middleware(BodyLimit)
     run = database_runner(settings.is_sqlite)
     app.include_router(
         sms_router(
