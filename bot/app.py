@@ -15,6 +15,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.api import api_router
+from bot.body_limit import BodyLimit
 from bot.channels.sms.media import twilio_media
 from bot.channels.sms.transport import TwilioTransport
 from bot.channels.sms.webhook import sms_router
@@ -232,6 +233,9 @@ def create_app(service: Service, clock: Callable[[], datetime] = utc_now, run_sc
         docs_url=None,
         redoc_url=None,
     )
+    # Before anything that reads a body, so that no body past its limit is read (issue 16, item 6);
+    # inside the request log, which reads none and so logs the 413 too.
+    app.add_middleware(BodyLimit)
     app.add_middleware(RequestLog, observe=metrics.observe_request if metrics else None)
     serve_docs(app)
     if metrics is not None:

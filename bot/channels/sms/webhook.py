@@ -8,6 +8,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from fastapi import APIRouter, BackgroundTasks, Request, Response
 from sqlalchemy.orm import Session, sessionmaker
+from starlette.datastructures import ImmutableMultiDict
 from twilio.request_validator import RequestValidator
 
 from bot.database_runner import DatabaseRunner
@@ -32,15 +33,36 @@ TWILIO_STATUSES: dict[str, MessageStatus] = {
 }
 #: Longer than any Twilio id or phone number; longer values are not a message.
 MAX_FIELD = 64
+#: Twilio sends about 40 fields with an MMS of 10 photos; a form of more is not Twilio's, and is
+#: refused before its signature is computed over it.
+MAX_FIELDS = 200
+
+#: A form as Twilio sends it: a key may repeat, and the signature covers every value.
+Form = ImmutableMultiDict[str, str]
 
 
 class InvalidForm(ValueError):
     """A signed request whose fields do not make a message; the text says which field."""
 
 
-def inbound_from_form(params: dict[str, str], received_at: datetime) -> Inbound:
-    provider_id = params.get("MessageSid") or params.get("SmsSid") or ""
-    sender = params.get("From", "")
+def parse_form(body: bytes) -> Form:
+    """Every field of a form, repeated keys kept; ValueError past MAX_FIELDS."""
+    return ImmutableMultiDict(
+        parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True, max_num_fields=MAX_FIELDS)
+    )
+
+
+def _single(params: Form, name: str) -> str:
+    """A field that names the message: given twice, which one Twilio meant cannot be known."""
+    values = params.getlist(name)
+    if len(values) > 1:
+        raise InvalidForm(f"{name} is given {len(values)} times")
+    return values[0] if values else ""
+
+
+def inbound_from_form(params: Form, received_at: datetime) -> Inbound:
+    provider_id = _single(params, "MessageSid") or _single(params, "SmsSid")
+    sender = _single(params, "From")
     if not provider_id or len(provider_id) > MAX_FIELD:
         raise InvalidForm("MessageSid is missing or too long")
     if not sender or len(sender) > MAX_FIELD:
@@ -50,12 +72,12 @@ def inbound_from_form(params: dict[str, str], received_at: datetime) -> Inbound:
     except ValueError as error:
         raise InvalidForm("NumMedia is not a number") from error
     media = tuple(
-        Media(params[f"MediaUrl{i}"], params.get(f"MediaContentType{i}", "application/octet-stream"))
+        Media(url, _single(params, f"MediaContentType{i}") or "application/octet-stream")
         for i in range(min(media_count, 10))
-        if params.get(f"MediaUrl{i}")
+        if (url := _single(params, f"MediaUrl{i}"))
     )
     # PostgreSQL text cannot hold NUL; keep every other character as sent.
-    text = params.get("Body", "").replace("\x00", "\ufffd")
+    text = _single(params, "Body").replace("\x00", "\ufffd")
     return Inbound(Channel.SMS, sender, text, provider_id, received_at, media)
 
 
@@ -82,6 +104,10 @@ def _status_callback(status_url: str | None, message_id: int) -> str:
     return f" statusCallback={quoteattr(f'{status_url}?reply={message_id}')}"
 
 
+def _unsigned() -> Response:
+    return Response("Invalid or missing X-Twilio-Signature", status_code=403)
+
+
 def sms_router(
     inbox: Inbox,
     sessions: sessionmaker[Session],
@@ -97,24 +123,28 @@ def sms_router(
     if validator is None:
         log.warning("TWILIO_AUTH_TOKEN is not set: the SMS webhooks will refuse every request")
 
-    async def signed_form(request: Request) -> dict[str, str] | None:
-        """The form's fields if Twilio signed them for this URL, else None."""
+    async def signed_form(request: Request) -> Form | Response:
+        """The form's fields if Twilio signed them for this URL, else the refusal. The body is
+        bounded already (bot.body_limit), and so is the number of fields the signature covers."""
         if validator is None:
-            return None
-        params = dict(parse_qsl((await request.body()).decode("utf-8", "replace"), keep_blank_values=True))
+            return _unsigned()
+        try:
+            params = parse_form(await request.body())
+        except ValueError:
+            return Response(f"More than {MAX_FIELDS} form fields", status_code=413)
         # Behind a TLS proxy the URL we see is not the one Twilio signed: rebuild it from ours.
         url = str(request.url)
         if public_url:
             url = public_url + request.url.path + (f"?{request.url.query}" if request.url.query else "")
         if not validator.validate(url, params, request.headers.get("X-Twilio-Signature", "")):
-            return None
+            return _unsigned()
         return params
 
     @router.post("/sms/twilio")
     async def receive_sms(request: Request, background: BackgroundTasks) -> Response:
         params = await signed_form(request)
-        if params is None:
-            return Response("Invalid or missing X-Twilio-Signature", status_code=403)
+        if isinstance(params, Response):
+            return params
         try:
             inbound = inbound_from_form(params, clock())
         except InvalidForm as error:
@@ -135,8 +165,8 @@ def sms_router(
     @router.post("/sms/twilio/status")
     async def delivery_status(request: Request) -> Response:
         params = await signed_form(request)
-        if params is None:
-            return Response("Invalid or missing X-Twilio-Signature", status_code=403)
+        if isinstance(params, Response):
+            return params
         status = TWILIO_STATUSES.get(params.get("MessageStatus", "").lower())
         provider_id = params.get("MessageSid", "")
         reply = request.query_params.get("reply", "")
