@@ -84,9 +84,20 @@ _STOP_SENTENCE = re.compile(
     r"\b(stop|quit|unsubscribe|opt out|no more|leave me alone|don t (text|message|contact)|"
     r"do not (text|message|contact)|dont (text|message)|remove me|"
     r"alto|basta|dej[ae]n? de|ya no (me )?(manden|envien|escriban|mande|envie)|no me (manden|envien|escriban))\b"
+    # Said in Spanish as often as the above (issue 14): "no mas mensajes", "ya no quiero mensajes",
+    # "para ya", "quitenme de la lista"; "para" alone is a keyword, and within a sentence means "for".
+    r"|\bno (mas|quiero( mas| recibir( mas)?)?) (mensajes|textos)\b|\bya no quiero (recibir )?(mas |estos )?(mensajes|textos)\b"
+    r"|^(para ya|ya para|paren ya|ya paren)$|\bparen de (mandar|enviar|escribir)\w*"
+    r"|\b(quit[ae]n?me|sac[ae]n?me|borr[ae]n?me)( de la lista)?\b|\bborr[ae]n? mi numero\b"
+    r"|\bno me contacten\b|\bya no quiero que me (escriban|manden|envien)\b"
+    r"|\b(take|get) (me|my number) off\b|\b(remove|delete) my number\b|\bdon t want (any more|these|anymore)\b"
+    r"|\bdont want (any more|these|anymore)\b|\bdon t want to get texts\b"
 )
+#: "stop" that is a place or a visit, not a request: "I'm at the bus stop", "stop by the office".
+_NOT_A_STOP = re.compile(r"\b(bus|last|next|train|truck|pit|first|one) stop\b|\bstop (by|at|in|sign|light)\b")
 
 
 def asks_to_stop(text: str) -> bool:
     """A sentence (not a keyword) that sounds like 'stop texting me'; a counselor should read it."""
-    return bool(_STOP_SENTENCE.search(fold(text)))
+    folded = fold(text)
+    return bool(_STOP_SENTENCE.search(_NOT_A_STOP.sub(" ", folded)))
