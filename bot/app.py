@@ -28,9 +28,9 @@ from bot.inbox import Inbox, utc_now
 from bot.logs import RequestLog
 from bot.metrics import Metrics, serve_metrics
 from bot.settings import Settings
-from console import ConsoleConfig, mount_console
 from casefile.database import make_engine, session_factory
 from casefile.vocabulary import Channel
+from console import ConsoleConfig, mount_console
 from conversations.rendering import MessageRenderer, ServiceProfile
 from notes.draft import draft_closed_contacts
 from notes.render import NoteRenderer
