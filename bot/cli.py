@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session
 from bot.app import Service, build_service, create_app
 from bot.channels.console.chat import chat
 from bot.channels.telegram.webhook import TelegramChannel, poll
-from bot.demo import DEMO_PARTICIPANTS, seed_demo
+from bot.demo import DEMO_COUNSELOR_EMAIL, DEMO_PARTICIPANTS, seed_demo
+from bot.demo_history import seed_demo_history
 from bot.inbox import utc_now
 from bot.logs import configure_logging
 from bot.notes_cli import add_account_commands, add_note_commands
@@ -249,6 +250,8 @@ def _demo(args: argparse.Namespace) -> None:
     upgrade(service.engine)
     with service.sessions.begin() as session:
         seed_demo(session, service.settings.timezone, utc_now())
+    print("Setting up the demo caseload (the first time, a few weeks of history are replayed: about 10 s)...")
+    seed_demo_history(service, DEMO_COUNSELOR_EMAIL, utc_now())
     waypoint = sys.argv[0] if sys.argv[0].endswith("waypoint") else "waypoint"
     print(f"\nWaypoint demo: database {service.settings.database_url}, web service on http://{args.host}:{args.port}")
     print("Chat as a demo participant from another terminal in this folder:")
