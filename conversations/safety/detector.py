@@ -69,10 +69,11 @@ class Detector:
 
 def _cancelled(padded: str, start: int, not_after: frozenset[str]) -> bool:
     """A negation ("he never hit me", "no me pega") or an everyday subject ("el sol me pega") in
-    the two words before, within the same sentence."""
+    the two words before, after any pause ("no, me pega")."""
     if not not_after:
         return False
     before = padded[:start].split()[-2:]
-    if "." in before:
-        before = before[before.index(".") + 1 :]
+    for pause in (".", ","):
+        if pause in before:
+            before = before[len(before) - before[::-1].index(pause) :]
     return any(word in not_after for word in before)

@@ -3,7 +3,7 @@
 Lists hold words as the normaliser leaves them (lower case, no accents, "dont" spelled "do not").
 """
 
-from conversations.safety.patterns import NEGATORS, words
+from conversations.safety.patterns import NEGADORES, words
 
 # ---- English --------------------------------------------------------------------------------
 #: People who can hurt someone: partners, family, the people around a home or a job.
@@ -141,5 +141,5 @@ COSAS = (
         "sol calor frio gripa gripe tos renta trabajo examen se sueno hambre dolor espalda cabeza pies viento "
         "agua aire bebe perro gato tarea trafico escuela clase jefe horario lluvia cuenta cuentas luz ruido".split()
     )
-    | NEGATORS
+    | NEGADORES
 )

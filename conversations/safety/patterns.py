@@ -25,9 +25,13 @@ class Category(StrEnum):
 
 
 #: Words that, just before a disclosure or inside its gap, turn it around ("he never hit me").
-NEGATORS = frozenset({"not", "never", "nobody", "nunca", "jamas", "nadie", "no"})
-_NEGATION = "|".join(sorted(NEGATORS))
-_WORD = "[a-z0-9]+"
+#: English "no" is left out of what comes before: "no he hit me" answers "are you safe?".
+NEGATORS = frozenset({"not", "never", "nobody", "nunca", "jamas", "nadie"})
+#: In Spanish "no" goes just before the verb it negates: "no me pega" (but "no, me pega").
+NEGADORES = NEGATORS | {"no", "ni"}
+_NEGATION = "|".join(sorted(NEGADORES))
+#: A gap's word; a comma is crossed ("my ex, he hit me"), a sentence's end is not.
+_WORD = "(?:[a-z0-9]+|,)"
 
 
 @dataclass(frozen=True)
@@ -58,7 +62,7 @@ def unless_next(*phrases: str) -> Raw:
 
 
 #: The end of the message or of its sentence.
-END = Raw(r"(?=$|\. )")
+END = Raw(r"(?=$|[.,] )")
 
 
 @dataclass(frozen=True)
@@ -74,6 +78,11 @@ class Rule:
     #: stems; with neither, the rule is always tried. This keeps the detector fast.
     triggers: frozenset[str]
     trigger_stems: tuple[str, ...]
+
+
+def regla(nombre: str, categoria: Category, *partes: Part, not_after: Iterable[str] = NEGADORES) -> Rule:
+    """A Spanish rule: the same parts, with Spanish negation before it."""
+    return rule(nombre, categoria, *partes, not_after=not_after)
 
 
 def rule(name: str, category: Category, *parts: Part, not_after: Iterable[str] = NEGATORS) -> Rule:

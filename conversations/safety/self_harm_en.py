@@ -122,7 +122,7 @@ SELF_HARM_EN: list[Rule] = [
         C.SUICIDAL,
         words("nobody|no one|noone|nobody would|no one would"),
         Gap(2),
-        words("care|notice|miss me"),
+        words("care|cares|cared|notice|miss me|give a damn"),
         words(
             "if i died|if i was gone|if i were gone|if i was dead|if i disappeared|if i killed|when i am gone|if i die"
         ),

@@ -5,7 +5,7 @@ from conversations.safety.lexicon import (
     MUCHAS,
     PASTILLAS,
 )
-from conversations.safety.patterns import END, Category, Gap, Rule, rule, unless_next, words
+from conversations.safety.patterns import END, Category, Gap, Rule, regla, unless_next, words
 
 C = Category
 _QUERER = words(
@@ -22,7 +22,7 @@ _NO_ACCIDENTE = unless_next(
 
 SELF_HARM_ES: list[Rule] = [
     # --- suicidal
-    rule(
+    regla(
         "quiero morir",
         C.SUICIDAL,
         _QUERER,
@@ -36,15 +36,15 @@ SELF_HARM_ES: list[Rule] = [
             "de|del|por|con|estudiando|trabajando|con este|a mi ex|a alguien|el tiempo|la tarea|de risa|de hambre|de la"
         ),
     ),
-    rule("suicidio", C.SUICIDAL, words("suicid*|sucid*|suisid*|suicidarme|quitarme la vida|matarme")),
-    rule(
+    regla("suicidio", C.SUICIDAL, words("suicid*|sucid*|suisid*|suicidarme|quitarme la vida|matarme")),
+    regla(
         "me mato",
         C.SUICIDAL,
         words("me mato|me voy a matar|me matare|me mataria"),
         unless_next("de|trabajando|estudiando|la|el|los|las"),
         not_after=COSAS,
     ),
-    rule(
+    regla(
         "no quiero vivir",
         C.SUICIDAL,
         words("no quiero|ya no quiero|no tengo ganas de|no deseo|no quisiera"),
@@ -55,14 +55,14 @@ SELF_HARM_ES: list[Rule] = [
         END,
         not_after=(),
     ),
-    rule(
+    regla(
         "no quiero vivir mas",
         C.SUICIDAL,
         words("no quiero|ya no quiero"),
         words("vivir|seguir viviendo|existir|despertar|estar viva|estar vivo"),
         not_after=(),
     ),
-    rule(
+    regla(
         "ya no puedo",
         C.SUICIDAL,
         words("ya no puedo|ya no aguanto|no aguanto|no puedo"),
@@ -73,41 +73,41 @@ SELF_HARM_ES: list[Rule] = [
         END,
         not_after=(),
     ),
-    rule(
+    regla(
         "ya no aguanto",
         C.SUICIDAL,
         words("ya no aguanto|ya no puedo mas|no aguanto mas|ya no puedo"),
         END,
         not_after=(),
     ),
-    rule(
+    regla(
         "mejor sin mi",
         C.SUICIDAL,
         words("mejor|mas felices|mas tranquilos|mejor estarian"),
         Gap(1),
         words("sin mi|si me muero|si yo no estuviera|si me voy|si yo muero|si desaparezco|muerta|muerto"),
     ),
-    rule(
+    regla(
         "sin razon",
         C.SUICIDAL,
         words("no tengo|no hay|ya no tengo|ya no hay|sin"),
         words("razon|razones|motivo|motivos|nada|por que|porque|por quien|sentido"),
         words("para vivir|para seguir|por que vivir|por vivir|de vivir|para seguir viviendo"),
     ),
-    rule(
+    regla(
         "sin sentido",
         C.SUICIDAL,
         words("no le veo|ya no le veo|no le encuentro|ya no tiene|no tiene"),
         words("sentido"),
         words("a la vida|a nada|a vivir|a seguir|mi vida|la vida|seguir viviendo|vivir"),
     ),
-    rule(
+    regla(
         "vida no vale",
         C.SUICIDAL,
         words("la vida|mi vida|vivir|vivir asi"),
         words("no vale la pena|ya no vale la pena|no tiene sentido|ya no tiene sentido|no vale nada"),
     ),
-    rule(
+    regla(
         "ojala muerta",
         C.SUICIDAL,
         words("ojala|quisiera|desearia|mejor"),
@@ -117,19 +117,19 @@ SELF_HARM_ES: list[Rule] = [
             "no haber nacido|nunca hubiera nacido|morirme|me muriera|desaparecer"
         ),
     ),
-    rule(
+    regla(
         "dormir y no despertar",
         C.SUICIDAL,
         words("dormir|dormirme|acostarme"),
         words("y no despertar|y ya no despertar|y nunca despertar|para siempre|y no volver a despertar"),
     ),
-    rule(
+    regla(
         "acabar con todo",
         C.SUICIDAL,
         words("acabar|terminar|acabo|termino|acabare|terminare"),
         words("con todo|con mi vida|con esto de una vez|con todo esto"),
     ),
-    rule(
+    regla(
         "despedida",
         C.SUICIDAL,
         words(
@@ -137,14 +137,14 @@ SELF_HARM_ES: list[Rule] = [
             "mi ultimo mensaje|este es mi ultimo mensaje|les deje una carta"
         ),
     ),
-    rule(
+    regla(
         "una carga",
         C.SUICIDAL,
         words("soy|me siento|me siento como"),
         words("una carga|un estorbo|una molestia para todos"),
         not_after=(),
     ),
-    rule(
+    regla(
         "a nadie le importa",
         C.SUICIDAL,
         words("a nadie|nadie"),
@@ -153,19 +153,19 @@ SELF_HARM_ES: list[Rule] = [
         words("si me muero|si muero|si me mato|si desaparezco|si ya no estoy|si me voy"),
         not_after=(),
     ),
-    rule(
+    regla(
         "plan para morir",
         C.SUICIDAL,
         words("plan para|planeando|un plan para"),
         words("matarme|morir|morirme|suicidarme|quitarme la vida|acabar con todo"),
     ),
-    rule(
+    regla(
         "cansada de vivir",
         C.SUICIDAL,
         words("cansada|cansado|harta|harto"),
         words("de vivir|de la vida|de estar viva|de estar vivo|de existir|de todo y de todos"),
     ),
-    rule(
+    regla(
         "tirarme",
         C.SUICIDAL,
         words("tirarme|aventarme|lanzarme|me voy a tirar|me voy a aventar"),
@@ -175,7 +175,7 @@ SELF_HARM_ES: list[Rule] = [
         words("puente|edificio|techo|azotea|tren|carro|carros|vias|balcon|freeway"),
     ),
     # --- self-harm
-    rule(
+    regla(
         "me corto",
         C.SELF_HARM,
         words(
@@ -185,14 +185,14 @@ SELF_HARM_ES: list[Rule] = [
         _NO_ACCIDENTE,
         not_after=COSAS - {"se"} | {"pelo"},
     ),
-    rule(
+    regla(
         "a proposito",
         C.SELF_HARM,
         words("me corte|me queme|me lastime|me pegue|me hice dano|me golpee"),
         Gap(3),
         words("a proposito|aproposito|apostas|a proposito otra vez"),
     ),
-    rule(
+    regla(
         "hacerme dano",
         C.SELF_HARM,
         words(
@@ -203,8 +203,8 @@ SELF_HARM_ES: list[Rule] = [
         ),
     ),
     # --- overdose
-    rule("sobredosis", C.OVERDOSE, words("sobredosis|sobre dosis|sobredosi|me pase de pastillas|me sobredosifique")),
-    rule(
+    regla("sobredosis", C.OVERDOSE, words("sobredosis|sobre dosis|sobredosi|me pase de pastillas|me sobredosifique")),
+    regla(
         "muchas pastillas",
         C.OVERDOSE,
         words("me tome|tome|me tomo|tomarme|tomar|me trague|trague|tragarme|me voy a tomar|se tomo|se trago|me comi"),
@@ -212,7 +212,7 @@ SELF_HARM_ES: list[Rule] = [
         Gap(1),
         PASTILLAS,
     ),
-    rule(
+    regla(
         "no despierta",
         C.OVERDOSE,
         words("no despierta|no respira|no reacciona|no responde|no puede respirar|ya no respira"),

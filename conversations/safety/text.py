@@ -88,12 +88,14 @@ _TEXTING: dict[str, str] = {
 _SENTENCE_END = re.compile(r"[.!?;:\n¡¿…]+")
 #: "don't" is "dont", "i'm" is "im": the texting spelling, which the table above spells out.
 _APOSTROPHES = str.maketrans("", "", "'’`´")
-#: For a text in plain ASCII (most are): a letter or digit stays, a sentence's end becomes ".",
-#: anything else a space.
+#: For a text in plain ASCII (most are): a letter, digit or comma stays, a sentence's end becomes
+#: ".", anything else a space.
 _ASCII = bytes(
-    c if c < 128 and chr(c).isalnum() else ord(".") if _SENTENCE_END.match(chr(c)) else ord(" ") for c in range(256)
+    c if c < 128 and (chr(c).isalnum() or chr(c) == ",") else ord(".") if _SENTENCE_END.match(chr(c)) else ord(" ")
+    for c in range(256)
 )
-_NOT_WORD = re.compile(r"[^a-z0-9. ]+")
+_NOT_WORD = re.compile(r"[^a-z0-9., ]+")
+_PAUSE = re.compile(r"([.,])")
 _RUN_OF_THREE = re.compile(r"(.)\1\1+")
 _DOUBLE = re.compile(r"(.)\1")
 
@@ -118,9 +120,9 @@ class Speller:
 
     def spell(self, token: str) -> str:
         """A token as the rules' words: squeezed, spelled out ("im" -> "i am"), mended."""
-        if "." in token:
-            # "me." or "4.5": the sentence's end is a word of its own.
-            return " ".join(self.spell(part) if part else "." for part in token.split(".")).strip()
+        if "." in token or "," in token:
+            # "me." or "no,": the sentence's end and the pause are words of their own.
+            return " ".join(part if part in ".," else self.spell(part) for part in _PAUSE.split(token) if part)
         if len(token) > 2:
             # "hiiiit", "killlll", "soooo": three of a letter never occur in the rules' words.
             token = _RUN_OF_THREE.sub(r"\1\1", token)
@@ -133,7 +135,9 @@ class Speller:
         return self._correct(token)
 
     def _correct(self, token: str) -> str:
-        if token in self.vocabulary or token in _NOT_TYPOS or len(token) < 5 or not token.isalpha():
+        # No rule word is longer than 20 letters: a longer token is no typo of one (and mending it
+        # would cost its length squared).
+        if token in self.vocabulary or token in _NOT_TYPOS or not 5 <= len(token) <= 21 or not token.isalpha():
             return token
         candidates: set[str] = set()
         for variant in _deletions(token) | {token}:
@@ -177,9 +181,10 @@ def _one_keystroke(typed: str, word: str) -> bool:
 
 
 def tokens(text: str) -> list[str]:
-    """Lower case, accents off, "don't" -> "dont", sentence punctuation kept as ".", the rest spaces."""
+    """Lower case, accents off, "don't" -> "dont", a sentence's end as ".", commas kept, the rest spaces."""
     if text.isascii():
         return text.lower().encode().translate(_ASCII, b"'`").decode().split()
     bare = unicodedata.normalize("NFKD", text.casefold().translate(_APOSTROPHES))
-    bare = "".join(c for c in bare if not unicodedata.combining(c))
+    # Accents off; zero-width characters ("k\u200bill") are no letters and no spaces either.
+    bare = "".join(c for c in bare if not unicodedata.combining(c) and unicodedata.category(c) != "Cf")
     return _NOT_WORD.sub(" ", _SENTENCE_END.sub(" . ", bare)).split()

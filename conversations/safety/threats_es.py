@@ -6,20 +6,20 @@ from conversations.safety.lexicon import (
     MIEDO,
     PERSONA,
 )
-from conversations.safety.patterns import END, NEGATORS, Category, Gap, Rule, rule, unless_next, words
+from conversations.safety.patterns import END, NEGADORES, Category, Gap, Rule, regla, unless_next, words
 
 C = Category
 
 THREATS_ES: list[Rule] = [
     # --- threats
-    rule(
+    regla(
         "amenaza",
         C.THREAT,
         words("me|nos|lo|la|les|le"),
         words("amenaz*|amenas*|ha amenazado|esta amenazando|anda amenazando"),
-        not_after=NEGATORS,
+        not_after=NEGADORES,
     ),
-    rule(
+    regla(
         "amenaza con",
         C.THREAT,
         words("amenaz*|amenas*"),
@@ -27,7 +27,7 @@ THREATS_ES: list[Rule] = [
         Gap(1),
         words("matarme|matar|muerte|lastimar|pegar|quitarme|hacerme|quemar|un cuchillo|una pistola|un arma|llevarse"),
     ),
-    rule(
+    regla(
         "me va a matar",
         C.THREAT,
         words(
@@ -40,7 +40,7 @@ THREATS_ES: list[Rule] = [
         words("a"),
         MATAR,
     ),
-    rule(
+    regla(
         "matar si lo dejo",
         C.THREAT,
         words("me|nos"),
@@ -52,20 +52,20 @@ THREATS_ES: list[Rule] = [
         ),
         not_after=COSAS,
     ),
-    rule(
+    regla(
         "si lo dejo me mata",
         C.THREAT,
         words("si lo dejo|si la dejo|si me voy|si lo denuncio|si llamo a la policia|si hablo|si le digo a alguien"),
         words("me mata|me va a matar|nos mata|me busca|me encuentra"),
     ),
-    rule(
+    regla(
         "me quiere matar",
         C.THREAT,
         words("me quiere|nos quiere|quiere|me quieren"),
         words("matar|pegar|hacer dano|lastimar|desaparecer"),
         not_after=COSAS,
     ),
-    rule(
+    regla(
         "arma",
         C.THREAT,
         words("me|nos"),
@@ -74,7 +74,7 @@ THREATS_ES: list[Rule] = [
             "con una pistola|con un cuchillo|con un arma|con la pistola|con el cuchillo|una pistola|un cuchillo|un arma"
         ),
     ),
-    rule(
+    regla(
         "quemar la casa",
         C.THREAT,
         words("quemar|incendiar|prenderle fuego a"),
@@ -82,7 +82,7 @@ THREATS_ES: list[Rule] = [
         Gap(3),
         words("con nosotros|conmigo|con los ninos|adentro|dentro"),
     ),
-    rule(
+    regla(
         "dijo que me va a",
         C.THREAT,
         words("me va a|nos va a|me iba a"),
@@ -91,7 +91,7 @@ THREATS_ES: list[Rule] = [
         not_after=COSAS,
     ),
     # --- fear
-    rule(
+    regla(
         "miedo de el",
         C.FEAR,
         words(
@@ -104,10 +104,10 @@ THREATS_ES: list[Rule] = [
         Gap(1),
         words(PERSONA, "ex", "el", "ella"),
     ),
-    rule(
+    regla(
         "le tengo miedo", C.FEAR, words("le tengo|les tengo|le tenemos"), words("miedo|mucho miedo|panico|terror"), END
     ),
-    rule(
+    regla(
         "miedo de ir a casa",
         C.FEAR,
         words("miedo|panico|terror|me da miedo|temo|no quiero"),
@@ -115,7 +115,7 @@ THREATS_ES: list[Rule] = [
         words("ir|volver|regresar|llegar|estar"),
         words("a casa|a mi casa|a la casa|en casa|en mi casa|con el|sola con el"),
     ),
-    rule(
+    regla(
         "miedo que me mate",
         C.FEAR,
         MIEDO,
@@ -124,14 +124,14 @@ THREATS_ES: list[Rule] = [
         words("me|nos|le haga|les haga"),
         words("mate|pegue|golpee|encuentre|haga algo|lastime|haga dano|quite a mis hijos|busque|siga"),
     ),
-    rule(
+    regla(
         "temo por mi vida",
         C.FEAR,
         words("miedo|temo|temor|temiendo|preocupada|preocupado"),
         words("por"),
         words("mi vida|la vida de mis hijos|mis hijos|mi seguridad|nuestras vidas|nuestra seguridad|mis ninos"),
     ),
-    rule(
+    regla(
         "no estoy segura",
         C.FEAR,
         words(
@@ -142,7 +142,7 @@ THREATS_ES: list[Rule] = [
         words("en mi casa|en casa|en la casa|con el|con ella|con mi|aqui|en mi propia casa|con mi pareja"),
         not_after=(),
     ),
-    rule(
+    regla(
         "no estoy a salvo",
         C.FEAR,
         words("no estoy|no estamos|no me siento|ya no estoy|no estan"),
@@ -150,7 +150,7 @@ THREATS_ES: list[Rule] = [
         END,
         not_after=(),
     ),
-    rule(
+    regla(
         "aterrada",
         C.FEAR,
         words("aterrada|aterrado|espantada|asustada|asustado"),
@@ -159,7 +159,7 @@ THREATS_ES: list[Rule] = [
         Gap(1),
         words(PERSONA, "ex", "el", "me hace"),
     ),
-    rule(
+    regla(
         "en peligro",
         C.FEAR,
         words(
@@ -167,20 +167,20 @@ THREATS_ES: list[Rule] = [
             "mi vida corre peligro|mis hijos estan en peligro"
         ),
     ),
-    rule(
+    regla(
         "salir de aqui",
         C.FEAR,
         words("salir de aqui|irme de la casa|escaparme|huir|esconderme|salirme de la casa"),
         Gap(2),
         words("violento|me pega|me va a|el me|me golpea|de el|me quiere"),
     ),
-    rule(
+    regla(
         "refugio",
         C.FEAR,
         words("refugio para mujeres|refugio de violencia|un lugar seguro|lugar seguro para|albergue para mujeres"),
     ),
     # --- stalking and control
-    rule(
+    regla(
         "no me deja",
         C.STALKING,
         words("no me deja|no me dejo|no me dejaba|no me quiere dejar|no nos deja|no me permite"),
@@ -192,14 +192,14 @@ THREATS_ES: list[Rule] = [
         unless_next("temprano|antes|tarde|del trabajo|dormir"),
         not_after=COSAS,
     ),
-    rule(
+    regla(
         "me quito el celular",
         C.STALKING,
         words("me quito|me quita|me escondio|me esconde|me rompio|me quebro|me agarro|me tiro"),
         words("el|mi|la|las|los|todo mi|todo el"),
         words("telefono|celular|llaves|dinero|papeles|documentos|tarjeta|cheque|identificacion"),
     ),
-    rule(
+    regla(
         "me encierra",
         C.STALKING,
         words(
@@ -207,7 +207,7 @@ THREATS_ES: list[Rule] = [
             "nos encierra|nos encerro|me deja encerrada|me tiene secuestrada"
         ),
     ),
-    rule(
+    regla(
         "me sigue",
         C.STALKING,
         words(
@@ -216,10 +216,10 @@ THREATS_ES: list[Rule] = [
             "me rastrea|me espia|me espera afuera"
         ),
         unless_next("cobrando|llamando|mandando|doliendo|pasando"),
-        not_after=NEGATORS | {"hija", "hijo", "bebe", "nina", "nino", "perro", "gato", "cobro", "banco"},
+        not_after=NEGADORES | {"hija", "hijo", "bebe", "nina", "nino", "perro", "gato", "cobro", "banco"},
     ),
-    rule("me acosa", C.STALKING, words("acoso|acosando|acosador|acechando|me stalkea|me esta stalkeando")),
-    rule(
+    regla("me acosa", C.STALKING, words("acoso|acosando|acosador|acechando|me stalkea|me esta stalkeando")),
+    regla(
         "orden de restriccion",
         C.STALKING,
         words(
@@ -227,7 +227,7 @@ THREATS_ES: list[Rule] = [
             "orden de restricion|orden de restriction|orden restrictiva"
         ),
     ),
-    rule(
+    regla(
         "se aparece",
         C.STALKING,
         words("se aparece|aparece|llega|viene|se presenta|se mete"),
@@ -236,14 +236,14 @@ THREATS_ES: list[Rule] = [
         words("casa|trabajo|escuela|departamento|chamba"),
         words("sin avisar|aunque|todos los dias|a cada rato|cuando no|sin permiso|a buscarme|a amenazarme"),
     ),
-    rule(
+    regla(
         "revisa el celular",
         C.STALKING,
         words("me revisa|me checa|me quita"),
         words("el celular|el telefono|mis mensajes|mi telefono|mi celular"),
         words("y no me deja|y me pega|y me amenaza|todo el tiempo"),
     ),
-    rule(
+    regla(
         "me quita el dinero",
         C.STALKING,
         words("me quita|me quito|se queda con|me controla"),

@@ -10,7 +10,7 @@ from conversations.safety.lexicon import (
     MIS_HIJOS,
     QUIEN,
 )
-from conversations.safety.patterns import Category, Gap, Part, Rule, rule, unless_next, words
+from conversations.safety.patterns import Category, Gap, Part, Rule, regla, unless_next, words
 
 C = Category
 
@@ -21,14 +21,14 @@ _ROPA = unless_next("el zapato|los zapatos|la bota|las botas|la ropa|el brasier|
 def _golpes(name: str, *before: Part) -> list[Rule]:
     """Someone's act on "me"/"nos" (violence) and on the children (child abuse)."""
     return [
-        rule(f"{name} me", C.VIOLENCE, *before, words("me|nos"), GOLPEA, _ROPA, not_after=COSAS),
-        rule(f"{name} hijos", C.CHILD_ABUSE, *before, words("le|les|lo|la|los|las"), GOLPEA, words("a"), MIS_HIJOS),
+        regla(f"{name} me", C.VIOLENCE, *before, words("me|nos"), GOLPEA, _ROPA, not_after=COSAS),
+        regla(f"{name} hijos", C.CHILD_ABUSE, *before, words("le|les|lo|la|los|las"), GOLPEA, words("a"), MIS_HIJOS),
     ]
 
 
 VIOLENCE_ES: list[Rule] = [
     # --- sexual violence
-    rule(
+    regla(
         "violacion",
         C.SEXUAL_VIOLENCE,
         words(
@@ -38,14 +38,14 @@ VIOLENCE_ES: list[Rule] = [
             "me forzo|me forzaron"
         ),
     ),
-    rule(
+    regla(
         "me obliga",
         C.SEXUAL_VIOLENCE,
         words("me obliga|me obligo|me obligaba|me forzo|me fuerza|me forzaba|me presiona|me presiono"),
         words("a tener|a|a estar|a hacer"),
         words("relaciones|sexo|estar con el|acostarme|cosas sexuales|tener relaciones|tener sexo"),
     ),
-    rule(
+    regla(
         "me toca",
         C.SEXUAL_VIOLENCE,
         words("me toca|me toco|me tocaba|la toca|la toco|lo toca|lo toco|los toca|la tocaba|me manosea"),
@@ -55,14 +55,14 @@ VIOLENCE_ES: list[Rule] = [
             "mis partes"
         ),
     ),
-    rule(
+    regla(
         "toca a mi hija",
         C.SEXUAL_VIOLENCE,
         words("toca|toco|tocaba|manosea|manoseo|abuso de|abusa de|abusaron de|violo a|violaron a"),
         words("a mi|a mis|mi|mis"),
         HIJOS,
     ),
-    rule(
+    regla(
         "padrastro la toca",
         C.SEXUAL_VIOLENCE,
         QUIEN,
@@ -70,7 +70,7 @@ VIOLENCE_ES: list[Rule] = [
         words("la|lo|los|las"),
         words("toca|toco|tocaba|manosea|manoseo"),
     ),
-    rule(
+    regla(
         "sexo a cambio",
         C.SEXUAL_VIOLENCE,
         words("sexo|relaciones|acostarme con el"),
@@ -79,13 +79,13 @@ VIOLENCE_ES: list[Rule] = [
     ),
     # --- violence against the participant or the children
     *_golpes("golpea"),
-    rule(
+    regla(
         "abusa de mi",
         C.VIOLENCE,
         words("abusa|abuso|abusaba|abusaron|se aprovecha"),
         words("de mi|de nosotros|de mi cuerpo"),
     ),
-    rule(
+    regla(
         "abusa de mis hijos",
         C.CHILD_ABUSE,
         words(
@@ -95,7 +95,7 @@ VIOLENCE_ES: list[Rule] = [
         words("de|a"),
         MIS_HIJOS,
     ),
-    rule(
+    regla(
         "me dio golpes",
         C.VIOLENCE,
         words("me dio|me da|me daba|me dieron|me dan|me solto|me metio|me puso|me pone"),
@@ -103,8 +103,8 @@ VIOLENCE_ES: list[Rule] = [
         Gap(1),
         GOLPE,
     ),
-    rule("me dio patadas", C.VIOLENCE, words("me dio|me da|me daba|me dieron|nos dio|le dio|les dio"), GOLPE),
-    rule(
+    regla("me dio patadas", C.VIOLENCE, words("me dio|me da|me daba|me dieron|nos dio|le dio|les dio"), GOLPE),
+    regla(
         "me dio con",
         C.VIOLENCE,
         words("me dio|me pego|me pega|le dio|les dio|me aventó|me avento|me tiro"),
@@ -115,7 +115,7 @@ VIOLENCE_ES: list[Rule] = [
         ),
         not_after=COSAS,
     ),
-    rule(
+    regla(
         "me agarro",
         C.VIOLENCE,
         words("me agarro|me agarra|me jalo|me jala|me arrastro|me tomo|me apreto"),
@@ -125,7 +125,7 @@ VIOLENCE_ES: list[Rule] = [
         ),
         not_after=COSAS,
     ),
-    rule(
+    regla(
         "me rompio",
         C.VIOLENCE,
         words("me rompio|me quebro|me fracturo|me reventó|me revento|me partio|me dejo"),
@@ -135,7 +135,7 @@ VIOLENCE_ES: list[Rule] = [
             "ojo morado|ojo|moretones|marcas|cabeza|pierna|quijada"
         ),
     ),
-    rule(
+    regla(
         "moretones",
         C.VIOLENCE,
         words("moretones|moretes|morados|marcas|golpes"),
@@ -145,7 +145,7 @@ VIOLENCE_ES: list[Rule] = [
             "que el me|de su papa|de su padre|de su padrastro"
         ),
     ),
-    rule(
+    regla(
         "quiso matarme",
         C.VIOLENCE,
         words("me quiso|me intento|intento|trato de|me trato de|quiso"),
@@ -154,7 +154,7 @@ VIOLENCE_ES: list[Rule] = [
             "atropellar|atropellarme|apunalar|quemar"
         ),
     ),
-    rule(
+    regla(
         "violencia",
         C.VIOLENCE,
         words(
@@ -164,7 +164,7 @@ VIOLENCE_ES: list[Rule] = [
             "maltrato domestico"
         ),
     ),
-    rule(
+    regla(
         "es violento",
         C.VIOLENCE,
         words("es|se pone|esta|se puso|es muy"),
@@ -172,7 +172,7 @@ VIOLENCE_ES: list[Rule] = [
         words("conmigo|con los ninos|con mis hijos|cuando toma|cuando se enoja|en la casa|otra vez"),
         not_after=(),
     ),
-    rule(
+    regla(
         "el es violento",
         C.VIOLENCE,
         words("el|ella|mi esposo|mi pareja|mi novio|mi ex|mi marido"),
