@@ -3,7 +3,8 @@
     python bench/safety.py [--repeats 7]
 
 The messages are the safety corpus (tests/corpora/safety.tsv, every split, disclosures and everyday
-texts in English and Spanish) and the webhook bench's bodies. Each is answered by
+texts in English and Spanish, chosen to look like danger), and the webhook bench's bodies (what most
+traffic looks like). Each is answered by
 `conversations.engine.respond` for a confirmed participant in their language, from the menu, and
 is given to `conversations.safety.detect` alone. Times are the best of --repeats passes (the
 machine is shared; the best pass is the least disturbed). "Cold" clears the detector's word cache
@@ -30,11 +31,10 @@ WEBHOOK_BODIES = ["hi", "menu", "1", "My car broke down and I missed class", "HE
 
 
 def messages() -> list[tuple[Language, str, str]]:
-    """(language, label, text): the corpus's lines, then the webhook bench's everyday bodies."""
+    """(language, label, text) for each line of the corpus."""
     with (ROOT / "tests" / "corpora" / "safety.tsv").open(encoding="utf-8", newline="") as corpus:
         rows = list(csv.DictReader(corpus, delimiter="\t", quoting=csv.QUOTE_NONE))
-    found = [(Language.SPANISH if row["lang"] == "es" else Language.ENGLISH, row["label"], row["text"]) for row in rows]
-    return found + [(Language.ENGLISH, "safe", body) for body in WEBHOOK_BODIES]
+    return [(Language.SPANISH if row["lang"] == "es" else Language.ENGLISH, row["label"], row["text"]) for row in rows]
 
 
 def best_per_message(passes: dict[str, Callable[[], None]], count: int, repeats: int) -> dict[str, float]:
@@ -59,9 +59,12 @@ def measure(texts: list[tuple[Language, str]], repeats: int) -> dict[str, float]
         for language, text in texts:
             respond(people[language], state, InboundText(text), now)
 
+    # The detector itself, without the few last texts that `safety.detect` keeps for the engine.
+    detect = safety.detect.__wrapped__
+
     def warm() -> None:
         for _, text in texts:
-            safety.detect(text)
+            detect(text)
 
     def cold() -> None:
         safety.clear_caches()
@@ -77,8 +80,14 @@ def main() -> None:
     every = messages()
     print(f"best of {options.repeats} interleaved passes; µs per message")
     print(f"{'messages':34} {'engine.respond':>14} {'detect (warm)':>22} {'detect (cold)':>22}")
-    for title, label in (("everyday texts", "safe"), ("disclosures", "danger"), ("all", None)):
-        texts = [(language, text) for language, kind, text in every if label in (None, kind)]
+    rows = {
+        "corpus everyday texts": [(language, text) for language, kind, text in every if kind == "safe"],
+        "corpus disclosures": [(language, text) for language, kind, text in every if kind == "danger"],
+        "all of them": [(language, text) for language, _, text in every],
+        # What most traffic looks like: the webhook bench's bodies (greeting, menu, help, a barrier).
+        "webhook bench bodies": [(Language.ENGLISH, body) for body in WEBHOOK_BODIES] * 50,
+    }
+    for title, texts in rows.items():
         figures = measure(texts, options.repeats)
         engine, warm, cold = figures["engine"], figures["warm"], figures["cold"]
         print(

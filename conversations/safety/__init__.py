@@ -9,6 +9,8 @@ target; feeling and its object; see `violence_en.py` and its siblings) over a te
 spelling and typos (`text.py`). Pure and fast: it runs on every inbound message.
 """
 
+from functools import lru_cache
+
 from conversations.safety.detector import Detector, SafetyFinding
 from conversations.safety.patterns import Category
 from conversations.safety.self_harm_en import SELF_HARM_EN
@@ -41,15 +43,18 @@ _DETECTOR = Detector(
 )
 
 
+# The engine asks about the same text more than once while it answers it: the last few are kept.
+@lru_cache(maxsize=64)
 def detect(text: str) -> SafetyFinding | None:
     """The most urgent danger the text suggests, or None."""
     return _DETECTOR.detect(text)
 
 
 def suggests_danger(text: str) -> bool:
-    return _DETECTOR.detect(text) is not None
+    return detect(text) is not None
 
 
 def clear_caches() -> None:
     """Forgets every text and word worked out so far (to measure the cost of words never seen)."""
-    _DETECTOR.clear_caches()
+    detect.cache_clear()
+    _DETECTOR.read.cache_clear()

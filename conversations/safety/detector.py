@@ -35,12 +35,6 @@ class Detector:
             for stem in found.trigger_stems:
                 self._by_stem_start.setdefault(stem[:3], []).append((stem, position))
         self.read = lru_cache(maxsize=16384)(self._read)
-        # The engine asks about the same text more than once while it answers it.
-        self.detect = lru_cache(maxsize=64)(self._detect)
-
-    def clear_caches(self) -> None:
-        self.read.cache_clear()
-        self.detect.cache_clear()
 
     def _read(self, token: str) -> tuple[str, frozenset[int]]:
         """A token as the rules read it, and the rules its words can trigger."""
@@ -51,7 +45,7 @@ class Detector:
             triggered.update(pos for stem, pos in self._by_stem_start.get(word[:3], ()) if word.startswith(stem))
         return spelled, frozenset(triggered)
 
-    def _detect(self, text: str) -> SafetyFinding | None:
+    def detect(self, text: str) -> SafetyFinding | None:
         read = [self.read(token) for token in tokens(text)]
         candidates: set[int] = set()
         for _, triggered in read:
