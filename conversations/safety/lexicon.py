@@ -122,7 +122,8 @@ GOLPE = words(
 MATAR = words(
     "matar|pegar|golpear|lastimar|hacer dano|disparar|quemar|apunalar|ahorcar|"
     "desaparecer|quitar a mis hijos|llevar a mis hijos|romper|partir la madre|madrear|"
-    "dar en la madre|violar",
+    "dar en la madre|violar|deportar|reportar a inmigracion|llamar a inmigracion|quitar a los ninos|"
+    "quitar los ninos|llevar a los ninos|quitar a mis ninos",
 )
 PASTILLAS = words(
     "pastillas|pastilla|pildoras|medicinas|medicamentos|medicina|tabletas|calmantes|"

@@ -27,6 +27,21 @@ SELF_HARM_EN: list[Rule] = [
         C.SUICIDAL,
         words("end|ending|take|taking|took"),
         words("my life|my own life|my life tonight|it all|it tonight|it now|everything|things"),
+        # "end things with him", "end things and move out": a relationship ends, not a life.
+        unless_next("with|and|between|off"),
+    ),
+    rule(
+        "i end it",
+        C.SUICIDAL,
+        words("i|i will|i am going to|i want to|i need to|i have to|tonight i|gonna|going to"),
+        words("end it|end it all|end everything|end my pain"),
+        unless_next("with|and|between|early|for"),
+    ),
+    rule(
+        "ways to die",
+        C.SUICIDAL,
+        words("ways to|way to|how to|methods to|how i could|how i can|how many pills to"),
+        words("die|kill myself|end it|end my life|commit suicide|overdose|od|hang myself|not wake up"),
     ),
     rule(
         "want to die",
@@ -53,7 +68,8 @@ SELF_HARM_EN: list[Rule] = [
         "no reason to live",
         C.SUICIDAL,
         words(
-            "no reason|no reasons|nothing|no point|no one|nobody|no purpose|not worth|"
+            "no reason|no reasons|nothing|no point|no one|nobody|no purpose|not worth|whats the point|"
+            "what is the point|why keep|why bother|"
             "no way out|is not worth|no meaning"
         ),
         words(
@@ -100,7 +116,7 @@ SELF_HARM_EN: list[Rule] = [
         C.SUICIDAL,
         words("want|wants|need"),
         words("it all|it|everything|the pain|this|all of this"),
-        words("to end|to stop|to be over"),
+        words("to end|to stop|to be over|to end forever|to stop forever|to stop for good|to end for good"),
         END,
     ),
     rule(
@@ -160,7 +176,7 @@ SELF_HARM_EN: list[Rule] = [
     rule(
         "gone soon",
         C.SUICIDAL,
-        words("i will be|ill be|i am going to be|i wont be|i will not be"),
+        words("i will be|ill be|i am going to be|i wont be|i will not be|i am not going to be|i am not gonna be"),
         words(
             "gone soon|gone by|gone tomorrow|around much longer|here much longer|"
             "here tomorrow|a problem anymore|a burden anymore"
@@ -195,6 +211,22 @@ SELF_HARM_EN: list[Rule] = [
         _ACCIDENT,
     ),
     rule(
+        "hurt my arms",
+        C.SELF_HARM,
+        words("i"),
+        Gap(2),
+        words("scratched|scratch|scratching|cut|cutting|carved|carving|burned|burning|burnt|bit|biting|hit|punched"),
+        words("my arms|my arm|my wrists|my wrist|my legs|my thighs|my skin|my stomach|my face|my head"),
+        words("until|till|til|on purpose|again|to feel|so bad|against the wall|with a razor|with a blade"),
+    ),
+    rule(
+        "going to cut",
+        C.SELF_HARM,
+        words("going to|gonna|want to|need to|will|about to|have to"),
+        words("cut|cut again|burn myself|cut deep|cut deeper"),
+        words("tonight|again|so bad|deep|deeper|right now"),
+    ),
+    rule(
         "self harm",
         C.SELF_HARM,
         words("self harm|self harming|selfharm|self harmed|self injury|self injure|self injuring|cutter"),
@@ -211,7 +243,13 @@ SELF_HARM_EN: list[Rule] = [
     ),
     rule("on purpose", C.SELF_HARM, words("hurt|burned|cut|hit|burnt"), Gap(2), words("on purpose")),
     # --- overdose
-    rule("overdose", C.OVERDOSE, words("overdos*|overdoes|overdossed|od|ode|oding")),
+    rule(
+        "overdose",
+        C.OVERDOSE,
+        words("overdos*|overdoes|overdossed|od|ode|oding"),
+        # "i od'd on coffee": too much of something harmless.
+        unless_next("on coffee|on caffeine|on sugar|on candy|on chocolate|on pizza|on tv|on netflix|on sleep"),
+    ),
     rule(
         "too many pills",
         C.OVERDOSE,

@@ -30,7 +30,7 @@ SELF_HARM_ES: list[Rule] = [
             "morir|morirme|matarme|morirme ya|suicidarme|suicidar|quitarme la vida|"
             "acabar con mi vida|terminar con mi vida|desaparecer|matar|tirarme|aventarme|"
             "colgarme|ahorcarme|cortarme las venas|dormir para siempre|no despertar|"
-            "dejar de existir|ya no estar|irme para siempre|morir ya"
+            "dejar de existir|ya no estar|irme para siempre|morir ya|ir de este mundo|irme de este mundo"
         ),
         unless_next(
             "de|del|por|con|estudiando|trabajando|con este|a mi ex|a alguien|el tiempo|la tarea|de risa|de hambre|de la"
@@ -60,6 +60,7 @@ SELF_HARM_ES: list[Rule] = [
         C.SUICIDAL,
         words("no quiero|ya no quiero"),
         words("vivir|seguir viviendo|existir|despertar|estar viva|estar vivo"),
+        unless_next("temprano|tan temprano|tarde|a las|antes"),
         not_after=(),
     ),
     regla(
@@ -116,6 +117,20 @@ SELF_HARM_ES: list[Rule] = [
             "estuviera muerta|estuviera muerto|estar muerta|estar muerto|no hubiera nacido|"
             "no haber nacido|nunca hubiera nacido|morirme|me muriera|desaparecer"
         ),
+    ),
+    regla(
+        "pastillas listas",
+        C.SUICIDAL,
+        words("tengo|ya tengo|tengo aqui"),
+        words("las pastillas|la pistola|la cuerda|el arma|el veneno"),
+        words("listas|lista|listo|preparadas|preparada|aqui conmigo|en la mano"),
+    ),
+    regla(
+        "que todo se acabe",
+        C.SUICIDAL,
+        words("quiero que|quisiera que|ojala|nada mas quiero que"),
+        words("todo se acabe|todo termine|se acabe todo|todo esto se acabe|se termine todo|ya se acabe todo"),
+        words("ya|para siempre|de una vez"),
     ),
     regla(
         "dormir y no despertar",

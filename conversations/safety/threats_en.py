@@ -37,6 +37,71 @@ THREATS_EN: list[Rule] = [
         words("me|us|my kids|the kids|my son|my daughter|my family|me and|my baby|all of us|the house"),
         unless_next("if i am late|if i fail|if i forget|with his jokes"),
     ),
+    rule(
+        "take the kids away",
+        C.THREAT,
+        WHO,
+        Gap(2),
+        WILL,
+        Gap(1),
+        words("take the kids|take my kids|take the baby|take my baby|take my children|take the children|take them"),
+        words(
+            "away|from me|and i will never|and never|and run|and leave|out of the country|to mexico|and disappear|"
+            "and i will not see|forever"
+        ),
+    ),
+    rule(
+        "kill himself if i leave",
+        C.THREAT,
+        WHO,
+        Gap(2),
+        WILL,
+        Gap(1),
+        words("kill himself|hurt himself|kill herself|end his life|do something to himself"),
+        words("if i leave|if i go|if i break up|if i tell|if i call|if i do not"),
+    ),
+    rule(
+        "deported",
+        C.THREAT,
+        words("threatened|threatens|says|said|will|would|going to|gonna"),
+        Gap(3),
+        words("call immigration|call ice|get me deported|have me deported|report me to immigration|deport me"),
+    ),
+    rule(
+        "gun for me",
+        C.THREAT,
+        words("gun|guns|knife|weapon|rifle|pistol"),
+        Gap(6),
+        words("for me|to use on me|to scare me|and threatens|and says he will"),
+    ),
+    rule(
+        "run me over",
+        C.THREAT,
+        WHO,
+        Gap(3),
+        words("run me over|ran me over|run us over|hit me with his car|hit me with the car|drove at me|drive into me"),
+    ),
+    rule(
+        "hurt the pet",
+        C.THREAT,
+        WHO,
+        Gap(2),
+        words(
+            "killed|hurt|hurts|kicked|kicks|beat|poisoned|shot|strangled|drowned|threatened to hurt|threatened to kill"
+        ),
+        words("my|our|the"),
+        words("dog|cat|pet|puppy|kitten|dogs|cats|pets"),
+    ),
+    rule(
+        "smashed my things",
+        C.THREAT,
+        WHO,
+        Gap(2),
+        words("smashed|smashes|broke|breaks|destroyed|destroys|threw out|trashed|burned|ripped up"),
+        words("all my|my|all of my"),
+        words("stuff|things|clothes|belongings|furniture|phone|tv|car|windows"),
+        words("and|to scare|when|because|again"),
+    ),
     rule("dead if", C.THREAT, words("i am|im|i will be|we are|you are"), words("dead"), words("if|when|once")),
     rule(
         "weapon",
@@ -247,6 +312,40 @@ THREATS_EN: list[Rule] = [
         words("will not|wont|does not|doesnt|refuses to"),
         words("leave me alone|stop calling me|stop texting me|stop following me|leave us alone|stop coming"),
         not_after=(),
+    ),
+    rule(
+        "tracks my phone",
+        C.STALKING,
+        words(
+            "to track me|to follow me|to spy on me|to monitor me|tracking my location|tracks my location|"
+            "track my location|spy app|spyware|has all my passwords|has my passwords|made me give him my passwords"
+        ),
+    ),
+    rule(
+        "reads my messages",
+        C.STALKING,
+        WHO,
+        Gap(3),
+        words("reads|read|checks|goes through|went through|looks through|monitors"),
+        words("my messages|my texts|my phone|my emails|my email|my dms|all my messages|all my texts"),
+    ),
+    rule(
+        "isolates me",
+        C.STALKING,
+        WHO,
+        Gap(2),
+        words("isolates me|isolated me|isolating me|cuts me off from|keeps me from seeing|keeps me away from"),
+    ),
+    rule(
+        "controls the money",
+        C.STALKING,
+        WHO,
+        Gap(2),
+        words("controls|takes|took|keeps|steals|hides"),
+        words(
+            "all the money|the money and|all my money|my money|my whole check|my check|my paycheck|my cash aid|"
+            "my card|my ebt|everything i buy|what i spend"
+        ),
     ),
     rule(
         "controls money",

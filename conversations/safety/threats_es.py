@@ -59,6 +59,24 @@ THREATS_ES: list[Rule] = [
         words("me mata|me va a matar|nos mata|me busca|me encuentra"),
     ),
     regla(
+        "se mata si lo dejo",
+        C.THREAT,
+        words("se va a matar|se mata|se mataria|se va a suicidar|se suicida|se va a hacer algo"),
+        words("si lo dejo|si la dejo|si me voy|si lo denuncio|si le digo"),
+    ),
+    regla(
+        "mato a mi perro",
+        C.THREAT,
+        words("mato|lastimo|pateo|enveneno|ahorco|golpeo|amenazo con matar"),
+        words("a mi|a nuestro|a nuestra|al"),
+        words("perro|perrito|gato|gatito|mascota"),
+    ),
+    regla(
+        "rastrearme",
+        C.STALKING,
+        words("para rastrearme|para espiarme|para vigilarme|para saber donde estoy|para seguirme|me rastrea"),
+    ),
+    regla(
         "me quiere matar",
         C.THREAT,
         words("me quiere|nos quiere|quiere|me quieren"),
