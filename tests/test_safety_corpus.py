@@ -1,10 +1,13 @@
 """The safety detector against a labelled corpus of disclosures and everyday texts, English and Spanish.
 
 `tests/corpora/safety.tsv` (UTF-8, tab-separated: split, lang, label, text, category) holds messages
-written the way people text: disclosures phrased as crisis lines and hotlines describe them
-(Crisis Text Line, 988, the National Domestic Violence Hotline, Spanish-language guidance), and
-everyday texts full of the idioms that sound like danger and are not ("this job search is killing
-me", "me muero de hambre"). The `tune` split is what the rules were written against; the `heldout`
+written the way people text: disclosures phrased as public warning-sign guidance quotes them
+(suicide-prevention lists of direct and indirect statements, "better off without me", "no reason to
+live"; domestic-violence programmes' "is this abuse?" lists: threats about the children, immigration
+status or pets, "keeps you from leaving", control of phone and money; the U.S. Office on Women's
+Health's Spanish page on abuse; Spanish suicide-prevention pages: "ya no aguanto", "quiero
+desaparecer", "estarían mejor sin mí"), and everyday texts full of the idioms that sound like danger
+and are not ("this job search is killing me", "me muero de hambre"). The `tune` split is what the rules were written against; the `heldout`
 split was written after, and never tuned on: it shows how the detector generalises.
 
     pytest tests/test_safety_corpus.py -rP      # prints recall and false alarms per split and language
@@ -137,6 +140,7 @@ TYPINGS: dict[str, Callable[[str], str]] = {
     "extra spaces": lambda text: "  " + text.replace(" ", "   ") + " ",
     "after a greeting": lambda text: "hi. " + text,
     "after a line of its own": lambda text: "ok\n" + text,
+    "before more words": lambda text: text + ". thanks for asking",
 }
 
 

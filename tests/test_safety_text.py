@@ -1,6 +1,8 @@
 """How the safety detector reads a text: words, texting spelling, typos, hostile input."""
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from conversations.safety import clear_caches, detect, suggests_danger
 from conversations.safety.text import Speller, tokens
@@ -88,3 +90,10 @@ def test_the_answer_does_not_depend_on_what_came_before() -> None:
     clear_caches()
     assert [detect(text) for text in reversed(texts)] == list(reversed(first))
     assert [found is not None for found in first] == [True, False, True, False]
+
+
+@given(st.text())
+def test_any_text_gets_the_same_answer_every_time(text: str) -> None:
+    first = detect(text)
+    clear_caches()
+    assert detect(text) == first

@@ -5,8 +5,9 @@ A finding stops any script: the participant gets crisis resources and the counse
 The rules lean towards flagging (a counselor reading a false alarm costs little; a missed disclosure
 can cost a life) but keep everyday idioms out: "this job search is killing me", "I hit my hours",
 "me muero de hambre", "tengo miedo de no pasar el examen". Each rule is built from parts (who, act,
-target; feeling and its object; see `violence_en.py` and its siblings) over a text normalised for texting
-spelling and typos (`text.py`). Pure and fast: it runs on every inbound message.
+target; feeling and its object: `patterns.py`, `lexicon.py`, the rules in `violence_en.py` and its
+siblings) over the text's words, texting spelling spelled out and typos mended (`text.py`). Pure
+and fast (`detector.py`): it runs on every inbound message.
 """
 
 from functools import lru_cache

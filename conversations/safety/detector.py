@@ -1,8 +1,8 @@
 """Runs the rules on a text, fast: only the rules whose trigger words the text contains are tried.
 
-Most texts ("8 hrs today", "yes", "can you call me") contain none, and cost a split into words
-and a few dictionary look-ups. Every word is worked out once (its spelling mended, its rules looked up) and
-remembered, since texts repeat their words.
+Most texts ("8 hrs today", "yes", "can you call me") contain none, and cost a split into words and
+a few dictionary look-ups. Every word is worked out once (its spelling mended, its rules looked up)
+and remembered, since texts repeat their words.
 """
 
 from dataclasses import dataclass

@@ -1,8 +1,8 @@
 """How a rule is written: parts (who, act, target; feeling, object) in order, with room between.
 
-A rule is a sequence of parts. A part is a word list (`words("hit", "slapped", "beat*")`, a `*`
-standing for any ending), a `Gap` of up to n ordinary words, or a raw regular expression such as a
-look-ahead that keeps an idiom out. Parts match whole words in a normalised text (see `text.py`);
+A rule is a sequence of parts. A part is a word list (`words("hit|slapped|beat*")`, a `*` standing
+for any ending), a `Gap` of up to n ordinary words, or a raw regular expression such as a look-ahead
+that keeps an idiom out (`unless_next("at|to")` after "beat me": "he beat me at cards"). Parts match whole words in a normalised text (see `text.py`);
 a gap never spans a negation ("he did not hit me") nor a sentence's end.
 """
 
@@ -52,7 +52,7 @@ Part = str | Gap | Raw
 
 
 def words(*phrases: str) -> str:
-    """One alternative per phrase; a trailing `*` on a word means any ending ("suicid*")."""
+    """Alternatives, given as "a|b c|d*" or as separate phrases; a trailing `*` means any ending."""
     return "|".join(re.sub(r"\*", "[a-z]*", phrase) for phrase in phrases)
 
 
@@ -75,7 +75,7 @@ class Rule:
     #: The plain words of its word lists: what a typo is mended towards.
     vocabulary: frozenset[str]
     #: A text can only match if one of its words is one of these, or starts with one of the
-    #: stems; with neither, the rule is always tried. This keeps the detector fast.
+    #: stems: the detector tries a rule only on such a text, which keeps it fast.
     triggers: frozenset[str]
     trigger_stems: tuple[str, ...]
 
