@@ -39,7 +39,7 @@ STRIKE = words(
     "stomped|suffocated|smothered|pushed|pushes|pushing|push|bruised|injured|raped|"
     "rapes|raping|molested|molests|molesting|put his hands on|put her hands on|"
     "put their hands on|putting his hands on|putting her hands on|puts his hands on|"
-    "laid his hands on|lays his hands on|laid hands on|beats on|beat on|went after|"
+    "laid his hands on|lays his hands on|laid hands on|beats on|beat on|beating on|went after|"
     "came at|tried to kill|tried to choke|tried to strangle|tried to drown|"
     "tried to stab|tried to run over|ran over|spit on|beat the crap out of|"
     "beat the shit out of|beat the hell out of|kicked the crap out of|"

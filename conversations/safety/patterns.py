@@ -61,6 +61,12 @@ def unless_next(*phrases: str) -> Raw:
     return Raw(rf"(?!(?:{words(*phrases)})(?: |$))")
 
 
+def unless_within(most: int, *phrases: str) -> Raw:
+    """Keeps the rule from matching when these words come within the next `most` words
+    ("me encerró en la oficina sin querer")."""
+    return Raw(rf"(?!(?:{_WORD} ){{0,{most}}}(?:{words(*phrases)})(?: |$))")
+
+
 #: The end of the message or of its sentence.
 END = Raw(r"(?=$|[.,] )")
 

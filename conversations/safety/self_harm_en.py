@@ -120,6 +120,13 @@ SELF_HARM_EN: list[Rule] = [
         END,
     ),
     rule(
+        "giving up on life",
+        C.SUICIDAL,
+        words("giving up on|give up on|gave up on|done with|over"),
+        words("everything|life|living|myself|it all|my life"),
+        END,
+    ),
+    rule(
         "cannot go on",
         C.SUICIDAL,
         words("can not|cant|could not"),

@@ -30,7 +30,8 @@ SELF_HARM_ES: list[Rule] = [
             "morir|morirme|matarme|morirme ya|suicidarme|suicidar|quitarme la vida|"
             "acabar con mi vida|terminar con mi vida|desaparecer|matar|tirarme|aventarme|"
             "colgarme|ahorcarme|cortarme las venas|dormir para siempre|no despertar|"
-            "dejar de existir|ya no estar|irme para siempre|morir ya|ir de este mundo|irme de este mundo"
+            "dejar de existir|ya no estar|irme para siempre|morir ya|ir de este mundo|irme de este mundo|"
+            "quitar la vida|estar en este mundo"
         ),
         unless_next(
             "de|del|por|con|estudiando|trabajando|con este|a mi ex|a alguien|el tiempo|la tarea|de risa|de hambre|de la"

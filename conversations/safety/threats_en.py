@@ -4,6 +4,7 @@ from conversations.safety.lexicon import (
     AFRAID,
     HARM,
     HOME,
+    ME,
     PERSON,
     WHO,
     WILL,
@@ -101,6 +102,46 @@ THREATS_EN: list[Rule] = [
         words("all my|my|all of my"),
         words("stuff|things|clothes|belongings|furniture|phone|tv|car|windows"),
         words("and|to scare|when|because|again"),
+    ),
+    rule(
+        "rather see me dead",
+        C.THREAT,
+        words(
+            "rather see me dead|rather kill me|see me dead before|see me dead than|would kill me before|kill me first"
+        ),
+    ),
+    rule(
+        "chased me with",
+        C.THREAT,
+        WHO,
+        Gap(2),
+        words("chased|chases|chasing|came after|ran after|went after|comes after|coming after"),
+        ME,
+        words("with"),
+    ),
+    rule(
+        "broke down my door",
+        C.THREAT,
+        WHO,
+        Gap(2),
+        words(
+            "broke down|kicked in|kicked down|busted down|broke into|breaks into|tried to break into|banging on|"
+            "pounding on|bangs on|pounds on"
+        ),
+        words("my door|the door and|our door|my window|my house|my apartment|my room|the bathroom door|my car"),
+    ),
+    rule(
+        "outside my house",
+        C.STALKING,
+        WHO,
+        Gap(2),
+        words("is outside|is at|is waiting outside|is parked outside|is sitting outside|keeps coming to"),
+        words("my house|my door|my apartment|my job|my work|my window|the house|my place"),
+        Gap(2),
+        words(
+            "right now|and will not leave|will not leave|again|banging|yelling|screaming|and i am scared|"
+            "and threatening|and refuses"
+        ),
     ),
     rule("dead if", C.THREAT, words("i am|im|i will be|we are|you are"), words("dead"), words("if|when|once")),
     rule(

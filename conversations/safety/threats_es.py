@@ -6,7 +6,7 @@ from conversations.safety.lexicon import (
     MIEDO,
     PERSONA,
 )
-from conversations.safety.patterns import END, NEGADORES, Category, Gap, Rule, regla, unless_next, words
+from conversations.safety.patterns import END, NEGADORES, Category, Gap, Rule, regla, unless_next, unless_within, words
 
 C = Category
 
@@ -224,6 +224,15 @@ THREATS_ES: list[Rule] = [
             "me encierra|me encerro|me encerraba|me tiene encerrada|me tiene encerrado|"
             "nos encierra|nos encerro|me deja encerrada|me tiene secuestrada"
         ),
+        unless_within(4, "sin querer|por accidente|por error"),
+    ),
+    regla(
+        "mi ex me espera",
+        C.STALKING,
+        words("mi ex|mi expareja|el papa de mis hijos|mi ex esposo|mi ex novio|mi ex marido"),
+        Gap(2),
+        words("me espera|me esta esperando|esta afuera de|se para afuera de|me busca en|se aparece en"),
+        words("afuera|mi trabajo|mi casa|la casa|el trabajo|de mi trabajo|de mi casa|de la escuela|mi escuela"),
     ),
     regla(
         "me sigue",
@@ -231,7 +240,7 @@ THREATS_ES: list[Rule] = [
         words(
             "me sigue|me anda siguiendo|me esta siguiendo|me persigue|me vigila|"
             "me esta vigilando|me acosa|me esta acosando|me anda vigilando|me acecha|"
-            "me rastrea|me espia|me espera afuera"
+            "me rastrea|me espia"
         ),
         unless_next("cobrando|llamando|mandando|doliendo|pasando"),
         not_after=NEGADORES | {"hija", "hijo", "bebe", "nina", "nino", "perro", "gato", "cobro", "banco"},

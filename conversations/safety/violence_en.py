@@ -120,7 +120,15 @@ VIOLENCE_EN: list[Rule] = [
         Gap(2),
         words("threw|throws|throwing|thrown"),
         Gap(3),
-        words("at me|at us|at my head|at my face|at the kids|at my kids"),
+        words("at me|at us|at my head|at my face|at the kids|at my kids|on me|on us|in my face"),
+    ),
+    rule(
+        "spit in my face",
+        C.VIOLENCE,
+        WHO,
+        Gap(2),
+        words("spit|spat|spits"),
+        words("in my face|on me|at me|on my face"),
     ),
     rule(
         "broke my bones",

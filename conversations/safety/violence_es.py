@@ -14,8 +14,12 @@ from conversations.safety.patterns import Category, Gap, Part, Rule, regla, unle
 
 C = Category
 
-#: What "hurts" without anyone hurting: "me lastima el zapato", "me aprieta la ropa".
-_ROPA = unless_next("el zapato|los zapatos|la bota|las botas|la ropa|el brasier|la faja")
+#: What "hurts" without anyone hurting ("me lastima el zapato") and what one catches ("me pegó la
+#: gripa": gave me the flu).
+_ROPA = unless_next(
+    "el zapato|los zapatos|la bota|las botas|la ropa|el brasier|la faja|la gripa|la gripe|el covid|el resfriado|"
+    "la tos|los piojos|el virus|un susto|el chicle|la costumbre|la risa"
+)
 
 
 def _golpes(name: str, *before: Part) -> list[Rule]:
