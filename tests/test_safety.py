@@ -10,7 +10,7 @@ from sqlalchemy import select
 from bot.app import Service, create_app
 from casefile.facts import EventRecord, SafetyConcern
 from casefile.vocabulary import ConsentState
-from conversations.safety import suggests_danger
+from conversations.safety import Category, SafetyFinding, detect, suggests_danger
 from tests.engine_driver import Conversation, participant
 from tests.support import SPANISH_PHONE, FixedClock, signed, sms_form
 
@@ -30,6 +30,26 @@ DISCLOSURES = [
     "pienso en quitarme la vida",
     "hay violencia doméstica en mi casa",
     "No estoy segura en mi casa",
+    # The ones issue 14 found answered by the menu, and the ways it names.
+    "my boyfriend hit me",
+    "he threatened me",
+    "me quiero morir",
+    "he put his hands on me",
+    "he broke my arm",
+    "my baby daddy keeps showing up at my job",
+    "he took my phone",
+    "he won't let me leave",
+    "everyone would be better off without me",
+    "no reason to keep going",
+    "i want to disappear",
+    "im going to end it tonight",
+    "i took a bunch of pills",
+    "q me kiero matar xq ya no puedo mas",
+    "mi ex me amenazo",
+    "no me deja salir de la casa",
+    # Answering "are you safe?": a "no" before the disclosure is not a negation of it.
+    "no he hit me again",
+    "No, me pega",
 ]
 EVERYDAY = [
     "this job search is killing me",
@@ -43,6 +63,18 @@ EVERYDAY = [
     "pegué el papel",
     "I cut my hours at work",
     "abuelita is sick",
+    "this job search is killing me",
+    "my phone died",
+    "me muero de hambre",
+    "tengo miedo de no pasar el examen",
+    "my kid hit his head",
+    "dead tired",
+    "he never hit me, we just argue about money",
+    "no me pega, solo grita mucho",
+    "i'm not suicidal, just tired",
+    "se me pegó la gripa",
+    "me corté el pelo",
+    "no estoy segura si puedo ir mañana",
 ]
 
 
@@ -54,6 +86,33 @@ def test_disclosures_are_recognised(text: str) -> None:
 @pytest.mark.parametrize("text", EVERYDAY)
 def test_everyday_phrases_are_not_alarms(text: str) -> None:
     assert not suggests_danger(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("my husband punched me in the face", Category.VIOLENCE),
+        ("he said he would kill me if i leave", Category.THREAT),
+        ("im scared to go home tonight", Category.FEAR),
+        ("my ex keeps following me", Category.STALKING),
+        ("he forced me to have sex", Category.SEXUAL_VIOLENCE),
+        ("my boyfriend hits my son", Category.CHILD_ABUSE),
+        ("ya no quiero vivir", Category.SUICIDAL),
+        ("been cutting myself again", Category.SELF_HARM),
+        ("i swallowed a whole bottle of pills", Category.OVERDOSE),
+        # Several dangers in one text: the finding names the one to answer first.
+        ("he hits me and i want to die", Category.SUICIDAL),
+    ],
+)
+def test_a_finding_names_the_kind_of_danger(text: str, category: Category) -> None:
+    finding = detect(text)
+    assert finding is not None and finding.category is category
+
+
+def test_a_finding_carries_no_words_of_the_message() -> None:
+    finding = detect("my ex Marco hit me at 1234 Elm St")
+    assert finding == SafetyFinding(Category.VIOLENCE, "strike me")
+    assert "marco" not in repr(finding).lower() and "elm" not in repr(finding).lower()
 
 
 def test_a_disclosure_stops_the_script_and_flags_the_counselor() -> None:
