@@ -5,8 +5,10 @@ is read from the words a participant would use ("my car broke down" is transport
 anything else is OTHER, so the counselor reads the words themselves.
 """
 
+import re
+
 from casefile.vocabulary import Barrier
-from conversations.answers import read_choice
+from conversations.answers import CheckIn, read_check_in, read_choice
 from conversations.keywords import first_named, fold, word_patterns
 
 #: The barrier menu, by number: the barrier_ask template lists them in this order.
@@ -73,3 +75,24 @@ def read_barrier(text: str) -> Barrier | None:
 def names_only_other(text: str) -> bool:
     """ "8" or "other": the participant has not said yet what got in the way."""
     return read_barrier(text) is Barrier.OTHER and len(fold(text).split()) <= 2
+
+
+#: Words it takes to tell what got in the way, rather than to pick a number or a yes.
+_SAYS_WHAT_HAPPENED = 3
+#: A reason given: "no cuz my kid was sick", "porque no tengo raite". A plain "not yet, I'll do it
+#: after work" says when, not what got in the way.
+_REASON = re.compile(
+    r"^no\b(?! (?:yet|todavia|aun)\b)|\b(?:cuz|cause|because|bc|since|porque|pq|por que|x que|ya que|due to)\b"
+)
+
+
+def read_step_answer(text: str) -> tuple[CheckIn | None, Barrier | None]:
+    """How a step went, and what got in the way when the answer says it ("my car broke down", "no cuz
+    my kid was sick"): both are taken. A barrier is read only from a sentence, never from a menu number."""
+    answer = read_check_in(text)
+    if answer is CheckIn.DONE:
+        return answer, None
+    folded = fold(text)
+    gives_a_reason = answer is not CheckIn.NOT_YET or _REASON.search(folded) is not None
+    barrier = first_named(_PATTERNS, folded) if len(folded.split()) >= _SAYS_WHAT_HAPPENED else None
+    return answer, barrier if gives_a_reason and barrier is not Barrier.OTHER else None
