@@ -107,6 +107,7 @@ _CHECK_IN: dict[str, CheckIn] = {
             "nope",
             "not done",
             "not done yet",
+            "not really",
             "no yet",
             "later",
             "soon",

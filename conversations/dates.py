@@ -108,6 +108,9 @@ _RELATIVE_DAYS = {
     "manana": 1,
     "mnn": 1,
     "yesterday": -1,
+    "yday": -1,
+    "yest": -1,
+    "yesterdy": -1,
     "ayer": -1,
     "day after tomorrow": 2,
     "pasado manana": 2,
@@ -149,7 +152,8 @@ _NTH_WEEKDAY = re.compile(
     rf"(?:(the month|this month|next month|el mes|este mes|mes|el proximo mes)|({_MONTH_NAMES}))\b"
 )
 _END_OF = re.compile(
-    r"\b(?:(?:the )?end of|by the end of|(?:a |para )?(?:fin|fines|finales) de|al final de)\s+"
+    rf"\b(?:end of|fin de|fines de|finales de)\s+({_MONTH_NAMES})\b"
+    r"|\b(?:(?:the )?end of|by the end of|(?:a |para )?(?:fin|fines|finales) de|al final de)\s+"
     r"(?:the |la |el |this |esta |este )?(week|semana|month|mes)\b(?:\s+(next|que viene|proxim[oa]|entrante))?"
     r"|\b(?:end of|fin de|finales de|a fin de|a finales del?)\s+(?:next|(?:la |el )?(?:proxim[oa]))\s+(week|semana|month|mes)\b"
 )
@@ -169,8 +173,14 @@ _NEXT_MONTH = re.compile(
 )
 
 
+#: A time of day, not a day: "el sábado en la mañana" is Saturday morning, not tomorrow.
+_TIME_OF_DAY = re.compile(
+    r"\b(?:en|por|de|a|in|this|esta) (?:la |the )?(?:manana|morning|tarde|afternoon|noche|evening)\b"
+)
+
+
 def read_date(text: str, today: date, toward: Toward, language: Language = Language.ENGLISH) -> DateReading:
-    folded = digits(fold(text))
+    folded = _TIME_OF_DAY.sub(" ", digits(fold(text)))
     found: list[date] = []
     # Numbers with slashes are read before folding, which turns punctuation into spaces.
     found += _numeric_dates(digits(text.casefold()), today, toward, language)
@@ -258,7 +268,12 @@ def _weekend(match: re.Match[str], today: date) -> list[date]:
 
 
 def _end(match: re.Match[str], today: date) -> list[date]:
-    return [_end_of(match.group(1) or match.group(3), today, bool(match.group(2) or match.group(3)))]
+    if match.group(1):
+        # "end of march": that month's last day, this year or next.
+        month = _MONTHS[match.group(1)]
+        first = date(today.year + (month < today.month), month, 1)
+        return [_months_later(first, 1) - timedelta(days=1)]
+    return [_end_of(match.group(2) or match.group(4), today, bool(match.group(3) or match.group(4)))]
 
 
 def _start(match: re.Match[str], today: date) -> list[date]:

@@ -70,7 +70,7 @@ def test_one_typo_is_one_letter_missing_extra_wrong_or_swapped(typed: str, known
         ("we got an eviction notice", Barrier.HOUSING),
         ("no tengo dinero para el camion", Barrier.TRANSPORTATION),
         ("couldn't pay the bills", Barrier.MONEY),
-        ("my mom is in the hospital", Barrier.HEALTH),
+        ("my mom is in the hospital", Barrier.FAMILY),
         ("they changed my shift", Barrier.WORK_SCHEDULE),
         ("something else", Barrier.OTHER),
         ("I just forgot", None),
