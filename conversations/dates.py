@@ -118,6 +118,7 @@ _RELATIVE_DAYS = {
     "anteayer": -2,
     "antier": -2,
 }
+_RELATIVE = re.compile(r"\b(" + "|".join(sorted(_RELATIVE_DAYS, key=len, reverse=True)) + r")\b")
 #: Every word that names one day by itself ("friday", "ayer"), longest first for regular expressions.
 DAY_WORDS: tuple[str, ...] = tuple(sorted([*_WEEKDAYS, *_RELATIVE_DAYS], key=len, reverse=True))
 _NEXT_WEEK = re.compile(r"\b(next week|(la )?(proxima|siguiente) semana|(la )?semana (que viene|proxima|entrante))\b")
@@ -249,6 +250,8 @@ def _phrases(folded: str, today: date) -> tuple[list[date], str]:
     week", "the 2nd tuesday of may", "the week after next", next month; each read phrase is taken out
     of the text, so that its words ("fin de semana", "from today") are not read again."""
     days: list[date] = []
+    if not _PHRASE_HINT.search(folded):
+        return days, folded
     for pattern, read in _PHRASE_READERS:
         for match in pattern.finditer(folded):
             days += read(match, today)
@@ -301,6 +304,11 @@ def _after_next(match: re.Match[str], today: date) -> list[date]:
     return [today + timedelta(weeks=2)]
 
 
+#: Words without which none of the phrases below can be there: most texts skip them all at once.
+_PHRASE_HINT = re.compile(
+    r"end|fin|start|beginning|principio|inicio|comienzo|mid|mediados|medio|weekend|from|after|despues|partir|"
+    r"next|proxim|siguiente|otra|que viene|entrante|\d(?:st|nd|rd|th)|last|ultim|mes|month"
+)
 _MIDDLE = re.compile(r"\b(?:mid|middle of the|a mediados de|mediados de|a medio)\s*(?:month|mes)\b")
 _OF_NEXT_WEEK = re.compile(
     rf"\b(?:el )?({_WEEKDAY_NAMES_RE})\s+(?:of next week|next week|de la (?:proxima|siguiente|otra) semana|"
@@ -413,12 +421,8 @@ def _relative_dates(folded: str, today: date) -> list[date]:
     # "2 weeks from today": "today" is part of the phrase read above.
     folded = _IN_N.sub(" ", folded)
     # Longest phrases first, so that "pasado manana" is not also read as "manana".
-    remaining = folded
-    for phrase in sorted(_RELATIVE_DAYS, key=len, reverse=True):
-        pattern = re.compile(rf"\b{phrase}\b")
-        if pattern.search(remaining):
-            days.append(today + timedelta(days=_RELATIVE_DAYS[phrase]))
-            remaining = pattern.sub(" ", remaining)
+    for phrase in dict.fromkeys(match.group(1) for match in _RELATIVE.finditer(folded)):
+        days.append(today + timedelta(days=_RELATIVE_DAYS[phrase]))
     if _NEXT_WEEK.search(folded):
         days.append(today + timedelta(weeks=1))
     if _LAST_WEEK.search(folded):

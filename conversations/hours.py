@@ -9,6 +9,7 @@ asks. Whether hours are possible (24 a day, 100 a week, a future day) is the flo
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 
 from casefile.timesheets import week_of
 from casefile.vocabulary import Activity, Excuse, Language
@@ -147,10 +148,16 @@ def hours_text(text: str) -> str:
     hours, a time span as its length ("10 to 2" → "4 hours"), a day range written out ("mon-wed")."""
     text = _CLOCK.sub(lambda m: f"{int(m.group(1)) + int(m.group(2)) / 60:.4g}", text.casefold())
     folded = digits(_fold_keeping_numbers(text))
-    folded = _HOURS_AND_MINUTES.sub(lambda m: f"{float(m.group(1)) + int(m.group(2)) / 60:.3g} hours", folded)
-    folded = _MINUTES.sub(lambda m: f"{round(int(m.group(1)) / 60, 2):g} hours", folded)
-    folded = _SPAN.sub(_span_hours, folded)
-    return _DAY_RANGE.sub(_days_between, folded)
+    if "min" in folded:
+        folded = _HOURS_AND_MINUTES.sub(lambda m: f"{float(m.group(1)) + int(m.group(2)) / 60:.3g} hours", folded)
+        folded = _MINUTES.sub(lambda m: f"{round(int(m.group(1)) / 60, 2):g} hours", folded)
+    if _RANGE_HINT.search(folded):
+        folded = _DAY_RANGE.sub(_days_between, _SPAN.sub(_span_hours, folded))
+    return folded
+
+
+#: A range can only be written with one of these: most texts skip the two range readers.
+_RANGE_HINT = re.compile(r"-|\b(?:to|a|al|till|til|until|hasta|thru|through)\b")
 
 
 def _days_in_order(words: list[str], today: date, language: Language) -> list[date]:
@@ -282,6 +289,7 @@ def _pair(
     return pairs
 
 
+@lru_cache(maxsize=4096)
 def _read_days(word: str, today: date, language: Language) -> tuple[date, ...]:
     """The days a word can mean for a report. Of two readings ("2/3" from a Spanish speaker), those in
     the last month are the plausible ones; when both are, both are kept and the flow asks which."""

@@ -160,7 +160,13 @@ _FRACTIONS = [
 ]
 
 
+#: Without one of these, no fraction above can match: most texts skip them all.
+_FRACTION_HINT = re.compile(r"half|media|1/2|quarter|cuarto|\b(?:an?|one|una|un) (?:hour|hr|hora)")
+
+
 def _halves(text: str) -> str:
+    if not _FRACTION_HINT.search(text):
+        return text
     for pattern, replacement in _FRACTIONS:
         if pattern.search(text):
             text = pattern.sub(replacement, text)
