@@ -20,6 +20,7 @@ import tempfile
 import time
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "tests" / "corpora" / "understanding.tsv"
@@ -78,12 +79,12 @@ def main() -> None:
     print(f"{'read_date':28} {before['dates_us']:>15.1f} us {after['dates_us']:>7.1f} us")
     print()
     print("dates of the corpus, one reader at a time (understood / asked / wrong / not understood):")
-    _grade("before", {text: days for text, days in before["readings"].items()}, dated)
-    _grade("ours", {text: days for text, days in after["readings"].items()}, dated)
+    _grade("before", before["readings"], dated)
+    _grade("ours", after["readings"], dated)
     _dateparser(dated)
 
 
-def _measure(tree: str, rows: list[list[str]], rounds: int) -> dict[str, object]:
+def _measure(tree: str, rows: list[list[str]], rounds: int) -> dict[str, Any]:
     done = subprocess.run(
         [sys.executable, "-c", _MEASURE, tree, str(rounds)],
         input=json.dumps(rows),
@@ -91,7 +92,7 @@ def _measure(tree: str, rows: list[list[str]], rounds: int) -> dict[str, object]
         text=True,
         check=True,
     )
-    result: dict[str, object] = json.loads(done.stdout)
+    result: dict[str, Any] = json.loads(done.stdout)
     return result
 
 
