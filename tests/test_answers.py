@@ -18,7 +18,10 @@ from conversations.barriers import names_only_other, read_barrier
         # In a sentence (issue 15); the check-in flow also takes the barrier a sentence names.
         *[(t, CheckIn.DONE) for t in ["yep did that this morning", "si ya lo termine", "ya fui ayer", "went tuesday"]],
         *[(t, CheckIn.NOT_YET) for t in ["nah not yet", "no cuz my kid was sick", "no childcare this week"]],
-        *[(t, CheckIn.NOT_YET) for t in ["I haven't had time", "didn't finish it", "no lo he hecho", "not done yet lol"]],
+        *[
+            (t, CheckIn.NOT_YET)
+            for t in ["I haven't had time", "didn't finish it", "no lo he hecho", "not done yet lol"]
+        ],
         *[(t, CheckIn.STUCK) for t in ["I couldn't, the office was closed", "no pude ir", "having trouble with it"]],
     ],
 )
