@@ -9,6 +9,7 @@ from enum import Enum
 from typing import TypeVar
 
 from conversations.keywords import fold
+from conversations.numbers import digits
 
 _EMOJI_YES = frozenset(["👍", "👌", "✅", "✔", "✔️", "💪", "🎉", "🙌", "☑️"])
 _EMOJI_NO = frozenset(["👎", "⏳", "❌"])
@@ -107,6 +108,7 @@ _CHECK_IN: dict[str, CheckIn] = {
             "nope",
             "not done",
             "not done yet",
+            "not really",
             "no yet",
             "later",
             "soon",
@@ -230,31 +232,11 @@ def read_choice(text: str, options: int) -> int | None:
     return int(number) if number is not None and 1 <= int(number) <= options else None
 
 
-_NUMBER_WORDS = {
-    "one": "1",
-    "uno": "1",
-    "two": "2",
-    "dos": "2",
-    "three": "3",
-    "tres": "3",
-    "four": "4",
-    "cuatro": "4",
-    "five": "5",
-    "cinco": "5",
-    "six": "6",
-    "seis": "6",
-    "seven": "7",
-    "siete": "7",
-    "eight": "8",
-    "ocho": "8",
-}
-
-
 def _choice_number(folded: str) -> str | None:
     words = folded.removeprefix("option ").removeprefix("opcion ").removeprefix("number ").removeprefix("numero ")
-    if words.isdigit() and len(words) == 1:
-        return words
-    return _NUMBER_WORDS.get(words)
+    # "two", "dos": the one number reader that hours and dates use too.
+    number = digits(words)
+    return number if number.isdigit() and len(number) == 1 else None
 
 
 T = TypeVar("T")

@@ -7,6 +7,7 @@ so both come back and the flow asks. Whether a date is too far off is the flow's
 
 import calendar
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import Enum
@@ -76,16 +77,8 @@ _COUNTS = {
     "un par de": 2,
     "a": 1,
     "an": 1,
-    "one": 1,
     "un": 1,
     "una": 1,
-    "uno": 1,
-    "two": 2,
-    "dos": 2,
-    "three": 3,
-    "tres": 3,
-    "four": 4,
-    "cuatro": 4,
     "couple": 2,
     "par": 2,
     **{str(n): n for n in range(1, 100)},
@@ -107,6 +100,9 @@ _RELATIVE_DAYS = {
     "manana": 1,
     "mnn": 1,
     "yesterday": -1,
+    "yday": -1,
+    "yest": -1,
+    "yesterdy": -1,
     "ayer": -1,
     "day after tomorrow": 2,
     "pasado manana": 2,
@@ -114,6 +110,7 @@ _RELATIVE_DAYS = {
     "anteayer": -2,
     "antier": -2,
 }
+_RELATIVE = re.compile(r"\b(" + "|".join(sorted(_RELATIVE_DAYS, key=len, reverse=True)) + r")\b")
 #: Every word that names one day by itself ("friday", "ayer"), longest first for regular expressions.
 DAY_WORDS: tuple[str, ...] = tuple(sorted([*_WEEKDAYS, *_RELATIVE_DAYS], key=len, reverse=True))
 _NEXT_WEEK = re.compile(r"\b(next week|(la )?(proxima|siguiente) semana|(la )?semana (que viene|proxima|entrante))\b")
@@ -148,12 +145,13 @@ _NTH_WEEKDAY = re.compile(
     rf"(?:(the month|this month|next month|el mes|este mes|mes|el proximo mes)|({_MONTH_NAMES}))\b"
 )
 _END_OF = re.compile(
-    r"\b(?:(?:the )?end of|by the end of|(?:a |para )?(?:fin|fines|finales) de|al final de)\s+"
+    rf"\b(?:end of|fin de|fines de|finales de)\s+({_MONTH_NAMES})\b"
+    r"|\b(?:(?:the )?end of|by the end of|(?:a |para )?(?:fin|fines|finales) de|al final de)\s+"
     r"(?:the |la |el |this |esta |este )?(week|semana|month|mes)\b(?:\s+(next|que viene|proxim[oa]|entrante))?"
     r"|\b(?:end of|fin de|finales de|a fin de|a finales del?)\s+(?:next|(?:la |el )?(?:proxim[oa]))\s+(week|semana|month|mes)\b"
 )
 _START_OF = re.compile(
-    r"\b(?:(?:the )?(?:start|beginning) of|(?:a |para )?(?:principios|inicios?|comienzos?) de)\s+"
+    r"\b(?:(?:the )?(?:start|beginning) of|(?:a |para )?(?:principios|inicios?|comienzos?) del?)\s+"
     r"(?:the |la |el |this |esta |este )?(next |proxim[oa] )?(week|semana|month|mes)\b"
     r"(?:\s+(?:que viene|entrante))?"
 )
@@ -168,8 +166,14 @@ _NEXT_MONTH = re.compile(
 )
 
 
+#: A time of day, not a day: "el sábado en la mañana" is Saturday morning, not tomorrow.
+_TIME_OF_DAY = re.compile(
+    r"\b(?:en|por|de|a|in|this|esta) (?:la |the )?(?:manana|morning|tarde|afternoon|noche|evening)\b"
+)
+
+
 def read_date(text: str, today: date, toward: Toward, language: Language = Language.ENGLISH) -> DateReading:
-    folded = digits(fold(text))
+    folded = _TIME_OF_DAY.sub(" ", digits(fold(text)))
     found: list[date] = []
     # Numbers with slashes are read before folding, which turns punctuation into spaces.
     found += _numeric_dates(digits(text.casefold()), today, toward, language)
@@ -234,34 +238,84 @@ _AROUND_DAYS = {"after": 1, "despues de": 1, "pasando": 1, "before": -1, "antes 
 
 
 def _phrases(folded: str, today: date) -> tuple[list[date], str]:
-    """The start or end of a week or month, "a week from friday", "the 2nd tuesday of may", "the week
-    after next", a weekend, next month; the text with what they took out."""
+    """The start, middle or end of a week or month, a weekend, "a week from friday", "monday of next
+    week", "the 2nd tuesday of may", "the week after next", next month; each read phrase is taken out
+    of the text, so that its words ("fin de semana", "from today") are not read again."""
     days: list[date] = []
-    for match in _END_OF.finditer(folded):
-        unit = match.group(1) or match.group(3)
-        later = bool(match.group(2) or match.group(3))
-        days.append(_end_of(unit, today, later))
-    for match in _START_OF.finditer(folded):
-        days.append(_start_of(match.group(2), today, bool(match.group(1))))
-    for match in _WEEK_FROM.finditer(folded):
-        weeks = _COUNTS.get(match.group(1), 1)
-        ahead = (_WEEKDAYS[match.group(2)] - today.weekday()) % 7 or 7
-        days.append(today + timedelta(days=ahead + 7 * weeks))
-    for match in _NTH_WEEKDAY.finditer(folded):
-        days += _nth_weekday(match, today)
-    if _WEEK_AFTER_NEXT.search(folded):
-        days.append(today + timedelta(weeks=2))
-    for match in _WEEKEND.finditer(folded):
-        saturday = today + timedelta(days=(5 - today.weekday()) % 7)
-        later = bool(match.group(3)) or (match.group(1) or "").strip() in ("next", "el proximo")
-        days.append(saturday + timedelta(weeks=1) if later and today.weekday() < 5 else saturday)
+    if not _PHRASE_HINT.search(folded):
+        return days, folded
+    for pattern, read in _PHRASE_READERS:
+        for match in pattern.finditer(folded):
+            days += read(match, today)
+        folded = pattern.sub(" ", folded)
     if _NEXT_MONTH.search(folded) and not days:
         # "next month": its first day or any day of it; asked.
         first = _months_later(today.replace(day=1), 1)
         days += [first, _months_later(first, 1) - timedelta(days=1)]
-    for pattern in (_END_OF, _START_OF, _WEEK_FROM, _NTH_WEEKDAY, _WEEK_AFTER_NEXT, _WEEKEND, _NEXT_MONTH):
-        folded = pattern.sub(" ", folded)
+        folded = _NEXT_MONTH.sub(" ", folded)
     return days, folded
+
+
+def _weekend(match: re.Match[str], today: date) -> list[date]:
+    saturday = today + timedelta(days=(5 - today.weekday()) % 7)
+    later = bool(match.group(3)) or (match.group(1) or "").strip() in ("next", "el proximo")
+    return [saturday + timedelta(weeks=1) if later and today.weekday() < 5 else saturday]
+
+
+def _end(match: re.Match[str], today: date) -> list[date]:
+    if match.group(1):
+        # "end of march": that month's last day, this year or next.
+        month = _MONTHS[match.group(1)]
+        first = date(today.year + (month < today.month), month, 1)
+        return [_months_later(first, 1) - timedelta(days=1)]
+    return [_end_of(match.group(2) or match.group(4), today, bool(match.group(3) or match.group(4)))]
+
+
+def _start(match: re.Match[str], today: date) -> list[date]:
+    return [_start_of(match.group(2), today, bool(match.group(1)))]
+
+
+def _middle(match: re.Match[str], today: date) -> list[date]:
+    """ "a mediados de mes", "mid month": the 15th still to come."""
+    fifteenth = today.replace(day=15)
+    return [fifteenth if fifteenth >= today else _months_later(fifteenth, 1)]
+
+
+def _week_from(match: re.Match[str], today: date) -> list[date]:
+    ahead = (_WEEKDAYS[match.group(2)] - today.weekday()) % 7 or 7
+    return [today + timedelta(days=ahead + 7 * _COUNTS.get(match.group(1), 1))]
+
+
+def _of_next_week(match: re.Match[str], today: date) -> list[date]:
+    """ "monday of next week", "el lunes de la próxima semana": that day of the coming week."""
+    monday = today + timedelta(days=7 - today.weekday())
+    return [monday + timedelta(days=_WEEKDAYS[match.group(1)])]
+
+
+def _after_next(match: re.Match[str], today: date) -> list[date]:
+    return [today + timedelta(weeks=2)]
+
+
+#: Words without which none of the phrases below can be there: most texts skip them all at once.
+_PHRASE_HINT = re.compile(
+    r"end|fin|start|beginning|principio|inicio|comienzo|mid|mediados|medio|weekend|from|after|despues|partir|"
+    r"next|proxim|siguiente|otra|que viene|entrante|\d(?:st|nd|rd|th)|last|ultim|mes|month"
+)
+_MIDDLE = re.compile(r"\b(?:mid|middle of the|a mediados de|mediados de|a medio)\s*(?:month|mes)\b")
+_OF_NEXT_WEEK = re.compile(
+    rf"\b(?:el )?({_WEEKDAY_NAMES_RE})\s+(?:of next week|next week|de la (?:proxima|siguiente|otra) semana|"
+    r"de la semana que viene|de la semana entrante)\b"
+)
+_PHRASE_READERS: tuple[tuple[re.Pattern[str], Callable[[re.Match[str], date], list[date]]], ...] = (
+    (_WEEKEND, _weekend),
+    (_END_OF, _end),
+    (_START_OF, _start),
+    (_MIDDLE, _middle),
+    (_WEEK_FROM, _week_from),
+    (_OF_NEXT_WEEK, _of_next_week),
+    (_NTH_WEEKDAY, lambda match, today: _nth_weekday(match, today)),
+    (_WEEK_AFTER_NEXT, _after_next),
+)
 
 
 def _end_of(unit: str, today: date, later: bool) -> date:
@@ -347,17 +401,6 @@ def _in_year(day: date, year: int) -> date | None:
 
 def _relative_dates(folded: str, today: date) -> list[date]:
     days = []
-    # Longest phrases first, so that "pasado manana" is not also read as "manana".
-    remaining = folded
-    for phrase in sorted(_RELATIVE_DAYS, key=len, reverse=True):
-        pattern = re.compile(rf"\b{phrase}\b")
-        if pattern.search(remaining):
-            days.append(today + timedelta(days=_RELATIVE_DAYS[phrase]))
-            remaining = pattern.sub(" ", remaining)
-    if _NEXT_WEEK.search(folded):
-        days.append(today + timedelta(weeks=1))
-    if _LAST_WEEK.search(folded):
-        days.append(today - timedelta(weeks=1))
     for match in _IN_N.finditer(folded):
         count_text, unit = (match.group(1), match.group(2)) if match.group(1) else (match.group(3), match.group(4))
         count = _COUNTS[count_text]
@@ -367,6 +410,15 @@ def _relative_dates(folded: str, today: date) -> list[date]:
             days.append(today + timedelta(weeks=count))
         else:
             days.append(today + timedelta(days=count))
+    # "2 weeks from today": "today" is part of the phrase read above.
+    folded = _IN_N.sub(" ", folded)
+    # Longest phrases first, so that "pasado manana" is not also read as "manana".
+    for phrase in dict.fromkeys(match.group(1) for match in _RELATIVE.finditer(folded)):
+        days.append(today + timedelta(days=_RELATIVE_DAYS[phrase]))
+    if _NEXT_WEEK.search(folded):
+        days.append(today + timedelta(weeks=1))
+    if _LAST_WEEK.search(folded):
+        days.append(today - timedelta(weeks=1))
     return days
 
 

@@ -66,11 +66,14 @@ _HOLIDAYS: dict[str, DayInYear] = {
     r"easter|pascua|domingo de pascua": lambda year: (easter(year),),
 }
 _PATTERNS = [(re.compile(rf"\b(?:{names})\b"), days) for names, days in _HOLIDAYS.items()]
+_ANY = re.compile(rf"\b(?:{'|'.join(_HOLIDAYS)})\b")
 
 
 def holidays_named(folded: str) -> list[tuple[DayInYear, str]]:
     """The holidays a folded text names, each with its day in any year and the words that named it."""
-    found = []
+    found: list[tuple[DayInYear, str]] = []
+    if not _ANY.search(folded):
+        return found
     for pattern, days in _PATTERNS:
         match = pattern.search(folded)
         if match:

@@ -9,6 +9,7 @@ asks. Whether hours are possible (24 a day, 100 a week, a future day) is the flo
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 
 from casefile.timesheets import week_of
 from casefile.vocabulary import Activity, Excuse, Language
@@ -38,9 +39,11 @@ _UNIT = r"(?:\s*(?:hours?|hrs?|hr|h|horas?|hs|hous|hors|hurs|oras?|hrz))"
 _NUMBER = re.compile(rf"(?<![\w/.,-])(?P<amount>{_AMOUNT})(?P<unit>{_UNIT}\b)?(?![/\w]|\.\d)")
 # The day names `dates` knows, and day/month numbers ("3/2"); `dates.read_date` reads each one.
 _DAY = re.compile(rf"\b(?:on |el )?({'|'.join(DAY_WORDS)}|\d{{1,2}}/\d{{1,2}})\b")
-_LAST_WEEK = re.compile(r"\b(last week|past week|(?:la )?semana pasada|(?:la )?semana anterior|(?:la )?otra semana)\b")
+_LAST_WEEK = re.compile(
+    r"\b(last week|last wk|past week|(?:la )?semana pasada|(?:la )?semana anterior|(?:la )?otra semana)\b"
+)
 _WEEK = re.compile(
-    r"\b(this week|the week|per week|a week|for the week|all week|esta semana|la semana|por semana|a la semana|"
+    r"\b(this week|this wk|the week|per week|a week|per wk|a wk|for the week|all week|esta semana|la semana|por semana|a la semana|"
     r"en la semana|toda la semana|weekly|semanal)\b"
 )
 #: Hours given for each of several days: "5 each", "3 horas cada dia", "4 hrs a day".
@@ -60,7 +63,7 @@ _ACTIVITIES = word_patterns(
         Activity.WORK_EXPERIENCE: r"work experience|wex|experiencia laboral",
         Activity.VOCATIONAL_TRAINING: r"training|vocational|cna|phlebotomy|welding|trade school|"
         r"capacitacion|entrenamiento|curso tecnico",
-        Activity.EDUCATION: r"school|class(?:es)?|ged|esl|college|homework|study|studied|tutoring|"
+        Activity.EDUCATION: r"school|class(?:es)?|ged|esl|college|homework|study|studied|studying|tutoring|"
         r"escuela|clases?|estudi\w*|tarea|colegio|ingles",
         Activity.COMMUNITY_SERVICE: r"community service|volunteer\w*|voluntari\w*|servicio comunitario",
         Activity.EMPLOYMENT: r"at (?:my|the) job|my job|(?:my |a )?shift|employment|at work|paid work|worked at|"
@@ -85,6 +88,9 @@ _EXCUSES = word_patterns(
 def read_hours(text: str, today: date, language: Language = Language.ENGLISH) -> tuple[HoursEntry, ...]:
     """Every amount of hours in the text, each with its day, activity and excuse where the text says them."""
     folded = hours_text(text)
+    if _VAGUE.search(folded):
+        # "2 or 3 hours": the flow asks for the number, rather than picking one.
+        return ()
     excuse = first_named(_EXCUSES, folded)
     last_week = _LAST_WEEK.search(folded)
     weekly = bool(last_week or _WEEK.search(folded))
@@ -142,10 +148,16 @@ def hours_text(text: str) -> str:
     hours, a time span as its length ("10 to 2" → "4 hours"), a day range written out ("mon-wed")."""
     text = _CLOCK.sub(lambda m: f"{int(m.group(1)) + int(m.group(2)) / 60:.4g}", text.casefold())
     folded = digits(_fold_keeping_numbers(text))
-    folded = _HOURS_AND_MINUTES.sub(lambda m: f"{float(m.group(1)) + int(m.group(2)) / 60:.3g} hours", folded)
-    folded = _MINUTES.sub(lambda m: f"{round(int(m.group(1)) / 60, 2):g} hours", folded)
-    folded = _SPAN.sub(_span_hours, folded)
-    return _DAY_RANGE.sub(_days_between, folded)
+    if "min" in folded:
+        folded = _HOURS_AND_MINUTES.sub(lambda m: f"{float(m.group(1)) + int(m.group(2)) / 60:.3g} hours", folded)
+        folded = _MINUTES.sub(lambda m: f"{round(int(m.group(1)) / 60, 2):g} hours", folded)
+    if _RANGE_HINT.search(folded):
+        folded = _DAY_RANGE.sub(_days_between, _SPAN.sub(_span_hours, folded))
+    return folded
+
+
+#: A range can only be written with one of these: most texts skip the two range readers.
+_RANGE_HINT = re.compile(r"-|\b(?:to|a|al|till|til|until|hasta|thru|through)\b")
 
 
 def _days_in_order(words: list[str], today: date, language: Language) -> list[date]:
@@ -189,7 +201,7 @@ def _days_between(match: re.Match[str]) -> str:
 
 def vague_amount(text: str) -> bool:
     """ "2 or 3 hours", "like 4-5 hrs": hours given but not settled; the flow asks for one number."""
-    return bool(_VAGUE.search(digits(_fold_keeping_numbers(text.casefold()))))
+    return bool(_VAGUE.search(hours_text(text)))
 
 
 def _activities_by_clause(folded: str, starts: list[int]) -> list[Activity | None]:
@@ -277,6 +289,7 @@ def _pair(
     return pairs
 
 
+@lru_cache(maxsize=4096)
 def _read_days(word: str, today: date, language: Language) -> tuple[date, ...]:
     """The days a word can mean for a report. Of two readings ("2/3" from a Spanish speaker), those in
     the last month are the plausible ones; when both are, both are kept and the flow asks which."""

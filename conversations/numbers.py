@@ -83,6 +83,13 @@ _ORDINALS = {
     "thirtieth": 30,
     "primero": 1,
     "primer": 1,
+    "primera": 1,
+    "segundo": 2,
+    "segunda": 2,
+    "tercer": 3,
+    "tercero": 3,
+    "tercera": 3,
+    "quinto": 5,
 }
 _SPANISH_AND = "y"
 _ENGLISH_AND = "and"
@@ -141,7 +148,7 @@ _FRACTIONS = [
     # "4 hours and a half", "4 horas y media": 4.5 hours.
     (re.compile(rf"\b(\d+)\s*({_HOUR})\s+(?:and a half|and half|y media)\b"), r"\1.5 \2"),
     # "an hour and a half", "una hora y media", "hour n half": 1.5 hours.
-    (re.compile(rf"\b(?:an?|1|una|la)?\s*({_HOUR})\s+(?:and a half|and half|n half|y media)\b"), r"1.5 \1"),
+    (re.compile(rf"\b(?:(?:an?|1|una|la)\s+)?({_HOUR})\s+(?:and a half|and half|n half|y media)\b"), r"1.5 \1"),
     # "4 and a half", "4 y media", "4 1/2", "4 n half".
     (re.compile(r"\b(\d+)\s+(?:and a half|and half|n half|y media|1/2)\b"), r"\1.5"),
     (re.compile(r"\b(\d+)\s+(?:and a quarter|y cuarto)\b"), r"\1.25"),
@@ -153,7 +160,13 @@ _FRACTIONS = [
 ]
 
 
+#: Without one of these, no fraction above can match: most texts skip them all.
+_FRACTION_HINT = re.compile(r"half|media|1/2|quarter|cuarto|\b(?:an?|one|una|un) (?:hour|hr|hora)")
+
+
 def _halves(text: str) -> str:
+    if not _FRACTION_HINT.search(text):
+        return text
     for pattern, replacement in _FRACTIONS:
         if pattern.search(text):
             text = pattern.sub(replacement, text)

@@ -18,7 +18,10 @@ from conversations.barriers import names_only_other, read_barrier
         # In a sentence (issue 15); the check-in flow also takes the barrier a sentence names.
         *[(t, CheckIn.DONE) for t in ["yep did that this morning", "si ya lo termine", "ya fui ayer", "went tuesday"]],
         *[(t, CheckIn.NOT_YET) for t in ["nah not yet", "no cuz my kid was sick", "no childcare this week"]],
-        *[(t, CheckIn.NOT_YET) for t in ["I haven't had time", "didn't finish it", "no lo he hecho", "not done yet lol"]],
+        *[
+            (t, CheckIn.NOT_YET)
+            for t in ["I haven't had time", "didn't finish it", "no lo he hecho", "not done yet lol"]
+        ],
         *[(t, CheckIn.STUCK) for t in ["I couldn't, the office was closed", "no pude ir", "having trouble with it"]],
     ],
 )
@@ -70,7 +73,7 @@ def test_one_typo_is_one_letter_missing_extra_wrong_or_swapped(typed: str, known
         ("we got an eviction notice", Barrier.HOUSING),
         ("no tengo dinero para el camion", Barrier.TRANSPORTATION),
         ("couldn't pay the bills", Barrier.MONEY),
-        ("my mom is in the hospital", Barrier.HEALTH),
+        ("my mom is in the hospital", Barrier.FAMILY),
         ("they changed my shift", Barrier.WORK_SCHEDULE),
         ("something else", Barrier.OTHER),
         ("I just forgot", None),

@@ -89,7 +89,7 @@ def test_enrol_then_replay_a_transcript_through_the_console_channel(env: dict[st
     assert result.stdout.splitlines() == [
         "¡Hola, Rosa! Le escribe Waypoint CalWORKs. Dana Lee le dio de alta para recibir mensajes sobre sus "
         "metas y horas. Responda SI para empezar o ALTO para terminar. Pueden aplicar tarifas de mensajes y datos.",
-        "¡Gracias, Rosa! Ya está inscrito(a). Puede escribirme cuando quiera.",
+        "¡Gracias, Rosa! Ya esta inscrito(a). Puede escribirme cuando quiera.",
         "¿Qué quiere hacer? Responda con un numero:",
         "1 Mi meta y mis pasos",
         "2 Reportar mis horas",

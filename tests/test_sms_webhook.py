@@ -63,10 +63,10 @@ def test_a_whole_spanish_conversation_over_sms(client: TestClient, service: Serv
     assert confirmed[0].startswith("¡Gracias, Guadalupe!")
     assert "3 Mensaje a mi consejero(a)" in confirmed[1]
     assert text(client, "3", "SM-es-3", SPANISH_PHONE) == [
-        "¿Qué le quiere decir a Dana Lee? Escriba su mensaje y envíelo."
+        "¿Qué le quiere decir a Dana Lee? Escriba su mensaje y envielo."
     ]
     assert text(client, "No tengo quien cuide a mis hijos el martes", "SM-es-4", SPANISH_PHONE) == [
-        "Gracias. Envié su mensaje a Dana Lee. Le responderán pronto."
+        "Gracias. Envié su mensaje a Dana Lee. Le responderan pronto."
     ]
     with service.sessions.begin() as session:
         flagged = session.scalars(select(EventRecord).where(EventRecord.needs_counselor)).all()

@@ -23,7 +23,6 @@ Missed steps are revised, never scolded. The step asked about is kept in the dat
 it is gone by the next message (changed from another channel), the check-in starts over.
 """
 
-import re
 from collections.abc import Callable
 from functools import partial
 
@@ -34,8 +33,8 @@ from casefile.goals import (
     StepDone,
     StepMissed,
 )
-from conversations.answers import CheckIn, read_check_in
-from conversations.barriers import read_barrier
+from conversations.answers import CheckIn
+from conversations.barriers import read_step_answer
 from conversations.flow import Flow, Step, Turn
 from conversations.flows.asking import choose, in_words
 from conversations.flows.hours import unless_hours
@@ -50,7 +49,6 @@ from conversations.flows.potholes import (
 )
 from conversations.flows.review import REVIEW_FLOW
 from conversations.flows.when import take_date
-from conversations.keywords import fold
 from conversations.model import Outcome, Reply
 
 Handler = Callable[[Turn], Outcome]
@@ -89,17 +87,13 @@ def _about_a_step(handle: StepHandler) -> Handler:
 
 
 def _take_how(turn: Turn, step: PlannedStep) -> Outcome:
-    answer = read_check_in(turn.text)
+    answer, barrier = read_step_answer(turn.text)
     if answer is CheckIn.DONE:
         return _done(turn, step)
     # Not done (yet) on or after its date: the step is missed, and revised next.
     missed = (StepMissed(step_id=step.id, text=step.text, due=step.due),) if step.due <= turn.today else ()
-    barrier = read_barrier(turn.text)
-    folded = fold(turn.text)
-    gives_a_reason = answer is not CheckIn.NOT_YET or _REASON.search(folded) is not None
-    if barrier is not None and gives_a_reason and len(folded.split()) >= _SAYS_WHAT_HAPPENED:
-        # "no cuz my kid was sick", "my car broke down": not done, and why; both are taken. A plain
-        # "not yet, I'll do it after work" names no barrier, only when.
+    if barrier is not None:
+        # "no cuz my kid was sick", "my car broke down": not done, and why; both are taken.
         return raise_barrier(turn, CHECKIN_FLOW, barrier, step.id, *missed)
     if answer is CheckIn.NOT_YET:
         if not missed:
@@ -108,13 +102,6 @@ def _take_how(turn: Turn, step: PlannedStep) -> Outcome:
     if answer is CheckIn.STUCK:
         return turn.ask(CHECKIN_FLOW, "barrier", facts=missed)
     return turn.answer(Reply("checkin_not_understood"))
-
-
-_REASON = re.compile(
-    r"^no\b(?! (?:yet|todavia|aun)\b)|\b(?:cuz|cause|because|bc|since|porque|pq|por que|x que|ya que|due to)\b"
-)
-#: Words it takes to tell what got in the way, rather than to pick a number or a yes.
-_SAYS_WHAT_HAPPENED = 3
 
 
 def _done(turn: Turn, step: PlannedStep) -> Outcome:

@@ -61,6 +61,7 @@ from conversations.hours import (
     read_activity,
     read_amount,
     read_hours,
+    vague_amount,
 )
 from conversations.model import Outcome, Reply
 
@@ -144,6 +145,9 @@ def report_in(turn: Turn) -> Outcome | None:
 
 def _report(turn: Turn) -> Outcome | None:
     entries = read_hours(turn.text, turn.today, turn.participant.language)
+    if not entries and vague_amount(turn.text):
+        # "2 or 3 hours": one number is asked for, never picked.
+        return turn.answer(Reply("hours_ask_exact"), state=turn.to(HOURS_FLOW, "ask", draft=None))
     if not entries:
         return None
     return _go_on(turn, [Draft.of(entry, turn.today) for entry in entries])
