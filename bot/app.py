@@ -8,6 +8,7 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from fastapi import FastAPI
 from sqlalchemy import Engine, text
@@ -31,6 +32,7 @@ from notes.render import NoteRenderer
 from notes.verification import draft_verifications
 from scheduler.dispatch import plan_due
 from scheduler.jobs import Lease, PeriodicJob, start_jobs
+from scheduler.office_hours import OfficeHours, parse_office_hours
 from scheduler.outbox import OutreachTiming, RateLimiter, Transport, send_queued
 from scheduler.rules import Rule, Unit, load_rules
 from scheduler.sweep import sweep
@@ -120,7 +122,9 @@ def build_service(settings: Settings, clock: Callable[[], datetime] = utc_now) -
     sessions = session_factory(engine)
     renderer = MessageRenderer(ServiceProfile(settings.program_name, settings.messages_per_week))
     rules = load_rules(Path(settings.outreach_rules)) if settings.outreach_rules else load_rules()
-    inbox = Inbox(sessions, renderer, clock, frozenset(rule.name for rule in rules if rule.stop_on_reply))
+    calendar = Calendar(holiday_calendar(settings.holidays))
+    office = OfficeHours(parse_office_hours(settings.office_hours), ZoneInfo(settings.timezone), calendar)
+    inbox = Inbox(sessions, renderer, clock, frozenset(rule.name for rule in rules if rule.stop_on_reply), office)
     telegram = (
         TelegramTransport(
             settings.telegram_bot_token.reveal(),
@@ -134,7 +138,6 @@ def build_service(settings: Settings, clock: Callable[[], datetime] = utc_now) -
         sessions, DocumentStore(Path(settings.documents_dir)), _downloads(settings, telegram), clock
     )
     channel = TelegramChannel(inbox, sessions, telegram, documents.fetch_due, clock) if telegram else None
-    calendar = Calendar(holiday_calendar(settings.holidays))
     return Service(
         settings,
         engine,

@@ -4,6 +4,8 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from scheduler.office_hours import parse_office_hours
+
 
 class Secret:
     """A value that must not reach logs or tracebacks: its repr and str hide it."""
@@ -65,6 +67,19 @@ class Settings:
     sms_per_second: float = 10.0
     #: Seconds between passes that close quiet contacts and draft their case notes.
     notes_seconds: int = 60
+    #: When counselors answer (the office's clock is `timezone`; public holidays are closed).
+    office_hours: str = "Mon-Fri 08:00-17:00"
+    #: Office hours an urgent item may wait unhandled before the counselor's supervisor is told.
+    escalate_after_hours: float = 1.0
+    #: Seconds between passes that alert counselors to urgent items and escalate unhandled ones.
+    alerts_seconds: int = 60
+    #: Where urgent items are also emailed; without a host, no email is sent.
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_user: str | None = None
+    smtp_password: Secret | None = None
+    smtp_from: str | None = None
+    smtp_starttls: bool = True
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
@@ -94,6 +109,15 @@ class Settings:
             dispatch_seconds=_int(env, "WAYPOINT_DISPATCH_SECONDS", cls.dispatch_seconds),
             sms_per_second=_float(env, "WAYPOINT_SMS_PER_SECOND", cls.sms_per_second),
             notes_seconds=_int(env, "WAYPOINT_NOTES_SECONDS", cls.notes_seconds),
+            office_hours=_office_hours(env),
+            escalate_after_hours=_float(env, "WAYPOINT_ESCALATE_AFTER_HOURS", cls.escalate_after_hours),
+            alerts_seconds=_int(env, "WAYPOINT_ALERTS_SECONDS", cls.alerts_seconds),
+            smtp_host=env.get("WAYPOINT_SMTP_HOST") or None,
+            smtp_port=_int(env, "WAYPOINT_SMTP_PORT", cls.smtp_port),
+            smtp_user=env.get("WAYPOINT_SMTP_USER") or None,
+            smtp_password=_secret(env, "WAYPOINT_SMTP_PASSWORD"),
+            smtp_from=env.get("WAYPOINT_SMTP_FROM") or None,
+            smtp_starttls=_bool(env, "WAYPOINT_SMTP_STARTTLS", cls.smtp_starttls),
         )
 
     @property
@@ -124,3 +148,24 @@ def _float(env: Mapping[str, str], name: str, default: float) -> float:
         return float(raw)
     except ValueError as error:
         raise SettingsError(f"{name} must be a number, not {raw!r}") from error
+
+
+def _office_hours(env: Mapping[str, str]) -> str:
+    raw = env.get("WAYPOINT_OFFICE_HOURS") or Settings.office_hours
+    try:
+        parse_office_hours(raw)
+    except ValueError as error:
+        raise SettingsError(f"WAYPOINT_OFFICE_HOURS: {error}") from error
+    return raw
+
+
+def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
+    """true/false, yes/no, on/off, 1/0; anything else is refused rather than guessed."""
+    raw = (env.get(name) or "").strip().lower()
+    if not raw:
+        return default
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    raise SettingsError(f"{name} must be true or false, not {raw!r}")

@@ -36,6 +36,8 @@ class Counselor(Base):
     unit: Mapped[str | None] = mapped_column(String(80))
     #: argon2id; None until a password is set, and then nobody can sign in with one.
     password_hash: Mapped[str | None] = mapped_column(String(200))
+    #: The counselor's own work phone (E.164), for urgent items outside the console; not shown to participants.
+    work_phone: Mapped[str | None] = mapped_column(String(20))
 
     participants: Mapped[list["Participant"]] = relationship(back_populates="counselor")
 

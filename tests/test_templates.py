@@ -1,7 +1,7 @@
 """Every participant-facing text: present in both languages, and cheap to send."""
 
 import re
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -34,6 +34,8 @@ SAMPLE = {
     "due": date(2026, 9, 23),
     "next_due": date(2026, 9, 26),
     "day": date(2026, 9, 23),
+    # When the office opens next (a handoff outside office hours).
+    "opens_at": datetime(2026, 9, 28, 8, 0),
     "days": [date(2026, 5, 12), date(2026, 12, 5)],
     "late": True,
     "told_counselor": True,
