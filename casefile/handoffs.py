@@ -93,6 +93,8 @@ class HandoffMessage(Fact):
     kind = "handoff_message"
     needs_counselor = True
     text: str
+    #: The handoff's reason: after a disclosure the words stay out of the case note (transcript only).
+    reason: str
 
 
 @register_fact

@@ -43,7 +43,7 @@ def test_while_handed_off_texts_go_to_the_counselor_and_the_questions_wait() -> 
     assert talk.state.idle, "the menu did not act"
     for text in ["2", "hello??", "MENU", "english", "my goal", "can i talk to my worker"]:
         assert talk.keys(text) == ["handoff_waiting"], text
-        assert talk.facts[-1] == HandoffMessage(text=text)
+        assert talk.facts[-1] == HandoffMessage(text=text, reason="person_requested")
     assert talk.keys("HELP") == ["help"], "HELP still answers, with no question after it"
     assert talk.keys("I want to kill myself") == ["crisis_resources"]
     assert talk.keys("STOP") == ["opted_out"]

@@ -46,10 +46,11 @@ def person_requested(turn: Turn) -> Outcome:
 
 def while_handed_off(turn: Turn) -> Outcome:
     """A text while a handoff is open goes to the counselor; the bot only acknowledges it."""
-    key = "handoff_safety_waiting" if turn.participant.handoff == HandoffReason.SAFETY.value else "handoff_waiting"
+    reason = turn.participant.handoff or HandoffReason.PERSON_REQUESTED.value
+    key = "handoff_safety_waiting" if reason == HandoffReason.SAFETY.value else "handoff_waiting"
     return turn.answer(
         Reply(key, {"counselor_name": turn.participant.counselor_name}),
-        facts=(HandoffMessage(text=turn.text),),
+        facts=(HandoffMessage(text=turn.text, reason=reason),),
     )
 
 
