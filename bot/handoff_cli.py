@@ -14,7 +14,9 @@ from casefile.phones import InvalidPhoneNumber, normalize_phone
 ServiceFactory = Callable[[], Service]
 
 
-def add_handoff_commands(commands: "argparse._SubParsersAction[argparse.ArgumentParser]", service: ServiceFactory) -> None:
+def add_handoff_commands(
+    commands: "argparse._SubParsersAction[argparse.ArgumentParser]", service: ServiceFactory
+) -> None:
     handoff = commands.add_parser("handoff", help="participants handed to a person: list and close them")
     handoff_commands = handoff.add_subparsers(title="commands", metavar="COMMAND", required=True)
     sub = handoff_commands.add_parser("list", help="open handoffs on your caseload (a supervisor: the unit's)")
@@ -24,7 +26,9 @@ def add_handoff_commands(commands: "argparse._SubParsersAction[argparse.Argument
     sub.add_argument("--phone", required=True, help="the participant's phone")
     sub.add_argument("--counselor", required=True, help="your email")
     sub.set_defaults(run=lambda args: _close(service(), args))
-    sub = handoff_commands.add_parser("alerts", help="alert counselors to urgent items, escalate unhandled ones (one pass)")
+    sub = handoff_commands.add_parser(
+        "alerts", help="alert counselors to urgent items, escalate unhandled ones (one pass)"
+    )
     sub.set_defaults(run=lambda args: _alerts(service()))
 
 
@@ -54,7 +58,9 @@ def _list(service: Service, args: argparse.Namespace) -> None:
         if not listing:
             print("no open handoffs")
         for row in listing:
-            print(f"{row.opened_at:%Y-%m-%d %H:%M} UTC  {row.reason.value:16} {row.first_name} {row.last_name}  {row.phone}")
+            print(
+                f"{row.opened_at:%Y-%m-%d %H:%M} UTC  {row.reason.value:16} {row.first_name} {row.last_name}  {row.phone}"
+            )
 
 
 def _close(service: Service, args: argparse.Namespace) -> None:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Index, String, bindparam, insert, select, text, update
+from sqlalchemy import ForeignKey, Index, bindparam, insert, select, text, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from casefile.base import Base, string_enum, table_of
@@ -123,9 +123,9 @@ class CounselorAlerted(Fact):
 # --- The table, kept from the facts ------------------------------------------------------------------
 
 _HANDOFFS = table_of(Handoff)
-_OPEN = select(
-    _HANDOFFS.c.id, _HANDOFFS.c.reason, _HANDOFFS.c.contact_id, _HANDOFFS.c.resources_contact_id
-).where(_HANDOFFS.c.participant_id == bindparam("of_participant"), _HANDOFFS.c.closed_at.is_(None))
+_OPEN = select(_HANDOFFS.c.id, _HANDOFFS.c.reason, _HANDOFFS.c.contact_id, _HANDOFFS.c.resources_contact_id).where(
+    _HANDOFFS.c.participant_id == bindparam("of_participant"), _HANDOFFS.c.closed_at.is_(None)
+)
 _INSERT = insert(_HANDOFFS)
 
 
@@ -269,5 +269,6 @@ def open_handoffs_for(session: Session, counselor_id: int) -> list[HandoffListin
         query = query.where((counselors.c.unit == counselor.unit) | (counselors.c.id == counselor.id))
     else:
         query = query.where(counselors.c.id == counselor.id)
-    return [HandoffListing(row[0], row[1], row[2], row[3], HandoffReason(row[4]), row[5]) for row in session.execute(query)]
-
+    return [
+        HandoffListing(row[0], row[1], row[2], row[3], HandoffReason(row[4]), row[5]) for row in session.execute(query)
+    ]

@@ -30,14 +30,14 @@ from conversations.flows.checkin import CHECKIN_FLOW
 from conversations.flows.consent import consent_request, first_contact, opt_out, while_opted_out
 from conversations.flows.counselor import COUNSELOR_FLOW
 from conversations.flows.goal import GOAL_FLOW
+from conversations.flows.gpdr import goal_summary
 from conversations.flows.handoff import (
-    count_misses,
     counselor_first_name,
+    count_misses,
     crisis_reply,
     person_requested,
     while_handed_off,
 )
-from conversations.flows.gpdr import goal_summary
 from conversations.flows.hours import HOURS_FLOW
 from conversations.flows.language import LANGUAGE_FLOW, named_language, switch_language
 from conversations.flows.menu import handle_idle, help_reply, is_greeting, menu_reply

@@ -83,7 +83,9 @@ _CANDIDATE = re.compile(
     r"habl|abl|platic|comunic|conversar|charlar|reunir|llam|yam|marc|alguien|persona|humano|trabajador|consejer|"
     r"conseje|encargad|licenciad|lic|asistente|senorita|operador|necesito|quiero|ocupo|localiz"
 )
-_REQUEST_WORDS = re.compile(r"\b(?:can|could|please|pls|plz|need|want|wanna|puede|pueden|necesito|quiero|porfa|favor)\b")
+_REQUEST_WORDS = re.compile(
+    r"\b(?:can|could|please|pls|plz|need|want|wanna|puede|pueden|necesito|quiero|porfa|favor)\b"
+)
 
 
 def asks_for_person(text: str, names: tuple[str, ...] = ()) -> bool:

@@ -57,7 +57,18 @@ SUBJECT_OF_KIND = {
     **dict.fromkeys(["handoff_requested", "handoff_message", "counselor_alerted", "handoff_closed"], "handoff"),
 }
 #: The order a counselor reads one contact's notes in: what cannot wait first.
-SUBJECTS = ("safety", "handoff", "checkin", "barrier", "hours", "document", "counselor_message", "consent", "outreach", "contact")
+SUBJECTS = (
+    "safety",
+    "handoff",
+    "checkin",
+    "barrier",
+    "hours",
+    "document",
+    "counselor_message",
+    "consent",
+    "outreach",
+    "contact",
+)
 METHODS = {"sms": "Text message (SMS)", "telegram": "Telegram chat", "console": "Chat through the Waypoint console"}
 #: What each outreach rule's text was for, as a note says it (scheduler/rules.toml names the rules).
 RULE_PURPOSES = {

@@ -248,4 +248,11 @@ def _record_email(session: Session, alert_id: int, outcome: str, at: datetime) -
     alert = session.get_one(HandoffAlert, alert_id)
     handoff = session.get_one(Handoff, alert.handoff_id)
     fact = CounselorAlerted(handoff.id, alert.level, "email", alert.counselor_id, outcome)
-    record_fact(session, fact, handoff.participant_id, handoff_contact(session, handoff.contact_id, handoff.participant_id), None, at)
+    record_fact(
+        session,
+        fact,
+        handoff.participant_id,
+        handoff_contact(session, handoff.contact_id, handoff.participant_id),
+        None,
+        at,
+    )

@@ -16,13 +16,13 @@ from sqlalchemy import select, update
 
 from bot.app import Service, build_service
 from bot.demo import seed_demo
-from bot.settings import Settings
+from bot.settings import Settings, SettingsError
+from casefile.case_notes import CaseNote
 from casefile.facts import EventRecord
 from casefile.handoffs import close_handoff
 from casefile.people import Counselor, find_counselor_by_email
 from casefile.vocabulary import MessageStatus, Role
 from notes.draft import draft_closed_contacts
-from casefile.case_notes import CaseNote
 from scheduler.office_hours import OfficeHours, parse_office_hours
 from scheduler.timing import Calendar
 from tests.fake_twilio import FakeTwilio, run_fake_twilio
@@ -38,7 +38,7 @@ class Mailbox:
 
     messages: list[tuple[list[str], bytes]] = field(default_factory=list)
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 (aiosmtpd's name)
         self.messages.append((list(envelope.rcpt_tos), bytes(envelope.content)))
         return "250 OK"
 
@@ -64,7 +64,9 @@ def twilio() -> Iterator[FakeTwilio]:
 
 
 @pytest.fixture
-def county(settings: Settings, clock: FixedClock, twilio: FakeTwilio, mailbox: tuple[Mailbox, int]) -> Iterator[Service]:
+def county(
+    settings: Settings, clock: FixedClock, twilio: FakeTwilio, mailbox: tuple[Mailbox, int]
+) -> Iterator[Service]:
     """Dana (work phone, unit North) and her supervisor Ana, with Twilio and SMTP set."""
     mail = replace(
         with_twilio(settings, twilio),
@@ -81,8 +83,14 @@ def county(settings: Settings, clock: FixedClock, twilio: FakeTwilio, mailbox: t
         dana.work_phone, dana.unit = DANA_WORK, "North"
         session.add(
             Counselor(
-                first_name="Ana", last_name="Ruiz", email="ana.ruiz@example.org", phone=None, created_at=clock(),
-                role=Role.SUPERVISOR, unit="North", work_phone=ANA_WORK,
+                first_name="Ana",
+                last_name="Ruiz",
+                email="ana.ruiz@example.org",
+                phone=None,
+                created_at=clock(),
+                role=Role.SUPERVISOR,
+                unit="North",
+                work_phone=ANA_WORK,
             )
         )
     yield built
@@ -107,7 +115,9 @@ def test_the_counselor_is_texted_and_emailed_once_without_the_participants_words
     county.dispatch()
     [(to, body)] = texts(twilio)
     assert to == DANA_WORK
-    assert body == "Urgent item in Waypoint (handoff 1): a participant on your caseload needs you. Please open Waypoint."
+    assert (
+        body == "Urgent item in Waypoint (handoff 1): a participant on your caseload needs you. Please open Waypoint."
+    )
     [(recipients, raw)] = mailbox[0].messages
     email = message_from_bytes(raw)
     assert recipients == ["dana.lee@example.org"] and email["Subject"] == "Urgent item in Waypoint"
@@ -176,7 +186,10 @@ def test_every_alert_and_the_closing_land_in_the_contacts_case_note(
     clock.advance(hours=3)
     draft_closed_contacts(county.sessions, county.notes, county.calendar, clock())
     with county.sessions.begin() as session:
-        notes = {note.subject: note for note in session.scalars(select(CaseNote).where(CaseNote.participant_id == participant))}
+        notes = {
+            note.subject: note
+            for note in session.scalars(select(CaseNote).where(CaseNote.participant_id == participant))
+        }
     assert {"safety", "handoff"} <= set(notes)
     body = notes["handoff"].draft_body
     assert "The counselor was alerted by text message to the work phone (queued)." in body
@@ -203,3 +216,24 @@ def test_office_time_skips_evenings_weekends_and_holidays() -> None:
 def test_office_hours_that_cannot_be_read_are_refused(bad: str) -> None:
     with pytest.raises(ValueError):
         parse_office_hours(bad)
+
+
+def test_office_hours_and_smtp_settings_are_read_or_refused_with_their_name() -> None:
+    read = Settings.from_env(
+        {
+            "WAYPOINT_OFFICE_HOURS": "Tue-Sat 09:30-18:00",
+            "WAYPOINT_SMTP_HOST": "smtp.county.example",
+            "WAYPOINT_SMTP_STARTTLS": "off",
+            "WAYPOINT_SMTP_PASSWORD": "s3cret",
+        }
+    )
+    assert (read.office_hours, read.smtp_host, read.smtp_starttls) == (
+        "Tue-Sat 09:30-18:00",
+        "smtp.county.example",
+        False,
+    )
+    assert "s3cret" not in repr(read)
+    with pytest.raises(SettingsError, match="WAYPOINT_OFFICE_HOURS"):
+        Settings.from_env({"WAYPOINT_OFFICE_HOURS": "9 to 5"})
+    with pytest.raises(SettingsError, match="WAYPOINT_SMTP_STARTTLS"):
+        Settings.from_env({"WAYPOINT_SMTP_STARTTLS": "maybe"})

@@ -13,10 +13,10 @@ from casefile.messages import Message
 from casefile.people import Counselor, find_counselor_by_email, find_participant_by_phone
 from casefile.vocabulary import Direction, MessageStatus, Role
 from tests.channels import Adapter
+from tests.fake_twilio import FakeTwilio
 from tests.outreach import queued
 from tests.support import ENGLISH_PHONE, FixedClock
 from tests.test_dispatch import inbound, later_outreach, participant_id, sender, twilio  # noqa: F401 (fixtures)
-from tests.fake_twilio import FakeTwilio
 
 DANA = "dana.lee@example.org"
 
@@ -64,7 +64,12 @@ def test_asked_for_a_person_the_bot_waits_and_resumes_where_they_were_once_close
     [next_question] = adapter.send("get my GED", "m5")
     assert next_question != question and not next_question.startswith(("Sorry", "It's been a while"))
     with service.sessions.begin() as session:
-        assert session.scalars(select(ConversationRecord.flow).where(ConversationRecord.participant_id == participant)).one() == "goal"
+        assert (
+            session.scalars(
+                select(ConversationRecord.flow).where(ConversationRecord.participant_id == participant)
+            ).one()
+            == "goal"
+        )
     assert ("handoff_closed", False) in kinds(service, participant)
 
 
@@ -117,8 +122,13 @@ def test_only_the_participants_counselor_or_their_supervisor_closes_a_handoff(
     with service.sessions.begin() as session:
         other = Counselor(first_name="Sam", last_name="Ortiz", email="sam@example.org", phone=None, created_at=clock())
         boss = Counselor(
-            first_name="Ana", last_name="Ruiz", email="ana@example.org", phone=None, created_at=clock(),
-            role=Role.SUPERVISOR, unit="North",
+            first_name="Ana",
+            last_name="Ruiz",
+            email="ana@example.org",
+            phone=None,
+            created_at=clock(),
+            role=Role.SUPERVISOR,
+            unit="North",
         )
         session.add_all([other, boss])
         session.get_one(Counselor, dana).unit = "North"
@@ -130,7 +140,9 @@ def test_only_the_participants_counselor_or_their_supervisor_closes_a_handoff(
 
 
 def test_scheduled_texts_wait_while_a_person_is_answering(
-    sender: Service, clock: FixedClock, twilio: FakeTwilio  # noqa: F811
+    sender: Service,  # noqa: F811 (the fixture)
+    clock: FixedClock,
+    twilio: FakeTwilio,  # noqa: F811
 ) -> None:
     sender.inbox.receive(inbound(ENGLISH_PHONE, "YES", "h1", clock()), MessageStatus.SENT)
     sender.inbox.receive(inbound(ENGLISH_PHONE, "i need to talk to my worker", "h2", clock()), MessageStatus.SENT)

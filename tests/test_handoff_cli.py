@@ -15,9 +15,22 @@ def test_a_counselor_lists_and_closes_a_handoff_and_sets_a_work_phone(env: dict[
     sam = ("--first-name", "Sam", "--last-name", "Ortiz", "--email", "sam@example.org")
     assert waypoint(env, "counselor", "add", *sam).returncode == 0
     enrolled = waypoint(
-        env, "enroll", "--first-name", "Rosa", "--last-name", "Diaz", "--phone", "(510) 555-0142",
-        "--language", "es", "--family-type", "one_parent_child_under_6", "--counselor", "dana@example.org",
-        "--consent", "signed WTW 2",
+        env,
+        "enroll",
+        "--first-name",
+        "Rosa",
+        "--last-name",
+        "Diaz",
+        "--phone",
+        "(510) 555-0142",
+        "--language",
+        "es",
+        "--family-type",
+        "one_parent_child_under_6",
+        "--counselor",
+        "dana@example.org",
+        "--consent",
+        "signed WTW 2",
     )
     assert enrolled.returncode == 0, enrolled.stderr
     chat = waypoint(env, "chat", "--phone", "510-555-0142", stdin="si\nquiero hablar con mi trabajadora\nhola?\n")
@@ -28,7 +41,10 @@ def test_a_counselor_lists_and_closes_a_handoff_and_sets_a_work_phone(env: dict[
     assert "person_requested" in listed.stdout and "Rosa Diaz" in listed.stdout
     assert waypoint(env, "handoff", "list", "--counselor", "sam@example.org").stdout == "no open handoffs\n"
     refused = waypoint(env, "handoff", "close", "--phone", "510-555-0142", "--counselor", "sam@example.org")
-    assert (refused.returncode, refused.stderr.strip()) == (1, "waypoint: no open handoff for 510-555-0142 on your caseload")
+    assert (refused.returncode, refused.stderr.strip()) == (
+        1,
+        "waypoint: no open handoff for 510-555-0142 on your caseload",
+    )
     closed = waypoint(env, "handoff", "close", "--phone", "510-555-0142", "--counselor", "dana@example.org")
     assert closed.returncode == 0, closed.stderr
     assert waypoint(env, "handoff", "list", "--counselor", "dana@example.org").stdout == "no open handoffs\n"

@@ -166,7 +166,7 @@ def test_every_case_note_subject_has_its_template() -> None:
 @pytest.mark.parametrize("language", list(Language))
 @pytest.mark.parametrize("key", ALL_KEYS)
 def test_no_sentence_runs_into_the_next(key: str, language: Language) -> None:
-    """"Sorry, I didn't get that.What would you like to do?" (issue 14): a whitespace-control mark
+    """Issue 14: "Sorry, I didn't get that.What would you like to do?", a whitespace-control mark
     in a template ate the line break between two sentences."""
     text = RENDERER.render(Reply(key, SAMPLE), language)
     assert not re.search(r"[a-záéíóúñ][.!?:][A-ZÁÉÍÓÚÑ¿¡]", text), f"{language.value}/{key}:\n{text}"

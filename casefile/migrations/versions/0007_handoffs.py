@@ -25,9 +25,7 @@ def upgrade() -> None:
         sa.Column("participant_id", sa.Integer(), nullable=False),
         sa.Column(
             "reason",
-            sa.Enum(
-                "safety", "person_requested", "not_understood", name="handoffreason", native_enum=False, length=20
-            ),
+            sa.Enum("safety", "person_requested", "not_understood", name="handoffreason", native_enum=False, length=20),
             nullable=False,
         ),
         sa.Column("opened_at", sa.DateTime(), nullable=False),
@@ -75,9 +73,7 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["handoff_id"], ["handoffs.id"], name=op.f("fk_handoff_alerts_handoff_id_handoffs")),
         sa.ForeignKeyConstraint(["message_id"], ["messages.id"], name=op.f("fk_handoff_alerts_message_id_messages")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_handoff_alerts")),
-        sa.UniqueConstraint(
-            "handoff_id", "level", "channel", name=op.f("uq_handoff_alerts_handoff_id_level_channel")
-        ),
+        sa.UniqueConstraint("handoff_id", "level", "channel", name=op.f("uq_handoff_alerts_handoff_id_level_channel")),
     )
 
 
