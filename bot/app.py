@@ -6,9 +6,10 @@ from collections import Counter
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from importlib.metadata import version
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from fastapi import FastAPI
 from sqlalchemy import Engine, text
@@ -35,8 +36,10 @@ from conversations.rendering import MessageRenderer, ServiceProfile
 from notes.draft import draft_closed_contacts
 from notes.render import NoteRenderer
 from notes.verification import draft_verifications
+from scheduler.alerts import Mailer, SmtpMailer, alert_counselors
 from scheduler.dispatch import plan_due
 from scheduler.jobs import Lease, PeriodicJob, start_jobs
+from scheduler.office_hours import OfficeHours, parse_office_hours
 from scheduler.outbox import OutreachTiming, RateLimiter, Transport, send_queued
 from scheduler.rules import Rule, Unit, load_rules
 from scheduler.sweep import sweep
@@ -65,6 +68,10 @@ class Service:
     #: The Twilio sender's rate (WAYPOINT_SMS_PER_SECOND), shared by every send from this process.
     sms_rate: RateLimiter
     notes: NoteRenderer
+    #: When counselors answer; urgent items are escalated after office time (WAYPOINT_OFFICE_HOURS).
+    office: OfficeHours | None = None
+    #: Email for urgent items; None without WAYPOINT_SMTP_HOST.
+    mailer: Mailer | None = None
 
     def close(self) -> None:
         """Close what the service holds open: Telegram's connections and loop, the database pool."""
@@ -110,6 +117,13 @@ class Service:
             verifications=draft_verifications(self.sessions, self.notes, now),
         )
 
+    def alert(self) -> Counter[str]:
+        """Tell counselors of new urgent items and supervisors of unhandled ones (`waypoint handoff
+        alerts`, and the scheduler's alerts job); the texts go out with the next dispatch."""
+        assert self.office is not None
+        escalate_after = timedelta(hours=self.settings.escalate_after_hours)
+        return alert_counselors(self.sessions, self.office, escalate_after, self.mailer, self.clock)
+
     def periodic_jobs(self) -> list[PeriodicJob]:
         """What the in-process scheduler runs: the sweep, the dispatcher, document fetches and notes."""
         settings = self.settings
@@ -118,6 +132,7 @@ class Service:
             PeriodicJob("dispatch", self.dispatch, settings.dispatch_seconds),
             PeriodicJob("documents", self.documents.fetch_due, settings.document_retry_seconds),
             PeriodicJob("notes", self.draft_notes, settings.notes_seconds),
+            PeriodicJob("alerts", self.alert, settings.alerts_seconds),
         ]
 
 
@@ -126,7 +141,9 @@ def build_service(settings: Settings, clock: Callable[[], datetime] = utc_now) -
     sessions = session_factory(engine)
     renderer = MessageRenderer(ServiceProfile(settings.program_name, settings.messages_per_week))
     rules = load_rules(Path(settings.outreach_rules)) if settings.outreach_rules else load_rules()
-    inbox = Inbox(sessions, renderer, clock, frozenset(rule.name for rule in rules if rule.stop_on_reply))
+    calendar = Calendar(holiday_calendar(settings.holidays))
+    office = OfficeHours(parse_office_hours(settings.office_hours), ZoneInfo(settings.timezone), calendar)
+    inbox = Inbox(sessions, renderer, clock, frozenset(rule.name for rule in rules if rule.stop_on_reply), office)
     telegram = (
         TelegramTransport(
             settings.telegram_bot_token.reveal(),
@@ -140,7 +157,6 @@ def build_service(settings: Settings, clock: Callable[[], datetime] = utc_now) -
         sessions, DocumentStore(Path(settings.documents_dir)), _downloads(settings, telegram), clock
     )
     channel = TelegramChannel(inbox, sessions, telegram, documents.fetch_due, clock) if telegram else None
-    calendar = Calendar(holiday_calendar(settings.holidays))
     return Service(
         settings,
         engine,
@@ -155,6 +171,22 @@ def build_service(settings: Settings, clock: Callable[[], datetime] = utc_now) -
         _sms_sender(settings),
         RateLimiter(settings.sms_per_second),
         NoteRenderer(),
+        office,
+        _mailer(settings),
+    )
+
+
+def _mailer(settings: Settings) -> Mailer | None:
+    """Email through the county's SMTP server, once its host and a sender address are set."""
+    if not (settings.smtp_host and settings.smtp_from):
+        return None
+    return SmtpMailer(
+        settings.smtp_host,
+        settings.smtp_port,
+        settings.smtp_from,
+        settings.smtp_user,
+        settings.smtp_password.reveal() if settings.smtp_password else None,
+        settings.smtp_starttls,
     )
 
 

@@ -17,6 +17,7 @@ from bot.channels.console.chat import chat
 from bot.channels.telegram.webhook import TelegramChannel, poll
 from bot.demo import DEMO_COUNSELOR_EMAIL, DEMO_PARTICIPANTS, seed_demo
 from bot.demo_history import seed_demo_history
+from bot.handoff_cli import add_handoff_commands, add_work_phone_commands, work_phone
 from bot.inbox import utc_now
 from bot.logs import configure_logging
 from bot.notes_cli import add_account_commands, add_note_commands
@@ -158,8 +159,11 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_argument("--phone", help="office line participants may call")
     sub.add_argument("--role", choices=[role.value for role in Role], default=Role.COUNSELOR.value)
     sub.add_argument("--unit", help="the unit (team): a supervisor sees the notes of their unit's caseloads")
+    sub.add_argument("--work-phone", help="the counselor's own phone, texted for urgent items")
     add_account_commands(counselor_commands, _service)
     add_note_commands(commands, _service)
+    add_work_phone_commands(counselor_commands, _service)
+    add_handoff_commands(commands, _service)
 
     database = commands.add_parser("db", help="database schema")
     database_commands = database.add_subparsers(title="commands", metavar="COMMAND", required=True)
@@ -336,6 +340,7 @@ def _add_counselor(args: argparse.Namespace) -> None:
             raise UserError(f"a counselor with email {args.email} exists already")
         counselor = add_counselor(session, args.first_name, args.last_name, args.email, args.phone, utc_now())
         counselor.role, counselor.unit = Role(args.role), args.unit
+        counselor.work_phone = work_phone(args.work_phone)
         print(f"added counselor {counselor.id}: {counselor.display_name}")
 
 

@@ -14,7 +14,7 @@ Every inbound message passes here, so the statements are few and written as SQL 
 import logging
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from functools import partial
 from zoneinfo import ZoneInfo
@@ -30,6 +30,7 @@ from casefile.conversation import save_conversation
 from casefile.documents import add_documents
 from casefile.facts import record_fact
 from casefile.goals import GoalPlan, active_goal
+from casefile.handoffs import open_handoff_of
 from casefile.messages import Message, add_outbound, find_message, mark_processed, note_unknown_sender, store_inbound
 from casefile.outreach import cancel_queued, note_reply
 from casefile.people import Correspondent, find_correspondent, find_correspondent_by_id, set_participant
@@ -40,6 +41,7 @@ from conversations.engine import respond
 from conversations.keywords import Keyword, keyword_in
 from conversations.model import ConversationState, InboundText, Outcome, ParticipantView, Reply
 from conversations.rendering import MessageRenderer
+from scheduler.office_hours import OfficeHours
 
 log = logging.getLogger(__name__)
 
@@ -130,12 +132,15 @@ class Inbox:
         renderer: MessageRenderer,
         clock: Callable[[], datetime] = utc_now,
         stops_on_reply: frozenset[str] = frozenset(),
+        office_hours: OfficeHours | None = None,
     ) -> None:
         self._sessions = sessions
         self._renderer = renderer
         self._clock = clock
         #: The outreach rules whose queued texts a reply cancels (scheduler.rules: stop_on_reply).
         self._stops_on_reply = stops_on_reply
+        #: When a person can answer a participant handed to one; None: at any time.
+        self._office_hours = office_hours
 
     def receive(self, inbound: Inbound, reply_status: MessageStatus) -> Receipt:
         """Store and process one message; `reply_status` is what the adapter does with the replies
@@ -246,6 +251,13 @@ class Inbox:
         )
         view = participant_view(
             participant, active_goal(session, participant.id), hours_plan(session, participant, message.received_at)
+        )
+        handoff = open_handoff_of(session, participant.id)
+        view = replace(
+            view,
+            handoff=handoff.reason.value if handoff is not None else None,
+            crisis_resources_sent=handoff is not None and handoff.resources_contact_id == contact_id,
+            office_opens_at=self._office_hours.next_opening(message.received_at) if self._office_hours else None,
         )
         outcome = respond(view, state, InboundText(message.text, message.media_types), message.received_at)
         self._apply(session, participant, message, contact_id, outcome)

@@ -18,8 +18,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays
 
-T = TypeVar("T")
+from scheduler.office_hours import parse_office_hours
 
+T = TypeVar("T")
 
 class Secret:
     """A value that must not reach logs or tracebacks: its repr and str hide it."""
@@ -102,6 +103,20 @@ class Settings:
     trusted_proxies: str = "127.0.0.1"
     #: Retention: days after which what the county's policy allows to go may be purged.
     retention_days: int = 1460
+    #: When counselors answer (the office's clock is `timezone`; public holidays are closed).
+    office_hours: str = "Mon-Fri 08:00-17:00"
+    #: Office hours an urgent item may wait unhandled before the counselor's supervisor is told.
+    escalate_after_hours: float = 1.0
+    #: Seconds between passes that alert counselors to urgent items and escalate unhandled ones.
+    alerts_seconds: int = 60
+    #: Where urgent items are also emailed; without a host, no email is sent.
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_user: str | None = None
+    smtp_password: Secret | None = None
+    smtp_from: str | None = None
+    smtp_starttls: bool = True
+
     #: Where the settings came from besides the environment (a .env file), for `waypoint check`.
     sources: tuple[str, ...] = field(default=(), compare=False)
 
@@ -142,6 +157,15 @@ class Settings:
             trusted_proxies=reader.text("WAYPOINT_TRUSTED_PROXIES") or cls.trusted_proxies,
             retention_days=reader.number("WAYPOINT_RETENTION_DAYS", int, cls.retention_days),
             sources=(env_file,) if env_file else (),
+            office_hours=reader.text("WAYPOINT_OFFICE_HOURS") or cls.office_hours,
+            escalate_after_hours=reader.number("WAYPOINT_ESCALATE_AFTER_HOURS", float, cls.escalate_after_hours),
+            alerts_seconds=reader.number("WAYPOINT_ALERTS_SECONDS", int, cls.alerts_seconds),
+            smtp_host=reader.text("WAYPOINT_SMTP_HOST"),
+            smtp_port=reader.number("WAYPOINT_SMTP_PORT", int, cls.smtp_port),
+            smtp_user=reader.text("WAYPOINT_SMTP_USER"),
+            smtp_password=reader.secret("WAYPOINT_SMTP_PASSWORD"),
+            smtp_from=reader.text("WAYPOINT_SMTP_FROM"),
+            smtp_starttls=reader.flag("WAYPOINT_SMTP_STARTTLS", cls.smtp_starttls),
         )
         problems = reader.problems + settings.problems()
         if problems:
@@ -177,6 +201,10 @@ class Settings:
             ("WAYPOINT_RETENTION_DAYS", self.retention_days),
         ):
             found += _check(value > 0, f"{name} must be more than 0, not {value}")
+        found += _office_hours_problems(self.office_hours)
+        found += _check(self.escalate_after_hours > 0,
+                        f"WAYPOINT_ESCALATE_AFTER_HOURS must be more than 0, not {self.escalate_after_hours}")
+        found += _check(self.alerts_seconds > 0, f"WAYPOINT_ALERTS_SECONDS must be more than 0, not {self.alerts_seconds}")
         found += _check(self.telegram_chat_interval >= 0,
                         f"WAYPOINT_TELEGRAM_CHAT_INTERVAL must be 0 or more, not {self.telegram_chat_interval}")
         return found
@@ -295,3 +323,11 @@ def _is_holiday_code(code: str) -> bool:
 def _masked_url(url: str) -> str:
     """A database URL with its password hidden."""
     return re.sub(r"(://[^:/@]+:)[^@]*@", r"\1****@", url)
+
+
+def _office_hours_problems(office_hours: str) -> list[str]:
+    try:
+        parse_office_hours(office_hours)
+    except ValueError as error:
+        return [f"WAYPOINT_OFFICE_HOURS: {error}"]
+    return []

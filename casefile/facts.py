@@ -123,6 +123,8 @@ class FactSource:
     participant_id: int
     message_id: int | None
     at: datetime
+    #: The contact the fact belongs to (a handoff remembers where it opened).
+    contact_id: int | None = None
 
 
 #: How a fact changes the tables that follow from it (goals, steps, timesheets), by kind.
@@ -245,7 +247,7 @@ def record_fact(
     )
     projection = _PROJECTIONS.get(fact.kind)
     if projection is not None:
-        projection(session, fact, FactSource(participant_id, message_id, at))
+        projection(session, fact, FactSource(participant_id, message_id, at, contact_id))
 
 
 def facts_for(session: Session, participant_id: int) -> list[EventRecord]:

@@ -38,6 +38,8 @@ class Counselor(Base):
     password_hash: Mapped[str | None] = mapped_column(String(200))
     #: Set by `waypoint counselor disable`: no sign-in, and every session and token is dead.
     disabled_at: Mapped[datetime | None]
+    #: The counselor's own work phone (E.164), for urgent items outside the console; not shown to participants.
+    work_phone: Mapped[str | None] = mapped_column(String(20))
 
     participants: Mapped[list["Participant"]] = relationship(back_populates="counselor")
 

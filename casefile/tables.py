@@ -10,6 +10,8 @@ from casefile.conversation import ConversationRecord
 from casefile.documents import Document
 from casefile.facts import EventRecord
 from casefile.goals import Goal, GoalStep
+from casefile.handoff_alerts import HandoffAlert
+from casefile.handoffs import Handoff
 from casefile.messages import Message, UnknownSender
 from casefile.outreach import Outreach, SchedulerLock
 from casefile.people import Counselor, Participant
@@ -28,6 +30,8 @@ __all__ = [
     "EventRecord",
     "Goal",
     "GoalStep",
+    "Handoff",
+    "HandoffAlert",
     "LinkCode",
     "Message",
     "NoteAddendum",

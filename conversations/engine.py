@@ -3,13 +3,19 @@
 Order of precedence for every message (first match wins):
 1. opted out: only an opt-in word is answered;
 2. a stop keyword: opt out at once;
-   words that suggest danger: crisis resources, an urgent flag, and the script stops;
-3. HELP, MY GOAL, ENGLISH/ESPAÑOL, LANGUAGE: answered anywhere, then the current question again;
-4. not yet confirmed by text: the first-contact introduction;
-5. MENU: back to the menu; a blank message (or a photo alone): said kindly;
-6. a sentence asking to stop: flagged for the counselor; a greeting in the middle of a flow:
-   welcome back, and the question in progress again;
-7. the current flow's step, unless stale; otherwise the menu (or a check-in on a step that is due).
+   words that suggest danger: crisis resources and "are you safe right now?" (once per contact; a
+   short answer after that), an urgent flag that opens a safety handoff, and the script stops;
+3. HELP: answered anywhere, then the current question again (none while handed off);
+4. a handoff is open: everything else goes to the counselor, acknowledged, and the flow the
+   participant was in waits, as it was, until the counselor closes the handoff (flows/handoff.py);
+5. a sentence asking to stop: flagged for the counselor; a request for a person ("can i talk to my
+   worker", "me puede llamar"): a handoff opens, and the participant is told who answers and when;
+6. MY GOAL, ENGLISH/ESPAÑOL, LANGUAGE: answered anywhere, then the current question again;
+7. not yet confirmed by text: the first-contact introduction;
+8. MENU: back to the menu; a blank message (or a photo alone): said kindly;
+9. a greeting in the middle of a flow: welcome back, and the question in progress again;
+10. the current flow's step, unless stale; otherwise the menu (or a check-in on a step that is due);
+   the third text in a row not understood goes to the counselor instead (a handoff).
 A photo or file (a document received), and words that suggest danger, are recorded as facts
 whatever the branch (even while opted out, when nothing is sent), so nothing a participant sends is lost.
 """
@@ -25,6 +31,13 @@ from conversations.flows.consent import consent_request, first_contact, opt_out,
 from conversations.flows.counselor import COUNSELOR_FLOW
 from conversations.flows.goal import GOAL_FLOW
 from conversations.flows.gpdr import goal_summary
+from conversations.flows.handoff import (
+    counselor_first_name,
+    count_misses,
+    crisis_reply,
+    person_requested,
+    while_handed_off,
+)
 from conversations.flows.hours import HOURS_FLOW
 from conversations.flows.language import LANGUAGE_FLOW, named_language, switch_language
 from conversations.flows.menu import handle_idle, help_reply, is_greeting, menu_reply
@@ -32,6 +45,7 @@ from conversations.flows.plan import PLAN_FLOW
 from conversations.flows.review import REVIEW_FLOW
 from conversations.keywords import Keyword, asks_to_stop, keyword_in
 from conversations.model import ConversationState, InboundText, Outcome, ParticipantView, Reply
+from conversations.person import asks_for_person
 from conversations.safety import suggests_danger
 
 FLOWS: dict[str, Flow] = {
@@ -41,7 +55,8 @@ FLOWS: dict[str, Flow] = {
 
 
 def respond(participant: ParticipantView, state: ConversationState, inbound: InboundText, now: datetime) -> Outcome:
-    fresh, stale = _fresh(state, now)
+    # While handed off the flow waits as it was, however long the counselor takes.
+    fresh, stale = (state, False) if participant.handoff is not None else _fresh(state, now)
     turn = Turn(participant, fresh, inbound, now, starting_fresh=stale)
     outcome = _respond(turn)
     noted: tuple[Fact, ...] = ()
@@ -66,12 +81,19 @@ def _respond(turn: Turn) -> Outcome:
         return opt_out(turn)
     if suggests_danger(turn.text):
         # Never answered by a script alone: resources once, and a person is told (the fact above).
-        return turn.answer(
-            Reply("crisis_resources", {"counselor_name": turn.participant.counselor_name}),
-            state=turn.state.reset(),
-        )
+        return turn.answer(crisis_reply(turn), state=turn.state.reset())
     if keyword is Keyword.HELP:
         return turn.answer(help_reply(turn), *_current_question(turn))
+    if turn.participant.handoff is not None:
+        return while_handed_off(turn)
+    if turn.text and asks_to_stop(turn.text):
+        return turn.answer(
+            Reply("stop_request_flagged", {"counselor_name": turn.participant.counselor_name}),
+            state=turn.state.reset(),
+            facts=(StopRequestFlagged(text=turn.text),),
+        )
+    if turn.text and asks_for_person(turn.text, counselor_first_name(turn)):
+        return person_requested(turn)
     if keyword is Keyword.MY_GOAL and turn.participant.consent is ConsentState.CONFIRMED:
         return turn.answer(goal_summary(turn), *_current_question(turn))
     if (language := named_language(turn.text)) is not None:
@@ -85,15 +107,9 @@ def _respond(turn: Turn) -> Outcome:
     media_noted = (Reply("media_received"),) if turn.inbound.media_types else ()
     if not turn.text:
         return turn.answer(*(media_noted or (Reply("empty_message"),)), *_current_question(turn))
-    if asks_to_stop(turn.text):
-        return turn.answer(
-            Reply("stop_request_flagged", {"counselor_name": turn.participant.counselor_name}),
-            state=turn.state.reset(),
-            facts=(StopRequestFlagged(text=turn.text),),
-        )
     if not turn.state.idle and is_greeting(turn.text):
         return turn.answer(Reply("welcome_back", {"first_name": turn.participant.first_name}), *_current_question(turn))
-    outcome = handle_idle(turn) if turn.state.idle else _current_step(turn).handle(turn)
+    outcome = count_misses(turn, handle_idle(turn) if turn.state.idle else _current_step(turn).handle(turn))
     return Outcome(media_noted + outcome.replies, outcome.state, outcome.facts, outcome.language, outcome.consent)
 
 
@@ -118,6 +134,6 @@ def _current_question(turn: Turn) -> tuple[Reply, ...]:
     """The question the participant was on, to ask again after an aside (HELP, a language change)."""
     if turn.participant.consent is ConsentState.RECORDED:
         return (consent_request(turn),)
-    if turn.state.idle:
+    if turn.state.idle or turn.participant.handoff is not None:
         return ()
     return (_current_step(turn).prompt(turn),)

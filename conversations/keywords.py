@@ -7,6 +7,7 @@ that asks to stop is found by `asks_to_stop` and goes to a person instead.
 import re
 import unicodedata
 from enum import Enum
+from functools import lru_cache
 from typing import TypeVar
 
 K = TypeVar("K")
@@ -23,6 +24,7 @@ class Keyword(Enum):
     MY_GOAL = "my_goal"
 
 
+@lru_cache(maxsize=1024)
 def fold(text: str) -> str:
     """Lower case, accents off, punctuation to spaces, runs of space squeezed: 'SÍ!' -> 'si'."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
@@ -100,4 +102,6 @@ _NOT_A_STOP = re.compile(r"\b(bus|last|next|train|truck|pit|first|one) stop\b|\b
 def asks_to_stop(text: str) -> bool:
     """A sentence (not a keyword) that sounds like 'stop texting me'; a counselor should read it."""
     folded = fold(text)
-    return bool(_STOP_SENTENCE.search(_NOT_A_STOP.sub(" ", folded)))
+    if "stop" in folded:
+        folded = _NOT_A_STOP.sub(" ", folded)
+    return bool(_STOP_SENTENCE.search(folded))

@@ -27,6 +27,12 @@ class ParticipantView:
     time_zone: str = "America/Los_Angeles"
     goal: GoalPlan | None = None
     hours: HoursPlan = HoursPlan()
+    #: The reason of the participant's open handoff (casefile.handoffs.HandoffReason), None if none.
+    handoff: str | None = None
+    #: Crisis resources were already sent in this contact: the next disclosure gets a short answer.
+    crisis_resources_sent: bool = False
+    #: When the office opens next, on the office's clock; None while it is open.
+    office_opens_at: datetime | None = None
 
 
 @dataclass(frozen=True)

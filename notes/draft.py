@@ -54,9 +54,21 @@ SUBJECT_OF_KIND = {
         ["consent_confirmed", "opted_out", "opted_in", "stop_request_flagged", "language_changed"], "consent"
     ),
     "outreach_attempt": "outreach",
+    **dict.fromkeys(["handoff_requested", "handoff_message", "counselor_alerted", "handoff_closed"], "handoff"),
 }
 #: The order a counselor reads one contact's notes in: what cannot wait first.
-SUBJECTS = ("safety", "checkin", "barrier", "hours", "document", "counselor_message", "consent", "outreach", "contact")
+SUBJECTS = (
+    "safety",
+    "handoff",
+    "checkin",
+    "barrier",
+    "hours",
+    "document",
+    "counselor_message",
+    "consent",
+    "outreach",
+    "contact",
+)
 METHODS = {"sms": "Text message (SMS)", "telegram": "Telegram chat", "console": "Chat through the Waypoint console"}
 #: What each outreach rule's text was for, as a note says it (scheduler/rules.toml names the rules).
 RULE_PURPOSES = {

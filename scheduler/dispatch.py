@@ -9,7 +9,7 @@ elsewhere, so two dispatchers never turn one row into two messages.
 
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
@@ -22,6 +22,7 @@ from casefile.contacts import DEFAULT_QUIET_SPELL, current_contact
 from casefile.conversation import ConversationRecord, save_conversation
 from casefile.facts import record_fact
 from casefile.goals import Goal, GoalStep
+from casefile.handoffs import Handoff
 from casefile.messages import Message, add_outbound
 from casefile.outreach import Outreach, OutreachKind, OutreachState, ReengagementTask
 from casefile.people import Participant
@@ -64,6 +65,8 @@ class Recipient:
     conversation_at: datetime | None
     #: Whether an outreach text already went to them today (their local day).
     texted_today: bool
+    #: A person is answering them (an open handoff): scheduled texts wait, as mid-conversation.
+    handed_off: bool = False
 
 
 def decide(
@@ -88,6 +91,10 @@ def decide(
     business_days = rule.unit is Unit.BUSINESS_DAYS
     if not calendar.is_allowed(now, zone, business_days):
         return Decision(Action.DEFER, "quiet_hours", calendar.next_allowed(now, zone, business_days))
+    if recipient.handed_off:
+        if rule.busy is Busy.SKIP:
+            return Decision(Action.SKIP, "handoff")
+        return Decision(Action.DEFER, "handoff", now + BUSY_RETRY)
     if recipient.conversation_at is not None and now - recipient.conversation_at < DEFAULT_QUIET_SPELL:
         if rule.busy is Busy.SKIP:
             return Decision(Action.SKIP, "busy")
@@ -137,9 +144,12 @@ def _decide_all(
 ) -> None:
     last_texted = _last_outreach_texts(session, participants, now)
     conversations = _conversations(session, participants)
+    handed_off = _handed_off(session, participants)
     for row in due:
         participant = participants[row.participant_id]
         recipient = _recipient(participant, now, last_texted.get(participant.id), conversations.get(participant.id))
+        if participant.id in handed_off:
+            recipient = replace(recipient, handed_off=True)
         decision = decide(rules.get(row.rule), row.kind, row.created_at, recipient, calendar, now)
         decided[decision.action] += 1
         _apply(session, row, participant, rules.get(row.rule), decision, renderer, now)
@@ -177,6 +187,17 @@ def _conversations(session: Session, participants: Mapping[int, Participant]) ->
         )
     )
     return {participant_id: at for participant_id, at in rows}
+
+
+def _handed_off(session: Session, participants: Mapping[int, Participant]) -> set[int]:
+    """Who of the batch has an open handoff (one query for the batch)."""
+    return set(
+        session.scalars(
+            select(Handoff.participant_id).where(
+                Handoff.participant_id.in_(list(participants)), Handoff.closed_at.is_(None)
+            )
+        )
+    )
 
 
 def _recipient(

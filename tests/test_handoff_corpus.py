@@ -73,8 +73,11 @@ def test_figures_per_label(split: str, capsys: pytest.CaptureFixture[str]) -> No
         print(f"\nhandoff corpus, {split} split:")
         for (lang, label), (right, total) in table.items():
             print(f"  {lang} {label:<13} {right:>3}/{total:<3} {right / total:.1%}")
-        missed = [f"{line.lang} {line.label} -> {classify(line.text)}: {line.text}" for line in lines
-                  if classify(line.text) != line.label]
+        missed = [
+            f"{line.lang} {line.label} -> {classify(line.text)}: {line.text}"
+            for line in lines
+            if classify(line.text) != line.label
+        ]
         for miss in missed:
             print(f"  miss: {miss}")
     if split == "tune":

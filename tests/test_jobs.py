@@ -27,7 +27,7 @@ def test_one_lease_holder_at_a_time_and_another_takes_over_when_it_lapses(servic
 
 def test_the_jobs_are_few_named_and_never_overlap(service: Service) -> None:
     jobs = service.periodic_jobs()
-    assert [job.id for job in jobs] == ["sweep", "dispatch", "documents", "notes"]
+    assert [job.id for job in jobs] == ["sweep", "dispatch", "documents", "notes", "alerts"]
     scheduler = start_jobs(jobs, Lease(service.sessions, service.clock))
     try:
         for job in scheduler.get_jobs():

@@ -152,7 +152,8 @@ def test_over_sms_the_resources_come_in_spanish_and_the_flag_is_urgent(client: T
     [reply] = [node.text for node in ET.fromstring(response.text).iter("Message")]
     assert reply == (
         "Siento mucho que esté pasando por esto. Si corre peligro, llame al 911. Para ayuda en crisis, "
-        "llame o escriba al 988. Violencia doméstica: 1-800-799-7233. Ya le avisé a Dana Lee."
+        "llame o escriba al 988. Violencia doméstica: 1-800-799-7233. Ya le avisé a Dana Lee.\n"
+        "¿Se encuentra a salvo ahora mismo?"
     )
     with service.sessions.begin() as session:
         [event] = session.scalars(select(EventRecord)).all()

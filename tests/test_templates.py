@@ -1,7 +1,7 @@
 """Every participant-facing text: present in both languages, and cheap to send."""
 
 import re
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -34,6 +34,8 @@ SAMPLE = {
     "due": date(2026, 9, 23),
     "next_due": date(2026, 9, 26),
     "day": date(2026, 9, 23),
+    # When the office opens next (a handoff outside office hours).
+    "opens_at": datetime(2026, 9, 28, 8, 0),
     "days": [date(2026, 5, 12), date(2026, 12, 5)],
     "late": True,
     "told_counselor": True,
@@ -173,7 +175,7 @@ def test_every_case_note_subject_has_its_template() -> None:
 @pytest.mark.parametrize("language", list(Language))
 @pytest.mark.parametrize("key", ALL_KEYS)
 def test_no_sentence_runs_into_the_next(key: str, language: Language) -> None:
-    """"Sorry, I didn't get that.What would you like to do?" (issue 14): a whitespace-control mark
+    """Issue 14: "Sorry, I didn't get that.What would you like to do?", a whitespace-control mark
     in a template ate the line break between two sentences."""
     text = RENDERER.render(Reply(key, SAMPLE), language)
     assert not re.search(r"[a-záéíóúñ][.!?:][A-ZÁÉÍÓÚÑ¿¡]", text), f"{language.value}/{key}:\n{text}"
