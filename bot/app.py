@@ -172,7 +172,9 @@ def _downloads(settings: Settings, telegram: TelegramTransport | None) -> dict[C
     """How each channel's media is fetched, for the channels whose credentials are set."""
     downloads: dict[Channel, Download] = {}
     if settings.twilio_account_sid and settings.twilio_auth_token:
-        downloads[Channel.SMS] = twilio_media(settings.twilio_account_sid, settings.twilio_auth_token, MAX_BYTES)
+        downloads[Channel.SMS] = twilio_media(
+            settings.twilio_account_sid, settings.twilio_auth_token, MAX_BYTES, settings.twilio_media_origins
+        )
     if telegram is not None:
         downloads[Channel.TELEGRAM] = telegram.download
     return downloads

@@ -65,6 +65,9 @@ class Settings:
     sms_per_second: float = 10.0
     #: Seconds between passes that close quiet contacts and draft their case notes.
     notes_seconds: int = 60
+    #: Where MMS media may be fetched with the Twilio credentials ("*." for any subdomain): Twilio's
+    #: own hosts, whatever URL a signed request names. Tests and staging add their fake's origin.
+    twilio_media_origins: tuple[str, ...] = ("https://api.twilio.com", "https://*.twilio.com")
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
@@ -94,6 +97,7 @@ class Settings:
             dispatch_seconds=_int(env, "WAYPOINT_DISPATCH_SECONDS", cls.dispatch_seconds),
             sms_per_second=_float(env, "WAYPOINT_SMS_PER_SECOND", cls.sms_per_second),
             notes_seconds=_int(env, "WAYPOINT_NOTES_SECONDS", cls.notes_seconds),
+            twilio_media_origins=_list(env, "WAYPOINT_TWILIO_MEDIA_ORIGINS") or cls.twilio_media_origins,
         )
 
     @property
@@ -124,3 +128,8 @@ def _float(env: Mapping[str, str], name: str, default: float) -> float:
         return float(raw)
     except ValueError as error:
         raise SettingsError(f"{name} must be a number, not {raw!r}") from error
+
+
+def _list(env: Mapping[str, str], name: str) -> tuple[str, ...]:
+    """A comma-separated setting; empty when unset."""
+    return tuple(item.strip() for item in (env.get(name) or "").split(",") if item.strip())
