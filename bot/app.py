@@ -23,6 +23,7 @@ from bot.channels.telegram.webhook import TelegramChannel, telegram_router
 from bot.database_runner import database_runner
 from bot.documents import MAX_BYTES, DocumentFetcher, DocumentStore, Download
 from bot.inbox import Inbox, utc_now
+from bot.log_redaction import install_log_redaction
 from bot.settings import Settings
 from casefile.database import make_engine, session_factory
 from casefile.vocabulary import Channel
@@ -117,6 +118,8 @@ class Service:
 
 
 def build_service(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Service:
+    secrets = (settings.twilio_auth_token, settings.telegram_bot_token, settings.telegram_webhook_secret)
+    install_log_redaction(secret.reveal() for secret in secrets if secret)
     engine = make_engine(settings.database_url)
     sessions = session_factory(engine)
     renderer = MessageRenderer(ServiceProfile(settings.program_name, settings.messages_per_week))
