@@ -26,6 +26,7 @@ from bot.database_runner import database_runner
 from bot.docs import serve_docs
 from bot.documents import MAX_BYTES, DocumentFetcher, DocumentStore, Download
 from bot.inbox import Inbox, utc_now
+from bot.log_redaction import install_log_redaction
 from bot.logs import RequestLog
 from bot.metrics import Metrics, serve_metrics
 from bot.settings import Settings
@@ -137,6 +138,8 @@ class Service:
 
 
 def build_service(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Service:
+    secrets = (settings.twilio_auth_token, settings.telegram_bot_token, settings.telegram_webhook_secret)
+    install_log_redaction(secret.reveal() for secret in secrets if secret)
     engine = make_engine(settings.database_url)
     sessions = session_factory(engine)
     renderer = MessageRenderer(ServiceProfile(settings.program_name, settings.messages_per_week))
@@ -209,7 +212,9 @@ def _downloads(settings: Settings, telegram: TelegramTransport | None) -> dict[C
     """How each channel's media is fetched, for the channels whose credentials are set."""
     downloads: dict[Channel, Download] = {}
     if settings.twilio_account_sid and settings.twilio_auth_token:
-        downloads[Channel.SMS] = twilio_media(settings.twilio_account_sid, settings.twilio_auth_token, MAX_BYTES)
+        downloads[Channel.SMS] = twilio_media(
+            settings.twilio_account_sid, settings.twilio_auth_token, MAX_BYTES, settings.twilio_media_origins
+        )
     if telegram is not None:
         downloads[Channel.TELEGRAM] = telegram.download
     return downloads

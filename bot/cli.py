@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from bot.app import Service, build_service, create_app
 from bot.channels.console.chat import chat
 from bot.channels.telegram.webhook import TelegramChannel, poll
+from bot.dead_letters import describe
 from bot.demo import DEMO_COUNSELOR_EMAIL, DEMO_PARTICIPANTS, seed_demo
 from bot.demo_history import seed_demo_history
 from bot.handoff_cli import add_handoff_commands, add_work_phone_commands, work_phone
@@ -25,6 +26,7 @@ from bot.ops_cli import add_ops_commands
 from bot.settings import Settings, SettingsError
 from bot.terminal import UserError, counselor_by_email
 from casefile.addresses import create_link_code
+from casefile.dead_letters import DeadLetter, dead_letters
 from casefile.enrolment import EnrolmentError, add_counselor, enrol_participant, weekly_requirement
 from casefile.messages import unknown_senders
 from casefile.migrate import is_current, upgrade
@@ -171,6 +173,9 @@ def _parser() -> argparse.ArgumentParser:
     add_ops_commands(commands, database_commands, _service)
 
     command("unknown-senders", _unknown_senders, "list numbers that wrote in but belong to no participant")
+    sub = command("dead-letters", _dead_letters, "list what providers delivered that could not be taken as a message")
+    sub.add_argument("--limit", type=int, default=50, help="how many, newest first")
+    sub.add_argument("--show", type=int, metavar="ID", help="print one of them as it was received")
 
     command("sweep", _sweep, "queue the outreach that is due now (one pass of the scheduler's sweep)")
     sub = command("dispatch", _dispatch, "send the outreach and queued replies that are due now (one pass)")
@@ -354,6 +359,22 @@ def _unknown_senders(args: argparse.Namespace) -> None:
                 f"{sender.channel.value:8} {sender.address:16} {sender.message_count:3} messages, "
                 f"last {sender.last_seen_at:%Y-%m-%d %H:%M} UTC"
             )
+
+
+def _dead_letters(args: argparse.Namespace) -> None:
+    with _service().sessions.begin() as session:
+        if args.show is not None:
+            letter = session.get(DeadLetter, args.show)
+            if letter is None:
+                raise UserError(f"no dead letter {args.show}")
+            print(describe(letter))
+            print(letter.payload)
+            return
+        letters = dead_letters(session, args.limit)
+        if not letters:
+            print("no dead letters")
+        for letter in letters:
+            print(describe(letter))
 
 
 def _participant(session: Session, phone: str) -> Participant:

@@ -31,6 +31,7 @@ from casefile.documents import add_documents
 from casefile.facts import record_fact
 from casefile.goals import GoalPlan, active_goal
 from casefile.handoffs import open_handoff_of
+from casefile.identifiers import mask_ssns
 from casefile.messages import Message, add_outbound, find_message, mark_processed, note_unknown_sender, store_inbound
 from casefile.outreach import cancel_queued, note_reply
 from casefile.people import Correspondent, find_correspondent, find_correspondent_by_id, set_participant
@@ -176,12 +177,16 @@ class Inbox:
         return receipts
 
     def _receive_once(self, inbound: Inbound, reply_status: MessageStatus) -> Receipt:
+        # An SSN texted in is masked before it is stored: neither the message nor any fact, note
+        # or reply made from it holds the number; the flag says one was sent (issue 16, item 13).
+        text, ssn_masked = mask_ssns(inbound.text)
         with self._sessions.begin() as session:
             message_id = store_inbound(
                 session,
                 channel=inbound.channel,
                 address=inbound.address,
-                body=inbound.text,
+                body=text,
+                ssn_masked=ssn_masked,
                 media=[{"url": m.url, "content_type": m.content_type} for m in inbound.media],
                 provider_id=inbound.provider_id,
                 created_at=inbound.received_at,
@@ -194,7 +199,7 @@ class Inbox:
                     message_id,
                     inbound.channel,
                     inbound.address,
-                    inbound.text,
+                    text,
                     inbound.provider_id,
                     inbound.received_at,
                     inbound.media,

@@ -117,6 +117,9 @@ class Settings:
     smtp_from: str | None = None
     smtp_starttls: bool = True
 
+    #: Where MMS media may be fetched with the Twilio credentials ("*." for any subdomain): Twilio's
+    #: own hosts, whatever URL a signed request names. Tests and staging add their fake's origin.
+    twilio_media_origins: tuple[str, ...] = ("https://api.twilio.com", "https://*.twilio.com")
     #: Where the settings came from besides the environment (a .env file), for `waypoint check`.
     sources: tuple[str, ...] = field(default=(), compare=False)
 
@@ -166,6 +169,7 @@ class Settings:
             smtp_password=reader.secret("WAYPOINT_SMTP_PASSWORD"),
             smtp_from=reader.text("WAYPOINT_SMTP_FROM"),
             smtp_starttls=reader.flag("WAYPOINT_SMTP_STARTTLS", cls.smtp_starttls),
+            twilio_media_origins=reader.items("WAYPOINT_TWILIO_MEDIA_ORIGINS") or cls.twilio_media_origins,
         )
         problems = reader.problems + settings.problems()
         if problems:
@@ -263,6 +267,10 @@ class _Reader:
             what = "a whole number" if kind is int else "a number"
             self.problems.append(f"{name} must be {what}, not {raw!r}")
             return default
+
+    def items(self, name: str) -> tuple[str, ...]:
+        """A comma-separated setting; empty when unset."""
+        return tuple(item.strip() for item in (self.env.get(name) or "").split(",") if item.strip())
 
     def flag(self, name: str, default: bool) -> bool:
         raw = (self.env.get(name) or "").strip().lower()

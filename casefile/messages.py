@@ -13,6 +13,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     bindparam,
+    false,
     func,
     insert,
     select,
@@ -56,6 +57,8 @@ class Message(Base):
     retry_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
     status_at: Mapped[datetime]
+    #: An inbound text held what looked like an SSN, masked before it was stored (casefile.identifiers).
+    ssn_masked: Mapped[bool] = mapped_column(server_default=false())
 
 
 class UnknownSender(Base):

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from casefile.base import Base, string_enum, table_of
 from casefile.facts import Fact, record_fact, register_fact
+from casefile.identifiers import outbound_problems
 from casefile.people import Participant
 
 
@@ -127,6 +128,25 @@ class OutreachChanged(Fact):
     after: str | None
 
 
+@register_fact
+@dataclass(frozen=True)
+class OutreachRefused(Fact):
+    """A queued text was not sent because it held an identifier (casefile.identifiers): the
+    counselor sees why, and can write the text again."""
+
+    kind = "outreach_refused"
+    needs_counselor = True
+    outreach_id: int
+    #: outbound_problems' reasons, joined with "; ".
+    reasons: str
+
+
+def refuse_outreach(session: Session, row: Outreach, problems: list[str], at: datetime) -> None:
+    """Settle a text the identifier guard stopped: skipped, and the counselor told why."""
+    row.state, row.reason, row.state_at = OutreachState.SKIPPED, "identifier", at
+    record_fact(session, OutreachRefused(row.id, "; ".join(problems)), row.participant_id, None, None, at)
+
+
 _OUTREACH = table_of(Outreach)
 _ANSWER = (
     update(_OUTREACH)
@@ -210,6 +230,11 @@ def edit_queued(session: Session, outreach_id: int, counselor_id: int, text: str
     if len(text) > 480:
         raise OutreachChangeRefused("keep it to 480 characters (three text messages)")
     row = _own_queued(session, outreach_id, counselor_id)
+    # The participant was loaded by _own_queued: this is a look in the session, not a query.
+    problems = outbound_problems(text, session.get_one(Participant, row.participant_id), at.date())
+    if problems:
+        # Said before it is saved, in words the counselor can fix it by (issue 16, item 12).
+        raise OutreachChangeRefused("the text was not saved: " + "; ".join(problems))
     before, row.body, row.state_at = row.body or f"template {row.template}", text, at
     change = OutreachChanged(counselor_id, "edit", row.id, before, text)
     record_fact(session, change, row.participant_id, None, None, at)

@@ -7,6 +7,7 @@ from casefile.case_notes import CaseNote, NoteAddendum, NoteAudit
 from casefile.consent import ConsentEvent
 from casefile.contacts import Contact
 from casefile.conversation import ConversationRecord
+from casefile.dead_letters import DeadLetter
 from casefile.documents import Document
 from casefile.facts import EventRecord
 from casefile.goals import Goal, GoalStep
@@ -25,6 +26,7 @@ __all__ = [
     "ConsentEvent",
     "Contact",
     "ConversationRecord",
+    "DeadLetter",
     "Counselor",
     "Document",
     "EventRecord",

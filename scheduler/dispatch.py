@@ -23,8 +23,9 @@ from casefile.conversation import ConversationRecord, save_conversation
 from casefile.facts import record_fact
 from casefile.goals import Goal, GoalStep
 from casefile.handoffs import Handoff
+from casefile.identifiers import outbound_problems
 from casefile.messages import Message, add_outbound
-from casefile.outreach import Outreach, OutreachKind, OutreachState, ReengagementTask
+from casefile.outreach import Outreach, OutreachKind, OutreachState, ReengagementTask, refuse_outreach
 from casefile.people import Participant
 from casefile.vocabulary import ConsentState, GoalStatus, MessageStatus, ProgrammeStatus, StepStatus
 from conversations.model import IDLE_FLOW, IDLE_STEP, Reply
@@ -252,6 +253,10 @@ def _queue_text(
     body = row.body or renderer.render(
         Reply(row.template, _params(session, participant, row, rule)), participant.language
     )
+    # Every text the scheduler sends, on every channel, passes the identifier guard (issue 16, item 12).
+    if problems := outbound_problems(body, participant, now.date()):
+        refuse_outreach(session, row, problems, now)
+        return
     contact_id = current_contact(session, participant.id, channel, now, opened_by="outreach")
     add_outbound(
         session,

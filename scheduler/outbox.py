@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from casefile.addresses import disable_address
 from casefile.consent import record_consent
 from casefile.facts import Fact, record_fact, register_fact
+from casefile.identifiers import OutboundRefused, outbound_problems
 from casefile.messages import Message
 from casefile.outreach import Outreach, OutreachAttempt, cancel_queued
 from casefile.people import Participant
@@ -80,6 +81,9 @@ def queue_message(
     at: datetime,
     contact_id: int | None = None,
 ) -> Message:
+    """Record a text to send; raises OutboundRefused (with the reasons) if it holds an identifier."""
+    if problems := outbound_problems(body, participant, at.date()):
+        raise OutboundRefused(problems)
     message = Message(
         participant_id=participant.id,
         contact_id=contact_id,

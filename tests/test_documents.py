@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from bot.app import Service, build_service, create_app
+from bot.channels.sms.media import is_twilio_media
 from bot.demo import seed_demo
 from bot.documents import RETRY_DELAYS, retry_at
 from bot.settings import Secret, Settings
@@ -36,9 +37,18 @@ def twilio() -> Iterator[FakeTwilio]:
 
 
 @pytest.fixture
-def mms_service(settings: Settings, clock: FixedClock) -> Iterator[Service]:
-    # The webhook checks signatures with the auth token; media is fetched with the same account.
-    built = build_service(replace(settings, twilio_account_sid=ACCOUNT, twilio_auth_token=Secret(MEDIA_TOKEN)), clock)
+def mms_service(settings: Settings, clock: FixedClock, twilio: FakeTwilio) -> Iterator[Service]:
+    # The webhook checks signatures with the auth token; media is fetched with the same account, from
+    # the fake Twilio only (as it would be from Twilio's hosts only).
+    built = build_service(
+        replace(
+            settings,
+            twilio_account_sid=ACCOUNT,
+            twilio_auth_token=Secret(MEDIA_TOKEN),
+            twilio_media_origins=(twilio.url,),
+        ),
+        clock,
+    )
     with built.sessions.begin() as session:
         seed_demo(session, settings.timezone, clock())
     yield built
@@ -168,3 +178,45 @@ def test_retry_waits_grow_and_are_jittered() -> None:
     assert waits[-1] is None
     for wait, delay in zip(waits, RETRY_DELAYS, strict=False):
         assert wait is not None and delay * 0.8 <= wait - now <= delay * 1.2
+
+
+def test_the_credentials_go_to_no_host_but_twilios_whatever_url_a_signed_request_names(
+    client: TestClient, mms_service: Service, twilio: FakeTwilio
+) -> None:
+    """Issue 16, item 14: the same fake server under another name is another host."""
+    send_mms(client, twilio, "yes", "SM-consent", path=None)
+    twilio.media[MEDIA_PATH] = PHOTO
+    elsewhere = twilio.url.replace("127.0.0.1", "localhost") + MEDIA_PATH
+    payload, headers = signed(
+        "/sms/twilio",
+        sms_form("", "MM-elsewhere", NumMedia="1", MediaUrl0=elsewhere, MediaContentType0="image/jpeg"),
+        token=MEDIA_TOKEN,
+    )
+    assert client.post("/sms/twilio", content=payload, headers=headers).status_code == 200
+    assert twilio.media_requests == []
+    [document] = documents(mms_service)
+    assert (document.status, document.attempts) == (DocumentStatus.FAILED, 1)
+    assert document.last_error is not None and "not a Twilio media host" in document.last_error
+    assert kinds(mms_service)[-1] == "document_not_fetched"
+
+
+@pytest.mark.parametrize(
+    ("url", "allowed"),
+    [
+        ("https://api.twilio.com/2010-04-01/Accounts/AC1/Messages/MM1/Media/ME1", True),
+        ("https://api.dublin.ie1.twilio.com/2010-04-01/Accounts/AC1/Messages/MM1/Media/ME1", True),
+        ("https://API.Twilio.com/2010-04-01/Accounts/AC1/Messages/MM1/Media/ME1", True),
+        ("http://api.twilio.com/2010-04-01/Accounts/AC1/Media/ME1", False),  # credentials in clear
+        ("https://api.twilio.com:8443/Media/ME1", False),
+        ("https://api.twilio.com.attacker.example/Media/ME1", False),
+        ("https://evil-twilio.com/Media/ME1", False),
+        ("https://attacker.example/api.twilio.com/Media/ME1", False),
+        ("https://api.twilio.com@attacker.example/Media/ME1", False),
+        ("https://user:pw@api.twilio.com/Media/ME1", False),
+        ("https://twilio.com/Media/ME1", False),
+        ("https://api.twilio.com:bad/Media/ME1", False),
+        ("ME1", False),
+    ],
+)
+def test_twilios_media_hosts_are_told_apart_from_look_alikes(url: str, allowed: bool) -> None:
+    assert is_twilio_media(url, Settings().twilio_media_origins) is allowed

@@ -48,9 +48,7 @@ def replies(response_text: str) -> list[str]:
 
 def test_a_million_field_unsigned_form_is_refused_413_before_it_is_read(client: TestClient, service: Service) -> None:
     body = b"&".join(b"f%d=x" % i for i in range(1_000_000))
-    response = client.post(
-        INBOUND, content=body, headers={"Content-Type": "application/x-www-form-urlencoded"}
-    )
+    response = client.post(INBOUND, content=body, headers={"Content-Type": "application/x-www-form-urlencoded"})
     assert response.status_code == 413
     assert str(TWILIO_BODY_LIMIT) in response.text
     assert stored(service) == 0
@@ -94,7 +92,10 @@ def test_a_signed_form_of_more_fields_than_twilio_sends_is_refused_without_being
 def test_the_largest_mms_twilio_sends_fits(client: TestClient, service: Service) -> None:
     """1,600 characters of four-byte emoji and ten photos: the limit must not refuse what Twilio sends."""
     client.post(INBOUND, **_kwargs(signed(INBOUND, sms_form("yes", "SM-consent"))))
-    media = {f"MediaUrl{i}": f"https://api.twilio.com/2010-04-01/Accounts/AC{'0' * 32}/Messages/MM{'1' * 32}/Media/ME{i:032d}" for i in range(10)}
+    media = {
+        f"MediaUrl{i}": f"https://api.twilio.com/2010-04-01/Accounts/AC{'0' * 32}/Messages/MM{'1' * 32}/Media/ME{i:032d}"
+        for i in range(10)
+    }
     media |= {f"MediaContentType{i}": "image/jpeg" for i in range(10)}
     form = sms_form("🙂" * 1600, "MM" + "1" * 32, NumMedia="10", **media)
     payload, headers = signed(INBOUND, form)
@@ -105,9 +106,7 @@ def test_the_largest_mms_twilio_sends_fits(client: TestClient, service: Service)
         assert len(message.media) == 10
 
 
-def test_a_form_with_a_repeated_key_passes_when_twilio_signed_every_value(
-    client: TestClient, service: Service
-) -> None:
+def test_a_form_with_a_repeated_key_passes_when_twilio_signed_every_value(client: TestClient, service: Service) -> None:
     client.post(INBOUND, **_kwargs(signed(INBOUND, sms_form("yes", "SM-consent"))))
     pairs = list(sms_form("menu", "SM-repeated").items()) + [("AddOns", "a"), ("AddOns", "b")]
     response = client.post(INBOUND, **_kwargs(signed_pairs(INBOUND, pairs)))

@@ -22,3 +22,9 @@ def test_the_auth_token_never_appears_when_settings_are_printed() -> None:
 def test_a_setting_that_cannot_be_read_says_which_and_why() -> None:
     with pytest.raises(SettingsError, match="WAYPOINT_MESSAGES_PER_WEEK must be a whole number"):
         Settings.from_env({"WAYPOINT_MESSAGES_PER_WEEK": "lots"})
+
+
+def test_media_is_fetched_from_twilios_hosts_unless_told_otherwise() -> None:
+    assert Settings.from_env({}).twilio_media_origins == ("https://api.twilio.com", "https://*.twilio.com")
+    staging = Settings.from_env({"WAYPOINT_TWILIO_MEDIA_ORIGINS": "https://api.twilio.com, http://127.0.0.1:8999"})
+    assert staging.twilio_media_origins == ("https://api.twilio.com", "http://127.0.0.1:8999")

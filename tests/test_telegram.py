@@ -12,6 +12,7 @@ from bot.channels.telegram.transport import SendLimiter, TelegramTransport
 from bot.channels.telegram.webhook import poll
 from bot.cli import main
 from casefile.addresses import ChannelAddress, create_link_code, outreach_address
+from casefile.dead_letters import dead_letters
 from casefile.documents import Document
 from casefile.facts import EventRecord
 from casefile.messages import Message
@@ -109,10 +110,16 @@ def test_a_request_without_the_secret_token_is_refused_and_nothing_stored(
         assert session.scalars(select(Message)).all() == []
 
 
-def test_a_body_that_is_no_update_is_refused(client: TestClient) -> None:
+def test_a_body_that_is_no_update_is_kept_as_a_dead_letter_and_answered_200(
+    client: TestClient, service: Service
+) -> None:
+    """A 400 would make Telegram send it again and again (issue 16, item 8): tests/test_dead_letters.py."""
     headers = {"X-Telegram-Bot-Api-Secret-Token": TELEGRAM_SECRET}
-    assert client.post("/telegram/webhook", content=b"{not json", headers=headers).status_code == 400
-    assert client.post("/telegram/webhook", json={"message": {}}, headers=headers).status_code == 400
+    assert client.post("/telegram/webhook", content=b"{not json", headers=headers).status_code == 200
+    assert client.post("/telegram/webhook", json={"message": {}}, headers=headers).status_code == 200
+    with service.sessions.begin() as session:
+        assert session.scalars(select(Message)).all() == []
+        assert len(dead_letters(session)) == 2
 
 
 def test_a_photo_is_fetched_through_the_bot_api(

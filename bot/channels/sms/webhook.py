@@ -12,6 +12,7 @@ from starlette.datastructures import ImmutableMultiDict
 from twilio.request_validator import RequestValidator
 
 from bot.database_runner import DatabaseRunner
+from bot.dead_letters import keep_dead_letter
 from bot.inbox import Inbound, Inbox, Media, OutgoingText, ProcessingFailed
 from bot.settings import Secret
 from casefile.messages import apply_delivery_status, link_provider_id
@@ -33,6 +34,9 @@ TWILIO_STATUSES: dict[str, MessageStatus] = {
 }
 #: Longer than any Twilio id or phone number; longer values are not a message.
 MAX_FIELD = 64
+#: The longest Body Twilio delivers (a long text arrives joined, up to this); a longer one is not
+#: from a phone, and is kept as a dead letter rather than answered.
+MAX_BODY = 1600
 #: Twilio sends about 40 fields with an MMS of 10 photos; a form of more is not Twilio's, and is
 #: refused before its signature is computed over it.
 MAX_FIELDS = 200
@@ -149,6 +153,23 @@ def sms_router(
             inbound = inbound_from_form(params, clock())
         except InvalidForm as error:
             return Response(f"Not a message: {error}", status_code=400)
+        if len(inbound.text) > MAX_BODY:
+            # Answered 200, so that Twilio does not deliver it again; staff see it (issue 16, item 8).
+            reason = f"Body longer than {MAX_BODY} characters ({len(inbound.text)})"
+            try:
+                await run(
+                    keep_dead_letter,
+                    sessions,
+                    Channel.SMS,
+                    inbound.provider_id,
+                    inbound.address,
+                    reason,
+                    inbound.text,
+                    inbound.received_at,
+                )
+            except ProcessingFailed:
+                return Response("Could not store the message; please retry", status_code=503)
+            return twiml([], status_url)
         if inbound.media:
             # After the answer to Twilio, so that a slow media host never delays the reply.
             background.add_task(fetch_documents)

@@ -21,6 +21,7 @@ from telegram import Update
 
 from bot.channels.telegram.transport import TelegramTransport
 from bot.database_runner import DatabaseRunner
+from bot.dead_letters import keep_dead_letter
 from bot.inbox import Inbound, Inbox, Media, ProcessingFailed
 from bot.settings import Secret
 from casefile.vocabulary import Channel, MessageStatus
@@ -32,9 +33,54 @@ log = logging.getLogger(__name__)
 COMMANDS = {"/start": "hi", "/help": "help", "/menu": "menu", "/stop": "stop"}
 
 
+class MalformedUpdate(ValueError):
+    """An authenticated update we cannot take as a message; the text says why, for staff."""
+
+
+def read_update(body: bytes) -> dict[str, Any]:
+    """The JSON object of an update with its update_id; MalformedUpdate if the body is not one."""
+    try:
+        payload = json.loads(body, parse_constant=_not_json)
+    except RecursionError as error:
+        raise MalformedUpdate("not an update: nested too deeply") from error
+    except ValueError as error:  # not JSON, not UTF-8, or NaN/Infinity (which JSON does not have)
+        raise MalformedUpdate(f"not JSON: {error}") from error
+    if not isinstance(payload, dict):
+        raise MalformedUpdate("not an update: not a JSON object")
+    if type(payload.get("update_id")) is not int:
+        raise MalformedUpdate("not an update: update_id is missing or not a whole number")
+    return payload
+
+
+def _not_json(constant: str) -> None:
+    raise ValueError(f"{constant} is not a JSON value")
+
+
+def _check_message(message: object) -> None:
+    """The fields we read, of the types the Bot API gives them; PTB's parser trusts them."""
+    if not isinstance(message, dict):
+        raise MalformedUpdate("message is not an object")
+    chat = message.get("chat")
+    if not isinstance(chat, dict):
+        raise MalformedUpdate("message.chat is missing")
+    if type(chat.get("id")) is not int or not isinstance(chat.get("type"), str):
+        raise MalformedUpdate("message.chat has no whole-number id or no type")
+    if type(message.get("date")) is not int:
+        raise MalformedUpdate("message.date is not a whole number")
+    for name in ("text", "caption"):
+        if name in message and not isinstance(message[name], str):
+            raise MalformedUpdate(f"message.{name} is not text")
+
+
 def inbound_from_update(payload: dict[str, Any], received_at: datetime) -> Inbound | None:
-    """The message in an update, or None for updates that carry none (edits, joins, …)."""
-    update = Update.de_json(payload, None)
+    """The message in an update, or None for updates that carry none (edits, joins, …).
+    MalformedUpdate when the update is not shaped as the Bot API makes them."""
+    if "message" in payload:
+        _check_message(payload["message"])
+    try:
+        update = Update.de_json(payload, None)
+    except (TypeError, ValueError, KeyError, AttributeError, OverflowError, RecursionError) as error:
+        raise MalformedUpdate(f"not an update the Bot API makes ({type(error).__name__})") from error
     message = update.message
     if message is None or message.chat.type != "private":
         return None
@@ -74,9 +120,25 @@ class TelegramChannel:
         self._fetch_documents = fetch_documents
         self._clock = clock
 
-    def receive(self, payload: dict[str, Any]) -> Received:
-        """Store and process one update: its queued replies (none for a repeat) and whether it brought media."""
-        inbound = inbound_from_update(payload, self._clock())
+    def receive_body(self, body: bytes) -> Received:
+        """`receive` for an update as the webhook gets it: bytes that may not even be JSON."""
+        raw = body.decode("utf-8", "replace")
+        try:
+            payload = read_update(body)
+        except MalformedUpdate as error:
+            self._keep_dead_letter(None, str(error), raw)
+            return Received((), has_media=False)
+        return self.receive(payload, raw)
+
+    def receive(self, payload: dict[str, Any], raw: str | None = None) -> Received:
+        """Store and process one update: its queued replies (none for a repeat) and whether it brought
+        media. One that is not a message we can take is kept as a dead letter (`raw`, the update as
+        received, or else the payload), and nothing is sent."""
+        try:
+            inbound = inbound_from_update(payload, self._clock())
+        except MalformedUpdate as error:
+            self._keep_dead_letter(payload, str(error), raw if raw is not None else json.dumps(payload))
+            return Received((), has_media=False)
         if inbound is None:
             return Received((), has_media=False)
         try:
@@ -87,6 +149,21 @@ class TelegramChannel:
             apology = self.inbox.apologise(failure.message_id, MessageStatus.QUEUED)
             return Received((apology.message_id,) if apology else (), bool(inbound.media))
         return Received(tuple(reply.message_id for reply in receipt.replies), bool(inbound.media))
+
+    def _keep_dead_letter(self, payload: dict[str, Any] | None, reason: str, raw: str) -> None:
+        update_id = payload.get("update_id") if payload is not None else None
+        message = payload.get("message") if payload is not None else None
+        chat = message.get("chat") if isinstance(message, dict) else None
+        chat_id = chat.get("id") if isinstance(chat, dict) else None
+        keep_dead_letter(
+            self._sessions,
+            Channel.TELEGRAM,
+            str(update_id) if type(update_id) is int else None,
+            str(chat_id) if type(chat_id) is int else None,
+            reason,
+            raw,
+            self._clock(),
+        )
 
     def send(self, received: Received) -> None:
         """Send queued replies in order (one that fails for now stays queued for the next pass), then
@@ -127,13 +204,9 @@ def telegram_router(channel: TelegramChannel | None, secret: Secret | None, run:
         if channel is None or expected is None or not hmac.compare_digest(given, expected):
             return Response("Invalid or missing secret token", status_code=403)
         try:
-            payload = json.loads(await request.body())
-            if not isinstance(payload, dict) or not isinstance(payload.get("update_id"), int):
-                raise ValueError("not an update")
-        except ValueError:
-            return Response("Not a Telegram update", status_code=400)
-        try:
-            received = await run(channel.receive, payload)
+            # What cannot be a message is kept as a dead letter and answered 200 all the same: an
+            # error would make Telegram send it again and again (issue 16, item 8).
+            received = await run(channel.receive_body, await request.body())
         except ProcessingFailed:
             # Not even stored: a failed answer makes Telegram deliver the update again.
             return Response("Could not store the update; please retry", status_code=503)

@@ -1,0 +1,75 @@
+"""Dead letters: what a provider delivered, authenticated, that is not a message we can take.
+
+A Telegram update with no chat, a date that is a string or a text that is a number; an SMS body
+longer than Twilio ever sends. Answering such a delivery with an error makes the provider resend it
+for hours; answering 200 and dropping it loses it. So it is kept here, as received (SSN-like
+numbers masked), with the reason, for staff to read (`waypoint dead-letters`, the console).
+"""
+
+from datetime import datetime
+
+from sqlalchemy import String, Text, UniqueConstraint, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from casefile.base import UPSERT_INSERTS, Base, dialect_of, string_enum, table_of
+from casefile.identifiers import mask_ssns
+from casefile.vocabulary import Channel
+
+#: What is kept of a payload: the request limits (bot.body_limit) bound it already; this bounds
+#: what a listing prints.
+MAX_PAYLOAD = 256 * 1024
+
+
+class DeadLetter(Base):
+    __tablename__ = "dead_letters"
+    # A provider's redelivery of the same thing is one dead letter.
+    __table_args__ = (UniqueConstraint("channel", "provider_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[Channel] = mapped_column(string_enum(Channel, 16))
+    #: The provider's id for it (update_id, MessageSid), when it had a usable one.
+    provider_id: Mapped[str | None] = mapped_column(String(64))
+    #: Who sent it (a phone number, a chat id), when that much could be read.
+    address: Mapped[str | None] = mapped_column(String(64))
+    #: Why it could not be taken, for staff: "message.chat is missing", "Body longer than 1600 characters".
+    reason: Mapped[str] = mapped_column(String(200))
+    #: The delivery as received (the JSON update, the form's Body), SSN-like numbers masked.
+    payload: Mapped[str] = mapped_column(Text)
+    received_at: Mapped[datetime]
+
+
+_DEAD_LETTERS = table_of(DeadLetter)
+_STORE = {
+    name: upsert(_DEAD_LETTERS).on_conflict_do_nothing(index_elements=["channel", "provider_id"])
+    for name, upsert in UPSERT_INSERTS.items()
+}
+
+
+def store_dead_letter(
+    session: Session,
+    channel: Channel,
+    provider_id: str | None,
+    address: str | None,
+    reason: str,
+    payload: str,
+    at: datetime,
+) -> None:
+    """Keep a delivery that cannot be a message (once per provider id)."""
+    # PostgreSQL text cannot hold NUL; the rest is kept as sent.
+    kept, _ = mask_ssns(payload[:MAX_PAYLOAD].replace("\x00", "\ufffd"))
+    session.execute(
+        _STORE[dialect_of(session)],
+        {
+            "channel": channel,
+            "provider_id": provider_id[:64] if provider_id else None,
+            "address": address[:64] if address else None,
+            "reason": reason[:200],
+            "payload": kept,
+            "received_at": at,
+        },
+    )
+
+
+def dead_letters(session: Session, limit: int = 50) -> list[DeadLetter]:
+    """The most recent first."""
+    return list(session.scalars(select(DeadLetter).order_by(DeadLetter.id.desc()).limit(limit)))
