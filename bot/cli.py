@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from bot.app import Service, build_service, create_app
 from bot.channels.console.chat import chat
 from bot.channels.telegram.webhook import TelegramChannel, poll
-from bot.demo import DEMO_PARTICIPANTS, seed_demo
+from bot.demo import DEMO_COUNSELOR_EMAIL, DEMO_PARTICIPANTS, reset_demo_password, seed_demo
 from bot.inbox import utc_now
 from bot.notes_cli import add_account_commands, add_note_commands
 from bot.settings import Settings
@@ -234,8 +234,11 @@ def _demo(args: argparse.Namespace) -> None:
     upgrade(service.engine)
     with service.sessions.begin() as session:
         seed_demo(session, service.settings.timezone, utc_now())
+        password = reset_demo_password(session, utc_now())
     waypoint = sys.argv[0] if sys.argv[0].endswith("waypoint") else "waypoint"
     print(f"\nWaypoint demo: database {service.settings.database_url}, web service on http://{args.host}:{args.port}")
+    print(f"Counselor console: open http://{args.host}:{args.port}/ and sign in as {DEMO_COUNSELOR_EMAIL}")
+    print(f"  with the password {password} (set for this run)")
     print("Chat as a demo participant from another terminal in this folder:")
     for person in DEMO_PARTICIPANTS:
         print(f"  {waypoint} chat --phone {person.phone}    ({person.first_name}, {person.language.name.title()})")
