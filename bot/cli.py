@@ -16,8 +16,8 @@ from bot.app import Service, build_service, create_app
 from bot.channels.console.chat import chat
 from bot.channels.telegram.webhook import TelegramChannel, poll
 from bot.dead_letters import describe
-from bot.demo import DEMO_COUNSELOR_EMAIL, DEMO_PARTICIPANTS, seed_demo
-from bot.demo_history import seed_demo_history
+from bot.demo import DEMO_COUNSELOR_EMAIL, DEMO_PARTICIPANTS, reset_demo_password, seed_demo
+from bot.demo_history import DEMO_SUPERVISOR_EMAIL, seed_demo_history
 from bot.handoff_cli import add_handoff_commands, add_work_phone_commands, work_phone
 from bot.inbox import utc_now
 from bot.logs import configure_logging
@@ -261,8 +261,14 @@ def _demo(args: argparse.Namespace) -> None:
         seed_demo(session, service.settings.timezone, utc_now())
     print("Setting up the demo caseload (the first time, a few weeks of history are replayed: about 10 s)...")
     seed_demo_history(service, DEMO_COUNSELOR_EMAIL, utc_now())
+    with service.sessions.begin() as session:
+        passwords = {email: reset_demo_password(session, utc_now(), email)
+                     for email in (DEMO_COUNSELOR_EMAIL, DEMO_SUPERVISOR_EMAIL)}
     waypoint = sys.argv[0] if sys.argv[0].endswith("waypoint") else "waypoint"
     print(f"\nWaypoint demo: database {service.settings.database_url}, web service on http://{args.host}:{args.port}")
+    print(f"Counselor console: open http://{args.host}:{args.port}/ and sign in (passwords set for this run) as")
+    print(f"  the counselor  {DEMO_COUNSELOR_EMAIL}  {passwords[DEMO_COUNSELOR_EMAIL]}")
+    print(f"  the supervisor {DEMO_SUPERVISOR_EMAIL}  {passwords[DEMO_SUPERVISOR_EMAIL]}")
     print("Chat as a demo participant from another terminal in this folder:")
     for person in DEMO_PARTICIPANTS:
         print(f"  {waypoint} chat --phone {person.phone}    ({person.first_name}, {person.language.name.title()})")

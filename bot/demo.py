@@ -1,10 +1,12 @@
 """Demo data for a first run: one counselor and two participants (English and Spanish)."""
 
+import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from casefile.accounts import end_sessions, set_password
 from casefile.enrolment import add_counselor, enrol_participant
 from casefile.people import find_counselor_by_email
 from casefile.vocabulary import Activity, FamilyType, Language
@@ -63,3 +65,14 @@ def seed_demo(session: Session, time_zone: str, now: datetime) -> bool:
             activities=person.activities,
         )
     return True
+
+
+def reset_demo_password(session: Session, now: datetime, email: str = DEMO_COUNSELOR_EMAIL) -> str:
+    """A fresh password for the demo counselor, printed by `waypoint demo` so a new user can sign in
+    to the console at once; set anew on every run, so no known password ships with the code."""
+    counselor = find_counselor_by_email(session, email)
+    assert counselor is not None, "seed the demo first"
+    password = secrets.token_urlsafe(12)
+    set_password(counselor, password)
+    end_sessions(session, counselor, now)
+    return password

@@ -14,7 +14,7 @@ from typing import Any
 from bot.app import Service
 from bot.inbox import utc_now
 from bot.terminal import UserError, counselor_by_email
-from casefile.accounts import hash_password, issue_token, revoke_token
+from casefile.accounts import disable_counselor, end_sessions, hash_password, issue_token, revoke_token
 from casefile.vocabulary import NoteState
 from notes import export, review
 from notes.render import us_date
@@ -33,6 +33,9 @@ def add_account_commands(counselor_commands: Any, service: ServiceFactory) -> No
     sub = counselor_commands.add_parser("revoke", help="revoke one of a counselor's API tokens")
     sub.set_defaults(run=lambda args: _revoke(service(), args))
     sub.add_argument("id", type=int)
+    sub.add_argument("--email", required=True)
+    sub = counselor_commands.add_parser("disable", help="disable an account: no sign-in, every session and token ends")
+    sub.set_defaults(run=lambda args: _disable(service(), args))
     sub.add_argument("--email", required=True)
 
 
@@ -74,8 +77,17 @@ def _password(service: Service, args: argparse.Namespace) -> None:
     except ValueError as error:
         raise UserError(str(error)) from None
     with service.sessions.begin() as session:
-        counselor_by_email(session, args.email).password_hash = hashed
-    print("password set")
+        counselor = counselor_by_email(session, args.email)
+        counselor.password_hash = hashed
+        # Whoever knew the old password is signed out too.
+        ended = end_sessions(session, counselor, utc_now())
+    print("password set" + (f"; {ended} signed-in sessions ended" if ended else ""))
+
+
+def _disable(service: Service, args: argparse.Namespace) -> None:
+    with service.sessions.begin() as session:
+        ended = disable_counselor(session, counselor_by_email(session, args.email), utc_now())
+    print(f"{args.email} disabled; {ended} sessions and tokens ended")
 
 
 def _token(service: Service, args: argparse.Namespace) -> None:

@@ -2,7 +2,7 @@
 never loaded (ParticipantNotFound, a 404 to the browser)."""
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
@@ -15,7 +15,7 @@ from casefile.messages import Message
 from casefile.outreach import Outreach, OutreachKind, OutreachState
 from casefile.people import Participant
 from casefile.verification import MonthTotals, month_totals
-from casefile.vocabulary import Direction, GoalStatus, MessageStatus
+from casefile.vocabulary import Direction, MessageStatus
 from console.attention import QueueItem, queue
 
 #: The transcript shows the latest messages unless the whole of it is asked for.
@@ -59,6 +59,8 @@ class ParticipantPage:
     queued: list[Outreach]
     waiting_texts: list[Message]
     items: list[QueueItem]
+    #: The participant's today: a week of hours is short only once it has ended.
+    today: date
 
 
 def delivery_label(message: Message) -> str:
@@ -117,16 +119,16 @@ def participant_page(
             select(Goal).where(Goal.participant_id == participant.id).order_by(Goal.status, Goal.set_at.desc())
         )
     )
-    steps = {
-        goal.id: list(session.scalars(select(GoalStep).where(GoalStep.goal_id == goal.id).order_by(GoalStep.position)))
-        for goal in goals
-        if goal.status is GoalStatus.ACTIVE or goal is goals[0]
-    }
+    steps: dict[int, list[GoalStep]] = {goal.id: [] for goal in goals}
+    for step in session.scalars(
+        select(GoalStep).where(GoalStep.goal_id.in_(list(steps))).order_by(GoalStep.position)
+    ):
+        steps[step.goal_id].append(step)
     return ParticipantPage(
         participant,
         transcript,
         earlier,
-        [(goal, steps[goal.id]) for goal in goals if goal.id in steps],
+        [(goal, steps[goal.id]) for goal in goals],
         month_totals(session, participant, today.year, today.month),
         list(
             session.scalars(
@@ -157,6 +159,7 @@ def participant_page(
             )
         ),
         queue(session, counselor_id, participant.id),
+        today,
     )
 
 

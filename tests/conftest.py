@@ -139,3 +139,33 @@ def adapter(request: pytest.FixtureRequest, service: Service, clock: FixedClock)
             yield TelegramAdapter.linked(client, service, request.getfixturevalue("telegram"), clock)
         else:
             yield SmsAdapter(client)
+
+
+# --- Browser tests (tests/test_console_e2e.py): Debian's chromium driven by playwright ------------------
+# Never `playwright install`: the browser comes from the system (apt-get install chromium), named by
+# CHROMIUM_PATH or found on PATH. Without it the browser tests are skipped, unless E2E_REQUIRED=1
+# (.ci/run sets it), where a missing browser is an error.
+CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    browser_tests = [item for item in items if "page" in getattr(item, "fixturenames", ())]
+    if CHROMIUM or not browser_tests:
+        return
+    if os.environ.get("E2E_REQUIRED") == "1":
+        raise pytest.UsageError("E2E_REQUIRED=1 but no chromium: apt-get install chromium (or set CHROMIUM_PATH)")
+    for item in browser_tests:
+        item.add_marker(pytest.mark.skip(reason="no chromium (apt-get install chromium)"))
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, object]) -> dict[str, object]:
+    """pytest-playwright's hook: launch the system's chromium, never one from ~/.cache/ms-playwright."""
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": ["--no-sandbox"]}
+
+
+@pytest.fixture(scope="session")
+def base_url() -> None:
+    """pytest-playwright's base URL: none, each browser test serves the app on its own database
+    (and the plugin's own fixture trips a pytest deprecation under filterwarnings=error)."""
+    return None
