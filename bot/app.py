@@ -24,7 +24,7 @@ from bot.documents import MAX_BYTES, DocumentFetcher, DocumentStore, Download
 from bot.inbox import Inbox, utc_now
 from bot.settings import Settings
 from casefile.database import make_engine, session_factory
-from casefile.vocabulary import Channel
+from casefile.vocabulary import Channel, MessageStatus
 from conversations.rendering import MessageRenderer, ServiceProfile
 from notes.draft import draft_closed_contacts
 from notes.render import NoteRenderer
@@ -32,6 +32,7 @@ from notes.verification import draft_verifications
 from scheduler.dispatch import plan_due
 from scheduler.jobs import Lease, PeriodicJob, start_jobs
 from scheduler.outbox import OutreachTiming, RateLimiter, Transport, send_queued
+from scheduler.reconcile import reconcile_sending
 from scheduler.rules import Rule, Unit, load_rules
 from scheduler.sweep import sweep
 from scheduler.timing import Calendar, holiday_calendar
@@ -84,13 +85,19 @@ class Service:
         due now (`waypoint dispatch`, and the scheduler's dispatch job). Every pass moves each row it
         reads on (made, deferred to a later time, skipped), so the loops end."""
         rules = {rule.name: rule for rule in self.rules}
-        done: Counter[str] = Counter()
+        transports = self.transports()
+        # A STOP left unprocessed by a fault must count before anything is sent: the pending
+        # messages are processed first, at start-up (the job's first run) and on every pass.
+        resumed = self.resume_pending()
+        # Then what an earlier pass left SENDING (a timeout, a kill): found, requeued or unknown.
+        done: Counter[str] = reconcile_sending(self.sessions, transports, self.clock)
+        if resumed:
+            done["resumed"] = resumed
         while decided := plan_due(self.sessions, rules, self.calendar, self.renderer, self.clock()):
             done.update(decided)
         business = frozenset(rule.name for rule in self.rules if rule.unit is Unit.BUSINESS_DAYS)
         limiters = {Channel.SMS: self.sms_rate}
         timing = OutreachTiming(self.calendar, business)
-        transports = self.transports()
         while sent := send_queued(self.sessions, transports, self.clock, timing, limiters, workers=workers):
             done.update({str(status): count for status, count in sent.items()})
         return done
@@ -113,6 +120,11 @@ class Service:
             PeriodicJob("documents", self.documents.fetch_due, settings.document_retry_seconds),
             PeriodicJob("notes", self.draft_notes, settings.notes_seconds),
         ]
+
+    def resume_pending(self) -> int:
+        """Process the messages an earlier failure left unprocessed; their replies go through the
+        outbox. How many were processed. Every dispatch pass does this first."""
+        return len(self.inbox.process_pending(MessageStatus.QUEUED))
 
 
 def build_service(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Service:

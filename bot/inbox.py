@@ -154,20 +154,31 @@ class Inbox:
                 break
         raise ProcessingFailed(None)
 
-    def process_pending(self, reply_status: MessageStatus) -> list[Receipt]:
-        """Process messages left RECEIVED by an earlier failure, oldest first."""
+    def process_pending(self, reply_status: MessageStatus, limit: int = 500) -> list[Receipt]:
+        """Process messages left RECEIVED by an earlier failure, oldest first: on start and
+        periodically (the scheduler's `inbox` job), so that a STOP that came during a fault takes
+        effect. One person's messages are taken in order: after one fails again, their later ones
+        wait for the next pass. The replies are `reply_status` (QUEUED: the outbox sends them)."""
         with self._sessions.begin() as session:
             pending = session.execute(
-                select(Message.channel, Message.provider_id)
+                select(Message.channel, Message.address, Message.provider_id)
                 .where(Message.direction == Direction.INBOUND, Message.status == MessageStatus.RECEIVED)
                 .order_by(Message.id)
+                .limit(limit)
             ).all()
         receipts = []
-        for channel, provider_id in pending:
+        stalled: set[tuple[Channel, str]] = set()
+        for channel, address, provider_id in pending:
             assert provider_id is not None  # every inbound message has its provider's id
-            with self._sessions.begin() as session:
-                receipt = self._resume(session, channel, provider_id, reply_status)
-            receipts.append(receipt())
+            if (channel, address) in stalled:
+                continue
+            try:
+                with self._sessions.begin() as session:
+                    receipt = self._resume(session, channel, provider_id, reply_status)
+                receipts.append(receipt())
+            except (ProcessingFailed, OperationalError):
+                log.warning("a pending %s message failed again; it waits for the next pass", channel)
+                stalled.add((channel, address))
         return receipts
 
     def _receive_once(self, inbound: Inbound, reply_status: MessageStatus) -> Receipt:

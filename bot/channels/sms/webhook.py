@@ -11,10 +11,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from twilio.request_validator import RequestValidator
 
 from bot.database_runner import DatabaseRunner
+from bot.channels.sms.transport import ERRORS
 from bot.inbox import Inbound, Inbox, Media, OutgoingText, ProcessingFailed
 from bot.settings import Secret
 from casefile.messages import apply_delivery_status, link_provider_id
 from casefile.vocabulary import Channel, MessageStatus
+from scheduler.outbox import DeliveryError, record_reported_failure
 
 log = logging.getLogger(__name__)
 
@@ -167,4 +169,9 @@ def _record_status(
     with sessions.begin() as session:
         if reply_id is not None:
             link_provider_id(session, reply_id, Channel.SMS, provider_id)
-        apply_delivery_status(session, Channel.SMS, provider_id, status, error_code, at)
+        changed = apply_delivery_status(session, Channel.SMS, provider_id, status, error_code, at)
+        # Only the report that changed the status acts on its code: a repeated callback does not.
+        failure = ERRORS.get(int(error_code)) if error_code and error_code.isdigit() else None
+        if changed and failure is not None and status in (MessageStatus.UNDELIVERED, MessageStatus.FAILED):
+            assert error_code is not None
+            record_reported_failure(session, Channel.SMS, provider_id, DeliveryError(failure, error_code), at)
