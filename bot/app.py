@@ -20,6 +20,7 @@ from bot.channels.sms.webhook import sms_router
 from bot.channels.telegram.transport import SendLimiter, TelegramTransport
 from bot.channels.telegram.webhook import TelegramChannel, telegram_router
 from bot.database_runner import database_runner
+from bot.handoff import Handoff
 from bot.documents import MAX_BYTES, DocumentFetcher, DocumentStore, Download
 from bot.inbox import Inbox, utc_now
 from bot.settings import Settings
@@ -38,6 +39,12 @@ from scheduler.sweep import sweep
 from scheduler.timing import Calendar, holiday_calendar
 
 log = logging.getLogger(__name__)
+
+#: How long the SMS webhook's inline path waits for SQLite's write lock before handing the work to
+#: a thread: the event loop, and every request on it, waits that long.
+INLINE_LOCK_WAIT_MS = 50
+#: Threads for webhook work (SQLite serialises writers anyway; PostgreSQL takes many at once).
+WEBHOOK_THREADS = 16
 
 
 @dataclass(frozen=True)
@@ -60,12 +67,16 @@ class Service:
     #: The Twilio sender's rate (WAYPOINT_SMS_PER_SECOND), shared by every send from this process.
     sms_rate: RateLimiter
     notes: NoteRenderer
+    #: SQLite only: the same database, for the SMS webhook's inline path, waiting little for the lock.
+    inline_engine: Engine | None = None
 
     def close(self) -> None:
-        """Close what the service holds open: Telegram's connections and loop, the database pool."""
+        """Close what the service holds open: Telegram's connections and loop, the database pools."""
         if self.telegram is not None:
             self.telegram.transport.close()
         self.engine.dispose()
+        if self.inline_engine is not None:
+            self.inline_engine.dispose()
 
     def transports(self) -> dict[Channel, Transport]:
         """The senders of the channels that send outside an inline reply."""
@@ -161,6 +172,7 @@ def build_service(settings: Settings, clock: Callable[[], datetime] = utc_now) -
         _sms_sender(settings),
         RateLimiter(settings.sms_per_second),
         NoteRenderer(),
+        make_engine(settings.database_url, lock_wait_ms=INLINE_LOCK_WAIT_MS) if settings.is_sqlite else None,
     )
 
 
@@ -189,7 +201,9 @@ def _downloads(settings: Settings, telegram: TelegramTransport | None) -> dict[C
     return downloads
 
 
-def _lifespan(service: Service, run_scheduler: bool) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+def _lifespan(
+    service: Service, run_scheduler: bool, handoff: Handoff
+) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
     """The app's life: with `run_scheduler`, the sweep, the dispatcher and document fetches run
     in-process (one process per deployment holds the lease; the others' jobs stand by)."""
 
@@ -199,7 +213,10 @@ def _lifespan(service: Service, run_scheduler: bool) -> Callable[[FastAPI], Abst
         # stops rescanning it on every full collection, pauses that showed in the webhook's p99.
         gc.freeze()
         if not run_scheduler:
-            yield
+            try:
+                yield
+            finally:
+                handoff.close()
             return
         lease = Lease(service.sessions, service.clock)
         scheduler = start_jobs(service.periodic_jobs(), lease)
@@ -208,18 +225,21 @@ def _lifespan(service: Service, run_scheduler: bool) -> Callable[[FastAPI], Abst
         finally:
             scheduler.shutdown(wait=True)
             lease.release()
+            handoff.close()
 
     return lifespan
 
 
 def create_app(service: Service, clock: Callable[[], datetime] = utc_now, run_scheduler: bool = False) -> FastAPI:
     settings = service.settings
+    handoff = Handoff(WEBHOOK_THREADS)
     app = FastAPI(
         title="Waypoint",
         summary="Welfare-to-Work check-ins, hours and case notes by text",
-        lifespan=_lifespan(service, run_scheduler),
+        lifespan=_lifespan(service, run_scheduler, handoff),
     )
     run = database_runner(settings.is_sqlite)
+    inline_sessions = session_factory(service.inline_engine) if service.inline_engine is not None else None
     app.include_router(
         sms_router(
             service.inbox,
@@ -229,6 +249,9 @@ def create_app(service: Service, clock: Callable[[], datetime] = utc_now, run_sc
             run,
             clock,
             service.documents.fetch_due,
+            handoff,
+            settings.webhook_budget_seconds,
+            service.inbox.using(inline_sessions) if inline_sessions is not None else None,
         )
     )
 

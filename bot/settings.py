@@ -65,6 +65,9 @@ class Settings:
     sms_per_second: float = 10.0
     #: Seconds between passes that close quiet contacts and draft their case notes.
     notes_seconds: int = 60
+    #: Seconds a webhook may take to answer, whatever the database does; past it the answer is 503
+    #: and the work goes on, its replies through the outbox (Twilio hangs up at 15).
+    webhook_budget_seconds: float = 10.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
@@ -94,6 +97,7 @@ class Settings:
             dispatch_seconds=_int(env, "WAYPOINT_DISPATCH_SECONDS", cls.dispatch_seconds),
             sms_per_second=_float(env, "WAYPOINT_SMS_PER_SECOND", cls.sms_per_second),
             notes_seconds=_int(env, "WAYPOINT_NOTES_SECONDS", cls.notes_seconds),
+            webhook_budget_seconds=_float(env, "WAYPOINT_WEBHOOK_BUDGET_SECONDS", cls.webhook_budget_seconds),
         )
 
     @property

@@ -2,15 +2,17 @@
 `sending` for good, delivery reports acted on, long texts refused, Telegram's flood control obeyed.
 Through the real twilio and python-telegram-bot clients against the fake providers on 127.0.0.1."""
 
+import sqlite3
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import make_url, select, text
 
 from bot.app import Service, build_service, create_app
 from bot.demo import seed_demo
@@ -402,3 +404,113 @@ def test_telegram_never_sees_more_than_thirty_texts_in_one_second(service: Servi
     busiest = max(sum(1 for at in times[i:] if at < start + 1.0) for i, start in enumerate(times))
     print(f"busiest second at Telegram: {busiest} texts (limit 30)")
     assert len(times) == 75 and busiest <= 30
+
+
+# --- 3 and 9. The webhook answers within its budget, whatever the database does --------------------------
+
+
+@contextmanager
+def database_held(service: Service, seconds: float) -> Iterator[threading.Thread]:
+    """Another writer holds the database for `seconds`: SQLite's write lock (a second connection in
+    BEGIN IMMEDIATE, as the notes job or a sweep would), or on PostgreSQL Jordan's row."""
+    taken = threading.Event()
+
+    def hold() -> None:
+        url = make_url(service.settings.database_url)
+        if url.get_backend_name() == "sqlite":
+            assert url.database is not None
+            connection = sqlite3.connect(url.database, isolation_level=None)
+            connection.execute("BEGIN IMMEDIATE")
+            taken.set()
+            time.sleep(seconds)
+            connection.execute("ROLLBACK")
+            connection.close()
+            return
+        with service.engine.connect() as connection:
+            connection.execute(
+                text("SELECT id FROM participants WHERE phone = :phone FOR UPDATE"), {"phone": ENGLISH_PHONE}
+            )
+            taken.set()
+            time.sleep(seconds)
+            connection.rollback()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    assert taken.wait(10)
+    try:
+        yield holder
+    finally:
+        holder.join()
+
+
+def replies_to(service: Service, sid: str) -> list[tuple[MessageStatus, str]]:
+    with service.sessions.begin() as session:
+        inbound = session.scalars(select(Message).where(Message.provider_id == sid)).one_or_none()
+        if inbound is None or inbound.status is not MessageStatus.PROCESSED:
+            return []
+        rows = session.execute(
+            select(Message.status, Message.body).where(Message.in_reply_to_id == inbound.id).order_by(Message.id)
+        ).all()
+        return [(status, body) for status, body in rows]
+
+
+@pytest.fixture
+def budgeted(settings: Settings, clock: FixedClock, twilio: FakeTwilio) -> Iterator[Service]:
+    built = started(replace(with_twilio(settings, twilio), webhook_budget_seconds=1.0), clock)
+    yield built
+    built.close()
+
+
+def test_a_locked_database_gets_a_503_within_the_budget_and_the_reply_goes_through_the_outbox(
+    budgeted: Service, clock: FixedClock, twilio: FakeTwilio
+) -> None:
+    payload, headers = signed("/sms/twilio", sms_form("hi", "SM-locked"))
+    with TestClient(create_app(budgeted, clock)) as client:
+        with database_held(budgeted, 3.0):
+            started_at = time.monotonic()
+            response = client.post("/sms/twilio", content=payload, headers=headers)
+            answered_in = time.monotonic() - started_at
+        assert response.status_code == 503 and answered_in < 2.5, (response.status_code, answered_in)
+        deadline = time.monotonic() + 30
+        while not replies_to(budgeted, "SM-locked") and time.monotonic() < deadline:
+            time.sleep(0.05)
+        [(status, body)] = replies_to(budgeted, "SM-locked")
+        assert status is MessageStatus.QUEUED and body.startswith("Hi Jordan!")
+        # Twilio (or its fallback) delivers it again: stored once, nothing more to answer.
+        again = client.post("/sms/twilio", content=payload, headers=headers)
+        assert again.status_code == 200 and "<Message" not in again.text
+    budgeted.dispatch()
+    budgeted.dispatch()
+    assert [form["Body"] for _, _, form in twilio.requests] == [body]
+    with budgeted.sessions.begin() as session:
+        stored_once = session.scalars(select(Message.id).where(Message.provider_id == "SM-locked")).all()
+    assert len(stored_once) == 1
+
+
+def test_a_writer_holding_the_database_does_not_stall_other_requests(
+    budgeted: Service, clock: FixedClock
+) -> None:
+    payload, headers = signed("/sms/twilio", sms_form("hi", "SM-while-locked"))
+    with TestClient(create_app(budgeted, clock)) as client:
+        with database_held(budgeted, 3.0):
+            texting = threading.Thread(
+                target=client.post, args=("/sms/twilio",), kwargs={"content": payload, "headers": headers}
+            )
+            texting.start()
+            time.sleep(0.2)
+            started_at = time.monotonic()
+            # A request that needs no database: only the event loop can hold it up.
+            forged = client.post("/sms/twilio", content=payload, headers={**headers, "X-Twilio-Signature": "forged"})
+            answered_in = time.monotonic() - started_at
+            texting.join()
+    assert forged.status_code == 403 and answered_in < 1.0, answered_in
+
+
+def test_an_answer_within_the_budget_still_goes_inline(budgeted: Service, clock: FixedClock) -> None:
+    payload, headers = signed("/sms/twilio", sms_form("hi", "SM-quick"))
+    with TestClient(create_app(budgeted, clock)) as client:
+        with database_held(budgeted, 0.3):
+            response = client.post("/sms/twilio", content=payload, headers=headers)
+    assert response.status_code == 200 and "Hi Jordan!" in response.text
+    [(status, _)] = replies_to(budgeted, "SM-quick")
+    assert status is MessageStatus.SENT

@@ -7,12 +7,14 @@ from urllib.parse import parse_qsl
 from xml.sax.saxutils import escape, quoteattr
 
 from fastapi import APIRouter, BackgroundTasks, Request, Response
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from twilio.request_validator import RequestValidator
 
 from bot.database_runner import DatabaseRunner
 from bot.channels.sms.transport import ERRORS
-from bot.inbox import Inbound, Inbox, Media, OutgoingText, ProcessingFailed
+from bot.handoff import BudgetSpent, Handoff, InlineWindow
+from bot.inbox import RECEIVE_ATTEMPTS, DatabaseBusy, Inbound, Inbox, Media, OutgoingText, ProcessingFailed
 from bot.settings import Secret
 from casefile.messages import apply_delivery_status, link_provider_id
 from casefile.vocabulary import Channel, MessageStatus
@@ -92,6 +94,9 @@ def sms_router(
     run: DatabaseRunner,
     clock: Callable[[], datetime],
     fetch_documents: Callable[[], object],
+    handoff: Handoff,
+    budget: float = 10.0,
+    inline_inbox: Inbox | None = None,
 ) -> APIRouter:
     router = APIRouter(tags=["sms"])
     status_url = f"{public_url}/sms/twilio/status" if public_url else None
@@ -124,15 +129,25 @@ def sms_router(
         if inbound.media:
             # After the answer to Twilio, so that a slow media host never delays the reply.
             background.add_task(fetch_documents)
+        window = InlineWindow(budget)
+        replies: tuple[OutgoingText, ...] | None = None
         try:
-            receipt = await run(inbox.receive, inbound, MessageStatus.SENT)
-        except ProcessingFailed as failure:
-            if failure.message_id is None:
-                # Not even stored: only a failed answer makes Twilio log it (and retry, if set to).
-                return Response("Could not store the message; please retry", status_code=503)
-            apology = await run(inbox.apologise, failure.message_id, MessageStatus.SENT)
-            return twiml([apology] if apology else [], status_url)
-        return twiml(receipt.replies, status_url)
+            if inline_inbox is not None:
+                try:
+                    # On the event loop, which pays on SQLite (one writer; a thread adds hand-offs),
+                    # but only when the write lock is free: it waits for it 50 ms at most.
+                    replies = _answer(inline_inbox, inbound, window.take, 1)
+                except (DatabaseBusy, OperationalError):
+                    log.info("the database is busy: the message is handled on a thread")
+            if replies is None:
+                replies = await handoff.run(window, _answer, inbox, inbound, window.take, RECEIVE_ATTEMPTS)
+        except BudgetSpent:
+            # Twilio stops listening at 15 s: the work goes on, its replies through the outbox.
+            return Response("Busy; the message will be handled", status_code=503)
+        except ProcessingFailed:
+            # Not even stored: only a failed answer makes Twilio log it (and retry, if set to).
+            return Response("Could not store the message; please retry", status_code=503)
+        return twiml(replies, status_url)
 
     @router.post("/sms/twilio/status")
     async def delivery_status(request: Request) -> Response:
@@ -156,6 +171,22 @@ def sms_router(
         return Response(status_code=200)
 
     return router
+
+
+def _answer(
+    inbox: Inbox, inbound: Inbound, inline: Callable[[], bool], attempts: int
+) -> tuple[OutgoingText, ...]:
+    """Store and process a text; the replies that go back in the answer (none if `inline` says it
+    is too late: they are queued). A stored text that could not be processed gets an apology."""
+    try:
+        return inbox.receive(inbound, MessageStatus.SENT, inline, attempts).replies
+    except DatabaseBusy:
+        raise
+    except ProcessingFailed as failure:
+        if failure.message_id is None:
+            raise
+        apology = inbox.apologise(failure.message_id, MessageStatus.SENT, inline)
+        return (apology,) if apology else ()
 
 
 def _record_status(
