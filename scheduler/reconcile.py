@@ -100,7 +100,10 @@ def reconcile_sending(
             if outcome == "sent":
                 _settle_sent(session, message, provider_id, clock())
             elif outcome == "requeued":
-                record_failure(session, message, DeliveryError(Failure.TRANSIENT, "not_sent"), clock())
+                # It never left: an attempt spent (so a bound holds), but nothing to wait out.
+                error = DeliveryError(Failure.TRANSIENT, "not_sent")
+                if record_failure(session, message, error, now) is MessageStatus.QUEUED:
+                    message.retry_at = None
             else:
                 _settle_unknown(session, message, clock())
         settled[outcome] += 1

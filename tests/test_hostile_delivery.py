@@ -2,13 +2,18 @@
 `sending` for good, delivery reports acted on, long texts refused, Telegram's flood control obeyed.
 Through the real twilio and python-telegram-bot clients against the fake providers on 127.0.0.1."""
 
+import os
+import signal
 import sqlite3
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -219,9 +224,8 @@ def test_a_text_twilio_never_took_is_sent_again_once_and_its_contact_closes(
     deliver(sender.sessions, message_id, transport, clock)  # the transport's 10 s timeout
     assert stored(sender, message_id).status is MessageStatus.SENDING
     clock.advance(minutes=3)
-    assert sender.dispatch()["requeued"] == 1
-    clock.advance(minutes=2)
-    assert sender.dispatch()["sent"] == 1
+    settled = sender.dispatch()
+    assert (settled["requeued"], settled["sent"]) == (1, 1)
     assert sent_to(twilio) == [ENGLISH_PHONE, ENGLISH_PHONE] and len(twilio.created) == 1
     clock.advance(minutes=3)
     assert sender.dispatch().total() == 0
@@ -514,3 +518,48 @@ def test_an_answer_within_the_budget_still_goes_inline(budgeted: Service, clock:
     assert response.status_code == 200 and "Hi Jordan!" in response.text
     [(status, _)] = replies_to(budgeted, "SM-quick")
     assert status is MessageStatus.SENT
+
+
+@pytest.mark.parametrize("accepted", [False, True], ids=["never-taken", "taken"])
+def test_a_dispatcher_killed_between_claim_and_answer_leaves_a_text_sent_exactly_once(
+    tmp_path: Path, twilio: FakeTwilio, accepted: bool
+) -> None:
+    """`waypoint dispatch` in its own process, killed (SIGKILL) while Twilio has not answered: the
+    text is SENDING. Restarted, the dispatcher asks Twilio: a text it took is SENT, never resent;
+    one it never took is sent once."""
+    url = f"sqlite:///{tmp_path / 'kill.sqlite3'}"
+    env = {
+        **os.environ,
+        "WAYPOINT_DATABASE_URL": url,
+        "TWILIO_ACCOUNT_SID": ACCOUNT,
+        "TWILIO_AUTH_TOKEN": "secret-token",
+        "TWILIO_FROM_NUMBER": "+15105559999",
+        "WAYPOINT_TWILIO_API_BASE_URL": twilio.url,
+    }
+    waypoint = [sys.executable, "-m", "bot.cli"]
+    subprocess.run([*waypoint, "db", "upgrade"], env=env, check=True, capture_output=True)
+    service = build_service(Settings(database_url=url))
+    try:
+        with service.sessions.begin() as session:
+            seed_demo(session, "America/Los_Angeles", service.clock())
+        message_id = queue_text(service, ENGLISH_PHONE, "Hi Jordan, it's Dana. Call me when you can.")
+        twilio.plan.append(Planned(delay=8, accepted=accepted))
+        dispatcher = subprocess.Popen([*waypoint, "dispatch", "--workers", "1"], env=env, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 20
+        while not twilio.requests and time.monotonic() < deadline:
+            time.sleep(0.02)
+        dispatcher.send_signal(signal.SIGKILL)
+        dispatcher.wait()
+        assert stored(service, message_id).status is MessageStatus.SENDING
+        subprocess.run([*waypoint, "dispatch"], env=env, check=True, capture_output=True)
+        assert stored(service, message_id).status is MessageStatus.SENDING, "not settled before the bound"
+        with service.sessions.begin() as session:  # three minutes pass
+            session.get_one(Message, message_id).status_at -= timedelta(minutes=3)
+        subprocess.run([*waypoint, "dispatch"], env=env, check=True, capture_output=True)
+        subprocess.run([*waypoint, "dispatch"], env=env, check=True, capture_output=True)
+        settled = stored(service, message_id)
+        assert settled.status is MessageStatus.SENT and settled.provider_id is not None
+        assert len(twilio.created) == 1, "at Twilio exactly once"
+        assert len(twilio.requests) == (1 if accepted else 2)
+    finally:
+        service.close()
