@@ -25,13 +25,14 @@ from bot.channels.telegram.webhook import TelegramChannel, telegram_router
 from bot.database_runner import database_runner
 from bot.docs import serve_docs
 from bot.documents import MAX_BYTES, DocumentFetcher, DocumentStore, Download
+from bot.handoff import Handoff
 from bot.inbox import Inbox, utc_now
 from bot.log_redaction import install_log_redaction
 from bot.logs import RequestLog
 from bot.metrics import Metrics, serve_metrics
 from bot.settings import Settings
 from casefile.database import make_engine, session_factory
-from casefile.vocabulary import Channel
+from casefile.vocabulary import Channel, MessageStatus
 from console import ConsoleConfig, mount_console
 from conversations.rendering import MessageRenderer, ServiceProfile
 from notes.draft import draft_closed_contacts
@@ -42,11 +43,18 @@ from scheduler.dispatch import plan_due
 from scheduler.jobs import Lease, PeriodicJob, start_jobs
 from scheduler.office_hours import OfficeHours, parse_office_hours
 from scheduler.outbox import OutreachTiming, RateLimiter, Transport, send_queued
+from scheduler.reconcile import reconcile_sending
 from scheduler.rules import Rule, Unit, load_rules
 from scheduler.sweep import sweep
 from scheduler.timing import Calendar, holiday_calendar
 
 log = logging.getLogger(__name__)
+
+#: How long the SMS webhook's inline path waits for SQLite's write lock before handing the work to
+#: a thread: the event loop, and every request on it, waits that long.
+INLINE_LOCK_WAIT_MS = 50
+#: Threads for webhook work (SQLite serialises writers anyway; PostgreSQL takes many at once).
+WEBHOOK_THREADS = 16
 
 
 @dataclass(frozen=True)
@@ -73,12 +81,16 @@ class Service:
     office: OfficeHours | None = None
     #: Email for urgent items; None without WAYPOINT_SMTP_HOST.
     mailer: Mailer | None = None
+    #: SQLite only: the same database, for the SMS webhook's inline path, waiting little for the lock.
+    inline_engine: Engine | None = None
 
     def close(self) -> None:
-        """Close what the service holds open: Telegram's connections and loop, the database pool."""
+        """Close what the service holds open: Telegram's connections and loop, the database pools."""
         if self.telegram is not None:
             self.telegram.transport.close()
         self.engine.dispose()
+        if self.inline_engine is not None:
+            self.inline_engine.dispose()
 
     def transports(self) -> dict[Channel, Transport]:
         """The senders of the channels that send outside an inline reply."""
@@ -98,13 +110,19 @@ class Service:
         due now (`waypoint dispatch`, and the scheduler's dispatch job). Every pass moves each row it
         reads on (made, deferred to a later time, skipped), so the loops end."""
         rules = {rule.name: rule for rule in self.rules}
-        done: Counter[str] = Counter()
+        transports = self.transports()
+        # A STOP left unprocessed by a fault must count before anything is sent: the pending
+        # messages are processed first, at start-up (the job's first run) and on every pass.
+        resumed = self.resume_pending()
+        # Then what an earlier pass left SENDING (a timeout, a kill): found, requeued or unknown.
+        done: Counter[str] = reconcile_sending(self.sessions, transports, self.clock)
+        if resumed:
+            done["resumed"] = resumed
         while decided := plan_due(self.sessions, rules, self.calendar, self.renderer, self.clock()):
             done.update(decided)
         business = frozenset(rule.name for rule in self.rules if rule.unit is Unit.BUSINESS_DAYS)
         limiters = {Channel.SMS: self.sms_rate}
         timing = OutreachTiming(self.calendar, business)
-        transports = self.transports()
         while sent := send_queued(self.sessions, transports, self.clock, timing, limiters, workers=workers):
             done.update({str(status): count for status, count in sent.items()})
         return done
@@ -135,6 +153,11 @@ class Service:
             PeriodicJob("notes", self.draft_notes, settings.notes_seconds),
             PeriodicJob("alerts", self.alert, settings.alerts_seconds),
         ]
+
+    def resume_pending(self) -> int:
+        """Process the messages an earlier failure left unprocessed; their replies go through the
+        outbox. How many were processed. Every dispatch pass does this first."""
+        return len(self.inbox.process_pending(MessageStatus.QUEUED))
 
 
 def build_service(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Service:
@@ -176,6 +199,7 @@ def build_service(settings: Settings, clock: Callable[[], datetime] = utc_now) -
         NoteRenderer(),
         office,
         _mailer(settings),
+        make_engine(settings.database_url, lock_wait_ms=INLINE_LOCK_WAIT_MS) if settings.is_sqlite else None,
     )
 
 
@@ -221,7 +245,7 @@ def _downloads(settings: Settings, telegram: TelegramTransport | None) -> dict[C
 
 
 def _lifespan(
-    service: Service, run_scheduler: bool, metrics: Metrics | None
+    service: Service, run_scheduler: bool, metrics: Metrics | None, handoff: Handoff
 ) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
     """The app's life: with `run_scheduler`, the sweep, the dispatcher and document fetches run
     in-process (one process per deployment holds the lease; the others' jobs stand by)."""
@@ -232,7 +256,10 @@ def _lifespan(
         # stops rescanning it on every full collection, pauses that showed in the webhook's p99.
         gc.freeze()
         if not run_scheduler:
-            yield
+            try:
+                yield
+            finally:
+                handoff.close()
             return
         lease = Lease(service.sessions, service.clock)
         scheduler = start_jobs(service.periodic_jobs(), lease, metrics.observe_job if metrics else None)
@@ -241,6 +268,7 @@ def _lifespan(
         finally:
             scheduler.shutdown(wait=True)
             lease.release()
+            handoff.close()
 
     return lifespan
 
@@ -261,12 +289,13 @@ def _console_config(service: Service, clock: Callable[[], datetime]) -> ConsoleC
 
 def create_app(service: Service, clock: Callable[[], datetime] = utc_now, run_scheduler: bool = False) -> FastAPI:
     settings = service.settings
+    handoff = Handoff(WEBHOOK_THREADS)
     metrics = Metrics() if settings.metrics_enabled else None
     app = FastAPI(
         title="Waypoint",
         summary="Welfare-to-Work check-ins, hours and case notes by text",
         version=version("waypoint"),
-        lifespan=_lifespan(service, run_scheduler, metrics),
+        lifespan=_lifespan(service, run_scheduler, metrics, handoff),
         docs_url=None,
         redoc_url=None,
     )
@@ -279,6 +308,7 @@ def create_app(service: Service, clock: Callable[[], datetime] = utc_now, run_sc
         metrics.watch_database(service.sessions, clock)
         serve_metrics(app, metrics)
     run = database_runner(settings.is_sqlite)
+    inline_sessions = session_factory(service.inline_engine) if service.inline_engine is not None else None
     app.include_router(
         sms_router(
             service.inbox,
@@ -288,6 +318,9 @@ def create_app(service: Service, clock: Callable[[], datetime] = utc_now, run_sc
             run,
             clock,
             service.documents.fetch_due,
+            handoff,
+            settings.webhook_budget_seconds,
+            service.inbox.using(inline_sessions) if inline_sessions is not None else None,
         )
     )
 

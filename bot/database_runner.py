@@ -11,18 +11,14 @@ DatabaseRunner = Callable[..., Awaitable[Any]]
 
 
 def database_runner(is_sqlite: bool) -> DatabaseRunner:
-    """SQLite takes one writer at a time, so a thread per request adds no concurrency, only
-    hand-offs: run inline, the webhook handles 1.8 times the messages a second (bench/webhook.py).
-    PostgreSQL serves many connections at once, so its work goes to a pool of threads."""
-    if is_sqlite:
-        return run_inline
-    limiter = CapacityLimiter(16)
+    """Database work runs on threads, never on the event loop: on SQLite a writer holding the lock
+    (the notes job at start-up, a long sweep) would otherwise stall every request while a statement
+    waits for it (worst answer 5.3 s; issue 16, item 9). SQLite takes one writer at a time, so a few
+    threads are enough; PostgreSQL serves many connections at once. The SMS webhook keeps an inline
+    fast path of its own, bounded (bot/channels/sms/webhook.py)."""
+    limiter = CapacityLimiter(4 if is_sqlite else 16)
 
     async def run_in_thread(work: Callable[..., T], *args: Any) -> T:
         return await anyio.to_thread.run_sync(work, *args, limiter=limiter)
 
     return run_in_thread
-
-
-async def run_inline(work: Callable[..., T], *args: Any) -> T:
-    return work(*args)

@@ -16,7 +16,6 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from functools import partial
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -32,7 +31,15 @@ from casefile.facts import record_fact
 from casefile.goals import GoalPlan, active_goal
 from casefile.handoffs import open_handoff_of
 from casefile.identifiers import mask_ssns
-from casefile.messages import Message, add_outbound, find_message, mark_processed, note_unknown_sender, store_inbound
+from casefile.messages import (
+    Message,
+    add_outbound,
+    find_message,
+    mark_processed,
+    note_unknown_sender,
+    requeue,
+    store_inbound,
+)
 from casefile.outreach import cancel_queued, note_reply
 from casefile.people import Correspondent, find_correspondent, find_correspondent_by_id, set_participant
 from casefile.phones import display_phone
@@ -122,6 +129,26 @@ class ProcessingFailed(RuntimeError):
         self.message_id = message_id
 
 
+class DatabaseBusy(ProcessingFailed):
+    """The database said to wait (a lock) on every attempt: nothing was stored."""
+
+    def __init__(self) -> None:
+        super().__init__(None)
+
+
+@dataclass(frozen=True)
+class _Handled:
+    message_id: int
+    duplicate: bool
+    #: None when processing failed (the message is stored, RECEIVED).
+    replies: tuple[OutgoingText, ...] | None
+
+    def receipt(self) -> Receipt:
+        if self.replies is None:
+            raise ProcessingFailed(self.message_id)
+        return Receipt(self.message_id, self.duplicate, self.replies)
+
+
 def utc_now() -> datetime:
     return datetime.now(UTC)
 
@@ -143,12 +170,24 @@ class Inbox:
         #: When a person can answer a participant handed to one; None: at any time.
         self._office_hours = office_hours
 
-    def receive(self, inbound: Inbound, reply_status: MessageStatus) -> Receipt:
+    def using(self, sessions: sessionmaker[Session]) -> "Inbox":
+        """The same inbox on other sessions (the webhook's inline path, which waits little for a lock)."""
+        return Inbox(sessions, self._renderer, self._clock, self._stops_on_reply)
+
+    def receive(
+        self,
+        inbound: Inbound,
+        reply_status: MessageStatus,
+        inline: Callable[[], bool] | None = None,
+        attempts: int = RECEIVE_ATTEMPTS,
+    ) -> Receipt:
         """Store and process one message; `reply_status` is what the adapter does with the replies
-        (SENT when they go back inline, QUEUED when the outbox must send them)."""
-        for attempt in range(1, RECEIVE_ATTEMPTS + 1):
+        (SENT when they go back inline, QUEUED when the outbox must send them). With SENT, `inline`
+        is asked just before the commit whether the answer can still carry them; if not, they are
+        QUEUED instead and the receipt has none."""
+        for attempt in range(1, attempts + 1):
             try:
-                return self._receive_once(inbound, reply_status)
+                return self._receive_once(inbound, reply_status, inline)
             except OperationalError:
                 # A lock timeout or a deadlock (PostgreSQL): nothing was committed; try again.
                 log.warning("receiving a %s message failed (attempt %s)", inbound.channel, attempt, exc_info=True)
@@ -157,26 +196,39 @@ class Inbox:
             except Exception:
                 # Storing the message itself failed: the provider must be told, so that it retries.
                 log.exception("a %s message could not be stored", inbound.channel)
-                break
-        raise ProcessingFailed(None)
+                raise ProcessingFailed(None) from None
+        raise DatabaseBusy()
 
-    def process_pending(self, reply_status: MessageStatus) -> list[Receipt]:
-        """Process messages left RECEIVED by an earlier failure, oldest first."""
+    def process_pending(self, reply_status: MessageStatus, limit: int = 500) -> list[Receipt]:
+        """Process messages left RECEIVED by an earlier failure, oldest first: on start and
+        periodically (the scheduler's `inbox` job), so that a STOP that came during a fault takes
+        effect. One person's messages are taken in order: after one fails again, their later ones
+        wait for the next pass. The replies are `reply_status` (QUEUED: the outbox sends them)."""
         with self._sessions.begin() as session:
             pending = session.execute(
-                select(Message.channel, Message.provider_id)
+                select(Message.channel, Message.address, Message.provider_id)
                 .where(Message.direction == Direction.INBOUND, Message.status == MessageStatus.RECEIVED)
                 .order_by(Message.id)
+                .limit(limit)
             ).all()
         receipts = []
-        for channel, provider_id in pending:
+        stalled: set[tuple[Channel, str]] = set()
+        for channel, address, provider_id in pending:
             assert provider_id is not None  # every inbound message has its provider's id
-            with self._sessions.begin() as session:
-                receipt = self._resume(session, channel, provider_id, reply_status)
-            receipts.append(receipt())
+            if (channel, address) in stalled:
+                continue
+            try:
+                with self._sessions.begin() as session:
+                    handled = self._resume(session, channel, provider_id, reply_status)
+                receipts.append(handled.receipt())
+            except (ProcessingFailed, OperationalError):
+                log.warning("a pending %s message failed again; it waits for the next pass", channel)
+                stalled.add((channel, address))
         return receipts
 
-    def _receive_once(self, inbound: Inbound, reply_status: MessageStatus) -> Receipt:
+    def _receive_once(
+        self, inbound: Inbound, reply_status: MessageStatus, inline: Callable[[], bool] | None
+    ) -> Receipt:
         # An SSN texted in is masked before it is stored: neither the message nor any fact, note
         # or reply made from it holds the number; the flag says one was sent (issue 16, item 13).
         text, ssn_masked = mask_ssns(inbound.text)
@@ -193,7 +245,7 @@ class Inbox:
                 status_at=inbound.received_at,
             )
             if message_id is None:
-                receipt = self._resume(session, inbound.channel, inbound.provider_id, reply_status)
+                handled = self._resume(session, inbound.channel, inbound.provider_id, reply_status)
             else:
                 stored = Stored(
                     message_id,
@@ -204,22 +256,23 @@ class Inbox:
                     inbound.received_at,
                     inbound.media,
                 )
-                replies = self._process_in_savepoint(session, stored, reply_status)
-                receipt = partial(_receipt, stored, replies)
-        return receipt()
+                handled = _Handled(message_id, False, self._process_in_savepoint(session, stored, reply_status))
+            if handled.replies and reply_status is MessageStatus.SENT and inline is not None and not inline():
+                requeue(session, [reply.message_id for reply in handled.replies])
+                handled = _Handled(handled.message_id, handled.duplicate, ())
+        return handled.receipt()
 
     def _resume(
         self, session: Session, channel: Channel, provider_id: str, reply_status: MessageStatus
-    ) -> Callable[[], Receipt]:
+    ) -> _Handled:
         """Process a message stored earlier, unless someone already did: it is re-read under a row
-        lock, so a redelivery and `process_pending` racing for it process it once.
-        Returns how to build the receipt once the transaction has committed."""
+        lock, so a redelivery and `process_pending` racing for it process it once."""
         message = find_message(session, channel, provider_id, lock=True)
         assert message is not None
         if message.status is not MessageStatus.RECEIVED:
-            return partial(Receipt, message.id, True)
+            return _Handled(message.id, True, ())
         stored = Stored.from_row(message)
-        return partial(_receipt, stored, self._process_in_savepoint(session, stored, reply_status))
+        return _Handled(message.id, False, self._process_in_savepoint(session, stored, reply_status))
 
     def _process_in_savepoint(
         self, session: Session, message: Stored, reply_status: MessageStatus
@@ -356,8 +409,11 @@ class Inbox:
         )
         return tuple(OutgoingText(id_, message.address, body) for id_, body in zip(ids, bodies, strict=True))
 
-    def apologise(self, message_id: int | None, status: MessageStatus) -> OutgoingText | None:
-        """Record the apology for a stored message that could not be processed (none if opted out)."""
+    def apologise(
+        self, message_id: int | None, status: MessageStatus, inline: Callable[[], bool] | None = None
+    ) -> OutgoingText | None:
+        """Record the apology for a stored message that could not be processed (none if opted out);
+        `inline` as for `receive`."""
         if message_id is None:
             return None
         with self._sessions.begin() as session:
@@ -369,13 +425,10 @@ class Inbox:
             [apology] = self._reply(
                 session, message, participant.id, contact_id, (Reply("error_apology"),), participant.language, status
             )
+            if status is MessageStatus.SENT and inline is not None and not inline():
+                requeue(session, [apology.message_id])
+                return None
         return apology
-
-
-def _receipt(message: Stored, replies: tuple[OutgoingText, ...] | None) -> Receipt:
-    if replies is None:
-        raise ProcessingFailed(message.id)
-    return Receipt(message.id, duplicate=False, replies=replies)
 
 
 #: Channels whose addresses are linked to a participant by a code, rather than known by phone number.

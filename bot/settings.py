@@ -120,6 +120,9 @@ class Settings:
     #: Where MMS media may be fetched with the Twilio credentials ("*." for any subdomain): Twilio's
     #: own hosts, whatever URL a signed request names. Tests and staging add their fake's origin.
     twilio_media_origins: tuple[str, ...] = ("https://api.twilio.com", "https://*.twilio.com")
+    #: Seconds a webhook may take to answer, whatever the database does; past it the answer is 503
+    #: and the work goes on, its replies through the outbox (Twilio hangs up at 15).
+    webhook_budget_seconds: float = 10.0
     #: Where the settings came from besides the environment (a .env file), for `waypoint check`.
     sources: tuple[str, ...] = field(default=(), compare=False)
 
@@ -170,6 +173,7 @@ class Settings:
             smtp_from=reader.text("WAYPOINT_SMTP_FROM"),
             smtp_starttls=reader.flag("WAYPOINT_SMTP_STARTTLS", cls.smtp_starttls),
             twilio_media_origins=reader.items("WAYPOINT_TWILIO_MEDIA_ORIGINS") or cls.twilio_media_origins,
+            webhook_budget_seconds=reader.number("WAYPOINT_WEBHOOK_BUDGET_SECONDS", float, cls.webhook_budget_seconds),
         )
         problems = reader.problems + settings.problems()
         if problems:
@@ -203,6 +207,7 @@ class Settings:
             ("WAYPOINT_SMS_PER_SECOND", self.sms_per_second),
             ("WAYPOINT_NOTES_SECONDS", self.notes_seconds),
             ("WAYPOINT_RETENTION_DAYS", self.retention_days),
+            ("WAYPOINT_WEBHOOK_BUDGET_SECONDS", self.webhook_budget_seconds),
         ):
             found += _check(value > 0, f"{name} must be more than 0, not {value}")
         found += _office_hours_problems(self.office_hours)

@@ -123,12 +123,28 @@ def participant_at(session: Session, channel: Channel, address: str) -> int | No
     return int(row.participant_id)
 
 
-def disable_address(session: Session, channel: Channel, address: str, reason: str, at: datetime) -> None:
-    session.execute(
-        update(ChannelAddress)
-        .where(ChannelAddress.channel == channel, ChannelAddress.address == address)
-        .values(disabled_at=at, disabled_reason=reason[:100])
-    )
+def mark_unreachable(
+    session: Session, participant_id: int, channel: Channel, address: str, reason: str, at: datetime
+) -> None:
+    """The provider says the address cannot receive messages (a landline, a blocked bot). A phone
+    number gets a row here too, so that SMS to it rests like a blocked chat until they write from it."""
+    existing = session.scalars(
+        select(ChannelAddress).where(ChannelAddress.channel == channel, ChannelAddress.address == address)
+    ).one_or_none()
+    if existing is None:
+        session.add(
+            ChannelAddress(
+                participant_id=participant_id,
+                channel=channel,
+                address=address,
+                linked_at=at,
+                disabled_at=at,
+                disabled_reason=reason[:100],
+            )
+        )
+    else:
+        existing.disabled_at, existing.disabled_reason = at, reason[:100]
+    session.flush()
 
 
 def outreach_address(session: Session, participant: Participant) -> tuple[Channel, str]:

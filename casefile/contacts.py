@@ -4,7 +4,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, Row, String, bindparam, case, exists, insert, select, update
+from sqlalchemy import ForeignKey, Index, Row, String, and_, bindparam, case, exists, insert, or_, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from casefile.base import Base, table_of
@@ -13,6 +13,9 @@ from casefile.vocabulary import Channel, MessageStatus
 
 #: A contact closes after this long without a message (DOMAIN.md, "Case notes").
 DEFAULT_QUIET_SPELL = timedelta(hours=2)
+#: A text SENDING for longer than this no longer holds its contact open: whatever became of it,
+#: the contact's note must be drafted (scheduler/reconcile.py settles such texts much sooner).
+STUCK_SENDING = timedelta(hours=6)
 
 
 class Contact(Base):
@@ -99,7 +102,10 @@ def close_quiet_contacts(session: Session, now: datetime, quiet_spell: timedelta
     still on its way: the attempt it records belongs in that contact's note."""
     waiting = exists().where(
         _MESSAGES.c.contact_id == _CONTACTS.c.id,
-        _MESSAGES.c.status.in_([MessageStatus.QUEUED, MessageStatus.SENDING]),
+        or_(
+            _MESSAGES.c.status == MessageStatus.QUEUED,
+            and_(_MESSAGES.c.status == MessageStatus.SENDING, _MESSAGES.c.status_at >= now - STUCK_SENDING),
+        ),
     )
     quiet = session.execute(
         select(_CONTACTS.c.id, _CONTACTS.c.last_message_at).where(

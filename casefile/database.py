@@ -18,19 +18,20 @@ def normalize_database_url(url: str) -> str:
 MMAP_BYTES = 1 << 30
 
 
-def make_engine(url: str, **options: Any) -> Engine:
+def make_engine(url: str, lock_wait_ms: int = 30000, **options: Any) -> Engine:
+    """An engine for the URL; on SQLite a connection waits up to `lock_wait_ms` for the write lock."""
     url = normalize_database_url(url)
     # Statement parameters are participants' numbers and words: keep them out of error messages
     # (and so out of logs and tracebacks).
     options.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 30}, **options)
-        _tune_sqlite(engine)
+        engine = create_engine(url, connect_args={"timeout": lock_wait_ms / 1000}, **options)
+        _tune_sqlite(engine, lock_wait_ms)
         return engine
     return create_engine(url, pool_pre_ping=True, **options)
 
 
-def _tune_sqlite(engine: Engine) -> None:
+def _tune_sqlite(engine: Engine, lock_wait_ms: int) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, connection_record: Any) -> None:
         # We issue BEGIN ourselves (below); pysqlite's implicit transactions would defer it.
@@ -41,7 +42,7 @@ def _tune_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={int(lock_wait_ms)}")
         # The sweep reads a whole caseload's rows: through a memory map they come from the OS's page
         # cache, shared by every connection, instead of one read() per page into a 2 MB private cache.
         cursor.execute(f"PRAGMA mmap_size={MMAP_BYTES}")

@@ -144,6 +144,15 @@ def add_outbound(session: Session, rows: list[dict[str, Any]]) -> list[int]:
     return [session.execute(_ADD_OUTBOUND, {**defaults, **row}).scalar_one() for row in rows]
 
 
+def requeue(session: Session, message_ids: list[int]) -> None:
+    """Outbound messages that were to go inline (in a webhook's answer) go through the outbox instead."""
+    session.execute(
+        update(_MESSAGES)
+        .where(_MESSAGES.c.id.in_(message_ids), _MESSAGES.c.direction == Direction.OUTBOUND)
+        .values(status=MessageStatus.QUEUED)
+    )
+
+
 # Status callbacks come two or three per text, so their statements are built once too.
 _LINK_PROVIDER_ID = (
     update(_MESSAGES)

@@ -5,6 +5,7 @@ conditional update ("another process got there first" when the row count is 0), 
 channel's transport, then completed with the provider's id or the error.
 """
 
+import logging
 import random
 import threading
 import time
@@ -17,10 +18,10 @@ from enum import Enum
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from casefile.addresses import disable_address
+from casefile.addresses import mark_unreachable
 from casefile.consent import record_consent
 from casefile.facts import Fact, record_fact, register_fact
 from casefile.identifiers import OutboundRefused, outbound_problems
@@ -28,7 +29,10 @@ from casefile.messages import Message
 from casefile.outreach import Outreach, OutreachAttempt, cancel_queued
 from casefile.people import Participant
 from casefile.vocabulary import Channel, ConsentAction, ConsentState, Direction, MessageStatus
+from scheduler.claim import Held, claim
 from scheduler.timing import Calendar
+
+log = logging.getLogger(__name__)
 
 
 class Failure(Enum):
@@ -42,6 +46,8 @@ class Failure(Enum):
     UNCERTAIN = "uncertain"
     #: This message cannot be sent (too long, refused as it is); the address itself is fine.
     REFUSED = "refused"
+    #: A carrier filtered it (as spam, say): the number is fine, but a person should know.
+    FILTERED = "filtered"
 
 
 class DeliveryError(Exception):
@@ -52,7 +58,7 @@ class DeliveryError(Exception):
 
     @property
     def permanent(self) -> bool:
-        return self.failure in (Failure.OPTED_OUT, Failure.BAD_ADDRESS, Failure.REFUSED)
+        return self.failure in (Failure.OPTED_OUT, Failure.BAD_ADDRESS, Failure.REFUSED, Failure.FILTERED)
 
 
 class Transport(Protocol):
@@ -152,7 +158,7 @@ class OutreachTiming:
     business_day_rules: frozenset[str]
 
 
-_Candidate = tuple[int, Channel, str | None, str | None, ConsentState | None]
+_Candidate = tuple[int, Channel, str | None, str | None]
 
 
 def send_queued(
@@ -168,14 +174,15 @@ def send_queued(
     provider could not take at once, and outreach texts. Returns how many ended in each status.
 
     A message waits for its sender's rate slot *before* it is claimed: a process killed while
-    waiting leaves it QUEUED, and the next pass sends it once."""
+    waiting leaves it QUEUED, and the next pass sends it once. Consent and the rest are checked
+    when it is claimed (scheduler/claim.py), after that wait."""
     limiters = limiters or {}
     now = clock()
     with sessions.begin() as session:
         candidates: list[_Candidate] = [
             tuple(row)  # type: ignore[misc]
             for row in session.execute(
-                select(Message.id, Message.channel, Outreach.rule, Participant.time_zone, Participant.consent_state)
+                select(Message.id, Message.channel, Outreach.rule, Participant.time_zone)
                 .outerjoin(Outreach, Message.outreach_id == Outreach.id)
                 .outerjoin(Participant, Message.participant_id == Participant.id)
                 .where(
@@ -188,9 +195,7 @@ def send_queued(
                 .limit(limit)
             )
         ]
-        held = {candidate[0]: _held(session, candidate, timing, now) for candidate in candidates}
-    ready = [candidate for candidate in candidates if held[candidate[0]] is None]
-    stopped = Counter(status for status in held.values() if status is MessageStatus.FAILED)
+        ready = [candidate for candidate in candidates if _may_go_now(session, candidate, timing, now)]
 
     def send(candidate: _Candidate) -> MessageStatus | None:
         limiter = limiters.get(candidate[1])
@@ -203,29 +208,20 @@ def send_queued(
     else:
         with ThreadPoolExecutor(workers, thread_name_prefix="outbox") as pool:
             statuses = list(pool.map(send, ready))
-    return stopped + Counter(status for status in statuses if status is not None)
+    return Counter(status for status in statuses if status is not None)
 
 
-def _held(
-    session: Session, candidate: _Candidate, timing: OutreachTiming | None, now: datetime
-) -> MessageStatus | None:
-    """None when a queued message may go now, else what became of it. Replies always may go (the
-    participant just wrote). An outreach text to someone who opted out since fails; one outside
-    their hours stays QUEUED, for the next allowed time."""
-    message_id, _, rule, time_zone, consent = candidate
-    if rule is None or time_zone is None:
-        return None
-    if consent is ConsentState.OPTED_OUT:
-        message = session.get_one(Message, message_id)
-        message.status, message.error_code, message.status_at = MessageStatus.FAILED, "opted_out", now
-        return message.status
-    if timing is None:
-        return None
+def _may_go_now(session: Session, candidate: _Candidate, timing: OutreachTiming | None, now: datetime) -> bool:
+    """Replies always may go (the participant just wrote). An outreach text outside the
+    participant's hours stays QUEUED, for the next allowed time."""
+    message_id, _, rule, time_zone = candidate
+    if rule is None or time_zone is None or timing is None:
+        return True
     zone, business_days = ZoneInfo(time_zone), rule in timing.business_day_rules
     if timing.calendar.is_allowed(now, zone, business_days):
-        return None
+        return True
     session.get_one(Message, message_id).retry_at = timing.calendar.next_allowed(now, zone, business_days)
-    return MessageStatus.QUEUED
+    return False
 
 
 def deliver(
@@ -234,31 +230,47 @@ def deliver(
     """Send one queued message. Returns its new status, or None if another process claimed it.
 
     The claim (QUEUED → SENDING) is committed before the provider is called: a process killed
-    after it leaves the message SENDING, which is never resent blindly; one killed before it leaves
-    it QUEUED, and the next pass sends it."""
+    after it leaves the message SENDING, which is reconciled with the provider (scheduler/reconcile.py),
+    never resent blindly; one killed before it leaves it QUEUED, and the next pass sends it."""
     with sessions.begin() as session:
-        claimed = session.execute(
-            update(Message)
-            .where(Message.id == message_id, Message.status == MessageStatus.QUEUED)
-            .values(status=MessageStatus.SENDING, status_at=clock())
-        )
-        if not claimed.rowcount:  # type: ignore[attr-defined]
+        claimed = claim(session, message_id, clock())
+        if claimed is None:
             return None
-        message = session.get_one(Message, message_id)
-        address, body = message.address, message.body
+        if isinstance(claimed, Held):
+            return MessageStatus.FAILED
     try:
-        provider_id = transport.send(address, body)
+        provider_id = transport.send(claimed.address, claimed.body)
     except DeliveryError as error:
+        failure = error
+    except Exception:
+        # A bug or a surprise in a transport: whether the text left is unknown, like a timeout.
+        log.exception("sending message %s on %s failed unexpectedly", message_id, claimed.channel)
+        failure = DeliveryError(Failure.UNCERTAIN, "exception")
+    else:
         with sessions.begin() as session:
-            return _record_failure(session, session.get_one(Message, message_id), error, clock())
+            message = session.get_one(Message, message_id)
+            message.provider_id, message.status, message.status_at = provider_id, MessageStatus.SENT, clock()
+            record_attempt(session, message, "sent", None)
+            return message.status
     with sessions.begin() as session:
-        message = session.get_one(Message, message_id)
-        message.provider_id, message.status, message.status_at = provider_id, MessageStatus.SENT, clock()
-        _record_attempt(session, message, "sent", None)
-        return message.status
+        return record_failure(session, session.get_one(Message, message_id), failure, clock())
 
 
-def _record_attempt(session: Session, message: Message, outcome: str, code: str | None) -> None:
+def record_reported_failure(
+    session: Session, channel: Channel, provider_id: str, error: DeliveryError, at: datetime
+) -> None:
+    """A provider's delivery report says a text it took did not arrive (issue 16, item 5): it
+    counts as a refused send would (flag, mark the number, opt-out, or a bounded retry)."""
+    message = session.scalars(
+        select(Message).where(
+            Message.channel == channel, Message.provider_id == provider_id, Message.direction == Direction.OUTBOUND
+        )
+    ).one_or_none()
+    if message is not None:
+        record_failure(session, message, error, at)
+
+
+def record_attempt(session: Session, message: Message, outcome: str, code: str | None) -> None:
     """An outreach text's attempt, for the case notes: every one is documented (seeds 001, 004)."""
     if message.outreach_id is None or message.participant_id is None:
         return
@@ -267,7 +279,8 @@ def _record_attempt(session: Session, message: Message, outcome: str, code: str 
     record_fact(session, attempt, message.participant_id, message.contact_id, message.id, message.status_at)
 
 
-def _record_failure(session: Session, message: Message, error: DeliveryError, at: datetime) -> MessageStatus:
+def record_failure(session: Session, message: Message, error: DeliveryError, at: datetime) -> MessageStatus:
+    """What a failed send, or a provider's later report of one, does to the message and the case."""
     message.error_code, message.status_at = error.code, at
     if error.failure is Failure.TRANSIENT:
         message.attempts += 1
@@ -276,12 +289,12 @@ def _record_failure(session: Session, message: Message, error: DeliveryError, at
             message.status, message.retry_at = MessageStatus.QUEUED, at + retry_delay(message.attempts)
             return message.status
         message.status = MessageStatus.FAILED
-        _record_attempt(session, message, "failed", error.code)
+        record_attempt(session, message, "failed", error.code)
         return message.status
     # An uncertain send stays SENDING: a status callback or a person settles it, not a blind resend.
     message.status = MessageStatus.SENDING if error.failure is Failure.UNCERTAIN else MessageStatus.FAILED
     if message.status is MessageStatus.FAILED:
-        _record_attempt(session, message, "failed", error.code)
+        record_attempt(session, message, "failed", error.code)
     participant = session.get(Participant, message.participant_id) if message.participant_id else None
     if participant is None:
         return message.status
@@ -297,10 +310,11 @@ def _record_failure(session: Session, message: Message, error: DeliveryError, at
             ConsentState.OPTED_OUT,
         )
         cancel_queued(session, participant.id, "opted_out", at)
-    if error.failure is Failure.BAD_ADDRESS and message.channel is not Channel.SMS:
-        # A chat that blocked the bot: that channel rests until they write on it again; SMS still works.
-        disable_address(session, message.channel, message.address, error.code, at)
     if error.failure is Failure.BAD_ADDRESS:
+        # A chat that blocked the bot, a landline: that address rests until they write from it again
+        # (scheduler/claim.py); their other channels still work.
+        mark_unreachable(session, participant.id, message.channel, message.address, error.code, at)
+    if error.failure in (Failure.BAD_ADDRESS, Failure.FILTERED):
         record_fact(
             session,
             DeliveryFailed(channel=message.channel.value, code=error.code),

@@ -31,6 +31,8 @@ class FakeTelegram:
     calls: list[tuple[str, dict[str, str]]] = field(default_factory=list)
     files: dict[str, bytes] = field(default_factory=dict)
     updates: list[dict[str, Any]] = field(default_factory=list)
+    #: time.monotonic() of every sendMessage call, answered or refused.
+    send_times: list[float] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def reset(self) -> None:
@@ -40,6 +42,7 @@ class FakeTelegram:
             self.calls.clear()
             self.files.clear()
             self.updates.clear()
+            self.send_times.clear()
 
     def texts_to(self, chat_id: str) -> list[str]:
         with self.lock:
@@ -92,6 +95,7 @@ def _handler(fake: FakeTelegram) -> type[JsonHandler]:
 
         def _sendMessage(self, params: dict[str, str]) -> None:  # noqa: N802 (the Bot API's name)
             with fake.lock:
+                fake.send_times.append(time.monotonic())
                 error = fake.errors.pop(0) if fake.errors else None
                 if error is None:
                     fake.sent.append(Sent(params["chat_id"], params["text"], time.monotonic()))

@@ -6,6 +6,8 @@ import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import format_datetime
 from urllib.parse import parse_qs
 
 from tests.fake_server import JsonHandler, serve_fake
@@ -13,11 +15,29 @@ from tests.fake_server import JsonHandler, serve_fake
 
 @dataclass(frozen=True)
 class Planned:
-    """How the server answers the next create-message request."""
+    """How the server answers the next create-message request.
+
+    `accepted`: whether the message is created (and later listed) even though the answer is an
+    error or comes too late: a 500 after the message was taken, a hang after it was queued."""
 
     status: int = 201
     error_code: int | None = None
     delay: float = 0.0
+    accepted: bool | None = None
+
+    @property
+    def creates(self) -> bool:
+        return self.accepted if self.accepted is not None else self.status < 400
+
+
+@dataclass(frozen=True)
+class Held:
+    """A message the fake holds, as its list endpoint shows it."""
+
+    sid: str
+    to: str
+    body: str
+    created: datetime
 
 
 @dataclass
@@ -32,6 +52,11 @@ class FakeTwilio:
     media_statuses: list[int] = field(default_factory=list)
     #: Each media request as (path, basic-auth user, basic-auth password).
     media_requests: list[tuple[str, str, str]] = field(default_factory=list)
+    #: Messages created, newest last; and each list request's query (a lookup by number).
+    created: list[Held] = field(default_factory=list)
+    lookups: list[dict[str, str]] = field(default_factory=list)
+    #: Statuses the next list requests answer with instead of the list.
+    lookup_statuses: list[int] = field(default_factory=list)
 
     def next_plan(self) -> Planned:
         with self.lock:
@@ -41,7 +66,11 @@ class FakeTwilio:
 def _handler(fake: FakeTwilio) -> type[JsonHandler]:
     class Handler(JsonHandler):
         def do_GET(self) -> None:  # noqa: N802 (the stdlib's name)
-            """Media as Twilio serves it: behind the account's basic auth."""
+            """Media as Twilio serves it: behind the account's basic auth; or the list of messages."""
+            path, _, query = self.path.partition("?")
+            if path.endswith("/Messages.json"):
+                self._list(path, {k: v[0] for k, v in parse_qs(query).items()})
+                return
             user, _, password = (
                 base64.b64decode(self.headers.get("Authorization", "x ").split()[1]).decode().partition(":")
             )
@@ -69,9 +98,12 @@ def _handler(fake: FakeTwilio) -> type[JsonHandler]:
             form = {k: v[0] for k, v in parse_qs(self.rfile.read(int(self.headers["Content-Length"])).decode()).items()}
             user = base64.b64decode(self.headers["Authorization"].split()[1]).decode().split(":")[0]
             plan = fake.next_plan()
-            time.sleep(plan.delay)
+            sid = "SM" + uuid.uuid4().hex
             with fake.lock:
                 fake.requests.append((parts[3], user, form))
+                if plan.creates:
+                    fake.created.append(Held(sid, form.get("To", ""), form.get("Body", ""), datetime.now(UTC)))
+            time.sleep(plan.delay)
             if plan.error_code is not None or plan.status >= 400:
                 self._json(
                     plan.status,
@@ -83,7 +115,6 @@ def _handler(fake: FakeTwilio) -> type[JsonHandler]:
                     },
                 )
                 return
-            sid = "SM" + uuid.uuid4().hex
             self._json(
                 201,
                 {
@@ -93,6 +124,39 @@ def _handler(fake: FakeTwilio) -> type[JsonHandler]:
                     "body": form.get("Body"),
                     "account_sid": parts[3],
                     "num_segments": "1",
+                },
+            )
+
+        def _list(self, path: str, query: dict[str, str]) -> None:
+            with fake.lock:
+                fake.lookups.append(query)
+                status = fake.lookup_statuses.pop(0) if fake.lookup_statuses else 200
+                found = [held for held in reversed(fake.created) if held.to == query.get("To", held.to)]
+            if status != 200:
+                self._json(status, {"code": 20500, "message": "planned failure", "status": status})
+                return
+            page_size = int(query.get("PageSize", "50"))
+            self._json(
+                200,
+                {
+                    "messages": [
+                        {
+                            "sid": held.sid,
+                            "to": held.to,
+                            "body": held.body,
+                            "status": "sent",
+                            "date_created": format_datetime(held.created, usegmt=True),
+                        }
+                        for held in found[:page_size]
+                    ],
+                    "uri": path,
+                    "first_page_uri": path,
+                    "next_page_uri": None,
+                    "previous_page_uri": None,
+                    "page": 0,
+                    "page_size": page_size,
+                    "start": 0,
+                    "end": min(len(found), page_size),
                 },
             )
 

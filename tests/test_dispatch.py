@@ -119,7 +119,7 @@ def test_a_text_held_past_9pm_by_a_retry_waits_for_the_morning(
     sender: Service, clock: FixedClock, twilio: FakeTwilio
 ) -> None:
     sender.sweep()
-    twilio.plan.extend([Planned(status=500, error_code=20500)] * 2)
+    twilio.plan.extend([Planned(status=503, error_code=20503)] * 2)
     assert sender.dispatch()["queued"] == 2  # back in the queue, to retry after a backoff
     clock.now = datetime(2026, 3, 3, 5, 30, tzinfo=UTC)  # 21:30
     assert sender.dispatch().total() == 0

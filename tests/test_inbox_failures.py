@@ -25,7 +25,7 @@ def break_storage(service: Service, table: str = "conversation_states") -> None:
         if connection.dialect.name == "postgresql":
             connection.execute(
                 text(
-                    "CREATE FUNCTION refuse_insert() RETURNS trigger LANGUAGE plpgsql AS "
+                    "CREATE OR REPLACE FUNCTION refuse_insert() RETURNS trigger LANGUAGE plpgsql AS "
                     "$$ BEGIN RAISE EXCEPTION 'storage broken'; END $$"
                 )
             )

@@ -114,10 +114,10 @@ def test_a_bad_number_is_flagged_for_the_counselor(
 def test_a_transient_error_puts_the_message_back_in_the_queue_then_it_goes(
     service: Service, clock: FixedClock, twilio: FakeTwilio, transport: TwilioTransport
 ) -> None:
-    twilio.plan.append(Planned(status=500, error_code=20500))
+    twilio.plan.append(Planned(status=503, error_code=20503))
     message_id = queued(service, clock)
     assert deliver(service.sessions, message_id, transport, clock) is MessageStatus.QUEUED
-    assert stored(service, message_id).error_code == "20500"
+    assert stored(service, message_id).error_code == "20503"
     assert deliver(service.sessions, message_id, transport, clock) is MessageStatus.SENT
     assert len(twilio.requests) == 2
 

@@ -296,8 +296,10 @@ def test_an_inline_reply_that_the_carrier_could_not_deliver_shows_on_its_stored_
     assert post_status(client, "SM-reply-at-twilio", "undelivered", "30003", query=query) == 200
     with service.sessions.begin() as session:
         reply = session.get_one(Message, int(query.removeprefix("reply=")))
+        # 30003 (handset unreachable) is worth another try: queued again, the carrier's code kept.
         assert (reply.provider_id, reply.status, reply.error_code) == (
             "SM-reply-at-twilio",
-            MessageStatus.UNDELIVERED,
+            MessageStatus.QUEUED,
             "30003",
         )
+        assert reply.retry_at is not None

@@ -1,23 +1,41 @@
-"""Sending SMS through the real twilio Client, with provider errors sorted as permanent or not."""
+"""Sending SMS through the real twilio Client, with provider errors sorted as permanent or not,
+and looking a text up at Twilio when we could not tell whether it left (scheduler/reconcile.py)."""
+
+from datetime import datetime, timedelta
 
 import requests
 from twilio.base.exceptions import TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.http.response import Response
 from twilio.rest import Client
+from urllib3.exceptions import ConnectTimeoutError, MaxRetryError, NewConnectionError
 
 from scheduler.outbox import DeliveryError, Failure
+from scheduler.reconcile import LookupFailed
 
 TWILIO_API = "https://api.twilio.com"
+#: Twilio refuses a longer body (error 21617); we refuse it first, with our own code.
+MAX_BODY = 1600
 
-#: Twilio error codes that no retry can fix (https://www.twilio.com/docs/api/errors).
-PERMANENT_ERRORS: dict[int, Failure] = {
+#: Twilio error codes, from a refused request or a delivery callback, and what they mean for us
+#: (https://www.twilio.com/docs/api/errors). Codes not listed are worth another try when sending.
+ERRORS: dict[int, Failure] = {
     21610: Failure.OPTED_OUT,  # the recipient replied STOP to this sender
     21211: Failure.BAD_ADDRESS,  # invalid 'To' number
     21614: Failure.BAD_ADDRESS,  # 'To' is not a mobile number
+    30004: Failure.BAD_ADDRESS,  # blocked by the recipient or their carrier
     30005: Failure.BAD_ADDRESS,  # unknown destination handset
     30006: Failure.BAD_ADDRESS,  # landline or unreachable carrier
+    21617: Failure.REFUSED,  # body over 1,600 characters
+    30007: Failure.FILTERED,  # filtered by the carrier as spam
+    30003: Failure.TRANSIENT,  # handset off or out of reach: a later try may reach it
+    30008: Failure.TRANSIENT,  # unknown error at the carrier
 }
+#: Statuses at which Twilio certainly did not take the message: anything else in the 5xx range may
+#: come after the message was created, so it is UNCERTAIN and looked up before any resend.
+_NOT_TAKEN = {429, 503}
+#: How far before our claim a text found at Twilio may have been created (clocks differ a little).
+_CLOCK_SLACK = timedelta(minutes=1)
 
 
 class BaseUrlHttpClient(TwilioHttpClient):  # type: ignore[misc]  # twilio ships no type hints
@@ -55,15 +73,45 @@ class TwilioTransport:
         self._status_callback = status_callback
 
     def send(self, address: str, body: str) -> str:
+        if len(body) > MAX_BODY:
+            raise DeliveryError(Failure.REFUSED, "too_long")
         extra = {"status_callback": self._status_callback} if self._status_callback else {}
         try:
             message = self._client.messages.create(to=address, body=body, **self._sender, **extra)
         except TwilioRestException as error:
-            raise DeliveryError(
-                PERMANENT_ERRORS.get(error.code or 0, Failure.TRANSIENT), str(error.code or error.status)
-            ) from error
+            raise DeliveryError(_failure(error), str(error.code or error.status)) from error
+        except requests.ConnectionError as error:
+            if _before_sending(error):
+                raise DeliveryError(Failure.TRANSIENT, "connection") from error
+            raise DeliveryError(Failure.UNCERTAIN, "connection") from error
         except requests.Timeout as error:
             raise DeliveryError(Failure.UNCERTAIN, "timeout") from error
-        except requests.ConnectionError as error:
-            raise DeliveryError(Failure.TRANSIENT, "connection") from error
         return str(message.sid)
+
+    def find_sent(self, address: str, body: str, claimed_at: datetime) -> str | None:
+        """The id of the text Twilio holds with this body to this address, created since it was
+        claimed; None if Twilio has none (it never left). Raises LookupFailed if Twilio cannot say."""
+        try:
+            recent = self._client.messages.list(to=address, limit=50)
+        except (TwilioRestException, requests.RequestException) as error:
+            raise LookupFailed(type(error).__name__) from error
+        since = claimed_at - _CLOCK_SLACK
+        for message in recent:
+            if message.body == body and (message.date_created is None or message.date_created >= since):
+                return str(message.sid)
+        return None
+
+
+def _failure(error: TwilioRestException) -> Failure:
+    if error.code in ERRORS:
+        return ERRORS[error.code]
+    if error.status >= 500 and error.status not in _NOT_TAKEN:
+        return Failure.UNCERTAIN
+    return Failure.TRANSIENT
+
+
+def _before_sending(error: requests.ConnectionError) -> bool:
+    """Whether the connection failed before the request could reach Twilio (nothing sent)."""
+    cause = error.args[0] if error.args else None
+    reason = cause.reason if isinstance(cause, MaxRetryError) else cause
+    return isinstance(reason, NewConnectionError | ConnectTimeoutError)

@@ -7,16 +7,20 @@ from urllib.parse import parse_qsl
 from xml.sax.saxutils import escape, quoteattr
 
 from fastapi import APIRouter, BackgroundTasks, Request, Response
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.datastructures import ImmutableMultiDict
 from twilio.request_validator import RequestValidator
 
+from bot.channels.sms.transport import ERRORS
 from bot.database_runner import DatabaseRunner
 from bot.dead_letters import keep_dead_letter
-from bot.inbox import Inbound, Inbox, Media, OutgoingText, ProcessingFailed
+from bot.handoff import BudgetSpent, Handoff, InlineWindow
+from bot.inbox import RECEIVE_ATTEMPTS, DatabaseBusy, Inbound, Inbox, Media, OutgoingText, ProcessingFailed
 from bot.settings import Secret
 from casefile.messages import apply_delivery_status, link_provider_id
 from casefile.vocabulary import Channel, MessageStatus
+from scheduler.outbox import DeliveryError, record_reported_failure
 
 log = logging.getLogger(__name__)
 
@@ -120,6 +124,9 @@ def sms_router(
     run: DatabaseRunner,
     clock: Callable[[], datetime],
     fetch_documents: Callable[[], object],
+    handoff: Handoff,
+    budget: float = 10.0,
+    inline_inbox: Inbox | None = None,
 ) -> APIRouter:
     router = APIRouter(tags=["sms"])
     status_url = f"{public_url}/sms/twilio/status" if public_url else None
@@ -173,15 +180,25 @@ def sms_router(
         if inbound.media:
             # After the answer to Twilio, so that a slow media host never delays the reply.
             background.add_task(fetch_documents)
+        window = InlineWindow(budget)
+        replies: tuple[OutgoingText, ...] | None = None
         try:
-            receipt = await run(inbox.receive, inbound, MessageStatus.SENT)
-        except ProcessingFailed as failure:
-            if failure.message_id is None:
-                # Not even stored: only a failed answer makes Twilio log it (and retry, if set to).
-                return Response("Could not store the message; please retry", status_code=503)
-            apology = await run(inbox.apologise, failure.message_id, MessageStatus.SENT)
-            return twiml([apology] if apology else [], status_url)
-        return twiml(receipt.replies, status_url)
+            if inline_inbox is not None:
+                try:
+                    # On the event loop, which pays on SQLite (one writer; a thread adds hand-offs),
+                    # but only when the write lock is free: it waits for it 50 ms at most.
+                    replies = _answer(inline_inbox, inbound, window.take, 1)
+                except (DatabaseBusy, OperationalError):
+                    log.info("the database is busy: the message is handled on a thread")
+            if replies is None:
+                replies = await handoff.run(window, _answer, inbox, inbound, window.take, RECEIVE_ATTEMPTS)
+        except BudgetSpent:
+            # Twilio stops listening at 15 s: the work goes on, its replies through the outbox.
+            return Response("Busy; the message will be handled", status_code=503)
+        except ProcessingFailed:
+            # Not even stored: only a failed answer makes Twilio log it (and retry, if set to).
+            return Response("Could not store the message; please retry", status_code=503)
+        return twiml(replies, status_url)
 
     @router.post("/sms/twilio/status")
     async def delivery_status(request: Request) -> Response:
@@ -207,6 +224,22 @@ def sms_router(
     return router
 
 
+def _answer(
+    inbox: Inbox, inbound: Inbound, inline: Callable[[], bool], attempts: int
+) -> tuple[OutgoingText, ...]:
+    """Store and process a text; the replies that go back in the answer (none if `inline` says it
+    is too late: they are queued). A stored text that could not be processed gets an apology."""
+    try:
+        return inbox.receive(inbound, MessageStatus.SENT, inline, attempts).replies
+    except DatabaseBusy:
+        raise
+    except ProcessingFailed as failure:
+        if failure.message_id is None:
+            raise
+        apology = inbox.apologise(failure.message_id, MessageStatus.SENT, inline)
+        return (apology,) if apology else ()
+
+
 def _record_status(
     sessions: sessionmaker[Session],
     provider_id: str,
@@ -218,4 +251,9 @@ def _record_status(
     with sessions.begin() as session:
         if reply_id is not None:
             link_provider_id(session, reply_id, Channel.SMS, provider_id)
-        apply_delivery_status(session, Channel.SMS, provider_id, status, error_code, at)
+        changed = apply_delivery_status(session, Channel.SMS, provider_id, status, error_code, at)
+        # Only the report that changed the status acts on its code: a repeated callback does not.
+        failure = ERRORS.get(int(error_code)) if error_code and error_code.isdigit() else None
+        if changed and failure is not None and status in (MessageStatus.UNDELIVERED, MessageStatus.FAILED):
+            assert error_code is not None
+            record_reported_failure(session, Channel.SMS, provider_id, DeliveryError(failure, error_code), at)
