@@ -20,7 +20,6 @@ import json
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -29,34 +28,9 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import select  # noqa: E402
 
+from bench.memory import Sampler, status  # noqa: E402
 from bench.seed import NOW, seeded_copy  # noqa: E402
 from casefile.people import Participant  # noqa: E402
-
-
-def memory() -> dict[str, int]:
-    """This process's resident memory now, in kB, from /proc/self/status."""
-    fields = {}
-    for line in Path("/proc/self/status").read_text().splitlines():
-        name, _, value = line.partition(":")
-        if name in ("VmHWM", "VmRSS", "RssAnon", "RssFile", "RssShmem"):
-            fields[name] = int(value.split()[0])
-    return fields
-
-
-class Sampler(threading.Thread):
-    """The largest own (RssAnon) and mapped-file (RssFile) memory seen, every 5 ms."""
-
-    def __init__(self) -> None:
-        super().__init__(daemon=True)
-        self.peak = {"RssAnon": 0, "RssFile": 0}
-        self.running = True
-
-    def run(self) -> None:
-        while self.running:
-            now = memory()
-            for name in self.peak:
-                self.peak[name] = max(self.peak[name], now[name])
-            time.sleep(0.005)
 
 
 def measure(url: str) -> dict[str, object]:
@@ -65,7 +39,7 @@ def measure(url: str) -> dict[str, object]:
     from bot.settings import Settings
 
     service = build_service(Settings(database_url=url), lambda: NOW)
-    before = memory()
+    before = status()
     sampler = Sampler()
     sampler.start()
     started = time.perf_counter()
@@ -81,9 +55,8 @@ def measure(url: str) -> dict[str, object]:
     started = time.perf_counter()
     again = service.sweep()
     second = time.perf_counter() - started
-    sampler.running = False
-    sampler.join()
-    after = memory()
+    peak = sampler.stop()
+    after = status()
     service.close()
     return {
         "baseline": baseline,
@@ -91,10 +64,10 @@ def measure(url: str) -> dict[str, object]:
         "second": second,
         "queued": dict(queued),
         "again": again.total(),
-        "peak_mb": after["VmHWM"] / 1024,
-        "own_before_mb": before["RssAnon"] / 1024,
-        "own_peak_mb": sampler.peak["RssAnon"] / 1024,
-        "mapped_peak_mb": sampler.peak["RssFile"] / 1024,
+        "peak_mb": after["VmHWM"],
+        "own_before_mb": before["RssAnon"],
+        "own_peak_mb": peak["RssAnon"],
+        "mapped_peak_mb": peak["RssFile"],
     }
 
 

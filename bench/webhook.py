@@ -42,6 +42,7 @@ import httpx2 as httpx  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 from twilio.request_validator import RequestValidator  # noqa: E402
 
+from bench.memory import Sampler, status  # noqa: E402
 from bench.seed import NOW, describe, phone_of, seed, seeded_copy  # noqa: E402
 
 TOKEN = "bench-auth-token"
@@ -148,11 +149,14 @@ def wrk(requests: Path, seconds: float, connections: int, threads: int) -> dict[
 
 
 @contextmanager
-def server(target: str, env: dict[str, str], workers: int = 1, factory: bool = False) -> Iterator[int]:
-    """A uvicorn server on PORT; yields its process id (with one worker, the process that serves)."""
+def server(target: str, env: dict[str, str], workers: int = 1, factory: bool = False) -> Iterator[Sampler]:
+    """A uvicorn server on PORT; yields what samples its memory from the moment it starts (with one
+    worker, of the process that serves; with more, of the supervisor that starts them)."""
     command = [sys.executable, "-m", "uvicorn", target, "--port", str(PORT), "--workers", str(workers)]
     command += ["--log-level", "warning", "--no-access-log"] + (["--factory"] if factory else [])
     process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    sampler = Sampler(process.pid, every=0.02)
+    sampler.start()
     try:
         deadline = time.monotonic() + 120
         while True:
@@ -163,7 +167,7 @@ def server(target: str, env: dict[str, str], workers: int = 1, factory: bool = F
                 if process.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError(f"server did not start: {process.stderr.read().decode()}") from None
                 time.sleep(0.2)
-        yield process.pid
+        yield sampler
     finally:
         stopping = time.monotonic()
         process.terminate()
@@ -184,12 +188,6 @@ def environment(database_url: str, workdir: Path) -> dict[str, str]:
         "WAYPOINT_PUBLIC_URL": PUBLIC_URL,
         "WAYPOINT_DOCUMENTS_DIR": str(workdir / "documents"),
     }
-
-
-def peak_memory_mb(pid: int) -> float:
-    """The process's peak resident memory so far (VmHWM), in MB."""
-    status = Path(f"/proc/{pid}/status").read_text()
-    return int(next(line for line in status.splitlines() if line.startswith("VmHWM:")).split()[1]) / 1024
 
 
 def drop_index(url: str, name: str) -> None:
@@ -270,10 +268,11 @@ def main() -> None:
         write_requests(load, args.participants, int(args.seconds * 3_000), rng, "b")
 
         def measure(name: str, target: str, env: dict[str, str], workers: int = 1, factory: bool = True) -> None:
-            with server(target, env, workers, factory) as pid:
+            with server(target, env, workers, factory) as sampler:
                 wrk(warm, 2, 4, 1)
                 results[name] = wrk(load, args.seconds, args.connections, args.threads)
-                results[name]["peak_mb"] = peak_memory_mb(pid) if workers == 1 else float("nan")
+                highest = status(sampler.pid)["VmHWM"]
+                results[name] |= {"peak_mb": highest, "own_mb": sampler.stop()["RssAnon"]}
             results[name]["stop_s"] = stopped_in[0]
             print(name, json.dumps(results[name]), flush=True)
 
@@ -322,13 +321,15 @@ def report(args: argparse.Namespace, results: dict[str, dict[str, float]], notes
     if "database" in notes:
         print(f"database: {notes['database']}")
     header = f"{'run':24} {'msg/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8} {'errors':>7} {'repeated':>9}"
-    print(header + f" {'peak MB':>8} {'stop s':>7}")
+    print(header + f" {'VmHWM MB':>9} {'own MB':>7} {'stop s':>7}")
     for name, figures in results.items():
         print(
             f"{name:24} {figures['per_second']:8.0f} {figures['p50_us'] / 1000:8.1f} {figures['p99_us'] / 1000:8.1f} "
             f"{figures['max_us'] / 1000:8.1f} {figures['errors'] + figures['bad_status']:7.0f} "
-            f"{figures['repeated']:9.0f} {figures['peak_mb']:8.0f} {figures['stop_s']:7.1f}"
+            f"{figures['repeated']:9.0f} {figures['peak_mb']:9.0f} {figures['own_mb']:7.0f} {figures['stop_s']:7.1f}"
         )
+    print("VmHWM: the server's peak resident memory, database pages mapped included; own: its RssAnon at most,")
+    print("sampled every 20 ms from its start (with 2 workers, of uvicorn's supervisor only)")
     if "jobs" in notes:
         print(f"during 'webhook + jobs': {notes['jobs']}")
     if any(figures["stop_s"] >= STOP_SECONDS for figures in results.values()):
