@@ -1,38 +1,76 @@
-"""Throughput and latency of the signed Twilio webhook, against a bare endpoint, in one run.
+"""Throughput and latency of the signed Twilio webhook on a county's database, driven by wrk.
 
-    python bench/webhook.py [--seconds 20] [--connections 32] [--participants 1000]
+    python bench/webhook.py [--participants 100000] [--seconds 20] [--connections 32]
+                            [--database-url postgresql://…] [--runs bare,alone,jobs,postgres]
 
-Both servers are uvicorn with one worker on 127.0.0.1; the webhook runs on a fresh SQLite file
-seeded with confirmed participants. The bare endpoint only parses the same form and answers empty
-TwiML: the ratio says what checking, storing and answering a message costs over HTTP alone.
-Every request is unique (its own MessageSid) and correctly signed; the bodies walk through real
-conversation paths (greeting, menu, help, message to the counselor).
+The database is bench/seed.py's: participants with half a year of history (a fresh copy of the
+kept SQLite file for each run). wrk (installed from Debian if missing) sends pre-signed, unique
+requests from a Lua script (bench/webhook.lua), so the client is not what limits. Each message
+comes from a participant picked at random and walks a real path (a check-in answer, hours, the
+menu, help, a message to the counselor). Runs, each against a uvicorn server on 127.0.0.1:
+- bare: one worker that only parses the form and answers empty TwiML — the baseline, same run;
+- before: the webhook on the database without migration 0012's index (issue 19's figures);
+- alone: the webhook, SQLite, one worker, no scheduler;
+- jobs: the same while the scheduler's jobs run in the process as `waypoint serve` ships them
+  (sweep, dispatcher to a fake Twilio on 127.0.0.1, document fetches, notes), at their intervals;
+- postgres (with --database-url): the webhook on PostgreSQL with 1 worker, then 2.
+The server's clock starts at the seeded database's moment (Monday 11:05 in California, when the
+day's check-ins fall due), so the jobs find the work a county has at that hour.
 """
 
 import argparse
-import asyncio
+import json
 import os
-import statistics
+import random
+import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import parse_qsl
-
-import httpx2 as httpx
-from twilio.request_validator import RequestValidator
+from typing import Any
+from urllib.parse import parse_qsl, urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import httpx2 as httpx  # noqa: E402
+from sqlalchemy import text  # noqa: E402
+from twilio.request_validator import RequestValidator  # noqa: E402
+
+from bench.memory import Sampler, status  # noqa: E402
+from bench.seed import NOW, describe, phone_of, seed, seeded_copy  # noqa: E402
+
 TOKEN = "bench-auth-token"
 PUBLIC_URL = "https://waypoint.example.org"
-BODIES = ["hi", "menu", "1", "My car broke down and I missed class", "HELP", "3", "what is this?", "0"]
+ACCOUNT = "AC" + "b" * 32
+#: What participants text on a check-in morning: answers, hours, the menu, help, their counselor.
+BODIES = [
+    "hi",
+    "yes",
+    "8 hrs today 6 tue",
+    "menu",
+    "1",
+    "HELP",
+    "3",
+    "My car broke down and I missed class",
+    "trabajé 6 horas hoy",
+    "no",
+    "what is this?",
+    "thanks!",
+]
+PORT = 8741
+#: How long a server may take to stop once told to before it is killed (and the report says so).
+STOP_SECONDS = 30
+#: How long the last server took to stop.
+stopped_in = [0.0]
 
 
-async def bare_app(scope: dict, receive, send) -> None:  # type: ignore[no-untyped-def]
+async def bare_app(scope: dict[str, Any], receive: Any, send: Any) -> None:
     """Parses the form exactly as the webhook does, and does nothing else."""
     if scope["type"] != "http":
         return
@@ -47,189 +85,265 @@ async def bare_app(scope: dict, receive, send) -> None:  # type: ignore[no-untyp
     await send({"type": "http.response.body", "body": b'<?xml version="1.0" encoding="UTF-8"?><Response />'})
 
 
-def seed(database_url: str, participants: int) -> list[str]:
-    from casefile.database import make_engine, session_factory
-    from casefile.enrolment import add_counselor, enrol_participant
-    from casefile.migrate import upgrade
-    from casefile.vocabulary import ConsentState, FamilyType, Language
+def service_app() -> Any:
+    """The app `waypoint serve` runs, from the environment, on a clock that starts at the seeded moment
+    (uvicorn --factory). BENCH_SCHEDULER=1 runs the scheduler's jobs in the process, as serve does."""
+    from bot.app import build_service, create_app
+    from bot.settings import Settings
 
-    engine = make_engine(database_url)
-    upgrade(engine)
-    now = datetime.now(UTC)
-    phones = [f"+1510555{i:04d}" for i in range(participants)]
-    with session_factory(engine).begin() as session:
-        counselor = add_counselor(session, "Dana", "Lee", "dana@example.org", "+15105550199", now)
-        for i, phone in enumerate(phones):
-            person = enrol_participant(
-                session,
-                first_name=f"P{i}",
-                last_name="Bench",
-                phone=phone,
-                language=Language.SPANISH if i % 3 == 0 else Language.ENGLISH,
-                time_zone="America/Los_Angeles",
-                counselor=counselor,
-                family_type=FamilyType.ONE_PARENT,
-                plan_hours=None,
-                consent_note="bench",
-                at=now,
-            )
-            person.consent_state = ConsentState.CONFIRMED
-    engine.dispose()
-    return phones
+    offset = NOW - datetime.now(UTC)
+
+    def clock() -> datetime:
+        return datetime.now(UTC) + offset
+
+    service = build_service(Settings.from_env(), clock)
+    return create_app(service, clock, run_scheduler=os.environ.get("BENCH_SCHEDULER") == "1")
 
 
-def requests_for(phones: list[str], count: int) -> list[tuple[bytes, dict[str, str]]]:
-    from urllib.parse import urlencode
-
+def write_requests(path: Path, participants: int, count: int, rng: random.Random, prefix: str) -> None:
+    """`count` signed requests, one a line, from participants picked at random."""
     validator = RequestValidator(TOKEN)
-    prepared = []
-    for i in range(count):
-        form = {
-            "MessageSid": f"SM{i:032x}",
-            "AccountSid": "AC" + "0" * 32,
-            "From": phones[i % len(phones)],
-            "To": "+15105559999",
-            "Body": BODIES[i % len(BODIES)],
-            "NumMedia": "0",
-        }
-        signature = validator.compute_signature(PUBLIC_URL + "/sms/twilio", form)
-        prepared.append(
-            (
-                urlencode(form).encode(),
-                {"Content-Type": "application/x-www-form-urlencoded", "X-Twilio-Signature": signature},
-            )
-        )
-    return prepared
+    with path.open("w") as lines:
+        for n in range(count):
+            form = {
+                "MessageSid": f"SM{prefix}{n:030x}",
+                "AccountSid": ACCOUNT,
+                "From": phone_of(rng.randrange(participants) + 1),
+                "To": "+15105559999",
+                "Body": BODIES[n % len(BODIES)],
+                "NumMedia": "0",
+            }
+            signature = validator.compute_signature(PUBLIC_URL + "/sms/twilio", form)
+            lines.write(f"{urlencode(form)}\t{signature}\n")
 
 
-async def load(
-    url: str, prepared: list[tuple[bytes, dict[str, str]]], seconds: float, connections: int
-) -> dict[str, float]:
-    latencies: list[float] = []
-    errors = 0
-    next_index = 0
-    deadline = time.perf_counter() + seconds
-    limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
-    async with httpx.AsyncClient(limits=limits, timeout=30) as client:
-
-        async def worker() -> None:
-            nonlocal next_index, errors
-            while time.perf_counter() < deadline and next_index < len(prepared):
-                body, headers = prepared[next_index]
-                next_index += 1
-                started = time.perf_counter()
-                response = await client.post(url, content=body, headers=headers)
-                latencies.append(time.perf_counter() - started)
-                if response.status_code != 200:
-                    errors += 1
-
-        started = time.perf_counter()
-        await asyncio.gather(*(worker() for _ in range(connections)))
-        elapsed = time.perf_counter() - started
-    latencies.sort()
-    return {
-        "messages": len(latencies),
-        "per_second": len(latencies) / elapsed,
-        "p50_ms": statistics.median(latencies) * 1000,
-        "p99_ms": latencies[int(len(latencies) * 0.99) - 1] * 1000,
-        "errors": errors,
-    }
+def ensure_wrk() -> str:
+    found = shutil.which("wrk")
+    if found is None:
+        subprocess.run(["apt-get", "install", "-y", "-q", "wrk"], check=True, stdout=subprocess.DEVNULL)
+        found = shutil.which("wrk")
+    assert found is not None, "wrk is not installed and apt-get could not install it"
+    return found
 
 
-def start(command: list[str], env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
+def wrk(requests: Path, seconds: float, connections: int, threads: int) -> dict[str, float]:
+    command = [
+        ensure_wrk(),
+        f"-t{threads}",
+        f"-c{connections}",
+        f"-d{int(seconds)}s",
+        "--timeout",
+        "30s",
+        "-s",
+        str(ROOT / "bench" / "webhook.lua"),
+        f"http://127.0.0.1:{PORT}",
+        "--",
+        str(requests),
+        str(threads),
+    ]
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    figures: dict[str, float] = json.loads(output.strip().splitlines()[-1])
+    seconds_taken = figures["duration_us"] / 1e6
+    figures["per_second"] = figures["requests"] / seconds_taken
+    return figures
+
+
+@contextmanager
+def server(target: str, env: dict[str, str], workers: int = 1, factory: bool = False) -> Iterator[Sampler]:
+    """A uvicorn server on PORT; yields what samples its memory from the moment it starts (with one
+    worker, of the process that serves; with more, of the supervisor that starts them)."""
+    command = [sys.executable, "-m", "uvicorn", target, "--port", str(PORT), "--workers", str(workers)]
+    command += ["--log-level", "warning", "--no-access-log"] + (["--factory"] if factory else [])
     process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
+    sampler = Sampler(process.pid, every=0.02)
+    sampler.start()
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                httpx.get(f"http://127.0.0.1:{PORT}/healthz", timeout=1)
+                break
+            except httpx.TransportError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"server did not start: {process.stderr.read().decode()}") from None
+                time.sleep(0.2)
+        yield sampler
+    finally:
+        stopping = time.monotonic()
+        process.terminate()
         try:
-            httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
-            return process
-        except httpx.TransportError:
-            time.sleep(0.1)
-    process.kill()
-    raise RuntimeError(f"server did not start: {process.stderr.read().decode() if process.stderr else ''}")
+            process.wait(timeout=STOP_SECONDS)
+        except subprocess.TimeoutExpired:
+            # Shutting down waits for the scheduler's running jobs (scheduler.shutdown(wait=True)).
+            process.kill()
+            process.wait()
+        stopped_in[0] = time.monotonic() - stopping
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--seconds", type=float, default=20)
-    parser.add_argument("--connections", type=int, default=32)
-    parser.add_argument("--participants", type=int, default=1000)
-    args = parser.parse_args()
-
-    workdir = Path(tempfile.mkdtemp(prefix="waypoint-bench-"))
-    database_url = f"sqlite:///{workdir / 'bench.sqlite3'}"
-    phones = seed(database_url, args.participants)
-    # Enough unique messages that no request repeats within the run (a repeat would be a cheap duplicate).
-    prepared = requests_for(phones, int(args.seconds * 3000))
-    env = {
+def environment(database_url: str, workdir: Path) -> dict[str, str]:
+    return {
         **os.environ,
         "WAYPOINT_DATABASE_URL": database_url,
         "TWILIO_AUTH_TOKEN": TOKEN,
         "WAYPOINT_PUBLIC_URL": PUBLIC_URL,
+        "WAYPOINT_DOCUMENTS_DIR": str(workdir / "documents"),
     }
-    python = sys.executable
-    results = {}
-    for name, port, command in (
-        (
-            "bare form parse",
-            8731,
-            [
-                python,
-                "-m",
-                "uvicorn",
-                "bench.webhook:bare_app",
-                "--port",
-                "8731",
-                "--workers",
-                "1",
-                "--log-level",
-                "warning",
-                "--no-access-log",
-            ],
-        ),
-        (
-            "signed webhook",
-            8732,
-            [
-                python,
-                "-m",
-                "uvicorn",
-                "bot.asgi:app",
-                "--port",
-                "8732",
-                "--workers",
-                "1",
-                "--log-level",
-                "warning",
-                "--no-access-log",
-            ],
-        ),
-    ):
-        server = start(command, env, port)
-        try:
-            path = "/sms/twilio"
-            asyncio.run(load(f"http://127.0.0.1:{port}{path}", prepared[:200], 1, 8))  # warm up
-            results[name] = asyncio.run(
-                load(f"http://127.0.0.1:{port}{path}", prepared[200:], args.seconds, args.connections)
-            )
-        finally:
-            server.terminate()
-            server.wait()
+
+
+def drop_index(url: str, name: str) -> None:
+    from casefile.database import make_engine
+
+    engine = make_engine(url)
+    with engine.begin() as connection:
+        connection.exec_driver_sql(f"DROP INDEX {name}")
+    engine.dispose()
+
+
+def run_folder(workdir: Path, name: str) -> Path:
+    folder = workdir / name
+    folder.mkdir()
+    return folder
+
+
+def discard(url: str) -> None:
+    """Remove a run's copy of the database (gigabytes) with its WAL, as soon as the run is over."""
+    path = Path(url.removeprefix("sqlite:///"))
+    for leftover in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        leftover.unlink(missing_ok=True)
+
+
+def jobs_done(database_url: str) -> str:
+    """What the scheduler's jobs did during a run: outreach queued, texts sent, notes drafted."""
+    from casefile.database import make_engine
+
+    engine = make_engine(database_url)
+    since = NOW.replace(tzinfo=None).isoformat(sep=" ")
+    questions = {
+        "outreach queued": "SELECT COUNT(*) FROM outreach WHERE created_at >= :since",
+        "texts sent": "SELECT COUNT(*) FROM messages WHERE outreach_id IS NOT NULL AND created_at >= :since",
+        "notes drafted": "SELECT COUNT(*) FROM case_notes WHERE drafted_at >= :since",
+    }
+    with engine.connect() as connection:
+        done = {name: connection.execute(text(sql), {"since": since}).scalar_one() for name, sql in questions.items()}
+    engine.dispose()
+    return ", ".join(f"{name} {count:,}" for name, count in done.items())
+
+
+def prepare_postgres(url: str, participants: int) -> None:
+    """Seed the (empty) database at `url`, or reuse it if it holds this many participants already."""
+    from casefile.database import make_engine
+
+    engine = make_engine(url)
+    with engine.connect() as connection:
+        has_tables = connection.execute(text("SELECT to_regclass('participants') IS NOT NULL")).scalar_one()
+        count = connection.execute(text("SELECT COUNT(*) FROM participants")).scalar_one() if has_tables else 0
+    engine.dispose()
+    if count == participants:
+        return
+    if count:
+        raise SystemExit(f"{url} holds {count:,} participants, not {participants:,}: give an empty database")
+    started = time.perf_counter()
+    seed(url, participants)
+    print(f"seeded PostgreSQL with {participants:,} participants in {time.perf_counter() - started:.0f} s")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--participants", type=int, default=100_000)
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--threads", type=int, default=2, help="wrk's threads")
+    parser.add_argument("--database-url", help="a PostgreSQL database (empty, or seeded by an earlier run)")
+    parser.add_argument("--runs", default="bare,before,alone,jobs,postgres")
+    args = parser.parse_args()
+    runs = set(args.runs.split(","))
+    rng = random.Random(19)
+    results: dict[str, dict[str, float]] = {}
+    notes: dict[str, str] = {}
+    with tempfile.TemporaryDirectory(prefix="waypoint-webhook-") as folder:
+        workdir = Path(folder)
+        warm, load = workdir / "warm.txt", workdir / "load.txt"
+        write_requests(warm, args.participants, 2_000, rng, "a")
+        # Unique for 3,000 messages a second: a repeat would be a cheap duplicate.
+        write_requests(load, args.participants, int(args.seconds * 3_000), rng, "b")
+
+        def measure(name: str, target: str, env: dict[str, str], workers: int = 1, factory: bool = True) -> None:
+            with server(target, env, workers, factory) as sampler:
+                wrk(warm, 2, 4, 1)
+                results[name] = wrk(load, args.seconds, args.connections, args.threads)
+                highest = status(sampler.pid)["VmHWM"]
+                results[name] |= {"peak_mb": highest, "own_mb": sampler.stop()["RssAnon"]}
+            results[name]["stop_s"] = stopped_in[0]
+            print(name, json.dumps(results[name]), flush=True)
+
+        if "bare" in runs:
+            measure("bare form parse", "bench.webhook:bare_app", dict(os.environ), factory=False)
+        if "before" in runs:
+            # The database as it was before migration 0012's index: what issue 19 measured.
+            url = seeded_copy(args.participants, run_folder(workdir, "before"))
+            drop_index(url, "ix_outreach_participant_state")
+            measure("webhook, no 0012 index", "bench.webhook:service_app", environment(url, workdir))
+            discard(url)
+        if "alone" in runs:
+            url = seeded_copy(args.participants, run_folder(workdir, "alone"))
+            notes["database"] = describe(url)
+            measure("webhook, SQLite", "bench.webhook:service_app", environment(url, workdir))
+            discard(url)
+        if "jobs" in runs:
+            from bench.dispatch import FakeTwilio
+
+            twilio = FakeTwilio()
+            threading.Thread(target=twilio.serve_forever, daemon=True).start()
+            url = seeded_copy(args.participants, run_folder(workdir, "jobs"))
+            env = environment(url, workdir) | {
+                "BENCH_SCHEDULER": "1",
+                "TWILIO_ACCOUNT_SID": ACCOUNT,
+                "TWILIO_FROM_NUMBER": "+15105559999",
+                "WAYPOINT_TWILIO_API_BASE_URL": twilio.url,
+            }
+            measure("webhook + jobs", "bench.webhook:service_app", env)
+            twilio.shutdown()
+            notes["jobs"] = jobs_done(url)
+            discard(url)
+        if "postgres" in runs and args.database_url:
+            prepare_postgres(args.database_url, args.participants)
+            env = environment(args.database_url, workdir)
+            measure("webhook, PG 1 worker", "bench.webhook:service_app", env, workers=1)
+            measure("webhook, PG 2 workers", "bench.webhook:service_app", env, workers=2)
+    report(args, results, notes)
+
+
+def report(args: argparse.Namespace, results: dict[str, dict[str, float]], notes: dict[str, str]) -> None:
     print(
-        f"{args.connections} connections, {args.seconds:.0f} s each, uvicorn 1 worker, SQLite, "
-        f"{args.participants} participants"
+        f"wrk, {args.threads} threads, {args.connections} connections, {args.seconds:.0f} s a run; "
+        f"{args.participants:,} participants; uvicorn on 127.0.0.1"
     )
-    print(f"{'endpoint':18} {'msg/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
+    if "database" in notes:
+        print(f"database: {notes['database']}")
+    header = f"{'run':24} {'msg/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8} {'errors':>7} {'repeated':>9}"
+    print(header + f" {'VmHWM MB':>9} {'own MB':>7} {'stop s':>7}")
     for name, figures in results.items():
         print(
-            f"{name:18} {figures['per_second']:8.0f} {figures['p50_ms']:8.1f} {figures['p99_ms']:8.1f} "
-            f"{figures['errors']:7.0f}"
+            f"{name:24} {figures['per_second']:8.0f} {figures['p50_us'] / 1000:8.1f} {figures['p99_us'] / 1000:8.1f} "
+            f"{figures['max_us'] / 1000:8.1f} {figures['errors'] + figures['bad_status']:7.0f} "
+            f"{figures['repeated']:9.0f} {figures['peak_mb']:9.0f} {figures['own_mb']:7.0f} {figures['stop_s']:7.1f}"
         )
-    bare, real = results["bare form parse"], results["signed webhook"]
-    print(
-        f"webhook / bare: throughput {real['per_second'] / bare['per_second']:.2f}x, "
-        f"p50 {real['p50_ms'] / bare['p50_ms']:.1f}x, p99 {real['p99_ms'] / bare['p99_ms']:.1f}x"
-    )
+    print("VmHWM: the server's peak resident memory, database pages mapped included; own: its RssAnon at most,")
+    print("sampled every 20 ms from its start (with 2 workers, of uvicorn's supervisor only)")
+    if "jobs" in notes:
+        print(f"during 'webhook + jobs': {notes['jobs']}")
+    if any(figures["stop_s"] >= STOP_SECONDS for figures in results.values()):
+        print(f"a server that had not stopped {STOP_SECONDS} s after SIGTERM was killed (stop s)")
+    bare = results.get("bare form parse")
+    for name, figures in results.items():
+        if bare is not None and figures is not bare:
+            print(
+                f"{name} / bare: throughput {figures['per_second'] / bare['per_second']:.2f}x, "
+                f"p50 {figures['p50_us'] / bare['p50_us']:.1f}x, p99 {figures['p99_us'] / bare['p99_us']:.1f}x"
+            )
+    one, two = results.get("webhook, PG 1 worker"), results.get("webhook, PG 2 workers")
+    if one and two:
+        print(f"PostgreSQL, 2 workers / 1 worker: {two['per_second'] / one['per_second']:.2f}x")
 
 
 if __name__ == "__main__":

@@ -42,6 +42,8 @@ class Outreach(Base):
     __table_args__ = (
         UniqueConstraint("participant_id", "rule", "occurrence"),
         Index("ix_outreach_due", "state", "due_at"),
+        # A reply answers or cancels one participant's outreach (note_reply): by participant first.
+        Index("ix_outreach_participant_state", "participant_id", "state"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

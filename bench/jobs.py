@@ -1,0 +1,112 @@
+"""How long each of the scheduler's jobs holds SQLite's write lock, on a county's database.
+
+    python bench/jobs.py [--participants 100000]
+
+Every transaction begins IMMEDIATE (casefile/database.py), so it holds the one write lock from
+BEGIN to COMMIT, and a webhook message waits for it that long. Each job runs once, as `waypoint
+serve` would run it at the seeded moment (Monday 11:05 in California, check-ins due, the monthly
+hours verification owed for February), on a fresh copy of bench/seed.py's database, with the
+dispatcher sending to a fake Twilio on 127.0.0.1 at no rate limit. Printed per job: its transactions, the longest
+and the 99th percentile, and the job's whole time. The goal (issue 19) is no transaction over ~50 ms.
+Baseline, same run: one webhook message's transaction (the median of 200, in-process).
+"""
+
+import argparse
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import event  # noqa: E402
+
+from bench.dispatch import ACCOUNT, FakeTwilio  # noqa: E402
+from bench.seed import NOW, phone_of, seeded_copy  # noqa: E402
+from bot.app import Service, build_service  # noqa: E402
+from bot.inbox import Inbound  # noqa: E402
+from bot.settings import Secret, Settings  # noqa: E402
+from casefile.vocabulary import Channel, MessageStatus  # noqa: E402
+
+
+class LockClock:
+    """Times every transaction on an engine, filed under the job running at the time."""
+
+    def __init__(self, service: Service) -> None:
+        self.job = "-"
+        self.held: dict[str, list[float]] = defaultdict(list)
+        self._lock = threading.Lock()
+        event.listen(service.engine, "begin", self._begin)
+        event.listen(service.engine, "commit", self._end)
+        event.listen(service.engine, "rollback", self._end)
+
+    def _begin(self, connection: Any) -> None:
+        connection.info["began"] = time.perf_counter()
+
+    def _end(self, connection: Any) -> None:
+        began = connection.info.pop("began", None)
+        if began is not None:
+            with self._lock:
+                self.held[self.job].append(time.perf_counter() - began)
+
+    def run(self, job: str, work: Callable[[], object]) -> tuple[float, object]:
+        self.job = job
+        started = time.perf_counter()
+        done = work()
+        return time.perf_counter() - started, done
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--participants", type=int, default=100_000)
+    args = parser.parse_args()
+    twilio = FakeTwilio()
+    threading.Thread(target=twilio.serve_forever, daemon=True).start()
+    with tempfile.TemporaryDirectory(prefix="waypoint-jobs-") as folder:
+        url = seeded_copy(args.participants, Path(folder))
+        settings = Settings(
+            database_url=url,
+            twilio_account_sid=ACCOUNT,
+            twilio_auth_token=Secret("bench-token"),
+            twilio_from_number="+15105559999",
+            twilio_api_base_url=twilio.url,
+            # Unlimited: this measures how long the dispatcher holds the lock, not its rate.
+            sms_per_second=1_000_000.0,
+            documents_dir=str(Path(folder) / "documents"),
+        )
+        service = build_service(settings, lambda: NOW)
+        clock = LockClock(service)
+        for n in range(200):
+            message = Inbound(Channel.SMS, phone_of(n * 37 % args.participants + 1), "hi", f"SMjobs{n}", NOW)
+            clock.run("one webhook message", lambda m=message: service.inbox.receive(m, MessageStatus.SENT))
+        whole = {}
+        for job, work in (
+            ("sweep", service.sweep),
+            ("dispatch", service.dispatch),
+            ("notes", service.draft_notes),
+            ("documents", service.documents.fetch_due),
+        ):
+            whole[job] = clock.run(job, work)
+        service.close()
+    twilio.shutdown()
+    print(f"{args.participants:,} participants, SQLite, at {NOW:%Y-%m-%d %H:%M} UTC")
+    print(f"{'job':20} {'transactions':>12} {'longest ms':>11} {'p99 ms':>8} {'median ms':>10} {'job s':>7}  did")
+    for job, held in clock.held.items():
+        held.sort()
+        took, done = whole.get(job, (sum(held), None))
+        p99 = held[max(0, int(len(held) * 0.99) - 1)]
+        did = dict(done) if isinstance(done, dict) else done
+        print(
+            f"{job:20} {len(held):12} {held[-1] * 1000:11.1f} {p99 * 1000:8.1f} "
+            f"{statistics.median(held) * 1000:10.1f} {took:7.1f}  {did if did is not None else ''}"
+        )
+
+
+if __name__ == "__main__":
+    main()
