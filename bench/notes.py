@@ -145,7 +145,8 @@ def measure(url: str) -> dict[str, float]:
     """In this (fresh) process: the baseline read of every contact's rows, then the notes job."""
     from bot.app import build_service
     from bot.settings import Settings
-    from notes.draft import draft_closed_contacts, load_contacts
+    from notes.draft import draft_closed_contacts
+    from notes.load import load_contacts
 
     service = build_service(Settings(database_url=url), lambda: NOW + timedelta(hours=3))
     started = time.perf_counter()
