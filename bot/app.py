@@ -27,6 +27,7 @@ from casefile.database import make_engine, session_factory
 from casefile.vocabulary import Channel
 from conversations.rendering import MessageRenderer, ServiceProfile
 from notes.draft import draft_closed_contacts
+from notes.journal import load_journal_types
 from notes.render import NoteRenderer
 from notes.verification import draft_verifications
 from scheduler.dispatch import plan_due
@@ -221,7 +222,7 @@ def create_app(service: Service, clock: Callable[[], datetime] = utc_now, run_sc
     )
 
     app.include_router(telegram_router(service.telegram, settings.telegram_webhook_secret, run))
-    app.include_router(api_router(service.sessions, clock))
+    app.include_router(api_router(service.sessions, clock, load_journal_types(service.settings.journal_types)))
 
     @app.get("/healthz")
     def healthz() -> dict[str, str]:

@@ -65,6 +65,8 @@ class Settings:
     sms_per_second: float = 10.0
     #: Seconds between passes that close quiet contacts and draft their case notes.
     notes_seconds: int = 60
+    #: A TOML file of the CalSAWS Journal type per kind of note (notes/journal_types.toml is the default).
+    journal_types: str | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
@@ -94,6 +96,7 @@ class Settings:
             dispatch_seconds=_int(env, "WAYPOINT_DISPATCH_SECONDS", cls.dispatch_seconds),
             sms_per_second=_float(env, "WAYPOINT_SMS_PER_SECOND", cls.sms_per_second),
             notes_seconds=_int(env, "WAYPOINT_NOTES_SECONDS", cls.notes_seconds),
+            journal_types=env.get("WAYPOINT_JOURNAL_TYPES") or None,
         )
 
     @property

@@ -85,6 +85,9 @@ class Participant(Base):
     exited_on: Mapped[date | None]
     #: A counselor paused outreach up to and including this day.
     outreach_paused_until: Mapped[date | None]
+    #: The county's case reference (CalSAWS), for counselors' queues and exports only: never in a
+    #: text to the participant, never in a note's text (notes/check.py refuses case numbers there).
+    case_number: Mapped[str | None] = mapped_column(String(32))
 
     counselor: Mapped[Counselor] = relationship(back_populates="participants")
 
