@@ -16,6 +16,10 @@ from pathlib import Path
 from notes.life_events import fold
 
 GLOSSARY_FILE = Path(__file__).with_name("glossary_es_en.tsv")
+#: After these, a verb in the infinitive takes "to" ("necesito reprogramar": "I need to reschedule");
+#: after "para" the "to" replaces "for" ("para pagar la renta": "to pay the rent").
+_WANTS = frozenset(["necesito", "necesitamos", "quiero", "queremos", "quisiera", "me gustaria", "para"])
+_INFINITIVE = re.compile(r"[a-z]*(?:ar|er|ir)(?:la|lo|las|los|me|le)?$")
 #: Words and numbers, and the punctuation between them.
 _TOKEN = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?|\d+(?:[.:/]\d+)*|[^\w\s]")
 _SPACE_BEFORE = re.compile(r" ([,.;:!?)%])")
@@ -28,6 +32,7 @@ def _load() -> tuple[dict[str, str], int]:
     for line in GLOSSARY_FILE.read_text(encoding="utf-8").splitlines():
         if line.strip() and not line.startswith("#"):
             spanish, english = line.split("\t")
+            english = english.strip()
             glossary[fold(spanish)] = english
     return glossary, max(len(phrase.split()) for phrase in glossary)
 
@@ -38,20 +43,27 @@ GLOSSARY, LONGEST = _load()
 @lru_cache(maxsize=4096)
 def english_rendering(text: str) -> str | None:
     """The text in English, phrase by phrase; None when it has no words to render."""
-    tokens = _TOKEN.findall(text)
+    # Quotes and brackets are the note's own marks (the quote, a word left in Spanish): not theirs.
+    tokens = _TOKEN.findall(text.replace('"', "").replace("[", "(").replace("]", ")"))
     folded = [fold(token) for token in tokens]
     if not any(token.isalpha() for token in folded):
         return None
     out: list[str] = []
-    index = 0
+    index, wanting = 0, False
     while index < len(tokens):
         for length in range(min(LONGEST, len(tokens) - index), 0, -1):
-            english = GLOSSARY.get(" ".join(folded[index : index + length]))
+            phrase = " ".join(folded[index : index + length])
+            english = GLOSSARY.get(phrase)
             if english is not None:
-                out.append(english)
+                if wanting and _INFINITIVE.fullmatch(folded[index]) and not english.startswith("to "):
+                    out[-1] = "to" if out[-1] == "for" else f"{out[-1]} to"
+                if english:  # the reflexive "se" says nothing in English
+                    out.append(english)
+                wanting = phrase in _WANTS
                 index += length
                 break
         else:
+            wanting = False
             token = tokens[index]
             if token in "¿¡":
                 pass
