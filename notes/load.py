@@ -39,7 +39,6 @@ ANSWER_WORDS = 8
 class InboundText:
     id: int
     body: str
-    at: datetime
 
 
 @dataclass
@@ -63,7 +62,6 @@ class FactView:
 class OutreachText:
     message_id: int
     rule: str
-    at: datetime
 
 
 @dataclass
@@ -135,7 +133,6 @@ def load_contacts(session: Session, ids: Sequence[int]) -> list[ContactFile]:
             _MESSAGES.c.contact_id,
             _MESSAGES.c.direction,
             _MESSAGES.c.body,
-            _MESSAGES.c.created_at,
             outreach.c.rule,
         )
         .outerjoin(outreach, outreach.c.id == _MESSAGES.c.outreach_id)
@@ -146,9 +143,9 @@ def load_contacts(session: Session, ids: Sequence[int]) -> list[ContactFile]:
         file = files[message.contact_id]
         file.message_ids.append(message.id)
         if message.direction == Direction.INBOUND:
-            file.inbound.append(InboundText(message.id, message.body, message.created_at))
+            file.inbound.append(InboundText(message.id, message.body))
         if message.rule is not None:
-            file.outreach.append(OutreachText(message.id, message.rule, message.created_at))
+            file.outreach.append(OutreachText(message.id, message.rule))
     events = table_of(EventRecord)
     for event in session.execute(
         select(events.c.contact_id, events.c.kind, events.c.payload, events.c.message_id)
