@@ -38,6 +38,7 @@ from console.session import (
     set_session_cookie,
 )
 from notes import export, review
+from notes.journal import JournalTypes, ParticipantName, load_journal_types, names_of
 
 REFUSED = "Wrong email or password, or too many attempts: wait a few minutes and try again."
 EXPORT_TYPES = {"journal": "text/plain; charset=utf-8", "csv": "text/csv; charset=utf-8", "json": "application/json"}
@@ -75,6 +76,10 @@ class TokenOut(BaseModel):
 class NoteSummary(BaseModel):
     id: int
     participant_id: int
+    #: For the counselor only (never in a text or a note's body): whose note, in the county's terms.
+    participant_name: str
+    case_number: str | None
+    journal_type: str = Field(description="The CalSAWS Journal type suggested for this note")
     subject: str
     title: str
     contact_date: date
@@ -89,6 +94,7 @@ class Source(BaseModel):
     element: str
     text: str
     message_ids: list[int]
+    confirmed_by: list[int] = Field(default_factory=list, description="The participant's confirmation of it")
 
 
 class SourceMessage(BaseModel):
@@ -141,9 +147,13 @@ class NewAddendum(BaseModel):
 
 
 def api_router(
-    sessions: sessionmaker[Session], clock: Callable[[], datetime], public_url: str | None = None
+    sessions: sessionmaker[Session],
+    clock: Callable[[], datetime],
+    public_url: str | None = None,
+    journal_types: JournalTypes | None = None,
 ) -> APIRouter:
     router = APIRouter(prefix="/api", tags=["case notes"])
+    types = journal_types or load_journal_types()
 
     def database() -> Iterator[Session]:
         with sessions.begin() as session:
@@ -216,7 +226,9 @@ def api_router(
         state: NoteState | None = NoteState.DRAFT,
         participant_id: int | None = None,
     ) -> list[NoteSummary]:
-        return [_summary(note, late) for note, late in review.queue(session, me, clock(), state, participant_id)]
+        notes = review.queue(session, me, clock(), state, participant_id)
+        names = names_of(session, {note.participant_id for note, _ in notes})
+        return [_summary(note, late, names[note.participant_id], types) for note, late in notes]
 
     @router.get("/notes/export", summary="Approved notes of a date range: journal text, CSV or JSON")
     def export_notes(
@@ -224,18 +236,18 @@ def api_router(
     ) -> Response:
         if format not in EXPORT_TYPES:
             raise HTTPException(422, f"format must be one of {', '.join(EXPORT_TYPES)}")
-        text = export.export_range(session, me, start, end, format, clock())
+        text = export.export_range(session, me, start, end, format, clock(), types)
         return Response(text, media_type=EXPORT_TYPES[format])
 
     @router.get("/notes/{note_id}", response_model=NoteDetail, summary="One note, with its sources and history")
     def show_note(note_id: int, session: DbSession, me: SignedInCounselor) -> NoteDetail:
-        return _detail(_found(lambda: review.view(session, me, note_id, clock())))
+        return _detail(session, _found(lambda: review.view(session, me, note_id, clock())), types)
 
     @router.get(
         "/notes/{note_id}/journal", response_class=PlainTextResponse, summary="An approved note as a journal entry"
     )
     def journal(note_id: int, session: DbSession, me: SignedInCounselor) -> str:
-        entry = export.approved_note(session, me, note_id)
+        entry = export.approved_note(session, me, note_id, types)
         if entry is None:
             _found(lambda: review.get(session, me, note_id))  # 404 when it is not one of theirs
             raise HTTPException(409, "Only an approved note can be exported.")
@@ -245,12 +257,12 @@ def api_router(
     @router.post("/notes/{note_id}/approve", response_model=NoteDetail, summary="Approve, as drafted or with your edit")
     def approve(note_id: int, body: Approval, session: DbSession, me: SignedInCounselor) -> NoteDetail:
         _found(lambda: review.approve(session, me, note_id, clock(), body.text))
-        return _detail(review.view(session, me, note_id, clock()))
+        return _detail(session, review.view(session, me, note_id, clock()), types)
 
     @router.post("/notes/{note_id}/reject", response_model=NoteDetail, summary="Reject a draft, saying why")
     def reject(note_id: int, body: Rejection, session: DbSession, me: SignedInCounselor) -> NoteDetail:
         _found(lambda: review.reject(session, me, note_id, body.reason, clock()))
-        return _detail(review.view(session, me, note_id, clock()))
+        return _detail(session, review.view(session, me, note_id, clock()), types)
 
     @router.post(
         "/notes/{note_id}/addenda",
@@ -260,7 +272,7 @@ def api_router(
     )
     def add_addendum(note_id: int, body: NewAddendum, session: DbSession, me: SignedInCounselor) -> NoteDetail:
         _found(lambda: review.add_addendum(session, me, note_id, body.text, clock()))
-        return _detail(review.view(session, me, note_id, clock()))
+        return _detail(session, review.view(session, me, note_id, clock()), types)
 
     return router
 
@@ -288,10 +300,13 @@ def _found(action: Callable[[], Any]) -> Any:
         raise HTTPException(409, str(refused)) from None
 
 
-def _summary(note: CaseNote, late: bool) -> NoteSummary:
+def _summary(note: CaseNote, late: bool, who: ParticipantName, types: JournalTypes) -> NoteSummary:
     return NoteSummary(
         id=note.id,
         participant_id=note.participant_id,
+        participant_name=who.full_name,
+        case_number=who.case_number,
+        journal_type=types.of(note.subject),
         subject=note.subject,
         title=note.title,
         contact_date=note.contact_date,
@@ -303,10 +318,11 @@ def _summary(note: CaseNote, late: bool) -> NoteSummary:
     )
 
 
-def _detail(seen: review.NoteView) -> NoteDetail:
+def _detail(session: Session, seen: review.NoteView, types: JournalTypes) -> NoteDetail:
     note = seen.note
+    who = names_of(session, [note.participant_id])[note.participant_id]
     return NoteDetail(
-        **_summary(note, seen.late).model_dump(),
+        **_summary(note, seen.late, who, types).model_dump(),
         draft_body=note.draft_body,
         final_body=note.final_body,
         edited=note.edited,

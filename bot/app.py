@@ -36,6 +36,7 @@ from casefile.vocabulary import Channel, MessageStatus
 from console import ConsoleConfig, mount_console
 from conversations.rendering import MessageRenderer, ServiceProfile
 from notes.draft import draft_closed_contacts
+from notes.journal import load_journal_types
 from notes.render import NoteRenderer
 from notes.verification import draft_verifications
 from scheduler.alerts import Mailer, SmtpMailer, alert_counselors
@@ -325,7 +326,9 @@ def create_app(service: Service, clock: Callable[[], datetime] = utc_now, run_sc
     )
 
     app.include_router(telegram_router(service.telegram, settings.telegram_webhook_secret, run))
-    app.include_router(api_router(service.sessions, clock, settings.public_url))
+    app.include_router(
+        api_router(service.sessions, clock, settings.public_url, load_journal_types(settings.journal_types))
+    )
     mount_console(app, _console_config(service, clock))
 
     @app.get("/healthz")

@@ -27,7 +27,7 @@ from bot.settings import Settings, SettingsError
 from bot.terminal import UserError, counselor_by_email
 from casefile.addresses import create_link_code
 from casefile.dead_letters import DeadLetter, dead_letters
-from casefile.enrolment import EnrolmentError, add_counselor, enrol_participant, weekly_requirement
+from casefile.enrolment import EnrolmentError, add_counselor, clean_case_number, enrol_participant, weekly_requirement
 from casefile.messages import unknown_senders
 from casefile.migrate import is_current, upgrade
 from casefile.outreach import (
@@ -215,6 +215,7 @@ def _plan_arguments(sub: argparse.ArgumentParser) -> None:
         "--reporting-period", choices=[p.value for p in ReportingPeriod], help="how often hours are due (weekly)"
     )
     sub.add_argument("--check-in-day", choices=WEEKDAYS, help="the day of the weekly check-in text (mon)")
+    sub.add_argument("--case-number", help="the county's case reference (for counselors only, never texted)")
 
 
 #: Weekday names as the CLI takes them, Monday first (Participant.check_in_day counts from 0).
@@ -336,6 +337,7 @@ def _enroll(args: argparse.Namespace) -> None:
             at=utc_now(),
             activities=args.activities or (),
             reporting_period=ReportingPeriod(args.reporting_period or ReportingPeriod.WEEKLY),
+            case_number=args.case_number,
         )
         participant.check_in_day = WEEKDAYS.index(args.check_in_day or "mon")
         print(
@@ -402,6 +404,8 @@ def _plan(args: argparse.Namespace) -> None:
             participant.reporting_period = ReportingPeriod(args.reporting_period)
         if args.check_in_day:
             participant.check_in_day = WEEKDAYS.index(args.check_in_day)
+        if args.case_number is not None:
+            participant.case_number = clean_case_number(args.case_number)
         if args.status:
             participant.status = ProgrammeStatus(args.status)
             exited = participant.status is ProgrammeStatus.EXITED

@@ -17,6 +17,7 @@ from bot.terminal import UserError, counselor_by_email
 from casefile.accounts import disable_counselor, end_sessions, hash_password, issue_token, revoke_token
 from casefile.vocabulary import NoteState
 from notes import export, review
+from notes.journal import load_journal_types, names_of
 from notes.render import us_date
 
 ServiceFactory = Callable[[], Service]
@@ -112,10 +113,15 @@ def _list(service: Service, args: argparse.Namespace) -> None:
     state = None if args.state == "all" else NoteState(args.state)
     with service.sessions.begin() as session:
         notes = review.queue(session, counselor_by_email(session, args.counselor), utc_now(), state)
+        names = names_of(session, {note.participant_id for note, _ in notes})
+        types = load_journal_types(service.settings.journal_types)
         for note, late in notes:
             flags = " LATE" if late else ""
             flags += f" ({len(note.problems)} problems)" if note.problems else ""
-            print(f"{note.id:>6}  {us_date(note.contact_date)}  {note.state.value:<8}  {note.title}{flags}")
+            print(
+                f"{note.id:>6}  {us_date(note.contact_date)}  {note.state.value:<8}  "
+                f"{names[note.participant_id].label}  [{types.of(note.subject)}]  {note.title}{flags}"
+            )
         if not notes:
             print("no notes")
 
@@ -124,13 +130,20 @@ def _show(service: Service, args: argparse.Namespace) -> None:
     with service.sessions.begin() as session:
         seen = _review(lambda: review.view(session, counselor_by_email(session, args.counselor), args.id, utc_now()))
         note = seen.note
-        print(f"{note.title}\n{note.state.value}{' LATE' if seen.late else ''}\n")
+        who = names_of(session, [note.participant_id])[note.participant_id]
+        journal_type = load_journal_types(service.settings.journal_types).of(note.subject)
+        print(
+            f"{who.label}\n{note.title}\nJournal type: {journal_type}\n{note.state.value}{' LATE' if seen.late else ''}\n"
+        )
         print(note.final_body or note.draft_body)
         for problem in note.problems:
             print(f"check: {problem}")
         print("\nSources:")
         for source in note.sources:
-            print(f"  [{', '.join(map(str, source['message_ids'])) or '-'}] {source['text']}")
+            confirmed = (
+                f" (confirmed in {', '.join(map(str, source['confirmed_by']))})" if source.get("confirmed_by") else ""
+            )
+            print(f"  [{', '.join(map(str, source['message_ids'])) or '-'}] {source['text']}{confirmed}")
         for message in seen.messages:
             print(f"  message {message.id} ({message.direction.value}): {message.body}")
         for addendum in seen.addenda:
@@ -167,7 +180,8 @@ def _addendum(service: Service, args: argparse.Namespace) -> None:
 def _export(service: Service, args: argparse.Namespace) -> None:
     with service.sessions.begin() as session:
         counselor = counselor_by_email(session, args.counselor)
-        text = export.export_range(session, counselor, args.first, args.last, args.format, utc_now())
+        types = load_journal_types(service.settings.journal_types)
+        text = export.export_range(session, counselor, args.first, args.last, args.format, utc_now(), types)
     sys.stdout.write(text)
 
 

@@ -123,6 +123,8 @@ class Settings:
     #: Seconds a webhook may take to answer, whatever the database does; past it the answer is 503
     #: and the work goes on, its replies through the outbox (Twilio hangs up at 15).
     webhook_budget_seconds: float = 10.0
+    #: A TOML file of the CalSAWS Journal type per kind of note (notes/journal_types.toml is the default).
+    journal_types: str | None = None
     #: Where the settings came from besides the environment (a .env file), for `waypoint check`.
     sources: tuple[str, ...] = field(default=(), compare=False)
 
@@ -174,6 +176,7 @@ class Settings:
             smtp_starttls=reader.flag("WAYPOINT_SMTP_STARTTLS", cls.smtp_starttls),
             twilio_media_origins=reader.items("WAYPOINT_TWILIO_MEDIA_ORIGINS") or cls.twilio_media_origins,
             webhook_budget_seconds=reader.number("WAYPOINT_WEBHOOK_BUDGET_SECONDS", float, cls.webhook_budget_seconds),
+            journal_types=reader.text("WAYPOINT_JOURNAL_TYPES"),
         )
         problems = reader.problems + settings.problems()
         if problems:

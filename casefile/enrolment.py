@@ -1,5 +1,6 @@
 """Adding counselors and enrolling participants, with the consent the counselor recorded."""
 
+import re
 from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -65,6 +66,7 @@ def enrol_participant(
     at: datetime,
     activities: tuple[Activity, ...] = (),
     reporting_period: ReportingPeriod = ReportingPeriod.WEEKLY,
+    case_number: str | None = None,
 ) -> Participant:
     """Enrol a participant whose consent to texts the counselor has recorded (`consent_note`)."""
     if not consent_note.strip():
@@ -90,6 +92,7 @@ def enrol_participant(
         status=ProgrammeStatus.ACTIVE,
         consent_state=ConsentState.RECORDED,
         enrolled_at=at,
+        case_number=clean_case_number(case_number),
     )
     session.add(participant)
     session.flush()
@@ -104,3 +107,17 @@ def enrol_participant(
         ConsentState.RECORDED,
     )
     return participant
+
+
+#: A county's case reference: letters, digits and dashes (CalSAWS case numbers are 7 characters).
+CASE_NUMBER = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{0,31}")
+
+
+def clean_case_number(case_number: str | None) -> str | None:
+    """The case reference as the county writes it, upper case; None when not given."""
+    if case_number is None or not case_number.strip():
+        return None
+    cleaned = case_number.strip().upper()
+    if not CASE_NUMBER.fullmatch(cleaned):
+        raise EnrolmentError("a case number is letters, digits and dashes, at most 32 characters")
+    return cleaned

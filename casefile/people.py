@@ -91,6 +91,9 @@ class Participant(Base):
     outreach_paused_until: Mapped[date | None]
     #: When their counselor last opened the transcript: inbound messages after it are unread.
     transcript_read_at: Mapped[datetime | None]
+    #: The county's case reference (CalSAWS), for counselors' queues and exports only: never in a
+    #: text to the participant, never in a note's text (notes/check.py refuses case numbers there).
+    case_number: Mapped[str | None] = mapped_column(String(32))
 
     counselor: Mapped[Counselor] = relationship(back_populates="participants")
 

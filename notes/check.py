@@ -3,7 +3,10 @@ minimum elements are there, no judgement words or slang, no identifiers that do 
 note (SSN, full date of birth, case number), and it fits a journal entry."""
 
 import re
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 
 #: The minimum content of a case note (DOMAIN.md, "Case notes"; seeds 000, 001, 003), one line each.
@@ -24,6 +27,9 @@ MAX_BODY = 4000
 #: A full date this many years before the note is most likely someone's date of birth.
 BIRTH_DATE_YEARS = 10
 
+#: Words that put the writer in the note; "us" is left out, as it is also "US".
+FIRST_PERSON = frozenset(["I", "me", "my", "mine", "myself", "we", "our", "ours"])
+_FIRST_PERSON = re.compile(r"\b(?:I|[Mm]e|[Mm]y|[Mm]ine|[Mm]yself|[Ww]e|[Oo]ur|[Oo]urs)\b")
 _WORDS_FILE = Path(__file__).with_name("judgement_words.txt")
 _QUOTED = re.compile(r'"[^"]*"')
 _SSN = re.compile(r"\b\d{3}[- ]\d{2}[- ]\d{4}\b|\b\d{9}\b")
@@ -62,8 +68,10 @@ _JUDGEMENT_WORDS, _JUDGEMENT_PHRASES = _judgement_words()
 _WORD = re.compile(r"[a-z]+(?:['-][a-z]+)*")
 
 
-def check_note(title: str, body: str, today: date) -> list[str]:
-    """What is wrong with this note, in words a counselor can act on; empty when it may be approved."""
+def check_note(title: str, body: str, today: date, parts: Iterable[str] | None = None) -> list[str]:
+    """What is wrong with this note, in words a counselor can act on; empty when it may be approved.
+    A drafted note passes its sentences as `parts`: each is checked once however many notes share
+    it (most lines of a day's drafts are alike), which is what keeps drafting fast."""
     problems = [f"the {element.lower()} is missing" for element in missing_elements(body)]
     if not title.strip():
         problems.append("the title is empty")
@@ -71,27 +79,62 @@ def check_note(title: str, body: str, today: date) -> list[str]:
         problems.append(f"the title is {len(title)} characters long (at most {MAX_TITLE})")
     if len(body) > MAX_BODY:
         problems.append(f"the note is {len(body)} characters long (at most {MAX_BODY})")
-    problems += check_text(f"{title}\n{body}", today)
+    texts = [title, *parts] if parts is not None else [f"{title}\n{body}"]
+    problems += _problems([_findings(text, today.year) for text in texts])
     return problems
 
 
 def check_text(text: str, today: date) -> list[str]:
     """The checks that apply to any text entering the record, an addendum too."""
-    problems = []
+    return _problems([_findings(text, today.year)])
+
+
+@dataclass(frozen=True)
+class _Findings:
+    judgements: frozenset[str]
+    ssn: bool
+    long_number: bool
+    case_number: bool
+    birth_date: bool
+
+
+@lru_cache(maxsize=65536)
+def _findings(text: str, year: int) -> _Findings:
     # The participant's own words, quoted, are theirs: judge only the writer's.
     own_words = _QUOTED.sub('""', text)
-    for found in _judgements(own_words):
-        problems.append(f'"{found}" is a judgement or slang: say what happened instead')
-    if _SSN.search(text):
-        problems.append("it contains what looks like a Social Security number")
-    elif _LONG_NUMBER.search(text):
-        problems.append("it contains a long number (a case, account or ID number?): leave it out")
     lowered = text.lower()
-    if _CASE_NUMBER.search(lowered):
+    return _Findings(
+        frozenset(_judgements(own_words)) | frozenset(_first_person(own_words)),
+        _SSN.search(text) is not None,
+        _LONG_NUMBER.search(text) is not None,
+        _CASE_NUMBER.search(lowered) is not None,
+        _BIRTH_WORDS.search(lowered) is not None or _has_birth_date(text, year - BIRTH_DATE_YEARS),
+    )
+
+
+def _problems(findings: list[_Findings]) -> list[str]:
+    problems = []
+    for found in sorted(frozenset().union(*(each.judgements for each in findings))):
+        if found in FIRST_PERSON:
+            problems.append(
+                f'"{found}" is first person: write in the third person ("the counselor", "the participant")'
+            )
+        else:
+            problems.append(f'"{found}" is a judgement or slang: say what happened instead')
+    if any(each.ssn for each in findings):
+        problems.append("it contains what looks like a Social Security number")
+    elif any(each.long_number for each in findings):
+        problems.append("it contains a long number (a case, account or ID number?): leave it out")
+    if any(each.case_number for each in findings):
         problems.append("it contains a case number: the note is filed on the case already")
-    if _BIRTH_WORDS.search(lowered) or _has_birth_date(text, today.year - BIRTH_DATE_YEARS):
+    if any(each.birth_date for each in findings):
         problems.append("it contains what looks like a full date of birth")
     return problems
+
+
+def _first_person(text: str) -> list[str]:
+    """The writer speaking as themselves ("I called", "my client"): a note is in the third person."""
+    return [word.lower() if word != "I" else "I" for word in _FIRST_PERSON.findall(text)]
 
 
 def _has_birth_date(text: str, latest_year: int) -> bool:

@@ -15,6 +15,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from casefile.vocabulary import Language
 from conversations.rendering import ACTIVITY_NAMES, EXCUSE_NAMES, hours_text
 from notes.check import ELEMENTS
+from notes.english import english_rendering
 from templates import NOTES_DIR
 
 _LABEL = re.compile(r"^(Title|" + "|".join(re.escape(label) for label in ELEMENTS) + r"):\s*(.*)$")
@@ -38,7 +39,10 @@ BARRIER_NAMES = {
 class Sentence:
     element: str
     text: str
+    #: The messages that carried what the sentence states.
     message_ids: tuple[int, ...]
+    #: The participant's confirmation of it ("yes" to a read-back), apart from its content.
+    confirmed_by: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -49,7 +53,12 @@ class RenderedNote:
 
     def sources(self) -> list[dict[str, Any]]:
         return [
-            {"element": sentence.element, "text": sentence.text, "message_ids": list(sentence.message_ids)}
+            {
+                "element": sentence.element,
+                "text": sentence.text,
+                "message_ids": list(sentence.message_ids),
+                "confirmed_by": list(sentence.confirmed_by),
+            }
             for sentence in self.sentences
         ]
 
@@ -66,9 +75,12 @@ def cite(*groups: Any) -> str:
 
 
 def quote(words: str, language: str) -> str:
-    """The participant's words, in quotes, marked as theirs and in which language they wrote."""
+    """The participant's words, in quotes, marked as theirs and in which language they wrote;
+    Spanish with an English rendering beside it, marked as such (notes/english.py)."""
     cleaned = _IDENTIFYING_NUMBER.sub("[number removed]", " ".join(words.split())).replace('"', "'")
-    return f'"{cleaned}" (participant\'s words, original {LANGUAGE_NAMES[Language(language)]})'
+    quoted = f'"{cleaned}" (participant\'s words, original {LANGUAGE_NAMES[Language(language)]})'
+    rendering = english_rendering(cleaned) if language == Language.SPANISH else None
+    return f'{quoted} (translation, not verified: "{rendering}")' if rendering else quoted
 
 
 def has_words(text: str) -> bool:

@@ -74,7 +74,9 @@ def get(session: Session, counselor: Counselor, note_id: int) -> CaseNote:
 def view(session: Session, counselor: Counselor, note_id: int, now: datetime) -> NoteView:
     """A note with what a reviewer needs: its addenda, its audit trail and the messages it cites."""
     note = get(session, counselor, note_id)
-    cited = sorted({message_id for sentence in note.sources for message_id in sentence["message_ids"]})
+    cited = sorted(
+        {i for sentence in note.sources for i in (*sentence["message_ids"], *sentence.get("confirmed_by", ()))}
+    )
     return NoteView(
         note,
         is_late(note, now),

@@ -238,5 +238,5 @@ def test_notes_are_drafted_reviewed_and_exported_from_the_terminal(env: dict[str
     today = datetime.now(UTC).date()
     period = ["--from", (today - timedelta(days=1)).isoformat(), "--to", (today + timedelta(days=1)).isoformat()]
     exported = waypoint(env, "notes", "export", "--counselor", "dana@example.org", *period, "--format", "csv")
-    assert exported.stdout.startswith("note_id,participant_id,contact_date,title,text,")
+    assert exported.stdout.startswith("note_id,participant_id,participant_name,case_number,journal_type,contact_date,")
     assert len(exported.stdout.splitlines()) > 2

@@ -26,6 +26,17 @@ from tests.test_dispatch import with_twilio
 GOLDEN = Path(__file__).parent / "golden_notes"
 CONVERSATIONS = sorted(path.stem for path in GOLDEN.glob("*.txt"))
 DANA = "dana.lee@example.org"
+#: The lines that state nothing a message said, and so cite none.
+BOILERPLATE = {
+    "The participant and the Waypoint text service (automated messages); the counselor did not take part.",
+    "None reported.",
+    "None set.",
+    "None.",
+    "No new steps were set.",
+    "No change to the employment plan.",
+    "To be decided by the counselor after reading what the participant also said.",
+    "To be decided by the counselor: the participant reported a change (see the life event note of this date).",
+}
 
 
 @pytest.mark.parametrize("name", CONVERSATIONS)
@@ -41,8 +52,9 @@ def test_recorded_conversations_draft_the_golden_notes(name: str, service: Servi
             contact = set(session.scalars(select(Message.id).where(Message.contact_id == note.contact_id)))
             theirs = set(session.scalars(select(Message.id).where(Message.participant_id == note.participant_id)))
             for sentence in note.sources:
-                assert sentence["message_ids"], f"{sentence['text']!r} has no source message"
-                assert set(sentence["message_ids"]) <= theirs
+                if not sentence["message_ids"]:
+                    assert sentence["text"] in BOILERPLATE, f"{sentence['text']!r} has no source message"
+                assert set(sentence["message_ids"]) | set(sentence["confirmed_by"]) <= theirs
                 if sentence["element"] == "Participant reported":
                     assert set(sentence["message_ids"]) <= contact, "what they reported, they said in this contact"
 
@@ -136,6 +148,13 @@ def test_the_monthly_verification_is_drafted_on_the_first_with_the_prior_months_
         (("None reported.", "Case number B123456 was discussed."), "case number"),
         (("Forms and documents: None.", "Forms and documents:"), "the forms and documents is missing"),
         (("None reported.", "x" * 4000), "characters long"),
+        (("None reported.", "I called her twice; she failed to answer."), '"failed to" is a judgement'),
+        (("None reported.", "The participant admitted missing the class."), '"admitted" is a judgement'),
+        (("None reported.", "Second no-show this month."), '"no-show" is a judgement'),
+        (("None reported.", "Typical of this participant."), '"typical" is a judgement'),
+        (("None reported.", "Unreliable about hours."), '"unreliable" is a judgement'),
+        (("None reported.", "I called the participant."), '"I" is first person'),
+        (("None reported.", "We spoke about my concerns."), '"my" is first person'),
     ],
 )
 def test_the_check_rejects_bad_notes(body_change: tuple[str, str], problem: str) -> None:
@@ -146,6 +165,21 @@ def test_the_check_rejects_bad_notes(body_change: tuple[str, str], problem: str)
     bad = good.replace(*body_change, 1)
     problems = check_note("Text check-in: step done", bad, date(2026, 3, 2))
     assert any(problem in found for found in problems), problems
+
+
+def test_the_programmes_formal_terms_are_not_judgements() -> None:
+    body = "\n".join(f"{element}: None reported." for element in ELEMENTS).replace(
+        "Effect on the plan: None reported.",
+        "Effect on the plan: The counselor decides whether the participant is non-compliant or has good cause.",
+    )
+    assert check_note("Text contact: hours short", body, date(2026, 3, 2)) == []
+
+
+def test_a_drafts_sentences_are_checked_as_its_whole_text_is() -> None:
+    body = "\n".join(f"{element}: None reported." for element in ELEMENTS)
+    sentences = ["None reported.", "The participant was rude.", "Her SSN is 123-45-6789."]
+    bad = body.replace("None reported.", " ".join(sentences[1:]), 1)
+    assert check_note("Title", bad, date(2026, 3, 2), sentences) == check_note("Title", bad, date(2026, 3, 2))
 
 
 def test_the_participants_own_quoted_words_are_not_judged() -> None:

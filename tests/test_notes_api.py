@@ -148,13 +148,15 @@ def test_review_through_the_api_from_draft_to_export(
     journal = client.get("/api/notes/export", params={"start": day, "end": day}, headers=dana)
     assert journal.headers["content-type"].startswith("text/plain")
     assert journal.text.startswith(
+        "==================== Jordan Smith: 1 note ====================\n\n"
+        "Participant: Jordan Smith\nJournal Type: Activity\n"
         f"Short Description: {first.title}\nContact Date: 03/02/2026\nLong Description:\n{edited}"
     )
     assert (
         "Approved by Dana Lee on 03/20/2026.\nAddendum 03/20/2026 (Dana Lee): Class confirmed by phone." in journal.text
     )
     one = client.get(f"/api/notes/{first.id}/journal", headers=dana)
-    assert one.status_code == 200 and one.text == journal.text.rstrip("\n")
+    assert one.status_code == 200 and journal.text.endswith(one.text + "\n\n")
     assert client.get(f"/api/notes/{second.id}/journal", headers=dana).status_code == 409  # rejected
     assert client.get(f"/api/notes/{first.id}/journal", headers=auth(team["sam"])).status_code == 404
     rows = list(
