@@ -9,8 +9,9 @@ from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, HTTPException, Request, Response
+from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from fastapi.responses import PlainTextResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -146,6 +147,11 @@ class NewAddendum(BaseModel):
     text: str = Field(min_length=1)
 
 
+#: Declared, so that the API's documentation (/docs) knows how to sign a request and can "Authorize";
+#: not enforced here (auto_error off): a browser's session cookie is the other way in.
+BEARER = HTTPBearer(auto_error=False, description="An API token (`waypoint counselor token`) or a session token")
+
+
 def api_router(
     sessions: sessionmaker[Session],
     clock: Callable[[], datetime],
@@ -161,10 +167,11 @@ def api_router(
 
     DbSession = Annotated[Session, Depends(database)]  # noqa: N806 (a type alias, named as one)
 
-    def token_of(request: Request, authorization: Annotated[str | None, Header()] = None) -> str:
-        scheme, _, secret = (authorization or "").partition(" ")
-        if scheme.lower() == "bearer" and secret:
-            return secret.strip()
+    def token_of(
+        request: Request, bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)] = None
+    ) -> str:
+        if bearer is not None and bearer.credentials:
+            return bearer.credentials.strip()
         cookie = session_secret(request)
         if cookie:
             if request.method in UNSAFE_METHODS:

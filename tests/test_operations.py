@@ -249,3 +249,10 @@ def test_defaults_keep_data_in_the_users_data_folder() -> None:
     assert Settings.from_env({"WAYPOINT_HOME": "/var/lib/waypoint"}).database_url.endswith(
         "/var/lib/waypoint/waypoint.sqlite3"
     )
+
+
+def test_the_api_declares_how_to_sign_requests_so_docs_can_authorize(service: Service, clock: FixedClock) -> None:
+    with TestClient(create_app(service, clock)) as client:
+        schema = client.get("/openapi.json").json()
+        assert schema["components"]["securitySchemes"]["HTTPBearer"]["scheme"] == "bearer"
+        assert client.get("/api/notes").status_code == 401
