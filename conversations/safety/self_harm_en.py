@@ -222,7 +222,10 @@ SELF_HARM_EN: list[Rule] = [
         C.SELF_HARM,
         words("i"),
         Gap(2),
-        words("scratched|scratch|scratching|cut|cutting|carved|carving|burned|burning|burnt|bit|biting|hit|punched"),
+        words(
+            "scratched|scratch|scratching|cut|cutting|carved|carving|burned|burning|burnt|bit|biting|hit|hitting|"
+            "punched|punching|banging|banged|bang|slamming|slammed"
+        ),
         words("my arms|my arm|my wrists|my wrist|my legs|my thighs|my skin|my stomach|my face|my head"),
         words("until|till|til|on purpose|again|to feel|so bad|against the wall|with a razor|with a blade"),
     ),
@@ -232,6 +235,22 @@ SELF_HARM_EN: list[Rule] = [
         words("going to|gonna|want to|need to|will|about to|have to"),
         words("cut|cut again|burn myself|cut deep|cut deeper"),
         words("tonight|again|so bad|deep|deeper|right now"),
+    ),
+    rule(
+        "not being here",
+        C.SUICIDAL,
+        words("thinking about|thought about|think about|wish for|dream about|dreaming about|want|wanna|thoughts of"),
+        Gap(1),
+        words("not being here|not being alive|not existing|not waking up|not be here|not be alive|not exist"),
+    ),
+    rule(
+        "bought a rope",
+        C.SUICIDAL,
+        words("i"),
+        Gap(1),
+        words("bought|got|have|found|getting|buying|tied"),
+        words("a rope|rope|a noose|the noose|the rope"),
+        unless_next("for"),
     ),
     rule(
         "self harm",
@@ -261,6 +280,15 @@ SELF_HARM_EN: list[Rule] = [
         "too many pills",
         C.OVERDOSE,
         words("took|take|taking|swallowed|swallow|ate|popped|pop|downed|taken|had"),
+        LOTS,
+        Gap(1),
+        PILLS,
+    ),
+    rule(
+        "like 40 pills",
+        C.OVERDOSE,
+        words("took|take|taking|swallowed|swallow|ate|popped|pop|downed|taken|had"),
+        words("like|about|around|maybe|almost|over|at least"),
         LOTS,
         Gap(1),
         PILLS,

@@ -35,7 +35,10 @@ THREATS_EN: list[Rule] = [
         WILL,
         Gap(3),
         HARM,
-        words("me|us|my kids|the kids|my son|my daughter|my family|me and|my baby|all of us|the house"),
+        words(
+            "me|us|my kids|the kids|my son|my daughter|my family|me and|my baby|all of us|the house|my mom|"
+            "my mother|my dad|my sister|my brother|my parents|my grandma|my friend|my boyfriend|my husband|her|him"
+        ),
         unless_next("if i am late|if i fail|if i forget|with his jokes"),
     ),
     rule(

@@ -77,6 +77,23 @@ THREATS_ES: list[Rule] = [
         words("para rastrearme|para espiarme|para vigilarme|para saber donde estoy|para seguirme|me rastrea"),
     ),
     regla(
+        "va a matar a mis hijos",
+        C.THREAT,
+        words("dice que|dijo que|amenaza que|me dijo que|dice|dijo"),
+        Gap(1),
+        words("va a|iba a|los va a|las va a|lo va a|la va a"),
+        MATAR,
+        words("a mis hijos|a los ninos|a mi familia|a mi mama|a mis ninos|a mi hija|a mi hijo|a mi bebe|a todos"),
+    ),
+    regla(
+        "camaras",
+        C.STALKING,
+        words(
+            "me tiene vigilada|me tiene vigilado|me vigila con|me graba|me tiene camaras|puso camaras para|"
+            "me rastrea con"
+        ),
+    ),
+    regla(
         "me quiere matar",
         C.THREAT,
         words("me quiere|nos quiere|quiere|me quieren"),

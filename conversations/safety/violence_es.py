@@ -10,7 +10,7 @@ from conversations.safety.lexicon import (
     MIS_HIJOS,
     QUIEN,
 )
-from conversations.safety.patterns import Category, Gap, Part, Rule, regla, unless_next, words
+from conversations.safety.patterns import END, Category, Gap, Part, Rule, regla, unless_next, words
 
 C = Category
 
@@ -31,6 +31,15 @@ def _golpes(name: str, *before: Part) -> list[Rule]:
 
 
 VIOLENCE_ES: list[Rule] = [
+    regla(
+        "padrastro le pega",
+        C.CHILD_ABUSE,
+        words("padrastro|papa|padre|novio|esposo|ex|pareja|marido|tio|abuelo"),
+        Gap(3),
+        words("le|les|lo|la|los|las"),
+        GOLPEA,
+        END,
+    ),
     # --- sexual violence
     regla(
         "violacion",
