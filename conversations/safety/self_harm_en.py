@@ -48,7 +48,8 @@ SELF_HARM_EN: list[Rule] = [
         C.SUICIDAL,
         words("want|wanted|wish|ready|going|plan|deserve|wanna|rather|just want|would rather|need"),
         words("to die|to be dead|die|be dead"),
-        unless_next("of|laughing|from"),
+        # "want to die my hair": a dye, misspelled.
+        unless_next("of|laughing|from|my hair|her hair|his hair|my eyebrows|my clothes|the shirt|it"),
     ),
     rule(
         "no wish to live",

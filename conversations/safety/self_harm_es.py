@@ -70,7 +70,8 @@ SELF_HARM_ES: list[Rule] = [
         words("ya no puedo|ya no aguanto|no aguanto|no puedo"),
         words(
             "mas|mas con mi vida|mas con la vida|mas con esta vida|con mi vida|vivir asi|"
-            "seguir asi|con todo esto|seguir|mas con todo"
+            "seguir asi|con todo esto|seguir|mas con todo|mas la vida|la vida|esta vida|mas esta vida|"
+            "mi vida|mas mi vida|vivir"
         ),
         END,
         not_after=(),
@@ -118,6 +119,15 @@ SELF_HARM_ES: list[Rule] = [
             "estuviera muerta|estuviera muerto|estar muerta|estar muerto|no hubiera nacido|"
             "no haber nacido|nunca hubiera nacido|morirme|me muriera|desaparecer"
         ),
+    ),
+    regla(
+        "mejor me muero",
+        C.SUICIDAL,
+        words(
+            "mejor me muero|mejor me mato|mejor muerta|mejor muerto|prefiero morir|prefiero morirme|"
+            "prefiero estar muerta|prefiero estar muerto|mejor ya me muero"
+        ),
+        unless_next("de|del"),
     ),
     regla(
         "pastillas listas",

@@ -20,7 +20,8 @@ THREATS_EN: list[Rule] = [
         C.THREAT,
         words("threaten*|threatned|threating|thretened|threatend|treatened"),
         words("me|us|to|my|the kids|that"),
-        unless_next("quit"),
+        # A boss's threats are about the job, not the person.
+        unless_next("quit|cut my hours|fire me|write me up|dock my pay|let me go|cut my shifts|report me to hr"),
     ),
     rule(
         "death threat",
@@ -145,6 +146,30 @@ THREATS_EN: list[Rule] = [
             "right now|and will not leave|will not leave|again|banging|yelling|screaming|and i am scared|"
             "and threatening|and refuses"
         ),
+    ),
+    rule(
+        "make me disappear",
+        C.THREAT,
+        WHO,
+        Gap(3),
+        WILL,
+        Gap(1),
+        words("make me disappear|make me vanish|end me|put me in the hospital|put me in the ground|bury me"),
+    ),
+    rule(
+        "not leaving alive",
+        C.THREAT,
+        words("not leaving|will not leave|not going to leave|not gonna leave|not getting out|never leave"),
+        Gap(3),
+        words("alive"),
+        not_after=(),
+    ),
+    rule(
+        "gun and drunk",
+        C.THREAT,
+        words("gun|knife|weapon|pistol|rifle"),
+        Gap(3),
+        words("drunk|high|angry|mad|yelling|threatening|waving it|pointing it|loaded"),
     ),
     rule("dead if", C.THREAT, words("i am|im|i will be|we are|you are"), words("dead"), words("if|when|once")),
     rule(

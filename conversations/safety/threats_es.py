@@ -6,7 +6,7 @@ from conversations.safety.lexicon import (
     MIEDO,
     PERSONA,
 )
-from conversations.safety.patterns import END, NEGADORES, Category, Gap, Rule, regla, words
+from conversations.safety.patterns import END, NEGADORES, Category, Gap, Rule, regla, unless_next, unless_within, words
 
 C = Category
 
@@ -17,6 +17,8 @@ THREATS_ES: list[Rule] = [
         C.THREAT,
         words("me|nos|lo|la|les|le"),
         words("amenaz*|amenas*|ha amenazado|esta amenazando|anda amenazando"),
+        # Un jefe amenaza con el trabajo, no con la persona.
+        unless_within(2, "correrme|despedirme|quitarme horas|bajarme las horas|reportarme|descontarme|correr"),
         not_after=NEGADORES,
     ),
     regla(
@@ -98,6 +100,7 @@ THREATS_ES: list[Rule] = [
         C.THREAT,
         words("me quiere|nos quiere|quiere|me quieren"),
         words("matar|pegar|hacer dano|lastimar|desaparecer"),
+        unless_next("de"),
         not_after=COSAS,
     ),
     regla(

@@ -123,6 +123,23 @@ VIOLENCE_EN: list[Rule] = [
         words("at me|at us|at my head|at my face|at the kids|at my kids|on me|on us|in my face"),
     ),
     rule(
+        "be hitting on my son",
+        C.CHILD_ABUSE,
+        WHO,
+        Gap(2),
+        words(
+            "be hitting on|been hitting on|be beating on|been beating on|beating on|hitting on|be hitting|be beating"
+        ),
+        KIDS,
+    ),
+    rule(
+        "sleep with him for rent",
+        C.SEXUAL_VIOLENCE,
+        words("rent|money|job|hours|shifts|ride|place to stay|paycheck|let it slide"),
+        Gap(5),
+        words("if i sleep with|if i have sex with|if i do sexual|if i go out with|if i do stuff with|if i touch"),
+    ),
+    rule(
         "shot at me",
         C.VIOLENCE,
         WHO,

@@ -56,7 +56,10 @@ VIOLENCE_ES: list[Rule] = [
         C.SEXUAL_VIOLENCE,
         words("me obliga|me obligo|me obligaba|me forzo|me fuerza|me forzaba|me presiona|me presiono"),
         words("a tener|a|a estar|a hacer"),
-        words("relaciones|sexo|estar con el|acostarme|cosas sexuales|tener relaciones|tener sexo"),
+        words(
+            "relaciones|sexo|estar con el|acostarme|cosas sexuales|tener relaciones|tener sexo|"
+            "cosas que no quiero|cosas feas|cosas que no me gustan"
+        ),
     ),
     regla(
         "me toca",
