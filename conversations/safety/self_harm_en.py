@@ -163,7 +163,8 @@ SELF_HARM_EN: list[Rule] = [
         C.SUICIDAL,
         words(
             "goodbye note|suicide note|goodbye letter|note for my kids|letter for my kids|"
-            "last message|saying goodbye to everyone|say goodbye to everyone|my final goodbye|"
+            "this is my last message|my last message ever|my final message|last message from me|"
+            "saying goodbye to everyone|say goodbye to everyone|my final goodbye|"
             "wrote my will"
         ),
     ),
