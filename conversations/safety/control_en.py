@@ -21,7 +21,7 @@ CONTROL_EN: list[Rule] = [
             "out|see my|see anyone|see anybody|talk to|work|call|have a phone|use the phone|"
             "use my phone|have my phone|have money|have my money|eat|sleep|get a job|go"
         ),
-        unless_next("early|work early|until|before|til"),
+        unless_next("early|work early|until|before|til|kids|son|daughter|children|baby|the kids"),
         not_after=(),
     ),
     rule(
@@ -59,7 +59,7 @@ CONTROL_EN: list[Rule] = [
             "follows|following|followed|stalks|stalking|stalked|watches|watching|tracks|"
             "tracking|tracked|spies on|spying on|keeps tabs on|monitors|checks"
         ),
-        words("me|my phone|my location|where i go|everything i do|all my texts"),
+        words("me|my phone|my location|where i go|everywhere i go|everything i do|all my texts|who i talk to"),
     ),
     rule(
         "keeps showing up",

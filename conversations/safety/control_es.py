@@ -20,7 +20,8 @@ CONTROL_ES: list[Rule] = [
             "ir a ver|usar el telefono|usar mi telefono|tener telefono|tener celular|llamar|"
             "estudiar|tener dinero|comer|irme|ir a|ir al"
         ),
-        unless_next("temprano|antes|tarde|del trabajo|dormir"),
+        # Custody is not control: "mi ex no me deja ver a los niños este fin".
+        unless_next("temprano|antes|tarde|del trabajo|dormir|los ninos|mis hijos|mi hijo|mi hija|mis ninos|los nenes"),
         not_after=COSAS,
     ),
     regla(

@@ -58,6 +58,20 @@ SELF_HARM_EN: list[Rule] = [
         Gap(1),
         words("want to|wanna|wish to|feel like"),
         words("live|be alive|be here|wake up|exist|go on|keep going|keep living|be around"),
+        # "i don't want to be here at this job": a place, not a life.
+        unless_next("at|in|for|with|on"),
+    ),
+    rule(
+        "if i am safe",
+        C.FEAR,
+        words("do not know if|not sure if|unsure if|wonder if|do not know whether"),
+        words("i am safe|we are safe|i will be safe|my kids are safe|the kids are safe|i am going to be safe"),
+        not_after=(),
+    ),
+    rule(
+        "plan and means",
+        C.SUICIDAL,
+        words("a plan and the means|have the means|a plan to end|a plan to kill|a plan to die|the means to end"),
     ),
     rule(
         "better off",

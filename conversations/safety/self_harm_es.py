@@ -130,6 +130,13 @@ SELF_HARM_ES: list[Rule] = [
         unless_next("de|del"),
     ),
     regla(
+        "que se acabe mi vida",
+        C.SUICIDAL,
+        words("quiero que|quisiera que|ojala|deseo que"),
+        Gap(1),
+        words("se acabe mi vida|se termine mi vida|acabe mi vida|termine mi vida|me muera|me muriera"),
+    ),
+    regla(
         "pastillas listas",
         C.SUICIDAL,
         words("tengo|ya tengo|tengo aqui"),
@@ -209,7 +216,7 @@ SELF_HARM_ES: list[Rule] = [
             "me volvi a cortar|me quiero cortar|me queme|me quemo|me rasguno|me rasgue"
         ),
         _NO_ACCIDENTE,
-        not_after=COSAS - {"se"} | {"pelo"},
+        not_after=COSAS | {"pelo"},
     ),
     regla(
         "a proposito",
@@ -222,7 +229,8 @@ SELF_HARM_ES: list[Rule] = [
         "hacerme dano",
         C.SELF_HARM,
         words(
-            "hacerme dano|me hago dano|hacerme algo|me hice dano|lastimarme|"
+            "hacerme dano|me hago dano|hacerme algo|me hice dano|lastimarme|me estoy haciendo dano|"
+            "me sigo haciendo dano|me volvi a hacer dano|"
             "me lastimo a mi misma|me lastimo a mi mismo|me pego a mi misma|"
             "me pego a mi mismo|me golpeo a mi misma|autolesion*|me autolesiono|autolastimo|"
             "me corto las venas|cortarme las venas|me hago heridas|me lastimo sola"

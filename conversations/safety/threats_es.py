@@ -16,7 +16,7 @@ THREATS_ES: list[Rule] = [
         "amenaza",
         C.THREAT,
         words("me|nos|lo|la|les|le"),
-        words("amenaz*|amenas*|ha amenazado|esta amenazando|anda amenazando"),
+        words("amenaz*|amenas*|ha amenazado|esta amenazando|anda amenazando|tiene amenazada|tiene amenazado"),
         # Un jefe amenaza con el trabajo, no con la persona.
         unless_within(2, "correrme|despedirme|quitarme horas|bajarme las horas|reportarme|descontarme|correr"),
         not_after=NEGADORES,
@@ -177,7 +177,10 @@ THREATS_ES: list[Rule] = [
             "mis hijos no estan|los ninos no estan"
         ),
         words("segura|seguro|seguros|seguras|a salvo|protegida"),
-        words("en mi casa|en casa|en la casa|con el|con ella|con mi|aqui|en mi propia casa|con mi pareja"),
+        words(
+            "en mi casa|en casa|en la casa|con el|con ella|con mi|aqui|en mi propia casa|con mi pareja|"
+            "en ningun lado|en ninguna parte|en ningun lugar"
+        ),
         not_after=(),
     ),
     regla(
