@@ -56,7 +56,7 @@ CONTROL_ES: list[Rule] = [
             "me esta vigilando|me acosa|me esta acosando|me anda vigilando|me acecha|"
             "me rastrea|me espia"
         ),
-        unless_next("cobrando|llamando|mandando|doliendo|pasando"),
+        unless_next("cobrando|llamando|mandando|doliendo|pasando|la mala suerte|la mala racha|el dolor|la tos"),
         not_after=NEGADORES | {"hija", "hijo", "bebe", "nina", "nino", "perro", "gato", "cobro", "banco"},
     ),
     regla("me acosa", C.STALKING, words("acoso|acosando|acosador|acechando|me stalkea|me esta stalkeando")),

@@ -61,7 +61,8 @@ SELF_HARM_ES: list[Rule] = [
         C.SUICIDAL,
         words("no quiero|ya no quiero"),
         words("vivir|seguir viviendo|existir|despertar|estar viva|estar vivo"),
-        unless_next("temprano|tan temprano|tarde|a las|antes"),
+        # "no quiero despertar a los niños", "... temprano": someone else's sleep, or an alarm.
+        unless_next("temprano|tan temprano|tarde|a las|antes|a|al"),
         not_after=(),
     ),
     regla(
@@ -135,6 +136,12 @@ SELF_HARM_ES: list[Rule] = [
         words("quiero que|quisiera que|ojala|deseo que"),
         Gap(1),
         words("se acabe mi vida|se termine mi vida|acabe mi vida|termine mi vida|me muera|me muriera"),
+    ),
+    regla(
+        "no vale la pena vivir",
+        C.SUICIDAL,
+        words("no vale la pena|ya no vale la pena|no tiene sentido|ya no tiene sentido"),
+        words("seguir viviendo|vivir|seguir vivo|seguir viva|estar vivo|estar viva|la vida|seguir en este mundo"),
     ),
     regla(
         "pastillas listas",

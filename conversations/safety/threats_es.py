@@ -18,7 +18,11 @@ THREATS_ES: list[Rule] = [
         words("me|nos|lo|la|les|le"),
         words("amenaz*|amenas*|ha amenazado|esta amenazando|anda amenazando|tiene amenazada|tiene amenazado"),
         # Un jefe amenaza con el trabajo, no con la persona.
-        unless_within(2, "correrme|despedirme|quitarme horas|bajarme las horas|reportarme|descontarme|correr"),
+        unless_within(
+            2,
+            "correrme|despedirme|quitarme horas|bajarme las horas|reportarme|descontarme|correr|no darme|"
+            "no pagarme|no dejarme entrar",
+        ),
         not_after=NEGADORES,
     ),
     regla(
@@ -96,6 +100,33 @@ THREATS_ES: list[Rule] = [
         ),
     ),
     regla(
+        "si me voy me va a matar",
+        C.THREAT,
+        words("si me voy|si lo dejo|si la dejo|si lo denuncio|si hablo|si le digo|si me escapo"),
+        Gap(6),
+        words("me va a|nos va a|me iba a|me vas a"),
+        MATAR,
+    ),
+    regla(
+        "me enseno la pistola",
+        C.THREAT,
+        words("me enseno|me mostro|me saco|me puso|me apunto con"),
+        words("la pistola|el arma|una pistola|un arma|un cuchillo|la navaja|el cuchillo|una navaja"),
+    ),
+    regla(
+        "amenazandome",
+        C.THREAT,
+        words("amenazandome|amenazarme|amenazandonos|amenazas de muerte|me amenazo de muerte"),
+    ),
+    regla(
+        "temo que me haga algo",
+        C.FEAR,
+        words("temo que|temo de que|me preocupa que|tengo miedo que"),
+        Gap(1),
+        words("me|nos"),
+        words("mate|pegue|golpee|haga algo|lastime|haga dano|encuentre"),
+    ),
+    regla(
         "me quiere matar",
         C.THREAT,
         words("me quiere|nos quiere|quiere|me quieren"),
@@ -151,7 +182,7 @@ THREATS_ES: list[Rule] = [
         words("miedo|panico|terror|me da miedo|temo|no quiero"),
         Gap(1),
         words("ir|volver|regresar|llegar|estar"),
-        words("a casa|a mi casa|a la casa|en casa|en mi casa|con el|sola con el"),
+        words("a casa|a mi casa|a la casa|en casa|en mi casa|con el|sola con el|en la casa"),
     ),
     regla(
         "miedo que me mate",
