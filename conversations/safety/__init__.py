@@ -12,6 +12,8 @@ and fast (`detector.py`): it runs on every inbound message.
 
 from functools import lru_cache
 
+from conversations.safety.control_en import CONTROL_EN
+from conversations.safety.control_es import CONTROL_ES
 from conversations.safety.detector import Detector, SafetyFinding
 from conversations.safety.patterns import Category
 from conversations.safety.self_harm_en import SELF_HARM_EN
@@ -38,7 +40,7 @@ _ORDER = (
 )
 _DETECTOR = Detector(
     sorted(
-        SELF_HARM_EN + SELF_HARM_ES + VIOLENCE_EN + VIOLENCE_ES + THREATS_EN + THREATS_ES,
+        SELF_HARM_EN + SELF_HARM_ES + VIOLENCE_EN + VIOLENCE_ES + THREATS_EN + THREATS_ES + CONTROL_EN + CONTROL_ES,
         key=lambda found: _ORDER.index(found.category),
     )
 )

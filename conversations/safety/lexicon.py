@@ -130,7 +130,8 @@ PASTILLAS = words(
     "pastillas para dormir|xanax|clonazepam",
 )
 MUCHAS = words(
-    "todas|todas las|todas mis|muchas|un monton de|un frasco de|el frasco de|"
+    "todas|todas las|todas mis|muchas|un monton de|un frasco de|el frasco de|todo el frasco de|"
+    "todo el bote de|todo el frasco|todo el bote|toda la caja|"
     "un bote de|un puno de|demasiadas|bastantes|toda la caja de|un chingo de|"
     "[1-9][0-9]+|veinte|treinta|cuarenta|cincuenta",
 )

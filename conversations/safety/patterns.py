@@ -2,8 +2,9 @@
 
 A rule is a sequence of parts. A part is a word list (`words("hit|slapped|beat*")`, a `*` standing
 for any ending), a `Gap` of up to n ordinary words, or a raw regular expression such as a look-ahead
-that keeps an idiom out (`unless_next("at|to")` after "beat me": "he beat me at cards"). Parts match whole words in a normalised text (see `text.py`);
-a gap never spans a negation ("he did not hit me") nor a sentence's end.
+that keeps an idiom out (`unless_next("at|to")` after "beat me": "he beat me at cards"). Parts
+match whole words in a text as `text.py` reads it; a gap never spans a negation ("he did not hit
+me") nor a sentence's end.
 """
 
 import re

@@ -48,7 +48,8 @@ SELF_HARM_EN: list[Rule] = [
         C.SUICIDAL,
         words("want|wanted|wish|ready|going|plan|deserve|wanna|rather|just want|would rather|need"),
         words("to die|to be dead|die|be dead"),
-        unless_next("of|laughing|from"),
+        # "want to die my hair": a dye, misspelled.
+        unless_next("of|laughing|from|my hair|her hair|his hair|my eyebrows|my clothes|the shirt|it"),
     ),
     rule(
         "no wish to live",
@@ -57,6 +58,20 @@ SELF_HARM_EN: list[Rule] = [
         Gap(1),
         words("want to|wanna|wish to|feel like"),
         words("live|be alive|be here|wake up|exist|go on|keep going|keep living|be around"),
+        # "i don't want to be here at this job": a place, not a life.
+        unless_next("at|in|for|with|on"),
+    ),
+    rule(
+        "if i am safe",
+        C.FEAR,
+        words("do not know if|not sure if|unsure if|wonder if|do not know whether"),
+        words("i am safe|we are safe|i will be safe|my kids are safe|the kids are safe|i am going to be safe"),
+        not_after=(),
+    ),
+    rule(
+        "plan and means",
+        C.SUICIDAL,
+        words("a plan and the means|have the means|a plan to end|a plan to kill|a plan to die|the means to end"),
     ),
     rule(
         "better off",
@@ -162,7 +177,8 @@ SELF_HARM_EN: list[Rule] = [
         C.SUICIDAL,
         words(
             "goodbye note|suicide note|goodbye letter|note for my kids|letter for my kids|"
-            "last message|saying goodbye to everyone|say goodbye to everyone|my final goodbye|"
+            "this is my last message|my last message ever|my final message|last message from me|"
+            "saying goodbye to everyone|say goodbye to everyone|my final goodbye|"
             "wrote my will"
         ),
     ),
@@ -222,7 +238,10 @@ SELF_HARM_EN: list[Rule] = [
         C.SELF_HARM,
         words("i"),
         Gap(2),
-        words("scratched|scratch|scratching|cut|cutting|carved|carving|burned|burning|burnt|bit|biting|hit|punched"),
+        words(
+            "scratched|scratch|scratching|cut|cutting|carved|carving|burned|burning|burnt|bit|biting|hit|hitting|"
+            "punched|punching|banging|banged|bang|slamming|slammed"
+        ),
         words("my arms|my arm|my wrists|my wrist|my legs|my thighs|my skin|my stomach|my face|my head"),
         words("until|till|til|on purpose|again|to feel|so bad|against the wall|with a razor|with a blade"),
     ),
@@ -232,6 +251,22 @@ SELF_HARM_EN: list[Rule] = [
         words("going to|gonna|want to|need to|will|about to|have to"),
         words("cut|cut again|burn myself|cut deep|cut deeper"),
         words("tonight|again|so bad|deep|deeper|right now"),
+    ),
+    rule(
+        "not being here",
+        C.SUICIDAL,
+        words("thinking about|thought about|think about|wish for|dream about|dreaming about|want|wanna|thoughts of"),
+        Gap(1),
+        words("not being here|not being alive|not existing|not waking up|not be here|not be alive|not exist"),
+    ),
+    rule(
+        "bought a rope",
+        C.SUICIDAL,
+        words("i"),
+        Gap(1),
+        words("bought|got|have|found|getting|buying|tied"),
+        words("a rope|rope|a noose|the noose|the rope"),
+        unless_next("for"),
     ),
     rule(
         "self harm",
@@ -261,6 +296,15 @@ SELF_HARM_EN: list[Rule] = [
         "too many pills",
         C.OVERDOSE,
         words("took|take|taking|swallowed|swallow|ate|popped|pop|downed|taken|had"),
+        LOTS,
+        Gap(1),
+        PILLS,
+    ),
+    rule(
+        "like 40 pills",
+        C.OVERDOSE,
+        words("took|take|taking|swallowed|swallow|ate|popped|pop|downed|taken|had"),
+        words("like|about|around|maybe|almost|over|at least"),
         LOTS,
         Gap(1),
         PILLS,

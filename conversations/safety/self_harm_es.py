@@ -61,7 +61,8 @@ SELF_HARM_ES: list[Rule] = [
         C.SUICIDAL,
         words("no quiero|ya no quiero"),
         words("vivir|seguir viviendo|existir|despertar|estar viva|estar vivo"),
-        unless_next("temprano|tan temprano|tarde|a las|antes"),
+        # "no quiero despertar a los niños", "... temprano": someone else's sleep, or an alarm.
+        unless_next("temprano|tan temprano|tarde|a las|antes|a|al"),
         not_after=(),
     ),
     regla(
@@ -70,7 +71,8 @@ SELF_HARM_ES: list[Rule] = [
         words("ya no puedo|ya no aguanto|no aguanto|no puedo"),
         words(
             "mas|mas con mi vida|mas con la vida|mas con esta vida|con mi vida|vivir asi|"
-            "seguir asi|con todo esto|seguir|mas con todo"
+            "seguir asi|con todo esto|seguir|mas con todo|mas la vida|la vida|esta vida|mas esta vida|"
+            "mi vida|mas mi vida|vivir"
         ),
         END,
         not_after=(),
@@ -118,6 +120,28 @@ SELF_HARM_ES: list[Rule] = [
             "estuviera muerta|estuviera muerto|estar muerta|estar muerto|no hubiera nacido|"
             "no haber nacido|nunca hubiera nacido|morirme|me muriera|desaparecer"
         ),
+    ),
+    regla(
+        "mejor me muero",
+        C.SUICIDAL,
+        words(
+            "mejor me muero|mejor me mato|mejor muerta|mejor muerto|prefiero morir|prefiero morirme|"
+            "prefiero estar muerta|prefiero estar muerto|mejor ya me muero"
+        ),
+        unless_next("de|del"),
+    ),
+    regla(
+        "que se acabe mi vida",
+        C.SUICIDAL,
+        words("quiero que|quisiera que|ojala|deseo que"),
+        Gap(1),
+        words("se acabe mi vida|se termine mi vida|acabe mi vida|termine mi vida|me muera|me muriera"),
+    ),
+    regla(
+        "no vale la pena vivir",
+        C.SUICIDAL,
+        words("no vale la pena|ya no vale la pena|no tiene sentido|ya no tiene sentido"),
+        words("seguir viviendo|vivir|seguir vivo|seguir viva|estar vivo|estar viva|la vida|seguir en este mundo"),
     ),
     regla(
         "pastillas listas",
@@ -199,7 +223,7 @@ SELF_HARM_ES: list[Rule] = [
             "me volvi a cortar|me quiero cortar|me queme|me quemo|me rasguno|me rasgue"
         ),
         _NO_ACCIDENTE,
-        not_after=COSAS - {"se"} | {"pelo"},
+        not_after=COSAS | {"pelo"},
     ),
     regla(
         "a proposito",
@@ -212,7 +236,8 @@ SELF_HARM_ES: list[Rule] = [
         "hacerme dano",
         C.SELF_HARM,
         words(
-            "hacerme dano|me hago dano|hacerme algo|me hice dano|lastimarme|"
+            "hacerme dano|me hago dano|hacerme algo|me hice dano|lastimarme|me estoy haciendo dano|"
+            "me sigo haciendo dano|me volvi a hacer dano|"
             "me lastimo a mi misma|me lastimo a mi mismo|me pego a mi misma|"
             "me pego a mi mismo|me golpeo a mi misma|autolesion*|me autolesiono|autolastimo|"
             "me corto las venas|cortarme las venas|me hago heridas|me lastimo sola"

@@ -31,6 +31,12 @@ _TEXTING: dict[str, str] = {
     "cuz": "because",
     "bc": "because",
     "nite": "night",
+    "lemme": "let me",
+    "apt": "apartment",
+    "ppl": "people",
+    "dye": "die",
+    "dissapear": "disappear",
+    "dissappear": "disappear",
     "im": "i am",
     "ive": "i have",
     "ill": "i will",
@@ -84,6 +90,17 @@ _TEXTING: dict[str, str] = {
     "stoy": "estoy",
     "tel": "telefono",
     "cel": "celular",
+    "m": "me",
+    "dise": "dice",
+    "disen": "dicen",
+    "kito": "quito",
+    "kita": "quita",
+    "toas": "todas",
+    "toa": "toda",
+    "acer": "hacer",
+    "pastiyas": "pastillas",
+    "pastiya": "pastilla",
+    "pastias": "pastillas",
 }
 _SENTENCE_END = re.compile(r"[.!?;:\n¡¿…]+")
 #: "don't" is "dont", "i'm" is "im": the texting spelling, which the table above spells out.
@@ -137,12 +154,19 @@ class Speller:
     def _correct(self, token: str) -> str:
         # No rule word is longer than 20 letters: a longer token is no typo of one (and mending it
         # would cost its length squared).
-        if token in self.vocabulary or token in _NOT_TYPOS or not 5 <= len(token) <= 21 or not token.isalpha():
+        if token in self.vocabulary or token in _NOT_TYPOS or not 4 <= len(token) <= 21 or not token.isalpha():
             return token
         candidates: set[str] = set()
         for variant in _deletions(token) | {token}:
             candidates |= self._by_deletion.get(variant, set())
-        near = sorted(word for word in candidates if word[0] == token[0] and _one_keystroke(token, word))
+        near = sorted(
+            (word for word in candidates if word[0] == token[0] and _one_keystroke(token, word)),
+            # A letter dropped is the likeliest slip ("sexualy"), and a four-letter word is only
+            # mended that way ("pils").
+            key=lambda word: (-len(word), word),
+        )
+        if len(token) == 4:
+            near = [word for word in near if len(word) == 5]
         return near[0] if near else token
 
 
@@ -183,7 +207,11 @@ def _one_keystroke(typed: str, word: str) -> bool:
 def tokens(text: str) -> list[str]:
     """Lower case, accents off, "don't" -> "dont", a sentence's end as ".", commas kept, the rest spaces."""
     if text.isascii():
-        return text.lower().encode().translate(_ASCII, b"'`").decode().split()
+        lowered = text.lower()
+        if "/" in lowered:
+            # "w/o", "b/c": a slash that is a word's own, not a pause.
+            lowered = lowered.replace("w/o", "without").replace("b/c", "because").replace("w/", "with ")
+        return lowered.encode().translate(_ASCII, b"'`").decode().split()
     bare = unicodedata.normalize("NFKD", text.casefold().translate(_APOSTROPHES))
     # Accents off; zero-width characters ("k\u200bill") are no letters and no spaces either.
     bare = "".join(c for c in bare if not unicodedata.combining(c) and unicodedata.category(c) != "Cf")

@@ -1,4 +1,4 @@
-"""Spanish disclosures of threats, fear of a person or of going home, stalking and control."""
+"""Spanish disclosures of threats, and of fear of a person or of going home."""
 
 from conversations.safety.lexicon import (
     COSAS,
@@ -16,7 +16,13 @@ THREATS_ES: list[Rule] = [
         "amenaza",
         C.THREAT,
         words("me|nos|lo|la|les|le"),
-        words("amenaz*|amenas*|ha amenazado|esta amenazando|anda amenazando"),
+        words("amenaz*|amenas*|ha amenazado|esta amenazando|anda amenazando|tiene amenazada|tiene amenazado"),
+        # Un jefe amenaza con el trabajo, no con la persona.
+        unless_within(
+            2,
+            "correrme|despedirme|quitarme horas|bajarme las horas|reportarme|descontarme|correr|no darme|"
+            "no pagarme|no dejarme entrar",
+        ),
         not_after=NEGADORES,
     ),
     regla(
@@ -77,10 +83,55 @@ THREATS_ES: list[Rule] = [
         words("para rastrearme|para espiarme|para vigilarme|para saber donde estoy|para seguirme|me rastrea"),
     ),
     regla(
+        "va a matar a mis hijos",
+        C.THREAT,
+        words("dice que|dijo que|amenaza que|me dijo que|dice|dijo"),
+        Gap(1),
+        words("va a|iba a|los va a|las va a|lo va a|la va a"),
+        MATAR,
+        words("a mis hijos|a los ninos|a mi familia|a mi mama|a mis ninos|a mi hija|a mi hijo|a mi bebe|a todos"),
+    ),
+    regla(
+        "camaras",
+        C.STALKING,
+        words(
+            "me tiene vigilada|me tiene vigilado|me vigila con|me graba|me tiene camaras|puso camaras para|"
+            "me rastrea con"
+        ),
+    ),
+    regla(
+        "si me voy me va a matar",
+        C.THREAT,
+        words("si me voy|si lo dejo|si la dejo|si lo denuncio|si hablo|si le digo|si me escapo"),
+        Gap(6),
+        words("me va a|nos va a|me iba a|me vas a"),
+        MATAR,
+    ),
+    regla(
+        "me enseno la pistola",
+        C.THREAT,
+        words("me enseno|me mostro|me saco|me puso|me apunto con"),
+        words("la pistola|el arma|una pistola|un arma|un cuchillo|la navaja|el cuchillo|una navaja"),
+    ),
+    regla(
+        "amenazandome",
+        C.THREAT,
+        words("amenazandome|amenazarme|amenazandonos|amenazas de muerte|me amenazo de muerte"),
+    ),
+    regla(
+        "temo que me haga algo",
+        C.FEAR,
+        words("temo que|temo de que|me preocupa que|tengo miedo que"),
+        Gap(1),
+        words("me|nos"),
+        words("mate|pegue|golpee|haga algo|lastime|haga dano|encuentre"),
+    ),
+    regla(
         "me quiere matar",
         C.THREAT,
         words("me quiere|nos quiere|quiere|me quieren"),
         words("matar|pegar|hacer dano|lastimar|desaparecer"),
+        unless_next("de"),
         not_after=COSAS,
     ),
     regla(
@@ -131,7 +182,7 @@ THREATS_ES: list[Rule] = [
         words("miedo|panico|terror|me da miedo|temo|no quiero"),
         Gap(1),
         words("ir|volver|regresar|llegar|estar"),
-        words("a casa|a mi casa|a la casa|en casa|en mi casa|con el|sola con el"),
+        words("a casa|a mi casa|a la casa|en casa|en mi casa|con el|sola con el|en la casa"),
     ),
     regla(
         "miedo que me mate",
@@ -157,7 +208,10 @@ THREATS_ES: list[Rule] = [
             "mis hijos no estan|los ninos no estan"
         ),
         words("segura|seguro|seguros|seguras|a salvo|protegida"),
-        words("en mi casa|en casa|en la casa|con el|con ella|con mi|aqui|en mi propia casa|con mi pareja"),
+        words(
+            "en mi casa|en casa|en la casa|con el|con ella|con mi|aqui|en mi propia casa|con mi pareja|"
+            "en ningun lado|en ninguna parte|en ningun lugar"
+        ),
         not_after=(),
     ),
     regla(
@@ -196,84 +250,5 @@ THREATS_ES: list[Rule] = [
         "refugio",
         C.FEAR,
         words("refugio para mujeres|refugio de violencia|un lugar seguro|lugar seguro para|albergue para mujeres"),
-    ),
-    # --- stalking and control
-    regla(
-        "no me deja",
-        C.STALKING,
-        words("no me deja|no me dejo|no me dejaba|no me quiere dejar|no nos deja|no me permite"),
-        words(
-            "salir|trabajar|ver a|hablar con|ir a la escuela|ir a trabajar|ir a clase|ir a mi|"
-            "ir a ver|usar el telefono|usar mi telefono|tener telefono|tener celular|llamar|"
-            "estudiar|tener dinero|comer|irme|ir a|ir al"
-        ),
-        unless_next("temprano|antes|tarde|del trabajo|dormir"),
-        not_after=COSAS,
-    ),
-    regla(
-        "me quito el celular",
-        C.STALKING,
-        words("me quito|me quita|me escondio|me esconde|me rompio|me quebro|me agarro|me tiro"),
-        words("el|mi|la|las|los|todo mi|todo el"),
-        words("telefono|celular|llaves|dinero|papeles|documentos|tarjeta|cheque|identificacion"),
-    ),
-    regla(
-        "me encierra",
-        C.STALKING,
-        words(
-            "me encierra|me encerro|me encerraba|me tiene encerrada|me tiene encerrado|"
-            "nos encierra|nos encerro|me deja encerrada|me tiene secuestrada"
-        ),
-        unless_within(4, "sin querer|por accidente|por error"),
-    ),
-    regla(
-        "mi ex me espera",
-        C.STALKING,
-        words("mi ex|mi expareja|el papa de mis hijos|mi ex esposo|mi ex novio|mi ex marido"),
-        Gap(2),
-        words("me espera|me esta esperando|esta afuera de|se para afuera de|me busca en|se aparece en"),
-        words("afuera|mi trabajo|mi casa|la casa|el trabajo|de mi trabajo|de mi casa|de la escuela|mi escuela"),
-    ),
-    regla(
-        "me sigue",
-        C.STALKING,
-        words(
-            "me sigue|me anda siguiendo|me esta siguiendo|me persigue|me vigila|"
-            "me esta vigilando|me acosa|me esta acosando|me anda vigilando|me acecha|"
-            "me rastrea|me espia"
-        ),
-        unless_next("cobrando|llamando|mandando|doliendo|pasando"),
-        not_after=NEGADORES | {"hija", "hijo", "bebe", "nina", "nino", "perro", "gato", "cobro", "banco"},
-    ),
-    regla("me acosa", C.STALKING, words("acoso|acosando|acosador|acechando|me stalkea|me esta stalkeando")),
-    regla(
-        "orden de restriccion",
-        C.STALKING,
-        words(
-            "orden de restriccion|orden de proteccion|orden de alejamiento|"
-            "orden de restricion|orden de restriction|orden restrictiva"
-        ),
-    ),
-    regla(
-        "se aparece",
-        C.STALKING,
-        words("se aparece|aparece|llega|viene|se presenta|se mete"),
-        words("a|en"),
-        words("mi|la"),
-        words("casa|trabajo|escuela|departamento|chamba"),
-        words("sin avisar|aunque|todos los dias|a cada rato|cuando no|sin permiso|a buscarme|a amenazarme"),
-    ),
-    regla(
-        "revisa el celular",
-        C.STALKING,
-        words("me revisa|me checa|me quita"),
-        words("el celular|el telefono|mis mensajes|mi telefono|mi celular"),
-        words("y no me deja|y me pega|y me amenaza|todo el tiempo"),
-    ),
-    regla(
-        "me quita el dinero",
-        C.STALKING,
-        words("me quita|me quito|se queda con|me controla"),
-        words("todo mi dinero|todo el dinero|mi dinero|mi cheque|mis cupones|el dinero"),
     ),
 ]

@@ -117,10 +117,50 @@ VIOLENCE_EN: list[Rule] = [
         "throw at",
         C.VIOLENCE,
         WHO,
-        Gap(2),
+        Gap(3),
         words("threw|throws|throwing|thrown"),
         Gap(3),
         words("at me|at us|at my head|at my face|at the kids|at my kids|on me|on us|in my face"),
+    ),
+    rule(
+        "be hitting on my son",
+        C.CHILD_ABUSE,
+        WHO,
+        Gap(2),
+        words(
+            "be hitting on|been hitting on|be beating on|been beating on|beating on|hitting on|be hitting|be beating"
+        ),
+        KIDS,
+    ),
+    rule(
+        "sleep with him for rent",
+        C.SEXUAL_VIOLENCE,
+        words("rent|money|job|hours|shifts|ride|place to stay|paycheck|let it slide"),
+        Gap(5),
+        words("if i sleep with|if i have sex with|if i do sexual|if i go out with|if i do stuff with|if i touch"),
+    ),
+    rule(
+        "shot at me",
+        C.VIOLENCE,
+        WHO,
+        Gap(2),
+        words("shot at|shoots at|shooting at|fired at|fires at|fired a gun at|shot a gun at"),
+        words("me|us|my car|my house|the house|my kids|the kids|our car|my apartment"),
+    ),
+    rule(
+        "drugged",
+        C.SEXUAL_VIOLENCE,
+        words("drugged|roofied|spiked my drink|put something in my drink|slipped something in my drink"),
+    ),
+    rule(
+        "makes me do things",
+        C.SEXUAL_VIOLENCE,
+        WHO,
+        Gap(2),
+        words("makes me|made me|forces me|forced me|pressures me|pressured me"),
+        words("do things|do stuff|do sexual things|touch him|touch her"),
+        Gap(1),
+        words("i do not want|i did not want|against my will|i am not comfortable|i do not like"),
     ),
     rule(
         "spit in my face",
@@ -135,7 +175,10 @@ VIOLENCE_EN: list[Rule] = [
         C.VIOLENCE,
         WHO,
         Gap(2),
-        words("broke|broken|breaks|cracked|fractured|busted|split|bloodied"),
+        words(
+            "broke|broken|breaks|cracked|fractured|busted|split|bloodied|bit|bites|scratched|burned|punched|"
+            "kicked|slapped|stabbed|sliced|cut|twisted|choked|grabbed|smashed|slammed"
+        ),
         words("my"),
         BODY,
     ),

@@ -10,7 +10,7 @@ from conversations.safety.lexicon import (
     MIS_HIJOS,
     QUIEN,
 )
-from conversations.safety.patterns import Category, Gap, Part, Rule, regla, unless_next, words
+from conversations.safety.patterns import END, Category, Gap, Part, Rule, regla, unless_next, unless_within, words
 
 C = Category
 
@@ -22,15 +22,28 @@ _ROPA = unless_next(
 )
 
 
+#: An accident told a few words later: "me pegó con un juguete", "me golpeó sin querer".
+_SIN_QUERER = unless_within(4, "un juguete|la pelota|un balon|sin querer|jugando|por accidente|sin culpa")
+
+
 def _golpes(name: str, *before: Part) -> list[Rule]:
     """Someone's act on "me"/"nos" (violence) and on the children (child abuse)."""
     return [
-        regla(f"{name} me", C.VIOLENCE, *before, words("me|nos"), GOLPEA, _ROPA, not_after=COSAS),
+        regla(f"{name} me", C.VIOLENCE, *before, words("me|nos"), GOLPEA, _ROPA, _SIN_QUERER, not_after=COSAS),
         regla(f"{name} hijos", C.CHILD_ABUSE, *before, words("le|les|lo|la|los|las"), GOLPEA, words("a"), MIS_HIJOS),
     ]
 
 
 VIOLENCE_ES: list[Rule] = [
+    regla(
+        "padrastro le pega",
+        C.CHILD_ABUSE,
+        words("padrastro|papa|padre|novio|esposo|ex|pareja|marido|tio|abuelo"),
+        Gap(3),
+        words("le|les|lo|la|los|las"),
+        GOLPEA,
+        END,
+    ),
     # --- sexual violence
     regla(
         "violacion",
@@ -47,7 +60,10 @@ VIOLENCE_ES: list[Rule] = [
         C.SEXUAL_VIOLENCE,
         words("me obliga|me obligo|me obligaba|me forzo|me fuerza|me forzaba|me presiona|me presiono"),
         words("a tener|a|a estar|a hacer"),
-        words("relaciones|sexo|estar con el|acostarme|cosas sexuales|tener relaciones|tener sexo"),
+        words(
+            "relaciones|sexo|estar con el|acostarme|cosas sexuales|tener relaciones|tener sexo|"
+            "cosas que no quiero|cosas feas|cosas que no me gustan"
+        ),
     ),
     regla(
         "me toca",
