@@ -23,7 +23,7 @@ from casefile.contacts import Contact
 from casefile.conversation import ConversationRecord
 from casefile.facts import Fact, FactSource, SafetyConcern, projects, record_fact, register_fact
 from casefile.people import Counselor, Participant
-from casefile.vocabulary import ConsentState
+from casefile.vocabulary import ConsentState, Role
 
 
 class HandoffReason(StrEnum):
@@ -216,7 +216,7 @@ def _may_close(session: Session, participant_id: int, counselor_id: int) -> bool
     if participant.counselor_id == counselor.id:
         return True
     own = session.get_one(Counselor, participant.counselor_id)
-    return counselor.role.value == "supervisor" and counselor.unit is not None and counselor.unit == own.unit
+    return counselor.role is Role.SUPERVISOR and counselor.unit is not None and counselor.unit == own.unit
 
 
 def handoff_contact(session: Session, contact_id: int | None, participant_id: int) -> int | None:
@@ -265,7 +265,7 @@ def open_handoffs_for(session: Session, counselor_id: int) -> list[HandoffListin
         .where(_HANDOFFS.c.closed_at.is_(None))
         .order_by(_HANDOFFS.c.opened_at, _HANDOFFS.c.id)
     )
-    if counselor.role.value == "supervisor" and counselor.unit is not None:
+    if counselor.role is Role.SUPERVISOR and counselor.unit is not None:
         query = query.where((counselors.c.unit == counselor.unit) | (counselors.c.id == counselor.id))
     else:
         query = query.where(counselors.c.id == counselor.id)

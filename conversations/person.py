@@ -80,7 +80,7 @@ _ASKS = re.compile("|".join(f"(?:{part})" for part in _REQUEST))
 _CANDIDATE = re.compile(
     r"talk|tlk|tak|speak|spk|speek|chat|meet|hold|touch|contact|call|cal|cll|phone|ring|person|human|agent|rep|"
     r"operator|worker|counsel|counsl|councel|conselor|cw|manager|some|sum1|smone|any|staff|super|advis|"
-    r"habl|abl|platic|comunic|conversar|charlar|reunir|llam|yam|marc|alguien|persona|humano|trabajador|consejer|"
+    r"habl|abl|platic|comunic|conversar|charlar|reunir|llam|yam|marc|marq|alguien|persona|humano|trabajador|consejer|"
     r"conseje|encargad|licenciad|lic|asistente|senorita|operador|necesito|quiero|ocupo|localiz"
 )
 _REQUEST_WORDS = re.compile(
