@@ -423,12 +423,12 @@ def database_held(service: Service, seconds: float) -> Iterator[threading.Thread
         url = make_url(service.settings.database_url)
         if url.get_backend_name() == "sqlite":
             assert url.database is not None
-            connection = sqlite3.connect(url.database, isolation_level=None)
-            connection.execute("BEGIN IMMEDIATE")
+            writer = sqlite3.connect(url.database, isolation_level=None)
+            writer.execute("BEGIN IMMEDIATE")
             taken.set()
             time.sleep(seconds)
-            connection.execute("ROLLBACK")
-            connection.close()
+            writer.execute("ROLLBACK")
+            writer.close()
             return
         with service.engine.connect() as connection:
             connection.execute(
