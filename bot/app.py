@@ -20,8 +20,8 @@ from bot.channels.sms.webhook import sms_router
 from bot.channels.telegram.transport import SendLimiter, TelegramTransport
 from bot.channels.telegram.webhook import TelegramChannel, telegram_router
 from bot.database_runner import database_runner
-from bot.handoff import Handoff
 from bot.documents import MAX_BYTES, DocumentFetcher, DocumentStore, Download
+from bot.handoff import Handoff
 from bot.inbox import Inbox, utc_now
 from bot.settings import Settings
 from casefile.database import make_engine, session_factory

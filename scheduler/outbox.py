@@ -18,7 +18,7 @@ from enum import Enum
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from casefile.addresses import mark_unreachable

@@ -27,7 +27,7 @@ from casefile.addresses import ChannelAddress
 from casefile.contacts import Contact, current_contact
 from casefile.facts import EventRecord
 from casefile.messages import Message, add_outbound
-from casefile.people import Participant, find_participant_by_phone
+from casefile.people import find_participant_by_phone
 from casefile.vocabulary import Channel, ConsentState, Direction, MessageStatus
 from scheduler.outbox import MAX_ATTEMPTS, deliver, queue_message, send_queued
 from tests.fake_telegram import FakeTelegram, flood
@@ -491,9 +491,7 @@ def test_a_locked_database_gets_a_503_within_the_budget_and_the_reply_goes_throu
     assert len(stored_once) == 1
 
 
-def test_a_writer_holding_the_database_does_not_stall_other_requests(
-    budgeted: Service, clock: FixedClock
-) -> None:
+def test_a_writer_holding_the_database_does_not_stall_other_requests(budgeted: Service, clock: FixedClock) -> None:
     payload, headers = signed("/sms/twilio", sms_form("hi", "SM-while-locked"))
     with TestClient(create_app(budgeted, clock)) as client:
         with database_held(budgeted, 3.0):

@@ -4,11 +4,11 @@ and looking a text up at Twilio when we could not tell whether it left (schedule
 from datetime import datetime, timedelta
 
 import requests
-from urllib3.exceptions import ConnectTimeoutError, MaxRetryError, NewConnectionError
 from twilio.base.exceptions import TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.http.response import Response
 from twilio.rest import Client
+from urllib3.exceptions import ConnectTimeoutError, MaxRetryError, NewConnectionError
 
 from scheduler.outbox import DeliveryError, Failure
 from scheduler.reconcile import LookupFailed

@@ -11,8 +11,8 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from twilio.request_validator import RequestValidator
 
-from bot.database_runner import DatabaseRunner
 from bot.channels.sms.transport import ERRORS
+from bot.database_runner import DatabaseRunner
 from bot.handoff import BudgetSpent, Handoff, InlineWindow
 from bot.inbox import RECEIVE_ATTEMPTS, DatabaseBusy, Inbound, Inbox, Media, OutgoingText, ProcessingFailed
 from bot.settings import Secret
@@ -173,9 +173,7 @@ def sms_router(
     return router
 
 
-def _answer(
-    inbox: Inbox, inbound: Inbound, inline: Callable[[], bool], attempts: int
-) -> tuple[OutgoingText, ...]:
+def _answer(inbox: Inbox, inbound: Inbound, inline: Callable[[], bool], attempts: int) -> tuple[OutgoingText, ...]:
     """Store and process a text; the replies that go back in the answer (none if `inline` says it
     is too late: they are queued). A stored text that could not be processed gets an apology."""
     try:
