@@ -262,9 +262,7 @@ class Inbox:
                 handled = _Handled(handled.message_id, handled.duplicate, ())
         return handled.receipt()
 
-    def _resume(
-        self, session: Session, channel: Channel, provider_id: str, reply_status: MessageStatus
-    ) -> _Handled:
+    def _resume(self, session: Session, channel: Channel, provider_id: str, reply_status: MessageStatus) -> _Handled:
         """Process a message stored earlier, unless someone already did: it is re-read under a row
         lock, so a redelivery and `process_pending` racing for it process it once."""
         message = find_message(session, channel, provider_id, lock=True)

@@ -98,6 +98,7 @@ def unreachable(session: Session, message: Claimed, recipient: Recipient, now: d
 
 SEND_CHECKS: tuple[SendCheck, ...] = (opted_out, paused, unreachable)
 
+
 def claim(
     session: Session, message_id: int, now: datetime, checks: Sequence[SendCheck] = SEND_CHECKS
 ) -> Claimed | Held | None:

@@ -423,12 +423,12 @@ def database_held(service: Service, seconds: float) -> Iterator[threading.Thread
         url = make_url(service.settings.database_url)
         if url.get_backend_name() == "sqlite":
             assert url.database is not None
-            connection = sqlite3.connect(url.database, isolation_level=None)
-            connection.execute("BEGIN IMMEDIATE")
+            writer = sqlite3.connect(url.database, isolation_level=None)
+            writer.execute("BEGIN IMMEDIATE")
             taken.set()
             time.sleep(seconds)
-            connection.execute("ROLLBACK")
-            connection.close()
+            writer.execute("ROLLBACK")
+            writer.close()
             return
         with service.engine.connect() as connection:
             connection.execute(
@@ -491,9 +491,7 @@ def test_a_locked_database_gets_a_503_within_the_budget_and_the_reply_goes_throu
     assert len(stored_once) == 1
 
 
-def test_a_writer_holding_the_database_does_not_stall_other_requests(
-    budgeted: Service, clock: FixedClock
-) -> None:
+def test_a_writer_holding_the_database_does_not_stall_other_requests(budgeted: Service, clock: FixedClock) -> None:
     payload, headers = signed("/sms/twilio", sms_form("hi", "SM-while-locked"))
     with TestClient(create_app(budgeted, clock)) as client:
         with database_held(budgeted, 3.0):

@@ -224,9 +224,7 @@ def sms_router(
     return router
 
 
-def _answer(
-    inbox: Inbox, inbound: Inbound, inline: Callable[[], bool], attempts: int
-) -> tuple[OutgoingText, ...]:
+def _answer(inbox: Inbox, inbound: Inbound, inline: Callable[[], bool], attempts: int) -> tuple[OutgoingText, ...]:
     """Store and process a text; the replies that go back in the answer (none if `inline` says it
     is too late: they are queued). A stored text that could not be processed gets an apology."""
     try:
