@@ -9,7 +9,6 @@ from xml.sax.saxutils import escape, quoteattr
 from fastapi import APIRouter, BackgroundTasks, Request, Response
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
-from starlette.datastructures import ImmutableMultiDict
 from twilio.request_validator import RequestValidator
 
 from bot.channels.sms.transport import ERRORS
@@ -45,8 +44,16 @@ MAX_BODY = 1600
 #: refused before its signature is computed over it.
 MAX_FIELDS = 200
 
-#: A form as Twilio sends it: a key may repeat, and the signature covers every value.
-Form = ImmutableMultiDict[str, str]
+
+class Form(dict[str, list[str]]):
+    """A form's fields with every value of a key, in order: what Twilio signs (a key may repeat).
+
+    `getall` is the multi-dict method RequestValidator asks for first; given a plain dict it fails
+    over to `[params[name]]` by two exceptions per field, which made a plain dict slower than this.
+    """
+
+    def getall(self, name: str) -> list[str]:
+        return self[name]
 
 
 class InvalidForm(ValueError):
@@ -55,14 +62,15 @@ class InvalidForm(ValueError):
 
 def parse_form(body: bytes) -> Form:
     """Every field of a form, repeated keys kept; ValueError past MAX_FIELDS."""
-    return ImmutableMultiDict(
-        parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True, max_num_fields=MAX_FIELDS)
-    )
+    form = Form()
+    for name, value in parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True, max_num_fields=MAX_FIELDS):
+        form.setdefault(name, []).append(value)
+    return form
 
 
 def _single(params: Form, name: str) -> str:
-    """A field that names the message: given twice, which one Twilio meant cannot be known."""
-    values = params.getlist(name)
+    """A field that names the message ('' when absent): given twice, which one Twilio meant cannot be known."""
+    values = params.get(name, ())
     if len(values) > 1:
         raise InvalidForm(f"{name} is given {len(values)} times")
     return values[0] if values else ""
@@ -76,7 +84,7 @@ def inbound_from_form(params: Form, received_at: datetime) -> Inbound:
     if not sender or len(sender) > MAX_FIELD:
         raise InvalidForm("From is missing or too long")
     try:
-        media_count = int(params.get("NumMedia") or 0)
+        media_count = int(_single(params, "NumMedia") or 0)
     except ValueError as error:
         raise InvalidForm("NumMedia is not a number") from error
     media = tuple(
@@ -205,8 +213,11 @@ def sms_router(
         params = await signed_form(request)
         if isinstance(params, Response):
             return params
-        status = TWILIO_STATUSES.get(params.get("MessageStatus", "").lower())
-        provider_id = params.get("MessageSid", "")
+        try:
+            status = TWILIO_STATUSES.get(_single(params, "MessageStatus").lower())
+            provider_id, error_code = _single(params, "MessageSid"), _single(params, "ErrorCode")
+        except InvalidForm as error:
+            return Response(f"Not a status report: {error}", status_code=400)
         reply = request.query_params.get("reply", "")
         if status is not None and provider_id:
             await run(
@@ -215,7 +226,7 @@ def sms_router(
                 provider_id,
                 int(reply) if reply.isdigit() else None,
                 status,
-                params.get("ErrorCode") or None,
+                error_code or None,
                 clock(),
             )
         # Unknown ids and statuses are answered 200 all the same: Twilio must not retry them.
