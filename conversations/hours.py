@@ -13,7 +13,8 @@ from functools import lru_cache
 
 from casefile.timesheets import week_of
 from casefile.vocabulary import Activity, Excuse, Language
-from conversations.dates import DAY_WORDS, WEEKDAY_NAMES, WEEKDAY_NUMBERS, Toward, read_date
+from conversations.calendar_words import WEEKDAY_NAMES, WEEKDAY_NUMBERS
+from conversations.dates import DAY_WORDS, Toward, read_date
 from conversations.keywords import first_named, fold, word_patterns
 from conversations.numbers import MAY_BE_A_NUMBER, digits
 
