@@ -6,7 +6,8 @@ three date readers do on the same corpus: the one a baseline commit had, ours, a
 The texts are the 609 of tests/corpora/understanding.tsv (today: Wednesday 4 March 2026). The
 baseline's `conversations` and `casefile` packages are exported with `git archive` into a temporary
 folder and timed in a subprocess with the same code as ours, one after the other, so both figures
-come from one machine at one moment. `dateparser` is measured when it is installed (it is not a
+come from one machine at one moment; the engine's whole answer to each text sent at the menu (where
+any text may be an hours report) is timed too, as what the webhook's conversation work costs. `dateparser` is measured when it is installed (it is not a
 dependency: `pip install dateparser` to include it); it gets each text with the language and
 PREFER_DATES_FROM=future, and `search_dates` when the whole text is not a date.
 """
@@ -48,11 +49,21 @@ def timed(read):
     return best / len(texts) * 1e6
 hours_us = timed(lambda text, language: read_hours(text, today, language))
 dates_us = timed(lambda text, language: read_date(text, today, Toward.FUTURE, language))
+from datetime import UTC, datetime
+from casefile.vocabulary import ConsentState
+from conversations.engine import respond
+from conversations.model import ConversationState, InboundText, ParticipantView
+now = datetime(2026, 3, 4, 18, 0, tzinfo=UTC)
+people = {
+    language: ParticipantView("Ana", language, ConsentState.CONFIRMED, "Dana Lee", "(510) 555-0199")
+    for language in Language
+}
+engine_us = timed(lambda text, language: respond(people[language], ConversationState(), InboundText(text), now))
 readings = {
     text: [day.isoformat() for day in read_date(text, today, Toward.FUTURE, Language(lang)).days]
     for _, lang, category, text, _ in rows if category == "date"
 }
-print(json.dumps({"hours_us": hours_us, "dates_us": dates_us, "readings": readings}))
+print(json.dumps({"hours_us": hours_us, "dates_us": dates_us, "engine_us": engine_us, "readings": readings}))
 """
 
 
@@ -77,6 +88,7 @@ def main() -> None:
     print(f"{'per message':28} {'before (' + options.baseline + ')':>18} {'after':>10}")
     print(f"{'read_hours':28} {before['hours_us']:>15.1f} us {after['hours_us']:>7.1f} us")
     print(f"{'read_date':28} {before['dates_us']:>15.1f} us {after['dates_us']:>7.1f} us")
+    print(f"{'engine, a text at the menu':28} {before['engine_us']:>15.1f} us {after['engine_us']:>7.1f} us")
     print()
     print("dates of the corpus, one reader at a time (understood / asked / wrong / not understood):")
     _grade("before", before["readings"], dated)

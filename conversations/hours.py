@@ -13,9 +13,10 @@ from functools import lru_cache
 
 from casefile.timesheets import week_of
 from casefile.vocabulary import Activity, Excuse, Language
-from conversations.dates import DAY_WORDS, WEEKDAY_NAMES, WEEKDAY_NUMBERS, Toward, read_date
+from conversations.calendar_words import WEEKDAY_NAMES, WEEKDAY_NUMBERS
+from conversations.dates import DAY_WORDS, Toward, read_date
 from conversations.keywords import first_named, fold, word_patterns
-from conversations.numbers import digits
+from conversations.numbers import MAY_BE_A_NUMBER, digits
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,9 @@ _EXCUSES = word_patterns(
 
 def read_hours(text: str, today: date, language: Language = Language.ENGLISH) -> tuple[HoursEntry, ...]:
     """Every amount of hours in the text, each with its day, activity and excuse where the text says them."""
+    if not MAY_BE_A_NUMBER.search(text.casefold()):
+        # Most texts at the menu hold no number at all ("hi", "help me"): nothing to read.
+        return ()
     folded = hours_text(text)
     if _VAGUE.search(folded):
         # "2 or 3 hours": the flow asks for the number, rather than picking one.
@@ -143,6 +147,7 @@ _SPAN = re.compile(
 _VAGUE = re.compile(rf"\b\d{{1,2}}\s*(?:or|o|to|-|a)\s*\d{{1,2}}{_UNIT}\b")
 
 
+@lru_cache(maxsize=256)
 def hours_text(text: str) -> str:
     """The text as the hours reader reads it: folded, numbers in digits, clock times and minutes as
     hours, a time span as its length ("10 to 2" → "4 hours"), a day range written out ("mon-wed")."""
@@ -201,7 +206,7 @@ def _days_between(match: re.Match[str]) -> str:
 
 def vague_amount(text: str) -> bool:
     """ "2 or 3 hours", "like 4-5 hrs": hours given but not settled; the flow asks for one number."""
-    return bool(_VAGUE.search(hours_text(text)))
+    return MAY_BE_A_NUMBER.search(text.casefold()) is not None and _VAGUE.search(hours_text(text)) is not None
 
 
 def _activities_by_clause(folded: str, starts: list[int]) -> list[Activity | None]:
@@ -221,13 +226,22 @@ def _activities_by_clause(folded: str, starts: list[int]) -> list[Activity | Non
 
 
 def _fold_keeping_numbers(text: str) -> str:
-    """`fold`, but with decimal points, day/month slashes and minus signs kept: "4.5", "12/5", "-3"."""
-    kept = re.sub(r"(\d)[.,](\d)", r"\1dotmark\2", text)
-    kept = re.sub(r"(\d)/(\d)", r"\1slashmark\2", kept)
-    kept = re.sub(r"(^|\s)-(\d)", r"\1minusmark\2", kept)
-    kept = re.sub(r"(\w)\s*-\s*(\w)", r"\1 dashmark \2", kept)
-    folded = fold(kept).replace("dotmark", ".").replace("slashmark", "/").replace("minusmark", "-")
+    """`fold`, but with decimal points, day/month slashes, minus signs and dashes kept: "4.5", "12/5",
+    "-3", "9-12", "mon-wed"."""
+    if "-" in text:
+        text = _DASH.sub(r"\1 dashmark \2", _MINUS.sub(r"\1minusmark\2", text))
+    kept = _SLASH.sub(r"\1slashmark\2", _DOT.sub(r"\1dotmark\2", text))
+    folded = fold(kept)
+    if "mark" not in folded:
+        return folded
+    folded = folded.replace("dotmark", ".").replace("slashmark", "/").replace("minusmark", "-")
     return folded.replace("dashmark", "-")
+
+
+_DOT = re.compile(r"(\d)[.,](\d)")
+_SLASH = re.compile(r"(\d)/(\d)")
+_MINUS = re.compile(r"(^|\s)-(\d)")
+_DASH = re.compile(r"(\w)\s*-\s*(\w)")
 
 
 def _amounts(folded: str, days: list[tuple[int, int, str]]) -> list[tuple[int, int, float]]:

@@ -171,3 +171,14 @@ def _halves(text: str) -> str:
         if pattern.search(text):
             text = pattern.sub(replacement, text)
     return text
+
+
+#: A digit, the start of a number word, or a word for hours: a text without one holds no hours to read
+#: (a cheap first test; an accented "dieciséis" is still caught by its "horas").
+MAY_BE_A_NUMBER = re.compile(
+    r"\d|\b(?:"
+    + "|".join(
+        sorted({*_UNITS, *_TEENS, *_TENS, *_ONE_WORD, "veint", "vent", "beint", "half", "media"}, key=len, reverse=True)
+    )
+    + r")|hour|hr|hora|oras"
+)

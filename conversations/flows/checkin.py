@@ -9,6 +9,7 @@ stateDiagram-v2
     how --> [*]: not yet, before its date / "you have until …"
     how --> new_date: not yet, date come / StepMissed
     how --> barrier: stuck
+    how --> support: an answer that says what got in the way ("no cuz my kid was sick") / StepMissed, BarrierRaised
     new_date --> [*]: a date / DateRevised
     barrier --> barrier_words: 8 / other (not said what)
     barrier --> support: 1-7, or their words / BarrierRaised

@@ -5,6 +5,7 @@ stateDiagram-v2
     [*] --> ask: 2 / HOURS / HORAS at the menu
     [*] --> which: hours in any text at the menu ("worked 6 hrs today")
     ask --> which: the hours
+    ask --> ask: an amount not settled ("2 or 3 hours") / one number asked for
     state which <<choice>>
     which --> which_date: a day that reads two ways ("2/3")
     which --> which_day: no day ("eight hours")
@@ -22,9 +23,12 @@ stateDiagram-v2
     barrier --> support: 1-7, or their words / BarrierRaised
     barrier_words --> support: their words / BarrierRaised (other)
     support --> [*]: YES / SupportRequested, or NO
+    barrier --> which: a text that is plainly a new report ("worked 30 hours monday"), here or at support
 ```
-Nothing is guessed: a missing day or activity is asked, impossible hours (over 24 a day, 100 a week,
-below zero, a day to come or before the open period) are answered with the reason. A week short of
+Nothing is guessed: a missing day or activity is asked, so is an amount for several days ("mon and
+tue 8 hrs": each, or in all?); two amounts on one day and activity are one line of their sum.
+Impossible hours (over 24 a day, 100 a week, below zero, a day to come or before the open period)
+are answered with the reason. A week short of
 the requirement is reported, with what got in the way; never a word about sanctions.
 
 The report in progress is kept in the step's data as `draft`, a list of lines whose day or activity
@@ -33,8 +37,7 @@ taken falls back to.
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
-from datetime import date
+from dataclasses import replace
 from typing import Any
 
 from casefile.timesheets import (
@@ -48,14 +51,13 @@ from casefile.timesheets import (
     open_since,
     week_of,
 )
-from casefile.vocabulary import Activity, Excuse
 from conversations.answers import read_choice, read_yes_no
 from conversations.barriers import read_barrier
 from conversations.dates import Toward, read_date
 from conversations.flow import Flow, Step, Turn
+from conversations.flows.hours_draft import Draft, merged, place
 from conversations.flows.potholes import ask_barrier_words, ask_support, take_barrier, take_barrier_words, take_support
 from conversations.hours import (
-    HoursEntry,
     days_to_remove,
     names_the_week,
     read_activity,
@@ -69,55 +71,6 @@ from conversations.model import Outcome, Reply
 WEEK_LIMIT = 100
 #: Hours in one day above this cannot be.
 DAY_LIMIT = 24
-
-
-@dataclass(frozen=True)
-class Draft:
-    """One line of a report in progress: the day or activity may not be known yet."""
-
-    hours: float
-    day: date | None = None
-    whole_week: bool = False
-    activity: Activity | None = None
-    excuse: Excuse | None = None
-    #: Two readings of the day ("2/3"): the participant picks one.
-    choices: tuple[date, ...] = ()
-
-    @classmethod
-    def of(cls, entry: HoursEntry, today: date) -> "Draft":
-        return cls(
-            hours=entry.hours,
-            day=(entry.day or week_of(today).start) if entry.weekly else entry.day,
-            whole_week=entry.weekly,
-            activity=entry.activity,
-            excuse=entry.excuse,
-            choices=entry.day_choices,
-        )
-
-    def line(self) -> TimesheetLine:
-        assert self.day is not None and self.activity is not None
-        return TimesheetLine(self.day, self.activity, self.hours, self.excuse, self.whole_week)
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "hours": self.hours,
-            "day": self.day.isoformat() if self.day else None,
-            "whole_week": self.whole_week,
-            "activity": self.activity.value if self.activity else None,
-            "excuse": self.excuse.value if self.excuse else None,
-            "choices": [day.isoformat() for day in self.choices],
-        }
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> "Draft":
-        return cls(
-            hours=data["hours"],
-            day=date.fromisoformat(data["day"]) if data["day"] else None,
-            whole_week=data["whole_week"],
-            activity=Activity(data["activity"]) if data["activity"] else None,
-            excuse=Excuse(data["excuse"]) if data["excuse"] else None,
-            choices=tuple(date.fromisoformat(day) for day in data["choices"]),
-        )
 
 
 def _draft(turn: Turn) -> list[Draft]:
@@ -178,25 +131,13 @@ def _go_on(turn: Turn, draft: list[Draft]) -> Outcome:
         if len(options) > 1:
             return turn.ask(HOURS_FLOW, "which_activity", draft=_encoded(draft))
         draft = [line if line.activity else replace(line, activity=options[0]) for line in draft]
-    draft = _merged(draft)
+    draft = merged(draft)
     problem = _total_problem(turn, [line.line() for line in draft])
     if problem is not None:
         return _refuse(turn, problem)
     lines = tuple(line.line() for line in draft)
     fact = HoursCorrected(lines_json(lines)) if "readback" in turn.state.data else HoursReported(lines_json(lines))
     return turn.ask(HOURS_FLOW, "confirm", facts=(fact,), draft=_encoded(draft), readback=_encoded(draft))
-
-
-def _merged(draft: list[Draft]) -> list[Draft]:
-    """One line per day, activity and excuse: "2 hrs job search monday and 1 more monday" is 3 hours
-    on Monday. Two lines with one key would be read back apart, counted once in the week's total
-    (a later line replaces an earlier one) and stored twice, so the three would disagree."""
-    merged: dict[tuple[date | None, bool, Activity | None, Excuse | None], Draft] = {}
-    for line in draft:
-        key = (line.day, line.whole_week, line.activity, line.excuse)
-        earlier = merged.get(key)
-        merged[key] = replace(earlier, hours=earlier.hours + line.hours) if earlier else line
-    return list(merged.values())
 
 
 def _refuse(turn: Turn, problem: Reply) -> Outcome:
@@ -372,42 +313,11 @@ def _corrected(turn: Turn, draft: list[Draft]) -> list[Draft] | None:
         activity = read_activity(turn.text)
         return [replace(line, activity=activity) for line in draft] if activity else None
     for entry in entries:
-        placed = _place(draft, Draft.of(entry, turn.today))
+        placed = place(draft, Draft.of(entry, turn.today))
         if placed is None:
             return None
         draft = placed
     return draft
-
-
-def _place(draft: list[Draft], change: Draft) -> list[Draft] | None:
-    """Put one corrected amount where it belongs: on the line of its day (and activity, if it names
-    one), or on the only line there is; a new day is a new line. None if it could go on several."""
-    if change.day is None:
-        if len(draft) != 1:
-            return None
-        return [_changed(draft[0], change)]
-    same = [
-        i
-        for i, line in enumerate(draft)
-        if line.day == change.day
-        and line.whole_week == change.whole_week
-        and change.activity in (None, line.activity)
-        and (change.excuse is None or change.excuse == line.excuse)
-    ]
-    if len(same) > 1:
-        return None
-    if not same:
-        activities = {line.activity for line in draft}
-        activity = change.activity or (activities.pop() if len(activities) == 1 else None)
-        return [*draft, replace(change, activity=activity)]
-    index = same[0]
-    return [_changed(line, change) if i == index else line for i, line in enumerate(draft)]
-
-
-def _changed(line: Draft, change: Draft) -> Draft:
-    return replace(
-        line, hours=change.hours, activity=change.activity or line.activity, excuse=change.excuse or line.excuse
-    )
 
 
 # --- Saving, and the week against the requirement ----------------------------------------------------
