@@ -93,9 +93,11 @@ def participant_page(
             messages = messages.where(Message.created_at >= anchor.created_at - timedelta(days=1))
             rows = list(session.scalars(messages.order_by(Message.created_at, Message.id).limit(RECENT_MESSAGES * 2)))
         else:
-            rows = list(session.scalars(messages.order_by(Message.created_at.desc(), Message.id.desc()).limit(
-                RECENT_MESSAGES + 1
-            )))[::-1]
+            rows = list(
+                session.scalars(
+                    messages.order_by(Message.created_at.desc(), Message.id.desc()).limit(RECENT_MESSAGES + 1)
+                )
+            )[::-1]
             if len(rows) > RECENT_MESSAGES:
                 rows, earlier = rows[1:], True
         earlier = earlier or bool(anchor is not None)
@@ -120,9 +122,7 @@ def participant_page(
         )
     )
     steps: dict[int, list[GoalStep]] = {goal.id: [] for goal in goals}
-    for step in session.scalars(
-        select(GoalStep).where(GoalStep.goal_id.in_(list(steps))).order_by(GoalStep.position)
-    ):
+    for step in session.scalars(select(GoalStep).where(GoalStep.goal_id.in_(list(steps))).order_by(GoalStep.position)):
         steps[step.goal_id].append(step)
     return ParticipantPage(
         participant,

@@ -6,8 +6,8 @@ and console/signin.py; `console_router` puts them together for bot/app.py to mou
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from functools import cache
 from datetime import datetime
+from functools import cache
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import parse_qsl, quote
