@@ -178,12 +178,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--participants", type=int, default=100_000)
     parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--database", type=Path, help="a file seeded by an earlier run: measure again without seeding")
     args = parser.parse_args()
-    folder = Path(tempfile.mkdtemp(prefix="waypoint-console-bench-"))
-    url = f"sqlite:///{folder / 'waypoint.sqlite3'}"
-    started = time.perf_counter()
-    seed(url, args.participants, random.Random(17))
-    print(f"seeded {args.participants:,} participants in {time.perf_counter() - started:.1f} s ({url})")
+    if args.database:
+        folder, url = args.database.parent, f"sqlite:///{args.database}"
+    else:
+        folder = Path(tempfile.mkdtemp(prefix="waypoint-console-bench-"))
+        url = f"sqlite:///{folder / 'waypoint.sqlite3'}"
+        started = time.perf_counter()
+        seed(url, args.participants, random.Random(17))
+        print(f"seeded {args.participants:,} participants in {time.perf_counter() - started:.1f} s ({url})")
     service = build_service(Settings(database_url=url, documents_dir=str(folder / "documents")), lambda: NOW)
     app = create_app(service, lambda: NOW)
     with service.sessions.begin() as session:
