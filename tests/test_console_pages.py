@@ -312,3 +312,15 @@ def test_pause_edit_cancel_and_a_telegram_link_shown_once(dana: Browser, sender:
     assert code.group(1) not in dana.get(f"/participants/{JORDAN}")
     unread = dana.post(f"/participants/{JORDAN}/pause", until="March 20")
     assert notice(unread.location, dana) == "Give the date as YYYY-MM-DD."
+
+
+def test_the_hours_table_marks_short_only_weeks_that_ended_since_enrolment(
+    dana: Browser, sender: Service, clock: FixedClock
+) -> None:
+    def short_weeks(participant_id: int) -> int:
+        page = dana.get(f"/participants/{participant_id}")
+        return page[page.index('id="hours-heading"') : page.index('id="docs-heading"')].count('class="short"')
+
+    rosa = enrol(sender, "Rosa", "+15105550142", clock() - timedelta(days=90))
+    assert short_weeks(rosa) == 1  # the week of Feb 23 ended with no hours; this week is not over
+    assert short_weeks(JORDAN) == 0  # enrolled today: that week was never his to report
