@@ -72,7 +72,9 @@ def actions_router(config: ConsoleConfig) -> APIRouter:
             )
         if queued.waits_until is not None:
             when = f"{queued.waits_until:%-I:%M %p} on {queued.waits_until:%A, %B %-d}"
-            return back(page, notice=f"Outside texting hours for {participant.first_name}: it will send at {when}, their time.")
+            return back(
+                page, notice=f"Outside texting hours for {participant.first_name}: it will send at {when}, their time."
+            )
         # The request's transaction commits when this function returns (scope "function"), before
         # the response goes out and so before this pass of the dispatcher looks for the text.
         background.add_task(config.send_pending)

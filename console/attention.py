@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, TextClause, func, select, text, update
 from sqlalchemy.orm import Session
 
 from casefile.facts import EventRecord, QueueItemHandled, record_fact
@@ -63,23 +63,25 @@ class QueueItem:
         return ""
 
 
+def open_items_of(counselor_id: int) -> tuple[ColumnElement[bool] | TextClause, ...]:
+    """The WHERE terms of "open items on this counselor's caseload". Written as the partial index
+    ix_events_open_items states its condition (a bare `needs_counselor`), so that SQLite and
+    PostgreSQL use it, driven from the caseload's participants: not every open item of the county."""
+    caseload = select(Participant.id).where(Participant.counselor_id == counselor_id)
+    return (EventRecord.participant_id.in_(caseload), text("events.needs_counselor"), EventRecord.seen_at.is_(None))
+
+
 def _open_items(counselor_id: int) -> Any:
     return (
         select(EventRecord, Participant.first_name, Participant.last_name)
         .join(Participant, EventRecord.participant_id == Participant.id)
-        .where(
-            Participant.counselor_id == counselor_id,
-            EventRecord.needs_counselor.is_(True),
-            EventRecord.seen_at.is_(None),
-        )
+        .where(*open_items_of(counselor_id))
     )
 
 
 def queue(session: Session, counselor_id: int, participant_id: int | None = None) -> list[QueueItem]:
     """The counselor's open items: urgent first, then oldest first."""
-    statement = _open_items(counselor_id).order_by(
-        EventRecord.urgent.desc(), EventRecord.occurred_at, EventRecord.id
-    )
+    statement = _open_items(counselor_id).order_by(EventRecord.urgent.desc(), EventRecord.occurred_at, EventRecord.id)
     if participant_id is not None:
         statement = statement.where(EventRecord.participant_id == participant_id)
     return [
@@ -100,12 +102,8 @@ def queue(session: Session, counselor_id: int, participant_id: int | None = None
 def open_count(session: Session, counselor_id: int) -> tuple[int, int]:
     """How many items wait for the counselor, and how many of them are urgent (every page shows it)."""
     row = session.execute(
-        select(func.count(EventRecord.id), func.count(EventRecord.id).filter(EventRecord.urgent.is_(True)))
-        .join(Participant, EventRecord.participant_id == Participant.id)
-        .where(
-            Participant.counselor_id == counselor_id,
-            EventRecord.needs_counselor.is_(True),
-            EventRecord.seen_at.is_(None),
+        select(func.count(EventRecord.id), func.count(EventRecord.id).filter(EventRecord.urgent.is_(True))).where(
+            *open_items_of(counselor_id)
         )
     ).one()
     return int(row[0]), int(row[1])
@@ -118,15 +116,9 @@ class ItemNotFound(LookupError):
 def mark_handled(session: Session, counselor_id: int, event_id: int, now: datetime) -> int:
     """Mark an item handled by this counselor; the participant's id. One conditional UPDATE, so two
     counselors' clicks cannot both count, and an item of another caseload is not found."""
-    caseload = select(Participant.id).where(Participant.counselor_id == counselor_id)
     handled = session.execute(
         update(EventRecord)
-        .where(
-            EventRecord.id == event_id,
-            EventRecord.needs_counselor.is_(True),
-            EventRecord.seen_at.is_(None),
-            EventRecord.participant_id.in_(caseload),
-        )
+        .where(EventRecord.id == event_id, *open_items_of(counselor_id))
         .values(seen_at=now, seen_by=counselor_id)
         .returning(EventRecord.participant_id, EventRecord.kind, EventRecord.contact_id)
     ).one_or_none()

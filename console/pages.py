@@ -41,7 +41,9 @@ def pages_router(config: ConsoleConfig) -> APIRouter:
         return RedirectResponse("/caseload", status_code=303)
 
     @router.get("/caseload")
-    def caseload_page(request: Request, me: Me, session: Db, q: str = "", show: str = "all", sort: str = "name") -> Response:
+    def caseload_page(
+        request: Request, me: Me, session: Db, q: str = "", show: str = "all", sort: str = "name"
+    ) -> Response:
         shown = Filter(show) if show in Filter._value2member_map_ else Filter.ALL
         order = Sort(sort) if sort in Sort._value2member_map_ else Sort.NAME
         now = config.clock()

@@ -63,11 +63,63 @@ class ParticipantPage:
     today: date
 
 
-def delivery_label(message: Message) -> str:
+#: The transcript's columns: two years of texts are read as rows, not as ORM objects.
+_LINES = select(
+    Message.id,
+    Message.direction,
+    Message.channel,
+    Message.body,
+    Message.created_at,
+    Message.status,
+    Message.error_code,
+    Message.media,
+)
+
+
+def _transcript(
+    session: Session, participant_id: int, whole: bool, around: int | None
+) -> tuple[list[TranscriptLine], bool]:
+    """The conversation in order: all of it, the latest RECENT_MESSAGES, or from a day before the
+    message `around` on; and whether earlier messages were left out."""
+    lines = _LINES.where(Message.participant_id == participant_id)
+    oldest_first = (Message.created_at, Message.id)
+    anchor_at = (
+        session.scalar(select(Message.created_at).where(Message.id == around, Message.participant_id == participant_id))
+        if around and not whole
+        else None
+    )
+    if whole:
+        rows, earlier = session.execute(lines.order_by(*oldest_first)).all(), False
+    elif anchor_at is not None:
+        since = anchor_at - timedelta(days=1)
+        rows = session.execute(
+            lines.where(Message.created_at >= since).order_by(*oldest_first).limit(RECENT_MESSAGES * 2)
+        ).all()
+        earlier = True
+    else:
+        newest = lines.order_by(Message.created_at.desc(), Message.id.desc()).limit(RECENT_MESSAGES + 1)
+        rows = session.execute(newest).all()[::-1]
+        earlier = len(rows) > RECENT_MESSAGES
+        rows = rows[1:] if earlier else rows
+    return [
+        TranscriptLine(
+            row.id,
+            row.direction is Direction.INBOUND,
+            row.channel.value,
+            row.body,
+            row.created_at,
+            delivery_label(row.direction, row.status, row.error_code),
+            bool(row.media),
+        )
+        for row in rows
+    ], earlier
+
+
+def delivery_label(direction: Direction, status: MessageStatus, error_code: str | None) -> str:
     """A message's state as a counselor reads it."""
-    if message.direction is Direction.INBOUND:
+    if direction is Direction.INBOUND:
         return "received"
-    if message.error_code == "opted_out":
+    if error_code == "opted_out":
         return "opted out"
     return {
         MessageStatus.QUEUED: "queued",
@@ -77,42 +129,14 @@ def delivery_label(message: Message) -> str:
         MessageStatus.READ: "read",
         MessageStatus.UNDELIVERED: "failed",
         MessageStatus.FAILED: "failed",
-    }.get(message.status, message.status.value)
+    }.get(status, status.value)
 
 
 def participant_page(
     session: Session, counselor_id: int, participant_id: int, now: datetime, whole: bool, around: int | None
 ) -> ParticipantPage:
     participant = own_participant(session, counselor_id, participant_id)
-    messages = select(Message).where(Message.participant_id == participant.id)
-    earlier = False
-    if not whole:
-        anchor = session.get(Message, around) if around else None
-        if anchor is not None and anchor.participant_id == participant.id:
-            # Open the conversation at that message: from a day before it on.
-            messages = messages.where(Message.created_at >= anchor.created_at - timedelta(days=1))
-            rows = list(session.scalars(messages.order_by(Message.created_at, Message.id).limit(RECENT_MESSAGES * 2)))
-        else:
-            rows = list(session.scalars(messages.order_by(Message.created_at.desc(), Message.id.desc()).limit(
-                RECENT_MESSAGES + 1
-            )))[::-1]
-            if len(rows) > RECENT_MESSAGES:
-                rows, earlier = rows[1:], True
-        earlier = earlier or bool(anchor is not None)
-    else:
-        rows = list(session.scalars(messages.order_by(Message.created_at, Message.id)))
-    transcript = [
-        TranscriptLine(
-            m.id,
-            m.direction is Direction.INBOUND,
-            m.channel.value,
-            m.body,
-            m.created_at,
-            delivery_label(m),
-            bool(m.media),
-        )
-        for m in rows
-    ]
+    transcript, earlier = _transcript(session, participant.id, whole, around)
     today = now.astimezone(ZoneInfo(participant.time_zone)).date()
     goals = list(
         session.scalars(
@@ -120,9 +144,7 @@ def participant_page(
         )
     )
     steps: dict[int, list[GoalStep]] = {goal.id: [] for goal in goals}
-    for step in session.scalars(
-        select(GoalStep).where(GoalStep.goal_id.in_(list(steps))).order_by(GoalStep.position)
-    ):
+    for step in session.scalars(select(GoalStep).where(GoalStep.goal_id.in_(list(steps))).order_by(GoalStep.position)):
         steps[step.goal_id].append(step)
     return ParticipantPage(
         participant,

@@ -73,7 +73,9 @@ def signin_router(config: ConsoleConfig) -> APIRouter:
     @router.post("/signin", include_in_schema=False)
     def signin(request: Request, form: Annotated[dict[str, str], Depends(posted_form)]) -> Response:
         if foreign_origin(request, config.public_url) or not sign_in_token_matches(request, form.get("sign_in")):
-            return sign_in_page(request, form.get("next", ""), "The sign-in form had expired: please try again.", status=403)
+            return sign_in_page(
+                request, form.get("next", ""), "The sign-in form had expired: please try again.", status=403
+            )
         email = form.get("email", "")
         # Its own transaction, committed even when sign-in fails: failures must count for throttling.
         with config.sessions.begin() as session:
@@ -92,7 +94,9 @@ def signin_router(config: ConsoleConfig) -> APIRouter:
 
     @router.post("/signout", include_in_schema=False)
     def signout(
-        request: Request, me: Annotated[Viewer, Depends(acting)], session: Annotated[Session, Depends(open_db, scope="function")]
+        request: Request,
+        me: Annotated[Viewer, Depends(acting)],
+        session: Annotated[Session, Depends(open_db, scope="function")],
     ) -> Response:
         revoke_secret(session, me.secret, config.clock())
         response = RedirectResponse("/signin?signed_out=1", status_code=303)
@@ -101,7 +105,9 @@ def signin_router(config: ConsoleConfig) -> APIRouter:
 
     @router.get("/account/password", include_in_schema=False)
     def password_form(
-        request: Request, me: Annotated[Viewer, Depends(viewer)], session: Annotated[Session, Depends(open_db, scope="function")]
+        request: Request,
+        me: Annotated[Viewer, Depends(viewer)],
+        session: Annotated[Session, Depends(open_db, scope="function")],
     ) -> Response:
         return render(request, config, session, me, "password.html", minimum=MIN_PASSWORD_LENGTH)
 
@@ -119,14 +125,14 @@ def signin_router(config: ConsoleConfig) -> APIRouter:
             error = "The two new passwords are not the same."
         else:
             try:
-                if not change_password(session, counselor, form.get("current_password", ""), new, me.secret, config.clock()):
+                if not change_password(
+                    session, counselor, form.get("current_password", ""), new, me.secret, config.clock()
+                ):
                     error = "Your current password was not right."
             except ValueError:
                 error = f"A password needs at least {MIN_PASSWORD_LENGTH} characters."
         if error:
-            return render(
-                request, config, session, me, "password.html", 400, minimum=MIN_PASSWORD_LENGTH, error=error
-            )
+            return render(request, config, session, me, "password.html", 400, minimum=MIN_PASSWORD_LENGTH, error=error)
         return render(
             request,
             config,

@@ -121,7 +121,9 @@ def test_open_a_needs_me_item_at_its_message_and_mark_it_handled_by_keyboard(
     url, service = live
     with TestClient(create_app(service, clock)) as client:
         sms = SmsAdapter(client)
-        for n, text in enumerate(["hi", "YES", "3", "Can we move my appointment to Thursday? <script>window.pwned=1</script>"]):
+        for n, text in enumerate(
+            ["hi", "YES", "3", "Can we move my appointment to Thursday? <script>window.pwned=1</script>"]
+        ):
             sms.send(text, f"SMj{n:032d}")
         clock.advance(minutes=20)
         sms.send("ya no quiero vivir", "SM" + "g" * 32, sender=SPANISH_PHONE)

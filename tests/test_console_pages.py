@@ -98,7 +98,9 @@ def test_a_counselors_text_reaches_twilio_once_and_the_answer_lands_in_the_same_
     assert re.search(r"Tuesday at 10\?</div>", page) and "status-sent" in page
     assert 'class="unread"' not in dana.get("/caseload")  # opening the transcript read it
     with sender.sessions.begin() as session:
-        kinds = [event.kind for event in session.scalars(select(EventRecord).where(EventRecord.participant_id == JORDAN))]
+        kinds = [
+            event.kind for event in session.scalars(select(EventRecord).where(EventRecord.participant_id == JORDAN))
+        ]
     assert "outreach_changed" in kinds and "outreach_attempt" in kinds
 
 
@@ -187,9 +189,18 @@ def test_the_caseload_filters_searches_and_sorts(
         for day, hours in [(date(2026, 3, 2), 6.0)]:
             session.add(
                 TimesheetEntry(
-                    participant_id=GUADALUPE, day=day, whole_week=False, activity=Activity.JOB_SEARCH, hours=hours,
-                    excuse=None, state=EntryState.CONFIRMED, message_id=None, corrected_message_id=None,
-                    confirmed_message_id=None, reported_at=now, confirmed_at=now,
+                    participant_id=GUADALUPE,
+                    day=day,
+                    whole_week=False,
+                    activity=Activity.JOB_SEARCH,
+                    hours=hours,
+                    excuse=None,
+                    state=EntryState.CONFIRMED,
+                    message_id=None,
+                    corrected_message_id=None,
+                    confirmed_message_id=None,
+                    reported_at=now,
+                    confirmed_at=now,
                 )
             )
     SmsAdapter(client).send("STOP", "SM" + "s" * 32)
@@ -202,7 +213,11 @@ def test_the_caseload_filters_searches_and_sorts(
     assert names("show=disengaged") == ["Rosa Díaz", "Guadalupe Ramírez"]  # Jordan wrote today
     assert names("q=ros") == names("q=0142") == names("q=510-555-0142") == ["Rosa Díaz"]
     assert names("q=guadalupe ram") == ["Guadalupe Ramírez"]
-    assert names("show=hours_short&sort=hours") == ["Jordan Smith", "Rosa Díaz", "Guadalupe Ramírez"]  # 30, 30, 14 short
+    assert names("show=hours_short&sort=hours") == [
+        "Jordan Smith",
+        "Rosa Díaz",
+        "Guadalupe Ramírez",
+    ]  # 30, 30, 14 short
     assert names("show=nonsense&sort=nonsense") == names("")
     page = dana.get("/caseload?q=Guadalupe")
     assert "6 of 20" in page and "Spanish · SMS" in page and "disengaged" not in page.split("Guadalupe")[1][:10]
@@ -223,9 +238,20 @@ def test_documents_are_served_to_their_counselor_only_with_type_and_disposition(
         for path in ("1/1.jpg", "../secret.txt"):
             session.add(
                 Document(
-                    participant_id=JORDAN, message_id=message_id, channel="sms", source="https://api.twilio.com/m",
-                    content_type="image/jpeg", status="stored", attempts=1, next_attempt_at=None, last_error=None,
-                    path=path, size=20, sha256="0" * 64, received_at=clock(), stored_at=clock(),
+                    participant_id=JORDAN,
+                    message_id=message_id,
+                    channel="sms",
+                    source="https://api.twilio.com/m",
+                    content_type="image/jpeg",
+                    status="stored",
+                    attempts=1,
+                    next_attempt_at=None,
+                    last_error=None,
+                    path=path,
+                    size=20,
+                    sha256="0" * 64,
+                    received_at=clock(),
+                    stored_at=clock(),
                 )
             )
     answer = dana.client.get(f"/participants/{JORDAN}/documents/1")
@@ -250,9 +276,18 @@ def test_pause_edit_cancel_and_a_telegram_link_shown_once(dana: Browser, sender:
         for rule in ("check_in", "step_due"):
             session.add(
                 Outreach(
-                    participant_id=JORDAN, rule=rule, occurrence="2026-03-23", kind=OutreachKind.TEXT,
-                    template=f"outreach_{rule}", due_at=clock() + timedelta(days=21), state=OutreachState.QUEUED,
-                    reason=None, body=None, created_at=clock(), state_at=clock(), answered_at=None,
+                    participant_id=JORDAN,
+                    rule=rule,
+                    occurrence="2026-03-23",
+                    kind=OutreachKind.TEXT,
+                    template=f"outreach_{rule}",
+                    due_at=clock() + timedelta(days=21),
+                    state=OutreachState.QUEUED,
+                    reason=None,
+                    body=None,
+                    created_at=clock(),
+                    state_at=clock(),
+                    answered_at=None,
                 )
             )
     assert dana.post(f"/participants/{JORDAN}/outreach/1/edit", body="Hi Jordan, how did the week go?").status == 303
@@ -266,7 +301,10 @@ def test_pause_edit_cancel_and_a_telegram_link_shown_once(dana: Browser, sender:
             (OutreachState.CANCELLED, None),
         ]
         assert session.get_one(Participant, JORDAN).outreach_paused_until is None
-        changes = [e.payload["action"] for e in session.scalars(select(EventRecord).where(EventRecord.kind == "outreach_changed"))]
+        changes = [
+            e.payload["action"]
+            for e in session.scalars(select(EventRecord).where(EventRecord.kind == "outreach_changed"))
+        ]
         assert changes == ["pause", "edit", "cancel", "resume"]
     linked = dana.post(f"/participants/{JORDAN}/telegram-link")
     code = re.search(r"/start ([\w-]+)<", linked.text)
@@ -274,3 +312,15 @@ def test_pause_edit_cancel_and_a_telegram_link_shown_once(dana: Browser, sender:
     assert code.group(1) not in dana.get(f"/participants/{JORDAN}")
     unread = dana.post(f"/participants/{JORDAN}/pause", until="March 20")
     assert notice(unread.location, dana) == "Give the date as YYYY-MM-DD."
+
+
+def test_the_hours_table_marks_short_only_weeks_that_ended_since_enrolment(
+    dana: Browser, sender: Service, clock: FixedClock
+) -> None:
+    def short_weeks(participant_id: int) -> int:
+        page = dana.get(f"/participants/{participant_id}")
+        return page[page.index('id="hours-heading"') : page.index('id="docs-heading"')].count('class="short"')
+
+    rosa = enrol(sender, "Rosa", "+15105550142", clock() - timedelta(days=90))
+    assert short_weeks(rosa) == 1  # the week of Feb 23 ended with no hours; this week is not over
+    assert short_weeks(JORDAN) == 0  # enrolled today: that week was never his to report

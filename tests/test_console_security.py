@@ -1,6 +1,7 @@
 """The console's defences, probed as an attacker would: forged and cross-site POSTs, other caseloads,
 stolen or ended sessions, guessing passwords, and HTML in a participant's text."""
 
+import io
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -33,7 +34,8 @@ def team(service: Service, clock: FixedClock) -> Team:
 
 def browser(service: Service, clock: FixedClock, https: bool = False, address: str = "203.0.113.7") -> TestClient:
     return TestClient(
-        create_app(service, clock), base_url="https://waypoint.example.org" if https else "http://127.0.0.1:8000",
+        create_app(service, clock),
+        base_url="https://waypoint.example.org" if https else "http://127.0.0.1:8000",
         client=(address, 50123),
     )
 
@@ -51,9 +53,19 @@ def quinn_item(service: Service, app_client: TestClient, team: Team) -> tuple[in
     [item] = open_items(service, team.quinn_id)
     with service.sessions.begin() as session:
         document = Document(
-            participant_id=team.quinn_id, message_id=item.message_id, channel="sms", source="https://api.twilio.com/x",
-            content_type="image/jpeg", status="stored", attempts=1, next_attempt_at=None, last_error=None,
-            path=f"{team.quinn_id}/1.jpg", size=3, sha256="0" * 64, received_at=item.occurred_at,
+            participant_id=team.quinn_id,
+            message_id=item.message_id,
+            channel="sms",
+            source="https://api.twilio.com/x",
+            content_type="image/jpeg",
+            status="stored",
+            attempts=1,
+            next_attempt_at=None,
+            last_error=None,
+            path=f"{team.quinn_id}/1.jpg",
+            size=3,
+            sha256="0" * 64,
+            received_at=item.occurred_at,
             stored_at=item.occurred_at,
         )
         session.add(document)
@@ -102,7 +114,10 @@ def test_every_console_post_needs_the_session_csrf_token_and_refuses_a_foreign_o
         missing = dana.client.post(url, data={"body": "hi", "until": "2026-04-01"}, follow_redirects=False)
         forged = dana.client.post(url, data={"csrf": "0" * 64, "body": "hi"}, follow_redirects=False)
         other_site = dana.client.post(
-            url, data={"csrf": dana.csrf, "body": "hi"}, headers={"Origin": "https://evil.example"}, follow_redirects=False
+            url,
+            data={"csrf": dana.csrf, "body": "hi"},
+            headers={"Origin": "https://evil.example"},
+            follow_redirects=False,
         )
         assert (missing.status_code, forged.status_code, other_site.status_code) == (403, 403, 403), url
         # State changes only by POST: an action URL answers GET with 405 (a form page shows its form).
@@ -113,7 +128,9 @@ def test_every_console_post_needs_the_session_csrf_token_and_refuses_a_foreign_o
     assert dana.client.get("/caseload", follow_redirects=False).status_code == 200
 
 
-def test_the_sign_in_form_itself_refuses_a_post_from_another_site(service: Service, clock: FixedClock, team: Team) -> None:
+def test_the_sign_in_form_itself_refuses_a_post_from_another_site(
+    service: Service, clock: FixedClock, team: Team
+) -> None:
     client = browser(service, clock)
 
     def fields() -> dict[str, str]:
@@ -167,7 +184,9 @@ def test_another_caseload_is_not_found_anywhere(
     assert "pay stub" in sam.get("/queue") and "Quinn Test" in sam.get("/caseload?q=quinn")
 
 
-def test_the_cookie_has_the_host_prefix_and_its_flags_over_https(service: Service, clock: FixedClock, team: Team) -> None:
+def test_the_cookie_has_the_host_prefix_and_its_flags_over_https(
+    service: Service, clock: FixedClock, team: Team
+) -> None:
     secure = Browser(browser(service, clock, https=True))
     token = re.search(r'name="sign_in" value="([^"]+)"', secure.client.get("/signin").text)
     assert token is not None
@@ -227,7 +246,9 @@ def test_a_session_is_dead_after_sign_out_and_after_the_account_is_disabled(
     assert Browser(browser(service, clock)).sign_in(SAM) == 401
 
 
-def test_a_password_change_ends_every_other_session_but_this_one(service: Service, clock: FixedClock, team: Team) -> None:
+def test_a_password_change_ends_every_other_session_but_this_one(
+    service: Service, clock: FixedClock, team: Team
+) -> None:
     laptop, phone = Browser(browser(service, clock)), Browser(browser(service, clock))
     laptop.sign_in(DANA)
     phone.sign_in(DANA)
@@ -268,7 +289,9 @@ def test_failed_sign_ins_are_throttled_per_account_and_per_address_with_one_answ
 def test_html_in_a_participants_text_is_shown_as_text(
     service: Service, clock: FixedClock, team: Team, app_client: TestClient
 ) -> None:
-    message_counselor(SmsAdapter(app_client), ENGLISH_PHONE, 'Hi <script>alert("x")</script><img src=x onerror=alert(1)>', "h")
+    message_counselor(
+        SmsAdapter(app_client), ENGLISH_PHONE, 'Hi <script>alert("x")</script><img src=x onerror=alert(1)>', "h"
+    )
     dana = Browser(browser(service, clock))
     dana.sign_in(DANA)
     for page in (dana.get("/participants/1"), dana.get("/queue")):
@@ -282,7 +305,12 @@ def test_the_apis_cookie_posts_need_the_csrf_token_or_a_same_site_origin(
     service: Service, clock: FixedClock, team: Team
 ) -> None:
     api = browser(service, clock)
-    assert api.post("/api/session", json={"email": DANA, "password": PASSWORD}, headers={"Origin": "https://evil.example"}).status_code == 403
+    assert (
+        api.post(
+            "/api/session", json={"email": DANA, "password": PASSWORD}, headers={"Origin": "https://evil.example"}
+        ).status_code
+        == 403
+    )
     signed_in = api.post("/api/session", json={"email": DANA, "password": PASSWORD}).json()
     assert api.post("/api/tokens", json={"name": "x"}, headers={"Origin": "https://evil.example"}).status_code == 403
     assert api.post("/api/tokens", json={"name": "x"}).status_code == 403
@@ -291,4 +319,31 @@ def test_the_apis_cookie_posts_need_the_csrf_token_or_a_same_site_origin(
     assert api.post("/api/tokens", json={"name": "y"}, headers={"Origin": "http://127.0.0.1:8000"}).status_code == 201
     # A bearer token is not sent by a browser on its own: no CSRF token needed.
     bearer = browser(service, clock)
-    assert bearer.post("/api/tokens", json={"name": "z"}, headers={"Authorization": f"Bearer {signed_in['token']}"}).status_code == 201
+    assert (
+        bearer.post(
+            "/api/tokens", json={"name": "z"}, headers={"Authorization": f"Bearer {signed_in['token']}"}
+        ).status_code
+        == 201
+    )
+
+
+def test_waypoint_counselor_disable_and_a_new_password_from_the_terminal_end_sessions(
+    service: Service, clock: FixedClock, team: Team, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bot.cli import main  # the command line as an operator runs it, on the test's database
+
+    monkeypatch.setenv("WAYPOINT_DATABASE_URL", service.settings.database_url)
+    dana, sam = Browser(browser(service, clock)), Browser(browser(service, clock))
+    dana.sign_in(DANA)
+    sam.sign_in(SAM)
+    api_token = browser(service, clock).post("/api/session", json={"email": SAM, "password": PASSWORD}).json()["token"]
+    # The CLI's clock is the real one: the sessions it ends were issued on the test's fixed clock.
+    assert main(["counselor", "disable", "--email", SAM]) == 0
+    assert "disabled; 2 sessions and tokens ended" in capsys.readouterr().out
+    assert sam.client.get("/caseload", follow_redirects=False).status_code == 303
+    assert browser(service, clock).get("/api/notes", headers={"Authorization": f"Bearer {api_token}"}).status_code == 401
+    assert Browser(browser(service, clock)).sign_in(SAM) == 401
+    monkeypatch.setattr("sys.stdin", io.StringIO("another long passphrase\n"))
+    assert main(["counselor", "password", "--email", DANA]) == 0
+    assert "1 signed-in sessions ended" in capsys.readouterr().out
+    assert dana.client.get("/caseload", follow_redirects=False).status_code == 303
