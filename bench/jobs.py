@@ -85,27 +85,31 @@ def main() -> None:
         for n in range(200):
             message = Inbound(Channel.SMS, phone_of(n * 37 % args.participants + 1), "hi", f"SMjobs{n}", NOW)
             clock.run("one webhook message", lambda m=message: service.inbox.receive(m, MessageStatus.SENT))
-        whole = {}
+        print(f"{args.participants:,} participants, SQLite, at {NOW:%Y-%m-%d %H:%M} UTC")
+        print(f"{'job':20} {'transactions':>12} {'longest ms':>11} {'p99 ms':>8} {'median ms':>10} {'job s':>7}  did")
+        report("one webhook message", clock.held["one webhook message"], None, None)
         for job, work in (
             ("sweep", service.sweep),
             ("dispatch", service.dispatch),
             ("notes", service.draft_notes),
             ("documents", service.documents.fetch_due),
         ):
-            whole[job] = clock.run(job, work)
+            took, done = clock.run(job, work)
+            report(job, clock.held[job], took, done)
         service.close()
     twilio.shutdown()
-    print(f"{args.participants:,} participants, SQLite, at {NOW:%Y-%m-%d %H:%M} UTC")
-    print(f"{'job':20} {'transactions':>12} {'longest ms':>11} {'p99 ms':>8} {'median ms':>10} {'job s':>7}  did")
-    for job, held in clock.held.items():
-        held.sort()
-        took, done = whole.get(job, (sum(held), None))
-        p99 = held[max(0, int(len(held) * 0.99) - 1)]
-        did = dict(done) if isinstance(done, dict) else done
-        print(
-            f"{job:20} {len(held):12} {held[-1] * 1000:11.1f} {p99 * 1000:8.1f} "
-            f"{statistics.median(held) * 1000:10.1f} {took:7.1f}  {did if did is not None else ''}"
-        )
+
+
+def report(job: str, held: list[float], took: float | None, done: object) -> None:
+    """One job's line, printed as soon as it has run (the notes job takes minutes at 100k)."""
+    held = sorted(held) or [0.0]
+    p99 = held[max(0, int(len(held) * 0.99) - 1)]
+    did = dict(done) if isinstance(done, dict) else done
+    print(
+        f"{job:20} {len(held):12} {held[-1] * 1000:11.1f} {p99 * 1000:8.1f} {statistics.median(held) * 1000:10.1f} "
+        f"{took if took is not None else sum(held):7.1f}  {did if did is not None else ''}",
+        flush=True,
+    )
 
 
 if __name__ == "__main__":

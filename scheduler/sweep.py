@@ -11,10 +11,25 @@ twice, after a restart, or from two processes at once inserts nothing new: the k
 from collections import Counter
 from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
+from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Select, and_, case, exists, func, literal, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Date,
+    Integer,
+    Select,
+    String,
+    and_,
+    bindparam,
+    case,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+)
 from sqlalchemy.orm import Session, sessionmaker
 
 from casefile.base import UPSERT_INSERTS, dialect_of, table_of
@@ -74,8 +89,19 @@ def _queue_dated(session: Session, rule: Rule, zone_name: str, calendar: Calenda
             if due_at > now:
                 continue
             for anchor in anchors_due_on(rule, offset, due_day, calendar):
-                audience = _who(rule, zone_name, today).where(_anchored(rule, anchor, zone, now))
-                queued += _insert(session, audience, rule, f"{anchor.isoformat()}+{offset}", due_at, now)
+                values = _anchor_values(rule, anchor, zone, now)
+                if values is None:
+                    continue
+                ending = tuple(values.pop("ending", ()))
+                statement = _dated_statement(dialect_of(session), rule, ending)
+                values |= {
+                    "zone": zone_name,
+                    "today": today,
+                    "occurrence": f"{anchor.isoformat()}+{offset}",
+                    "due_at": due_at,
+                    "now": now,
+                }
+                queued += len(session.execute(statement, values).all())
     return queued
 
 
@@ -93,36 +119,79 @@ def anchors_due_on(rule: Rule, offset: int, due_day: date, calendar: Calendar) -
     return [day for day in candidates if calendar.add_business_days(day, offset) == due_day]
 
 
-def _who(rule: Rule, zone_name: str, today: date) -> Select[Any]:
-    """Participants in this zone the rule may write to at all: status, consent, no pause."""
+def _who(rule: Rule) -> Select[Any]:
+    """Participants in the zone `:zone` the rule may write to at all on `:today`: status, consent, no pause."""
     return select(_P.c.id).where(
-        _P.c.time_zone == zone_name,
+        _P.c.time_zone == bindparam("zone"),
         _P.c.status.in_([status.value for status in rule.statuses]),
         _P.c.consent_state != ConsentState.OPTED_OUT,
-        or_(_P.c.outreach_paused_until.is_(None), _P.c.outreach_paused_until < today),
+        or_(_P.c.outreach_paused_until.is_(None), _P.c.outreach_paused_until < bindparam("today", type_=Date)),
     )
 
 
-def _anchored(rule: Rule, anchor: date, zone: ZoneInfo, now: datetime) -> ColumnElement[bool]:
-    """Whose date of this rule's kind is `anchor`."""
+@cache
+def _dated_statement(dialect: str, rule: Rule, ending: tuple[ReportingPeriod, ...]) -> Any:
+    """The INSERT … SELECT that queues a dated rule for one anchor, built once per rule (and, for
+    hours, per set of periods ending): a sweep runs hundreds of them, and building one cost
+    several times what SQLite takes to run it (bench/sweep.py)."""
+    audience = _who(rule).where(_anchored(rule, ending))
+    now = bindparam("now", type_=_O.c.created_at.type)
+    rows = audience.with_only_columns(
+        _P.c.id,
+        literal(rule.name),
+        bindparam("occurrence", type_=String),
+        literal(OutreachKind.TEXT.value),
+        literal(rule.template_for(1)),
+        bindparam("due_at", type_=_O.c.due_at.type),
+        literal(OutreachState.QUEUED.value),
+        now,
+        now,
+    )
+    return _QUEUE[dialect].from_select(_COLUMNS, rows).returning(_O.c.id)
+
+
+def _anchor_values(rule: Rule, anchor: date, zone: ZoneInfo, now: datetime) -> dict[str, Any] | None:
+    """The values `_anchored` binds for this anchor; None when nobody can be due on it."""
     day_starts = _midnight(anchor, zone)
+    match rule.relative_to:
+        case Anchor.ENROLLED:
+            return {"day_starts": day_starts, "next_day_starts": _midnight(anchor + timedelta(days=1), zone)}
+        case Anchor.CHECK_IN_DAY:
+            heard_since = now - timedelta(days=rule.quiet_days)
+            return {"weekday": anchor.weekday(), "day_starts": day_starts, "heard_since": heard_since}
+        case Anchor.STEP_DUE | Anchor.EXITED:
+            return {"anchor": anchor}
+        case Anchor.PERIOD_END:
+            ending = [kind for kind in ReportingPeriod if period_of(anchor, kind).end == anchor]
+            if not ending:
+                return None
+            starts = {f"start_{kind.value}": period_of(anchor, kind).start for kind in ending}
+            enrolled_before = _midnight(anchor - timedelta(days=2), zone)
+            return starts | {"ending": ending, "anchor": anchor, "enrolled_before": enrolled_before}
+        case Anchor.MONTH_START:
+            return {"day_starts": day_starts} if anchor.day == 1 else None
+    raise ValueError(f"{rule.relative_to} is not counted from a date")
+
+
+def _anchored(rule: Rule, ending: tuple[ReportingPeriod, ...]) -> ColumnElement[bool]:
+    """Whose date of this rule's kind is the anchor (`_anchor_values` gives the values)."""
     match rule.relative_to:
         case Anchor.ENROLLED:
             # As a subquery on the enrolment index: the day's few enrolments, not the whole zone.
             enrolled = _ENROLLED.c
             return _P.c.id.in_(
                 select(enrolled.id).where(
-                    enrolled.enrolled_at >= day_starts,
-                    enrolled.enrolled_at < _midnight(anchor + timedelta(days=1), zone),
+                    enrolled.enrolled_at >= bindparam("day_starts", type_=_P.c.enrolled_at.type),
+                    enrolled.enrolled_at < bindparam("next_day_starts", type_=_P.c.enrolled_at.type),
                     enrolled.last_heard_at.is_(None),
                 )
             )
         case Anchor.CHECK_IN_DAY:
             return and_(
-                _P.c.check_in_day == anchor.weekday(),
-                _P.c.enrolled_at < day_starts,
+                _P.c.check_in_day == bindparam("weekday", type_=Integer),
+                _P.c.enrolled_at < bindparam("day_starts", type_=_P.c.enrolled_at.type),
                 # The quiet ones are the re-engagement rule's: a check-in on top would be one text too many.
-                _quiet_since() >= now - timedelta(days=rule.quiet_days),
+                _quiet_since() >= bindparam("heard_since", type_=_P.c.enrolled_at.type),
             )
         case Anchor.STEP_DUE:
             # Driven from the day's steps rather than probing every participant's goals.
@@ -132,26 +201,23 @@ def _anchored(rule: Rule, anchor: date, zone: ZoneInfo, now: datetime) -> Column
                 .where(
                     _GOALS.c.status == GoalStatus.ACTIVE,
                     _STEPS.c.status == StepStatus.PENDING,
-                    _STEPS.c.due_date == anchor,
+                    _STEPS.c.due_date == bindparam("anchor", type_=Date),
                 )
             )
         case Anchor.PERIOD_END:
-            return _hours_missing(anchor, zone)
+            return _hours_missing(ending)
         case Anchor.MONTH_START:
-            return and_(literal(anchor.day == 1), _P.c.enrolled_at < day_starts)
+            return _P.c.enrolled_at < bindparam("day_starts", type_=_P.c.enrolled_at.type)
         case Anchor.EXITED:
-            return _P.c.id.in_(select(_ENROLLED.c.id).where(_ENROLLED.c.exited_on == anchor))
+            return _P.c.id.in_(select(_ENROLLED.c.id).where(_ENROLLED.c.exited_on == bindparam("anchor", type_=Date)))
     raise ValueError(f"{rule.relative_to} is not counted from a date")
 
 
-def _hours_missing(period_end: date, zone: ZoneInfo) -> ColumnElement[bool]:
-    """Participants whose reporting period ends on this day with no hours confirmed for it, and who
-    were enrolled before the report fell due (HoursPlan.report_due asks the same)."""
-    ending = [kind for kind in ReportingPeriod if period_of(period_end, kind).end == period_end]
-    if not ending:
-        return literal(False)
+def _hours_missing(ending: tuple[ReportingPeriod, ...]) -> ColumnElement[bool]:
+    """Participants whose reporting period (of a kind in `ending`) ends on `:anchor` with no hours
+    confirmed for it, and who were enrolled before the report fell due (HoursPlan.report_due asks the same)."""
     return and_(
-        _P.c.enrolled_at < _midnight(period_end - timedelta(days=2), zone),
+        _P.c.enrolled_at < bindparam("enrolled_before", type_=_P.c.enrolled_at.type),
         or_(
             *(
                 and_(
@@ -159,31 +225,15 @@ def _hours_missing(period_end: date, zone: ZoneInfo) -> ColumnElement[bool]:
                     ~exists().where(
                         _ENTRIES.c.participant_id == _P.c.id,
                         _ENTRIES.c.state == EntryState.CONFIRMED,
-                        _ENTRIES.c.day.between(period_of(period_end, kind).start, period_end),
+                        _ENTRIES.c.day.between(
+                            bindparam(f"start_{kind.value}", type_=Date), bindparam("anchor", type_=Date)
+                        ),
                     ),
                 )
                 for kind in ending
             )
         ),
     )
-
-
-def _insert(
-    session: Session, audience: Select[Any], rule: Rule, occurrence: str, due_at: datetime, now: datetime
-) -> int:
-    rows = audience.with_only_columns(
-        _P.c.id,
-        literal(rule.name),
-        literal(occurrence),
-        literal(OutreachKind.TEXT.value),
-        literal(rule.template_for(1)),
-        literal(due_at, _O.c.due_at.type),
-        literal(OutreachState.QUEUED.value),
-        literal(now, _O.c.created_at.type),
-        literal(now, _O.c.state_at.type),
-    )
-    statement = _QUEUE[dialect_of(session)].from_select(_COLUMNS, rows).returning(_O.c.id)
-    return len(session.execute(statement).all())
 
 
 # --- Disengaged: a sequence counted from the last two-way contact --------------------------------
@@ -224,7 +274,7 @@ def _queue_disengaged(session: Session, rule: Rule, zone_name: str, now: datetim
     tasks = func.count(_O.c.id).filter(_O.c.kind == OutreachKind.TASK)
     last_at = func.max(case((is_text, _O.c.state_at)))
     candidates = (
-        _who(rule, zone_name, today)
+        _who(rule)
         .with_only_columns(
             _P.c.id,
             quiet_since.label("quiet_since"),
@@ -245,7 +295,7 @@ def _queue_disengaged(session: Session, rule: Rule, zone_name: str, now: datetim
     )
     rows = [
         row
-        for candidate in session.execute(candidates)
+        for candidate in session.execute(candidates, {"zone": zone_name, "today": today})
         for row in _next_in_sequence(rule, candidate, zone, now, due_at)
     ]
     if not rows:

@@ -1,7 +1,8 @@
 """Every statement a message runs is answered from an index, whatever the size of the county.
 
 Messages of every kind (greeting, menu, goal, hours with corrections, help, language, a photo,
-opt-out and back, a redelivery, an unknown number, delivery reports) are received on a database
+opt-out and back, a redelivery, an unknown number, delivery reports, a Telegram chat linked by a
+counselor's code, a forged code) are received on a database
 seeded by bench/seed.py with months of history; every statement they run is recorded and its plan
 asked of the database: `EXPLAIN QUERY PLAN` on SQLite (which has no statistics here, as in a
 county's file, so its plan is the same at 300 participants as at 1M), `EXPLAIN` on PostgreSQL with
@@ -23,6 +24,7 @@ from bench.seed import NOW, phone_of, seed
 from bot.app import Service, build_service
 from bot.inbox import Inbound, Media
 from bot.settings import Settings
+from casefile.addresses import create_link_code
 from casefile.base import Base
 from casefile.messages import apply_delivery_status
 from casefile.vocabulary import Channel, MessageStatus
@@ -115,6 +117,12 @@ def receive_a_day(service: Service) -> None:
         service.inbox.receive(photo, MessageStatus.SENT)
         assert service.inbox.receive(photo, MessageStatus.SENT).duplicate
     service.inbox.receive(Inbound(Channel.SMS, "+15105550177", "who is this", "SMplanunknown", at), MessageStatus.SENT)
+    # Telegram: a chat linked with a counselor's code, then written from; a forged code; an unknown chat.
+    with service.sessions.begin() as session:
+        code = create_link_code(session, 1500, Channel.TELEGRAM, at)
+    for n, text in enumerate((f"/start {code}", "8 hrs today", "yes", "/start forged-code", "hola")):
+        chat = "900000001" if n < 3 else "900000002"
+        service.inbox.receive(Inbound(Channel.TELEGRAM, chat, text, f"tg{n}", at), MessageStatus.QUEUED)
     with service.sessions.begin() as session:
         assert apply_delivery_status(session, Channel.SMS, "SMo1", MessageStatus.DELIVERED, None, at) is False
         apply_delivery_status(session, Channel.SMS, "SMo2", MessageStatus.FAILED, "30003", at)
@@ -196,6 +204,7 @@ def test_every_statement_of_a_message_is_answered_from_an_index(seeded: Service)
     touched = {table for statement in ran for table in LARGE_TABLES if re.search(rf"\b{table}\b", statement)}
     assert touched >= {"messages", "outreach", "contacts", "events", "goals", "goal_steps", "timesheet_entries"}
     assert touched >= {"consent_events", "documents", "participants", "conversation_states", "unknown_senders"}
+    assert touched >= {"channel_addresses", "link_codes"}
     faults = {}
     for statement, parameters in ran.items():
         if seeded.engine.dialect.name == "sqlite":
