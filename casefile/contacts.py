@@ -37,6 +37,8 @@ class Contact(Base):
     closed_at: Mapped[datetime | None]
     #: When its case notes were drafted (after it closed).
     drafted_at: Mapped[datetime | None]
+    #: For a contact of unanswered outreach: when its attempts went into a monthly log (notes/attempts.py).
+    attempts_logged_at: Mapped[datetime | None]
 
 
 _CONTACTS = table_of(Contact)

@@ -23,7 +23,7 @@ from casefile.base import UPSERT_INSERTS, dialect_of, table_of
 from casefile.case_notes import CaseNote, NoteAudit
 from casefile.contacts import DEFAULT_QUIET_SPELL, Contact, close_quiet_contacts
 from casefile.vocabulary import NoteState
-from notes import subjects_contact, subjects_plan
+from notes import attempts, subjects_contact, subjects_plan
 from notes.check import check_note
 from notes.compose import METHODS, RULE_PURPOSES, BusinessDays, NoteBuilder, NoteContext, finish
 from notes.load import ContactFile, FactView, load_contacts
@@ -105,7 +105,7 @@ BUILDERS: dict[str, Callable[[NoteContext, list[FactView]], NoteBuilder]] = {
 
 def subjects_of(file: ContactFile, has_life_events: bool = False) -> dict[str, list[FactView]]:
     """The contact's facts by note subject, in reading order. A contact in which the participant
-    wrote but nothing was recorded still gets a note, and outreach gets one only if unanswered. The
+    wrote but nothing was recorded still gets a note; unanswered outreach waits for the attempts log. The
     first YES to texts is not a note of its own when the contact has another: it is said there."""
     grouped: dict[str, list[FactView]] = defaultdict(list)
     for fact in file.facts:
@@ -114,10 +114,10 @@ def subjects_of(file: ContactFile, has_life_events: bool = False) -> dict[str, l
             grouped[subject].append(fact)
     if has_life_events:
         grouped["life_event"] = []
-    if file.inbound:
-        grouped.pop("outreach", None)
-        if not grouped:
-            grouped["contact"] = []
+    # Unanswered texts go in the month's attempts log (notes/attempts.py), not a note each.
+    grouped.pop("outreach", None)
+    if file.inbound and not grouped:
+        grouped["contact"] = []
     return {subject: grouped[subject] for subject in SUBJECTS if subject in grouped}
 
 
@@ -201,7 +201,7 @@ def draft_closed_contacts(
     batch: int = BATCH,
 ) -> int:
     """Close the contacts that have gone quiet, then draft every closed contact not drafted yet, a
-    batch per transaction; the number of drafts made."""
+    batch per transaction, then the outreach attempts logs that are due; the number of drafts made."""
     with sessions.begin() as session:
         close_quiet_contacts(session, now, quiet_spell)
     drafted = 0
@@ -214,7 +214,7 @@ def draft_closed_contacts(
                 .limit(batch)
             ).all()
             if not ids:
-                return drafted
+                break
             files = load_contacts(session, ids)
             # Drafted now, so due at one moment per time zone.
             due = {zone: review_due(calendar, now, zone) for zone in {file.time_zone for file in files}}
@@ -225,6 +225,20 @@ def draft_closed_contacts(
             ]
             drafted += insert_notes(session, rows, now)
             session.execute(update(_CONTACTS).where(_CONTACTS.c.id.in_(ids)).values(drafted_at=now))
+    with sessions.begin() as session:
+        logs = attempts.write_logs(session, calendar, now)
+        rows = [
+            note_row(
+                NoteDraft(
+                    d.log.participant_id, None, attempts.SUBJECT, d.log.occurrence, d.contact_date, d.note, d.problems
+                ),
+                review_due(calendar, now, d.log.time_zone),
+                now,
+            )
+            for d in logs
+        ]
+        drafted += insert_notes(session, rows, now)
+    return drafted
 
 
 def insert_notes(session: Session, rows: list[dict[str, Any]], now: datetime) -> int:

@@ -12,12 +12,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from casefile.base import table_of
 from casefile.case_notes import CaseNote
 from casefile.people import Participant
-from casefile.timesheets import TimesheetEntry
+from casefile.timesheets import TimesheetEntry, week_of
 from casefile.verification import MonthTotals, month_totals, verify_by
 from casefile.vocabulary import EntryState, ProgrammeStatus
 from notes.check import check_note
 from notes.draft import NoteDraft, insert_notes, note_row
-from notes.render import NoteRenderer
+from notes.render import NoteRenderer, us_date
 
 SUBJECT = "verification"
 #: Whose hours are verified: everyone with a participation requirement.
@@ -90,7 +90,7 @@ def verification_draft(
         month.strftime("%Y-%m"),
         prepared,
         note,
-        check_note(note.title, note.body, prepared),
+        check_note(note.title, note.body, prepared, [sentence.text for sentence in note.sentences]),
     )
 
 
@@ -117,6 +117,7 @@ def _context(session: Session, participant: Participant, totals: MonthTotals, no
         }
         for document in totals.documents
     ]
+    weeks, required = _weeks_from_enrolment(session, participant, totals)
     confirmed_ids = {message_id for _, _, message_id in entries if message_id is not None}
     source_ids = sorted(confirmed_ids | {document.message_id for document in totals.documents})
     return {
@@ -129,11 +130,83 @@ def _context(session: Session, participant: Participant, totals: MonthTotals, no
         "excuse_ids": excuse_ids,
         "unconfirmed": totals.unconfirmed,
         "unassigned": totals.unassigned,
-        "short_weeks": [week for week in totals.weeks if not week.met],
+        "week_lines": weeks,
+        "enrolled_in_month": participant.enrolled_at.astimezone(zone).date() > totals.month.start,
+        "enrolled_on": participant.enrolled_at.astimezone(zone).date(),
+        "month_notes": _month_notes(session, participant.id, totals),
         "participated": totals.participated,
-        "required": totals.required,
+        "required": required,
         "weekly_average": totals.weekly_average,
         "weekly_required": totals.weekly_required,
         "month_documents": documents,
         "source_ids": source_ids,
     }
+
+
+def _weeks_from_enrolment(
+    session: Session, participant: Participant, totals: MonthTotals
+) -> tuple[list[dict[str, Any]], float]:
+    """Each week of the month from the enrolment date, counted by its days in this month only (a
+    week that runs into the next month is counted there for its other days), with "no report
+    received" apart from a reported zero; and the requirement for those days."""
+    zone = ZoneInfo(participant.time_zone)
+    first = max(totals.month.start, participant.enrolled_at.astimezone(zone).date())
+    lines = session.execute(
+        select(
+            TimesheetEntry.day,
+            TimesheetEntry.hours,
+            TimesheetEntry.excuse,
+            TimesheetEntry.whole_week,
+            TimesheetEntry.state,
+            TimesheetEntry.message_id,
+        ).where(
+            TimesheetEntry.participant_id == participant.id,
+            TimesheetEntry.day.between(week_of(first).start, totals.month.end),
+        )
+    ).all()
+    weeks, required, start = [], 0.0, week_of(first).start
+    while start <= totals.month.end:
+        days = [start + timedelta(days=n) for n in range(7)]
+        counted = [day for day in days if first <= day <= totals.month.end]
+        if counted:
+            span = f"{us_date(counted[0])}-{us_date(counted[-1])}"
+            share = round(participant.weekly_required_hours * len(counted) / 7, 1)
+            required += share
+            mine = [line for line in lines if line.day in counted and not line.whole_week]
+            whole = [line for line in lines if line.whole_week and line.day == start]
+            confirmed = [line for line in mine if line.state == EntryState.CONFIRMED]
+            ids = sorted({line.message_id for line in mine + whole if line.message_id is not None})
+            if not mine and not whole:
+                text = f"Week of {us_date(start)} ({span}): no report received, against {share:g} hours required for these days."
+            else:
+                worked = sum(line.hours for line in confirmed if not line.excuse)
+                excused = sum(line.hours for line in confirmed if line.excuse)
+                text = (
+                    f"Week of {us_date(start)} ({span}): {worked:g} participation hours and {excused:g} excused hours "
+                    f"confirmed (self-reported), against {share:g} hours required for these days"
+                )
+                if whole:
+                    text += f"; a weekly total of {sum(line.hours for line in whole):g} hours is for the counselor to assign by day"
+                if len(confirmed) < len(mine):
+                    text += f"; {len(mine) - len(confirmed)} reported line(s) never confirmed"
+                text += "."
+            weeks.append({"text": text, "ids": ids})
+        start += timedelta(days=7)
+    return weeks, round(required, 1)
+
+
+#: What else of the month the counselor should read beside the hours.
+RELATED_SUBJECTS = ("safety", "life_event", "barrier", "attempts", "consent", "document")
+
+
+def _month_notes(session: Session, participant_id: int, totals: MonthTotals) -> list[str]:
+    notes = session.execute(
+        select(CaseNote.id, CaseNote.title, CaseNote.contact_date)
+        .where(
+            CaseNote.participant_id == participant_id,
+            CaseNote.subject.in_(RELATED_SUBJECTS),
+            CaseNote.contact_date.between(totals.month.start, totals.month.end),
+        )
+        .order_by(CaseNote.contact_date, CaseNote.id)
+    ).all()
+    return [f"note {note.id} of {us_date(note.contact_date)}, {note.title}" for note in notes]

@@ -218,7 +218,7 @@ def test_notes_are_drafted_reviewed_and_exported_from_the_terminal(env: dict[str
     assert waypoint(env, "counselor", "revoke", "1", "--email", "dana@example.org").stdout == "token 1 revoked\n"
     enrol = ["enroll", "--first-name", "Rosa", "--last-name", "Diaz", "--phone", "510-555-0142", "--language", "es"]
     enrol += ["--family-type", "one_parent", "--counselor", "dana@example.org", "--consent", "signed WTW 2"]
-    assert waypoint(env, *enrol).returncode == 0
+    assert waypoint(env, *enrol, "--case-number", "b123456").returncode == 0
     assert waypoint(env, "chat", "--phone", "510-555-0142", stdin="hola\nsi\n").returncode == 0
     assert waypoint(env, "notes", "draft").stdout == "0 drafts from contacts, 0 monthly hours verifications\n"
     # Two hours and more later, the contact has closed.
@@ -228,8 +228,11 @@ def test_notes_are_drafted_reviewed_and_exported_from_the_terminal(env: dict[str
     database.close()
     assert waypoint(env, "notes", "draft").stdout == "1 drafts from contacts, 0 monthly hours verifications\n"
     listed = waypoint(env, "notes", "list", "--counselor", "dana@example.org")
-    assert "draft     Text consent: consent to texts confirmed" in listed.stdout
+    assert "draft     Rosa Diaz (case B123456)  [Narrative]  Text consent: consent to texts confirmed" in listed.stdout
     shown = waypoint(env, "notes", "show", "1", "--counselor", "dana@example.org")
+    assert shown.stdout.startswith(
+        "Rosa Diaz (case B123456)\nText consent: consent to texts confirmed\nJournal type: Narrative"
+    )
     assert "Participant reported: The participant confirmed consent to receive texts" in shown.stdout
     assert "(inbound): si" in shown.stdout
     assert waypoint(env, "notes", "approve", "1", "--counselor", "dana@example.org").stdout == "note 1 approved\n"

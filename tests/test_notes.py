@@ -92,22 +92,55 @@ def test_a_contact_stays_open_until_its_quiet_spell_is_over(service: Service, cl
     assert service.draft_notes()["contacts"] == 1
 
 
-def test_an_unanswered_outreach_text_is_documented_as_an_attempt(
-    settings: Settings, service: Service, clock: FixedClock
-) -> None:
+def _welcome_texts_sent(settings: Settings, clock: FixedClock) -> None:
     for twilio in run_fake_twilio():
         sender = build_service(with_twilio(settings, twilio), clock)
         sender.sweep()
         assert sender.dispatch()["sent"] == 2  # the welcome texts of both demo participants
         sender.close()
+
+
+def test_unanswered_outreach_is_one_attempts_log_per_participant_when_the_month_ends(
+    settings: Settings, service: Service, clock: FixedClock
+) -> None:
+    _welcome_texts_sent(settings, clock)
     clock.advance(hours=3)
     service.draft_notes()
     with service.sessions.begin() as session:
-        notes = session.scalars(select(CaseNote)).all()
-    assert [(note.subject, note.title) for note in notes] == [("outreach", "Outreach attempt by text: no reply")] * 2
-    assert "Purpose: The service sent a scheduled welcome text. Contact attempt." in notes[0].draft_body
-    assert "The participant did not reply before the contact closed." in notes[0].draft_body
+        assert session.scalars(select(CaseNote)).all() == [], "no note per unanswered text"
+    clock.now = datetime(2026, 4, 1, 7, 1, tzinfo=UTC)  # 1 April, just after midnight in California
+    service.draft_notes()
+    with service.sessions.begin() as session:
+        notes = session.scalars(select(CaseNote).where(CaseNote.subject == "attempts")).all()
+    assert [(note.title, note.occurrence, note.contact_id) for note in notes] == [
+        ("Outreach attempts log, March 2026: 1 text, no reply", "2026-03", None)
+    ] * 2
+    body = notes[0].draft_body
+    assert "Date of contact: No two-way contact; 1 attempt from 03/02/2026 to 03/02/2026." in body
+    assert "Participant reported: 03/02/2026 09:00 AM, Text message (SMS): welcome text; sent, no reply." in body
     assert notes[0].problems == []
+    service.draft_notes()
+    with service.sessions.begin() as session:
+        assert len(session.scalars(select(CaseNote).where(CaseNote.subject == "attempts")).all()) == 2, "logged once"
+
+
+def test_an_answer_closes_the_attempts_log_before_it(settings: Settings, service: Service, clock: FixedClock) -> None:
+    from tests.channels import ConsoleAdapter
+
+    _welcome_texts_sent(settings, clock)
+    clock.advance(days=3)
+    ConsoleAdapter(service, clock).send("yes", "1")
+    clock.advance(hours=3)
+    service.draft_notes()
+    with service.sessions.begin() as session:
+        jordan = find_participant_by_phone(session, ENGLISH_PHONE)
+        assert jordan is not None
+        notes = session.scalars(select(CaseNote).where(CaseNote.participant_id == jordan.id)).all()
+    log = next(note for note in notes if note.subject == "attempts")
+    assert log.title == "Outreach attempts log, March 2026: 1 text, answered 03/05/2026"
+    assert log.occurrence.startswith("2026-03 to contact ")
+    assert "The participant answered on 03/05/2026; that contact has its own notes." in log.draft_body
+    assert [note.subject for note in notes if note.subject != "attempts"] == ["consent"]
 
 
 def test_the_monthly_verification_is_drafted_on_the_first_with_the_prior_months_hours(
