@@ -7,6 +7,7 @@ from fastapi.staticfiles import StaticFiles
 
 from console.actions import actions_router
 from console.pages import pages_router
+from console.review import review_router
 from console.signin import signin_router
 from console.web import STATIC, ConsoleConfig, SignInFirst, sign_in_url
 
@@ -16,6 +17,7 @@ def mount_console(app: FastAPI, config: ConsoleConfig) -> None:
     app.include_router(signin_router(config))
     app.include_router(pages_router(config))
     app.include_router(actions_router(config))
+    app.include_router(review_router(config))
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     async def sign_in_first(request: Request, exc: Exception) -> Response:
