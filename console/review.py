@@ -125,7 +125,7 @@ def review_router(config: ConsoleConfig) -> APIRouter:
             return render(request, config, session, me, "not_found.html", 404)
         ids = [note.id for note, _ in review.queue(session, reviewer, now)]
         at = ids.index(note_id) if note_id in ids else None
-        approved = seen.note.state is NoteState.APPROVED
+        approved = approved_note(session, reviewer, note_id)
         participant = session.get(Participant, seen.note.participant_id)
         return render(
             request, config, session, me, "note.html", status,
@@ -135,7 +135,7 @@ def review_router(config: ConsoleConfig) -> APIRouter:
             previous_id=ids[at - 1] if at else None,
             next_id=ids[at + 1] if at is not None and at + 1 < len(ids) else None,
             reasons=REJECT_REASONS, problem=problem, edited=edited,
-            journal=journal_text(approved_note(session, reviewer, note_id)) if approved else None,
+            journal=journal_text(approved) if approved is not None else None,
         )
 
     def after_decision(session: Session, me: Viewer, note_id: int, done: str) -> Response:
