@@ -141,7 +141,7 @@ def _enrol(session: Session, person: Person, counselor: Counselor, zone: str, at
 
 def _inbox_on(service: Service, clock: Callable[[], datetime]) -> Inbox:
     stops = frozenset(rule.name for rule in service.rules if rule.stop_on_reply)
-    return Inbox(service.sessions, service.renderer, clock, stops)
+    return Inbox(service.sessions, service.renderer, clock, stops, service.office)
 
 
 def _run_jobs_until(service: Service, clock: DemoClock, until: datetime) -> None:

@@ -172,7 +172,7 @@ class Inbox:
 
     def using(self, sessions: sessionmaker[Session]) -> "Inbox":
         """The same inbox on other sessions (the webhook's inline path, which waits little for a lock)."""
-        return Inbox(sessions, self._renderer, self._clock, self._stops_on_reply)
+        return Inbox(sessions, self._renderer, self._clock, self._stops_on_reply, self._office_hours)
 
     def receive(
         self,
