@@ -92,7 +92,8 @@ def _respond(turn: Turn) -> Outcome:
             state=turn.state.reset(),
             facts=(StopRequestFlagged(text=turn.text),),
         )
-    if turn.text and asks_for_person(turn.text, counselor_first_name(turn)):
+    # In "message my counselor" the text is already the participant's words to a person: passed on as such.
+    if turn.state.flow != COUNSELOR_FLOW.name and turn.text and asks_for_person(turn.text, counselor_first_name(turn)):
         return person_requested(turn)
     if keyword is Keyword.MY_GOAL and turn.participant.consent is ConsentState.CONFIRMED:
         return turn.answer(goal_summary(turn), *_current_question(turn))

@@ -29,7 +29,7 @@ RENDERER = MessageRenderer(ServiceProfile("Alameda County CalWORKs", 8))
 )
 def test_asking_for_a_person_at_any_point_opens_a_handoff_and_keeps_the_flow(text: str) -> None:
     talk = Conversation()
-    talk.send("2")  # in the middle of an hours report
+    talk.send("2")  # in the middle of an hours report (not "message my counselor": that passes the words on)
     before = talk.state
     assert talk.keys(text) == ["handoff_opened"]
     assert talk.facts[-1] == HandoffRequested(reason="person_requested", text=text)
