@@ -213,7 +213,7 @@ def create_app(service: Service, clock: Callable[[], datetime] = utc_now, run_sc
         summary="Welfare-to-Work check-ins, hours and case notes by text",
         lifespan=_lifespan(service, run_scheduler),
     )
-    # Around every route, so that no body past its limit is read by any (issue 16, item 6).
+    # Outermost, so that no body past its limit is read by anything (issue 16, item 6).
     app.add_middleware(BodyLimit)
     run = database_runner(settings.is_sqlite)
     app.include_router(
