@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.app import Service, build_service
+from bot.cli import main
 from bot.demo import seed_demo
 from bot.settings import Settings
 from casefile.addresses import create_link_code, redeem_link_code
@@ -109,3 +110,17 @@ def test_a_text_queued_by_hand_is_refused_before_it_is_recorded(sender: Service,
         assert len(refused.value.problems) == 4
         queue_message(session, jordan, Channel.SMS, ENGLISH_PHONE, "Hi Jordan, it's Dana. Call me back?", clock())
         assert len(session.scalars(select(Message).where(Message.body == LEAKY)).all()) == 0
+
+
+def test_the_counselor_sees_why_from_the_terminal(
+    sender: Service, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("WAYPOINT_DATABASE_URL", sender.settings.database_url)
+    outreach_id = str(jordans_welcome(sender))
+    edit = ["outreach", "edit", outreach_id, "--counselor", "dana.lee@example.org", "--text"]
+    assert main([*edit, "Hi Jordan Smith, is your SSN still 612-34-5678?"]) == 1
+    assert capsys.readouterr().err == (
+        "waypoint: the text was not saved: it contains what looks like a Social Security number: leave it out; "
+        "it gives the participant's first and last name together: use the first name only\n"
+    )
+    assert main([*edit, "Hi Jordan, it's Dana. Can you call me this week?"]) == 0
