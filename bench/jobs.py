@@ -1,6 +1,6 @@
 """How long each of the scheduler's jobs holds SQLite's write lock, on a county's database.
 
-    python bench/jobs.py [--participants 100000]
+    python bench/jobs.py [--participants 100000] [--jobs sweep,dispatch,notes,documents]
 
 Every transaction begins IMMEDIATE (casefile/database.py), so it holds the one write lock from
 BEGIN to COMMIT, and a webhook message waits for it that long. Each job runs once, as `waypoint
@@ -65,6 +65,7 @@ class LockClock:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--participants", type=int, default=100_000)
+    parser.add_argument("--jobs", default="sweep,dispatch,notes,documents", help="which jobs to run, in order")
     args = parser.parse_args()
     twilio = FakeTwilio()
     threading.Thread(target=twilio.serve_forever, daemon=True).start()
@@ -88,13 +89,14 @@ def main() -> None:
         print(f"{args.participants:,} participants, SQLite, at {NOW:%Y-%m-%d %H:%M} UTC")
         print(f"{'job':20} {'transactions':>12} {'longest ms':>11} {'p99 ms':>8} {'median ms':>10} {'job s':>7}  did")
         report("one webhook message", clock.held["one webhook message"], None, None)
-        for job, work in (
-            ("sweep", service.sweep),
-            ("dispatch", service.dispatch),
-            ("notes", service.draft_notes),
-            ("documents", service.documents.fetch_due),
-        ):
-            took, done = clock.run(job, work)
+        jobs: dict[str, Callable[[], object]] = {
+            "sweep": service.sweep,
+            "dispatch": service.dispatch,
+            "notes": service.draft_notes,
+            "documents": service.documents.fetch_due,
+        }
+        for job in args.jobs.split(","):
+            took, done = clock.run(job, jobs[job])
             report(job, clock.held[job], took, done)
         service.close()
     twilio.shutdown()

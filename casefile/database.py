@@ -1,5 +1,7 @@
 """Engines and sessions for SQLite (the embedded default) and PostgreSQL (production)."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
@@ -12,6 +14,9 @@ def normalize_database_url(url: str) -> str:
         return "postgresql+psycopg://" + url.split("://", 1)[1]
     return url
 
+
+#: An execution option: the transaction only reads, so on SQLite it begins without the write lock.
+READ_ONLY = "waypoint_read_only"
 
 #: How much of an SQLite file is read through a memory map (address space, not memory: the
 #: pages are the OS's page cache).
@@ -51,8 +56,19 @@ def _tune_sqlite(engine: Engine, lock_wait_ms: int) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
         # IMMEDIATE takes the write lock up front: a read-then-write transaction can then never
-        # fail half-way with "database is locked" when another writer got in between.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # fail half-way with "database is locked" when another writer got in between. A read-only
+        # one (`reading`) takes none: in WAL mode it reads its snapshot while others write.
+        read_only = connection.get_execution_options().get(READ_ONLY)
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+
+@contextmanager
+def reading(sessions: sessionmaker[Session]) -> Iterator[Session]:
+    """A session that only reads. On SQLite it holds no write lock, so a long read (a job deciding
+    who is due) does not hold up every message meanwhile; it sees one snapshot and must not write."""
+    with sessions() as session:
+        session.connection(execution_options={READ_ONLY: True})
+        yield session
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

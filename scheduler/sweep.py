@@ -1,11 +1,12 @@
 """The sweep: who is due for outreach now, found with set-based queries and queued under a unique key.
 
 For each rule and each time zone participants live in, the dates that make the rule due today are
-worked out in Python (a handful), and one INSERT … SELECT … ON CONFLICT DO NOTHING per date queues
-everyone behind it. A row is queued only once its moment has come (its hour on the participant's
-clock), so the query that decides who is due runs at that moment, with the latest facts. Sweeping
-twice, after a restart, or from two processes at once inserts nothing new: the key
-(participant, rule, occurrence) is unique.
+worked out in Python (a handful), and one SELECT per date, in a read-only transaction, finds
+everyone behind it not queued yet; their rows are inserted with ON CONFLICT DO NOTHING in short
+write transactions, so the one SQLite writer is never held for the seconds deciding takes. A row is
+queued only once its moment has come (its hour on the participant's clock), so the query that
+decides who is due runs at that moment, with the latest facts. Sweeping twice, after a restart, or
+from two processes at once inserts nothing new: the key (participant, rule, occurrence) is unique.
 """
 
 from collections import Counter
@@ -26,13 +27,13 @@ from sqlalchemy import (
     case,
     exists,
     func,
-    literal,
     or_,
     select,
 )
 from sqlalchemy.orm import Session, sessionmaker
 
 from casefile.base import UPSERT_INSERTS, dialect_of, table_of
+from casefile.database import reading
 from casefile.goals import Goal, GoalStep
 from casefile.outreach import Outreach, OutreachKind, OutreachState
 from casefile.people import Participant
@@ -48,39 +49,57 @@ _O = table_of(Outreach)
 _STEPS = table_of(GoalStep)
 _GOALS = table_of(Goal)
 _ENTRIES = table_of(TimesheetEntry)
-_COLUMNS = ["participant_id", "rule", "occurrence", "kind", "template", "due_at", "state", "created_at", "state_at"]
-# The ids of the rows inserted are returned to count them: PostgreSQL's driver reports no row count
-# for an INSERT … SELECT … ON CONFLICT, and rows that conflicted are not returned.
+# The ids of the rows inserted are returned to count them: rows that conflicted are not returned.
 _QUEUE = {
     name: upsert(_O).on_conflict_do_nothing(index_elements=["participant_id", "rule", "occurrence"])
     for name, upsert in UPSERT_INSERTS.items()
 }
 
 
+#: Rows queued per write transaction: SQLite has one writer, and every message waits for it.
+WRITE_BATCH = 500
+
+
 def sweep(sessions: sessionmaker[Session], rules: tuple[Rule, ...], calendar: Calendar, now: datetime) -> Counter[str]:
-    """Queue every outreach that is due at `now`; the number of rows queued, by rule."""
-    with sessions.begin() as session:
+    """Queue every outreach that is due at `now`; the number of rows queued, by rule.
+
+    Who is due is decided in a read-only transaction per rule and zone, which on SQLite holds no
+    write lock (over a county, deciding takes seconds: bench/jobs.py); the rows are then inserted
+    in short write transactions. A reply or an opt-out in between is what a sweep a moment earlier
+    would have missed too: the dispatcher checks consent and conversation at send time."""
+    with reading(sessions) as session:
         zones = session.scalars(select(_P.c.time_zone).distinct()).all()
     check_in_rules = [rule.name for rule in rules if rule.relative_to is Anchor.CHECK_IN_DAY]
     queued: Counter[str] = Counter()
     for rule in rules:
         for zone in zones:
-            # A transaction per rule and zone: the write lock is held briefly, and a failure loses one.
-            with sessions.begin() as session:
+            with reading(sessions) as session:
                 if rule.relative_to is Anchor.QUIET_SINCE:
-                    queued[rule.name] += _queue_disengaged(session, rule, zone, now, check_in_rules)
+                    rows = _due_disengaged(session, rule, zone, now, check_in_rules)
                 else:
-                    queued[rule.name] += _queue_dated(session, rule, zone, calendar, now)
+                    rows = _due_dated(session, rule, zone, calendar, now)
+            queued[rule.name] += _queue(sessions, rows)
     return queued
+
+
+def _queue(sessions: sessionmaker[Session], rows: list[dict[str, Any]]) -> int:
+    """Insert the rows under their unique key, a short transaction a batch; the number inserted."""
+    inserted = 0
+    for start in range(0, len(rows), WRITE_BATCH):
+        with sessions.begin() as session:
+            statement = _QUEUE[dialect_of(session)].returning(_O.c.id)
+            inserted += len(session.execute(statement, rows[start : start + WRITE_BATCH]).all())
+    return inserted
 
 
 # --- Rules counted from a date ----------------------------------------------------------------
 
 
-def _queue_dated(session: Session, rule: Rule, zone_name: str, calendar: Calendar, now: datetime) -> int:
+def _due_dated(session: Session, rule: Rule, zone_name: str, calendar: Calendar, now: datetime) -> list[dict[str, Any]]:
+    """The rows a rule counted from a date owes this zone now, not queued yet."""
     zone = ZoneInfo(zone_name)
     today = now.astimezone(zone).date()
-    queued = 0
+    due: list[dict[str, Any]] = []
     for offset in rule.offsets:
         for due_day in _days(today - timedelta(days=rule.late_days), today):
             if rule.unit is Unit.BUSINESS_DAYS and not calendar.is_business_day(due_day):
@@ -93,16 +112,21 @@ def _queue_dated(session: Session, rule: Rule, zone_name: str, calendar: Calenda
                 if values is None:
                     continue
                 ending = tuple(values.pop("ending", ()))
-                statement = _dated_statement(dialect_of(session), rule, ending)
-                values |= {
-                    "zone": zone_name,
-                    "today": today,
-                    "occurrence": f"{anchor.isoformat()}+{offset}",
+                occurrence = f"{anchor.isoformat()}+{offset}"
+                values |= {"zone": zone_name, "today": today, "occurrence": occurrence}
+                row = {
+                    "rule": rule.name,
+                    "occurrence": occurrence,
+                    "kind": OutreachKind.TEXT,
+                    "template": rule.template_for(1),
                     "due_at": due_at,
-                    "now": now,
+                    "state": OutreachState.QUEUED,
+                    "created_at": now,
+                    "state_at": now,
                 }
-                queued += len(session.execute(statement, values).all())
-    return queued
+                owed = session.scalars(_dated_statement(rule, ending), values)
+                due += [row | {"participant_id": participant_id} for participant_id in owed]
+    return due
 
 
 def anchors_due_on(rule: Rule, offset: int, due_day: date, calendar: Calendar) -> list[date]:
@@ -130,24 +154,16 @@ def _who(rule: Rule) -> Select[Any]:
 
 
 @cache
-def _dated_statement(dialect: str, rule: Rule, ending: tuple[ReportingPeriod, ...]) -> Any:
-    """The INSERT … SELECT that queues a dated rule for one anchor, built once per rule (and, for
-    hours, per set of periods ending): a sweep runs hundreds of them, and building one cost
-    several times what SQLite takes to run it (bench/sweep.py)."""
-    audience = _who(rule).where(_anchored(rule, ending))
-    now = bindparam("now", type_=_O.c.created_at.type)
-    rows = audience.with_only_columns(
-        _P.c.id,
-        literal(rule.name),
-        bindparam("occurrence", type_=String),
-        literal(OutreachKind.TEXT.value),
-        literal(rule.template_for(1)),
-        bindparam("due_at", type_=_O.c.due_at.type),
-        literal(OutreachState.QUEUED.value),
-        now,
-        now,
+def _dated_statement(rule: Rule, ending: tuple[ReportingPeriod, ...]) -> Select[Any]:
+    """Who a dated rule owes a text for one anchor and has not queued it yet, built once per rule
+    (and, for hours, per set of periods ending): a sweep runs hundreds of them, and building one
+    cost several times what SQLite takes to run it (bench/sweep.py)."""
+    queued = exists().where(
+        _O.c.participant_id == _P.c.id,
+        _O.c.rule == rule.name,
+        _O.c.occurrence == bindparam("occurrence", type_=String),
     )
-    return _QUEUE[dialect].from_select(_COLUMNS, rows).returning(_O.c.id)
+    return _who(rule).where(_anchored(rule, ending), ~queued)
 
 
 def _anchor_values(rule: Rule, anchor: date, zone: ZoneInfo, now: datetime) -> dict[str, Any] | None:
@@ -243,7 +259,9 @@ def _quiet_since() -> ColumnElement[datetime]:
     return func.coalesce(_P.c.last_heard_at, _P.c.enrolled_at)
 
 
-def _queue_disengaged(session: Session, rule: Rule, zone_name: str, now: datetime, check_in_rules: list[str]) -> int:
+def _due_disengaged(
+    session: Session, rule: Rule, zone_name: str, now: datetime, check_in_rules: list[str]
+) -> list[dict[str, Any]]:
     """Attempt 1 as soon as a participant counts as disengaged, then one after each gap, until they
     write (which starts a new quiet spell, so a new key); a counselor task after `task_after`."""
     zone = ZoneInfo(zone_name)
@@ -293,14 +311,11 @@ def _queue_disengaged(session: Session, rule: Rule, zone_name: str, now: datetim
         .group_by(_P.c.id, quiet_since)
         .having(pending == 0, _next_step_may_be_due(rule, texts, sent, tasks, last_at, now))
     )
-    rows = [
+    return [
         row
         for candidate in session.execute(candidates, {"zone": zone_name, "today": today})
         for row in _next_in_sequence(rule, candidate, zone, now, due_at)
     ]
-    if not rows:
-        return 0
-    return len(session.execute(_QUEUE[dialect_of(session)].returning(_O.c.id), rows).all())
 
 
 def _next_step_may_be_due(
