@@ -5,9 +5,11 @@ A command acts as the counselor named by --counselor and is audited as them."""
 
 import argparse
 import getpass
+import re
 import sys
 from collections.abc import Callable
-from datetime import date
+from dataclasses import replace
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -51,7 +53,14 @@ def add_note_commands(commands: Any, service: ServiceFactory) -> None:
             sub.add_argument("--counselor", required=True, help="your email: you act, and are audited, as yourself")
         return sub
 
-    command("draft", _draft, "close the contacts gone quiet and draft their notes now (one pass of the job)")
+    sub = command("draft", _draft, "close the contacts gone quiet and draft their notes now (one pass of the job)")
+    sub.add_argument(
+        "--now-plus",
+        type=_duration,
+        default=timedelta(0),
+        metavar="DURATION",
+        help="act as if this much later, e.g. 3h: in a demo, close the contacts you just had without waiting",
+    )
     sub = command("list", _list, "your queue, oldest first (late drafts marked)")
     sub.add_argument("--state", choices=[*(state.value for state in NoteState), "all"], default=NoteState.DRAFT.value)
     sub = command("show", _show, "one note with the messages each sentence came from")
@@ -105,8 +114,17 @@ def _revoke(service: Service, args: argparse.Namespace) -> None:
 
 
 def _draft(service: Service, args: argparse.Namespace) -> None:
-    drafted = service.draft_notes()
+    later = replace(service, clock=lambda: utc_now() + args.now_plus) if args.now_plus else service
+    drafted = later.draft_notes()
     print(f"{drafted['contacts']} drafts from contacts, {drafted['verifications']} monthly hours verifications")
+
+
+def _duration(text: str) -> timedelta:
+    """"3h", "90m" or "2d": how far ahead `notes draft --now-plus` acts."""
+    match = re.fullmatch(r"(\d{1,4})([mhd])", text.strip().lower())
+    if match is None:
+        raise argparse.ArgumentTypeError("a duration such as 90m, 3h or 2d")
+    return timedelta(**{{"m": "minutes", "h": "hours", "d": "days"}[match[2]]: int(match[1])})
 
 
 def _list(service: Service, args: argparse.Namespace) -> None:

@@ -256,3 +256,18 @@ def test_the_api_declares_how_to_sign_requests_so_docs_can_authorize(service: Se
         schema = client.get("/openapi.json").json()
         assert schema["components"]["securitySchemes"]["HTTPBearer"]["scheme"] == "bearer"
         assert client.get("/api/notes").status_code == 401
+
+
+def test_a_demo_user_closes_their_contact_without_waiting_two_hours(env: dict[str, str]) -> None:
+    assert waypoint(env, "db", "upgrade").returncode == 0
+    assert waypoint(env, "counselor", "add", "--first-name", "Dana", "--last-name", "Lee",
+                    "--email", "dana@county.example").returncode == 0
+    enrolled = waypoint(env, "enroll", "--first-name", "Rosa", "--last-name", "Diaz", "--phone", "510-555-0142",
+                        "--hours", "20", "--counselor", "dana@county.example", "--consent", "signed WTW 2")
+    assert enrolled.returncode == 0, enrolled.stderr
+    chatted = subprocess.run([WAYPOINT, "chat", "--phone", "510-555-0142"], input="hi\nYES\n", env=env,
+                             capture_output=True, text=True, timeout=60)
+    assert chatted.returncode == 0
+    assert waypoint(env, "notes", "draft").stdout.startswith("0 drafts from contacts")
+    assert waypoint(env, "notes", "draft", "--now-plus", "soon").returncode == 2
+    assert waypoint(env, "notes", "draft", "--now-plus", "3h").stdout.startswith("1 drafts from contacts")
