@@ -162,7 +162,12 @@ class Service:
 
 
 def build_service(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Service:
-    secrets = (settings.twilio_auth_token, settings.telegram_bot_token, settings.telegram_webhook_secret)
+    secrets = (
+        settings.twilio_auth_token,
+        settings.telegram_bot_token,
+        settings.telegram_webhook_secret,
+        settings.smtp_password,
+    )
     install_log_redaction(secret.reveal() for secret in secrets if secret)
     engine = make_engine(settings.database_url)
     sessions = session_factory(engine)

@@ -5,7 +5,6 @@ outbox sends it once, at the participant's rate, on their outreach channel, neve
 and only between 8:00 and 21:00 on their clock (it waits until then, and the counselor is told).
 """
 
-import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
@@ -16,6 +15,7 @@ from sqlalchemy.orm import Session
 from casefile.addresses import outreach_address
 from casefile.contacts import current_contact
 from casefile.facts import record_fact
+from casefile.identifiers import outbound_problems
 from casefile.messages import add_outbound
 from casefile.outreach import Outreach, OutreachChanged, OutreachKind, OutreachState
 from casefile.people import Participant
@@ -25,37 +25,6 @@ from scheduler.timing import Calendar
 COUNSELOR_RULE = "counselor"
 #: Longest text a channel takes (Twilio refuses over 1,600 characters; Telegram over 4,096).
 MAX_LENGTH = {Channel.SMS: 1600, Channel.TELEGRAM: 4096}
-
-# -- The outbound identifier guard ------------------------------------------------------------------
-# A minimal guard of the console's own, so that the page can refuse what must never be texted. The
-# inputs branch writes the service-wide `outbound_problems(text, participant)`; the integrator
-# replaces this function with it. `text_problems` below is its only caller.
-_SSN = re.compile(r"(?<!\d)\d{3}[-\s.]?\d{2}[-\s.]?\d{4}(?!\d)")
-_CASE_NUMBER = re.compile(r"\bcase\s*(?:number|no\.?|#)?\s*:?\s*[A-Z0-9]{5,}\b", re.IGNORECASE)
-_FULL_DATE = re.compile(
-    r"\b\d{1,2}[/-]\d{1,2}[/-](?:19|20)\d{2}\b"
-    r"|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2},?\s+(?:19|20)\d{2}\b",
-    re.IGNORECASE,
-)
-
-
-def outbound_problems(text: str, participant: Participant) -> list[str]:
-    """Why a text must not go out as written (empty when it may)."""
-    problems = []
-    if _SSN.search(text):
-        problems.append("it contains what looks like a Social Security number")
-    if _CASE_NUMBER.search(text):
-        problems.append("it contains a case number")
-    if _FULL_DATE.search(text):
-        problems.append("it contains a full date with a year, which could be a date of birth")
-    words = {word.lower() for word in re.findall(r"[\w'-]+", text)}
-    if participant.first_name.lower() in words and participant.last_name.lower() in words:
-        problems.append("it names the participant by first and last name together (use the first name only)")
-    return problems
-
-
-# ---------------------------------------------------------------------------------------------------
-
 
 class TextRefused(ValueError):
     """The text cannot be sent as it is; the message says why, for the counselor."""
@@ -69,7 +38,7 @@ class QueuedText:
     waits_until: datetime | None
 
 
-def text_problems(text: str, participant: Participant, channel: Channel) -> list[str]:
+def text_problems(text: str, participant: Participant, channel: Channel, now: datetime) -> list[str]:
     """Everything wrong with a counselor's text for this participant, each said for the counselor."""
     problems = []
     if not text.strip():
@@ -77,7 +46,7 @@ def text_problems(text: str, participant: Participant, channel: Channel) -> list
     limit = MAX_LENGTH.get(channel, 1600)
     if len(text) > limit:
         problems.append(f"it is {len(text)} characters long; {channel.value.upper()} takes at most {limit}")
-    return problems + outbound_problems(text, participant)
+    return problems + outbound_problems(text, participant, now.date())
 
 
 def queue_counselor_text(
@@ -91,7 +60,7 @@ def queue_counselor_text(
             "Call them or write a letter instead."
         )
     channel, address = outreach_address(session, participant)
-    problems = text_problems(text, participant, channel)
+    problems = text_problems(text, participant, channel, now)
     if problems:
         raise TextRefused("Not sent: " + "; ".join(problems) + ".")
     zone = ZoneInfo(participant.time_zone)
