@@ -6,6 +6,7 @@ from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from console.actions import actions_router
+from console.handoffs import handoffs_router
 from console.pages import pages_router
 from console.review import review_router
 from console.signin import signin_router
@@ -18,6 +19,7 @@ def mount_console(app: FastAPI, config: ConsoleConfig) -> None:
     app.include_router(pages_router(config))
     app.include_router(actions_router(config))
     app.include_router(review_router(config))
+    app.include_router(handoffs_router(config))
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     async def sign_in_first(request: Request, exc: Exception) -> Response:

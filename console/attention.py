@@ -27,6 +27,8 @@ LABELS = {
     "stop_request_flagged": "Asked for fewer texts",
     "reengagement_task": "No answer: call, letter or visit",
     "not_understood_twice": "Not understood twice",
+    "handoff_requested": "Asked for a person",
+    "handoff_message": "Wrote while handed to you",
 }
 
 

@@ -8,8 +8,10 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
+from casefile.handoffs import open_handoff_of
 from console.attention import queue
 from console.caseload import Filter, Sort, caseload
+from console.handoffs import REASONS as HANDOFF_REASONS
 from console.participant import ParticipantNotFound, mark_read, own_document, participant_page
 from console.web import ConsoleConfig, Viewer, database, no_store, render, viewer_dependency
 
@@ -89,6 +91,8 @@ def pages_router(config: ConsoleConfig) -> APIRouter:
             p=page.participant,
             anchor=at,
             zone=ZoneInfo(page.participant.time_zone),
+            handoff=open_handoff_of(session, page.participant.id),
+            handoff_reasons=HANDOFF_REASONS,
             telegram_bot=config.telegram_bot_username,
         )
 
