@@ -3,7 +3,8 @@
     python bench/jobs.py [--participants 100000] [--jobs sweep,dispatch,notes,documents]
 
 Every transaction begins IMMEDIATE (casefile/database.py), so it holds the one write lock from
-BEGIN to COMMIT, and a webhook message waits for it that long. Each job runs once, as `waypoint
+BEGIN to COMMIT, and a webhook message waits for it that long; read-only ones (`reading`) hold
+none and are listed apart. Each job runs once, as `waypoint
 serve` would run it at the seeded moment (Monday 11:05 in California, check-ins due, the monthly
 hours verification owed for February), on a fresh copy of bench/seed.py's database, with the
 dispatcher sending to a fake Twilio on 127.0.0.1 at no rate limit. Printed per job: its transactions, the longest
@@ -32,6 +33,7 @@ from bench.seed import NOW, phone_of, seeded_copy  # noqa: E402
 from bot.app import Service, build_service  # noqa: E402
 from bot.inbox import Inbound  # noqa: E402
 from bot.settings import Secret, Settings  # noqa: E402
+from casefile.database import READ_ONLY  # noqa: E402
 from casefile.vocabulary import Channel, MessageStatus  # noqa: E402
 
 
@@ -48,12 +50,15 @@ class LockClock:
 
     def _begin(self, connection: Any) -> None:
         connection.info["began"] = time.perf_counter()
+        # A read-only transaction (casefile.database.reading) holds no write lock: filed apart.
+        connection.info["reads"] = bool(connection.get_execution_options().get(READ_ONLY))
 
     def _end(self, connection: Any) -> None:
         began = connection.info.pop("began", None)
         if began is not None:
+            name = f"{self.job} (reads only)" if connection.info.pop("reads", False) else self.job
             with self._lock:
-                self.held[self.job].append(time.perf_counter() - began)
+                self.held[name].append(time.perf_counter() - began)
 
     def run(self, job: str, work: Callable[[], object]) -> tuple[float, object]:
         self.job = job
@@ -98,6 +103,8 @@ def main() -> None:
         for job in args.jobs.split(","):
             took, done = clock.run(job, jobs[job])
             report(job, clock.held[job], took, done)
+            if clock.held.get(f"{job} (reads only)"):
+                report(f"{job} (reads only)", clock.held[f"{job} (reads only)"], None, None)
         service.close()
     twilio.shutdown()
 

@@ -56,8 +56,9 @@ _QUEUE = {
 }
 
 
-#: Rows queued per write transaction: SQLite has one writer, and every message waits for it.
-WRITE_BATCH = 500
+#: Rows queued per write transaction: SQLite has one writer, and every message waits for it
+#: (at 100k participants 500 rows held it 70 ms, up to 270 ms: bench/jobs.py).
+WRITE_BATCH = 100
 
 
 def sweep(sessions: sessionmaker[Session], rules: tuple[Rule, ...], calendar: Calendar, now: datetime) -> Counter[str]:
