@@ -15,8 +15,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
 access = logging.getLogger("waypoint.access")
 
-#: Libraries whose INFO lines are chatter: APScheduler's per-run notes and "missed by 0:02:51".
-QUIET = {"apscheduler": logging.ERROR, "alembic": logging.WARNING, "httpx": logging.WARNING}
+#: Libraries whose INFO lines are chatter: APScheduler's per-run notes and "missed by 0:02:51". (httpx keeps its
+#: INFO request lines: the provider calls are worth seeing, and log redaction takes the bot token out.)
+QUIET = {"apscheduler": logging.ERROR, "alembic": logging.WARNING}
 
 
 class RequestIdFilter(logging.Filter):
