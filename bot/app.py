@@ -23,9 +23,9 @@ from bot.database_runner import database_runner
 from bot.documents import MAX_BYTES, DocumentFetcher, DocumentStore, Download
 from bot.inbox import Inbox, utc_now
 from bot.settings import Settings
-from console import ConsoleConfig, mount_console
 from casefile.database import make_engine, session_factory
 from casefile.vocabulary import Channel
+from console import ConsoleConfig, mount_console
 from conversations.rendering import MessageRenderer, ServiceProfile
 from notes.draft import draft_closed_contacts
 from notes.render import NoteRenderer
