@@ -25,11 +25,11 @@ from bot.channels.telegram.webhook import TelegramChannel, telegram_router
 from bot.database_runner import database_runner
 from bot.docs import serve_docs
 from bot.documents import MAX_BYTES, DocumentFetcher, DocumentStore, Download
-from bot.handoff import Handoff
 from bot.inbox import Inbox, utc_now
 from bot.log_redaction import install_log_redaction
 from bot.logs import RequestLog
 from bot.metrics import Metrics, serve_metrics
+from bot.offload import Offload
 from bot.settings import Settings
 from casefile.database import make_engine, session_factory
 from casefile.vocabulary import Channel, MessageStatus
@@ -251,7 +251,7 @@ def _downloads(settings: Settings, telegram: TelegramTransport | None) -> dict[C
 
 
 def _lifespan(
-    service: Service, run_scheduler: bool, metrics: Metrics | None, handoff: Handoff
+    service: Service, run_scheduler: bool, metrics: Metrics | None, offload: Offload
 ) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
     """The app's life: with `run_scheduler`, the sweep, the dispatcher and document fetches run
     in-process (one process per deployment holds the lease; the others' jobs stand by)."""
@@ -265,7 +265,7 @@ def _lifespan(
             try:
                 yield
             finally:
-                handoff.close()
+                offload.close()
             return
         lease = Lease(service.sessions, service.clock)
         scheduler = start_jobs(service.periodic_jobs(), lease, metrics.observe_job if metrics else None)
@@ -274,7 +274,7 @@ def _lifespan(
         finally:
             scheduler.shutdown(wait=True)
             lease.release()
-            handoff.close()
+            offload.close()
 
     return lifespan
 
@@ -295,13 +295,13 @@ def _console_config(service: Service, clock: Callable[[], datetime]) -> ConsoleC
 
 def create_app(service: Service, clock: Callable[[], datetime] = utc_now, run_scheduler: bool = False) -> FastAPI:
     settings = service.settings
-    handoff = Handoff(WEBHOOK_THREADS)
+    offload = Offload(WEBHOOK_THREADS)
     metrics = Metrics() if settings.metrics_enabled else None
     app = FastAPI(
         title="Waypoint",
         summary="Welfare-to-Work check-ins, hours and case notes by text",
         version=version("waypoint"),
-        lifespan=_lifespan(service, run_scheduler, metrics, handoff),
+        lifespan=_lifespan(service, run_scheduler, metrics, offload),
         docs_url=None,
         redoc_url=None,
     )
@@ -324,7 +324,7 @@ def create_app(service: Service, clock: Callable[[], datetime] = utc_now, run_sc
             run,
             clock,
             service.documents.fetch_due,
-            handoff,
+            offload,
             settings.webhook_budget_seconds,
             service.inbox.using(inline_sessions) if inline_sessions is not None else None,
         )

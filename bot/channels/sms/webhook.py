@@ -14,8 +14,8 @@ from twilio.request_validator import RequestValidator
 from bot.channels.sms.transport import ERRORS
 from bot.database_runner import DatabaseRunner
 from bot.dead_letters import keep_dead_letter
-from bot.handoff import BudgetSpent, Handoff, InlineWindow
 from bot.inbox import RECEIVE_ATTEMPTS, DatabaseBusy, Inbound, Inbox, Media, OutgoingText, ProcessingFailed
+from bot.offload import BudgetSpent, InlineWindow, Offload
 from bot.settings import Secret
 from casefile.messages import apply_delivery_status, link_provider_id
 from casefile.vocabulary import Channel, MessageStatus
@@ -132,7 +132,7 @@ def sms_router(
     run: DatabaseRunner,
     clock: Callable[[], datetime],
     fetch_documents: Callable[[], object],
-    handoff: Handoff,
+    offload: Offload,
     budget: float = 10.0,
     inline_inbox: Inbox | None = None,
 ) -> APIRouter:
@@ -199,7 +199,7 @@ def sms_router(
                 except (DatabaseBusy, OperationalError):
                     log.info("the database is busy: the message is handled on a thread")
             if replies is None:
-                replies = await handoff.run(window, _answer, inbox, inbound, window.take, RECEIVE_ATTEMPTS)
+                replies = await offload.run(window, _answer, inbox, inbound, window.take, RECEIVE_ATTEMPTS)
         except BudgetSpent:
             # Twilio stops listening at 15 s: the work goes on, its replies through the outbox.
             return Response("Busy; the message will be handled", status_code=503)

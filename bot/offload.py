@@ -52,7 +52,7 @@ class InlineWindow:
             return not self._inline
 
 
-class Handoff:
+class Offload:
     """A pool of threads for webhook work that must not hold up the event loop."""
 
     def __init__(self, workers: int) -> None:
