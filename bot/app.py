@@ -2,10 +2,11 @@
 
 import gc
 import logging
+import threading
 from collections import Counter
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from importlib.metadata import version
 from pathlib import Path
@@ -84,6 +85,9 @@ class Service:
     mailer: Mailer | None = None
     #: SQLite only: the same database, for the SMS webhook's inline path, waiting little for the lock.
     inline_engine: Engine | None = None
+    #: Set when the service shuts down: the jobs' loops stop between passes, so that SIGTERM ends the
+    #: process within its grace period however much work is due (containers kill at 10 s).
+    stopping: threading.Event = field(default_factory=threading.Event)
 
     def close(self) -> None:
         """Close what the service holds open: Telegram's connections and loop, the database pools."""
@@ -104,7 +108,7 @@ class Service:
 
     def sweep(self) -> Counter[str]:
         """Queue the outreach that is due now (`waypoint sweep`, and the scheduler's sweep job)."""
-        return sweep(self.sessions, self.rules, self.calendar, self.clock())
+        return sweep(self.sessions, self.rules, self.calendar, self.clock(), self.stopping.is_set)
 
     def dispatch(self, workers: int = 4) -> Counter[str]:
         """Turn due outreach into messages, then send what is queued, until nothing is left that is
@@ -119,12 +123,18 @@ class Service:
         done: Counter[str] = reconcile_sending(self.sessions, transports, self.clock)
         if resumed:
             done["resumed"] = resumed
-        while decided := plan_due(self.sessions, rules, self.calendar, self.renderer, self.clock()):
+        # Each loop is asked to stop between passes when the service shuts down (SIGTERM): the rows
+        # say what is left, and the next start goes on from there.
+        while not self.stopping.is_set() and (
+            decided := plan_due(self.sessions, rules, self.calendar, self.renderer, self.clock())
+        ):
             done.update(decided)
         business = frozenset(rule.name for rule in self.rules if rule.unit is Unit.BUSINESS_DAYS)
         limiters = {Channel.SMS: self.sms_rate}
         timing = OutreachTiming(self.calendar, business)
-        while sent := send_queued(self.sessions, transports, self.clock, timing, limiters, workers=workers):
+        while not self.stopping.is_set() and (
+            sent := send_queued(self.sessions, transports, self.clock, timing, limiters, workers=workers)
+        ):
             done.update({str(status): count for status, count in sent.items()})
         return done
 
@@ -133,8 +143,8 @@ class Service:
         verifications once a month has ended (`waypoint notes draft`, and the scheduler's job)."""
         now = self.clock()
         return Counter(
-            contacts=draft_closed_contacts(self.sessions, self.notes, self.calendar, now),
-            verifications=draft_verifications(self.sessions, self.notes, now),
+            contacts=draft_closed_contacts(self.sessions, self.notes, self.calendar, now, stopping=self.stopping.is_set),
+            verifications=draft_verifications(self.sessions, self.notes, now, self.stopping.is_set),
         )
 
     def alert(self) -> Counter[str]:
@@ -272,6 +282,7 @@ def _lifespan(
         try:
             yield
         finally:
+            service.stopping.set()
             scheduler.shutdown(wait=True)
             lease.release()
             offload.close()

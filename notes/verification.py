@@ -2,6 +2,7 @@
 hours against the requirement and the documents received, for the counselor to verify by the 20th."""
 
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -25,9 +26,15 @@ VERIFIED = (ProgrammeStatus.ACTIVE, ProgrammeStatus.SANCTIONED)
 BATCH = 200
 
 
-def draft_verifications(sessions: sessionmaker[Session], renderer: NoteRenderer, now: datetime) -> int:
+def draft_verifications(
+    sessions: sessionmaker[Session],
+    renderer: NoteRenderer,
+    now: datetime,
+    stopping: Callable[[], bool] = lambda: False,
+) -> int:
     """Draft the prior month's verification for everyone who has none yet, by the month on their
-    own clock (a service that was down on the 1st catches up the next day); the number drafted."""
+    own clock (a service that was down on the 1st catches up the next day); the number drafted.
+    `stopping` is asked between batches, as the notes job's other passes do."""
     with sessions.begin() as session:
         zones = session.scalars(select(Participant.time_zone).distinct()).all()
     drafted = 0
@@ -39,7 +46,7 @@ def draft_verifications(sessions: sessionmaker[Session], renderer: NoteRenderer,
         month_ended = datetime.combine(first_of_month, time.min, zone)
         # Late once the day to verify by has passed on the participant's clock.
         due = datetime.combine(verify_by(month) + timedelta(days=1), time.min, zone)
-        while True:
+        while not stopping():
             with sessions.begin() as session:
                 batch = _without_verification(session, zone_name, occurrence, month_ended)
                 if not batch:

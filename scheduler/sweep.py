@@ -10,7 +10,7 @@ from two processes at once inserts nothing new: the key (participant, rule, occu
 """
 
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, datetime, time, timedelta
 from functools import cache
 from typing import Any
@@ -61,8 +61,15 @@ _QUEUE = {
 WRITE_BATCH = 100
 
 
-def sweep(sessions: sessionmaker[Session], rules: tuple[Rule, ...], calendar: Calendar, now: datetime) -> Counter[str]:
-    """Queue every outreach that is due at `now`; the number of rows queued, by rule.
+def sweep(
+    sessions: sessionmaker[Session],
+    rules: tuple[Rule, ...],
+    calendar: Calendar,
+    now: datetime,
+    stopping: Callable[[], bool] = lambda: False,
+) -> Counter[str]:
+    """Queue every outreach that is due at `now`; the number of rows queued, by rule. `stopping` is
+    asked before each rule and zone: a service shutting down leaves the rest to its next sweep.
 
     Who is due is decided in a read-only transaction per rule and zone, which on SQLite holds no
     write lock (over a county, deciding takes seconds: bench/jobs.py); the rows are then inserted
@@ -74,6 +81,8 @@ def sweep(sessions: sessionmaker[Session], rules: tuple[Rule, ...], calendar: Ca
     queued: Counter[str] = Counter()
     for rule in rules:
         for zone in zones:
+            if stopping():
+                return queued
             with reading(sessions) as session:
                 if rule.relative_to is Anchor.QUIET_SINCE:
                     rows = _due_disengaged(session, rule, zone, now, check_in_rules)
