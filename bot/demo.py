@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from casefile.accounts import end_sessions, set_password
 from casefile.enrolment import add_counselor, enrol_participant
-from casefile.people import find_counselor_by_email
+from casefile.people import Counselor, find_counselor_by_email
 from casefile.vocabulary import Activity, FamilyType, Language
 
 DEMO_COUNSELOR_EMAIL = "dana.lee@example.org"
@@ -50,21 +50,25 @@ def seed_demo(session: Session, time_zone: str, now: datetime) -> bool:
         return False
     counselor = add_counselor(session, "Dana", "Lee", DEMO_COUNSELOR_EMAIL, "+15105550199", now)
     for person in DEMO_PARTICIPANTS:
-        enrol_participant(
-            session,
-            first_name=person.first_name,
-            last_name=person.last_name,
-            phone=person.phone,
-            language=person.language,
-            time_zone=time_zone,
-            counselor=counselor,
-            family_type=person.family_type,
-            plan_hours=None,
-            consent_note="demo participant: consent to texts recorded at enrolment",
-            at=now,
-            activities=person.activities,
-        )
+        enrol_demo(session, person, counselor, time_zone, now)
     return True
+
+
+def enrol_demo(session: Session, person: DemoParticipant, counselor: Counselor, time_zone: str, at: datetime) -> None:
+    enrol_participant(
+        session,
+        first_name=person.first_name,
+        last_name=person.last_name,
+        phone=person.phone,
+        language=person.language,
+        time_zone=time_zone,
+        counselor=counselor,
+        family_type=person.family_type,
+        plan_hours=None,
+        consent_note="demo participant: consent to texts recorded at enrolment",
+        at=at,
+        activities=person.activities,
+    )
 
 
 def reset_demo_password(session: Session, now: datetime, email: str = DEMO_COUNSELOR_EMAIL) -> str:

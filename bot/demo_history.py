@@ -16,8 +16,9 @@ from sqlalchemy.orm import Session
 
 from bot.app import Service
 from bot.channels.console.chat import send_line
+from bot.demo import DemoParticipant, enrol_demo
 from bot.inbox import Inbox
-from casefile.enrolment import add_counselor, enrol_participant
+from casefile.enrolment import add_counselor
 from casefile.people import Counselor, find_counselor_by_email, find_participant_by_phone
 from casefile.vocabulary import Activity, FamilyType, Language, NoteState, Role
 from notes import review
@@ -26,23 +27,18 @@ DEMO_SUPERVISOR_EMAIL = "sam.ortiz@example.org"
 DEMO_UNIT = "North"
 
 
-@dataclass(frozen=True)
-class Person:
-    first_name: str
-    last_name: str
-    phone: str
-    language: Language
-    activities: tuple[Activity, ...]
-    #: Days before today they were enrolled.
-    enrolled_days_ago: int
-
-
+#: Who the history is about, and how many days before today each was enrolled.
 PEOPLE = (
-    Person("Maria", "Lopez", "+15105550102", Language.ENGLISH, (Activity.JOB_SEARCH, Activity.EMPLOYMENT), 24),
-    Person("Keisha", "Brown", "+15105550103", Language.ENGLISH, (Activity.EDUCATION,), 20),
-    Person("Tomás", "Herrera", "+15105550104", Language.SPANISH, (Activity.JOB_SEARCH,), 22),
-    Person("Ana", "Cruz", "+15105550105", Language.SPANISH, (Activity.JOB_SEARCH,), 60),
-    Person("Marcus", "Reed", "+15105550106", Language.ENGLISH, (Activity.JOB_SEARCH, Activity.EDUCATION), 9),
+    (DemoParticipant("Maria", "Lopez", "+15105550102", Language.ENGLISH, FamilyType.ONE_PARENT,
+                     (Activity.JOB_SEARCH, Activity.EMPLOYMENT)), 24),
+    (DemoParticipant("Keisha", "Brown", "+15105550103", Language.ENGLISH, FamilyType.ONE_PARENT,
+                     (Activity.EDUCATION,)), 20),
+    (DemoParticipant("Tomás", "Herrera", "+15105550104", Language.SPANISH, FamilyType.TWO_PARENT,
+                     (Activity.JOB_SEARCH,)), 22),
+    (DemoParticipant("Ana", "Cruz", "+15105550105", Language.SPANISH, FamilyType.ONE_PARENT,
+                     (Activity.JOB_SEARCH,)), 60),
+    (DemoParticipant("Marcus", "Reed", "+15105550106", Language.ENGLISH, FamilyType.ONE_PARENT,
+                     (Activity.JOB_SEARCH, Activity.EDUCATION)), 9),
 )
 
 
@@ -94,15 +90,15 @@ class RecordingSender:
 def seed_demo_history(service: Service, dana_email: str, now: datetime) -> bool:
     """Add the demo's weeks of history unless they are there already; True if they were added."""
     zone = ZoneInfo(service.settings.timezone)
-    clock = DemoClock(now - timedelta(days=max(p.enrolled_days_ago for p in PEOPLE)))
+    clock = DemoClock(now - timedelta(days=max(days for _, days in PEOPLE)))
     with service.sessions.begin() as session:
-        if find_participant_by_phone(session, PEOPLE[0].phone) is not None:
+        if find_participant_by_phone(session, PEOPLE[0][0].phone) is not None:
             return False
         dana = find_counselor_by_email(session, dana_email)
         assert dana is not None, "seed the demo caseload first (bot.demo.seed_demo)"
         _make_unit(session, dana, clock())
-        for person in PEOPLE:
-            _enrol(session, person, dana, service.settings.timezone, now - timedelta(days=person.enrolled_days_ago))
+        for person, days_ago in PEOPLE:
+            enrol_demo(session, person, dana, service.settings.timezone, now - timedelta(days=days_ago))
     # A service on the demo's clock: the same parts, the texts "sent" by a recorder.
     past = replace(service, clock=clock, sms=RecordingSender(), inbox=_inbox_on(service, clock))
     for exchange in sorted(EXCHANGES, key=lambda e: -e.days_ago):
@@ -120,23 +116,6 @@ def _make_unit(session: Session, dana: Counselor, at: datetime) -> None:
     dana.unit = DEMO_UNIT
     sam = add_counselor(session, "Sam", "Ortiz", DEMO_SUPERVISOR_EMAIL, "+15105550198", at)
     sam.role, sam.unit = Role.SUPERVISOR, DEMO_UNIT
-
-
-def _enrol(session: Session, person: Person, counselor: Counselor, zone: str, at: datetime) -> None:
-    enrol_participant(
-        session,
-        first_name=person.first_name,
-        last_name=person.last_name,
-        phone=person.phone,
-        language=person.language,
-        time_zone=zone,
-        counselor=counselor,
-        family_type=FamilyType.ONE_PARENT,
-        plan_hours=None,
-        consent_note="demo participant: consent to texts recorded at enrolment",
-        at=at,
-        activities=person.activities,
-    )
 
 
 def _inbox_on(service: Service, clock: Callable[[], datetime]) -> Inbox:
