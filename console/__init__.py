@@ -9,6 +9,7 @@ from console.actions import actions_router
 from console.pages import pages_router
 from console.review import review_router
 from console.signin import signin_router
+from console.supervisor import supervisor_router
 from console.web import STATIC, ConsoleConfig, SignInFirst, sign_in_url
 
 
@@ -18,6 +19,7 @@ def mount_console(app: FastAPI, config: ConsoleConfig) -> None:
     app.include_router(pages_router(config))
     app.include_router(actions_router(config))
     app.include_router(review_router(config))
+    app.include_router(supervisor_router(config))
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     async def sign_in_first(request: Request, exc: Exception) -> Response:
