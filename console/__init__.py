@@ -6,6 +6,7 @@ from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from console.actions import actions_router
+from console.enrolment import enrolment_router
 from console.pages import pages_router
 from console.review import review_router
 from console.signin import signin_router
@@ -16,6 +17,8 @@ from console.web import STATIC, ConsoleConfig, SignInFirst, sign_in_url
 def mount_console(app: FastAPI, config: ConsoleConfig) -> None:
     """Add the console's pages, actions and static files to the app."""
     app.include_router(signin_router(config))
+    # Before the pages: /participants/new is not a participant's id.
+    app.include_router(enrolment_router(config))
     app.include_router(pages_router(config))
     app.include_router(actions_router(config))
     app.include_router(review_router(config))
