@@ -129,12 +129,11 @@ class Newcomers:
 
 
 def participant_rules(period: Period, new: Newcomers) -> dict[Figure, Callable[[CaseloadRow], bool]]:
-    """Which caseload rows each participant figure counts (the figure and its list agree by sharing these)."""
+    """Which caseload rows each participant figure counts (the figure and its list agree by sharing
+    these); items, drafts and attempts are counted by themselves."""
     return {
         Figure.CASELOAD: lambda row: True,
         Figure.DISENGAGED: lambda row: _active(row) and row.disengaged and row.id not in new.within_a_month,
-        Figure.OPEN_ITEMS: lambda row: row.open_items > 0,
-        Figure.DRAFTS: lambda row: row.drafts_waiting > 0,
         # A week before enrolment is nobody's shortfall.
         Figure.HOURS_SHORT: lambda row: row.hours_short and row.id not in new.since_last_week,
         # The seed rule: at least one two-way contact a month with everyone still in the programme.
