@@ -10,6 +10,10 @@ weeks, a handful of open needs-me items, some participants quiet or opted out. T
 requested through the whole app in-process (HTTP, session cookie look-up, queries, Jinja2):
 caseload, needs-me queue and one participant's page, with p50/p95 per page. The baseline, from the
 same run: a bare route that renders the same template with the same data and runs no query.
+
+Dana's caseload is one of ten in unit North (the other nine: 150 participants each, half a year
+of history), and the unit's supervisor asks for the supervisor's page (every figure of the ten
+counselors, the two alerts) and one figure's list.
 """
 
 import argparse
@@ -30,7 +34,7 @@ sys.path.insert(0, str(ROOT))
 from fastapi import Request  # noqa: E402
 from fastapi.responses import Response  # noqa: E402
 from fastapi.testclient import TestClient  # noqa: E402
-from sqlalchemy import insert  # noqa: E402
+from sqlalchemy import insert, select  # noqa: E402
 
 from bot.app import build_service, create_app  # noqa: E402
 from bot.settings import Settings  # noqa: E402
@@ -44,12 +48,18 @@ from console.attention import queue  # noqa: E402
 from console.caseload import caseload  # noqa: E402
 from console.participant import participant_page  # noqa: E402
 from console.session import COOKIE  # noqa: E402
+from console.unit import FIGURE_TITLES, Figure, Period, unit_figures, unit_of  # noqa: E402
+from console.unit_alerts import unit_alerts  # noqa: E402
 from console.web import TEMPLATES, Viewer, no_store  # noqa: E402
+from scheduler.office_hours import OfficeHours, parse_office_hours  # noqa: E402
 
 NOW = datetime(2026, 3, 2, 19, 5, tzinfo=UTC)  # Monday, 11:05 in California
 WEEK_START = date(2026, 3, 2)
+ZONE = ZoneInfo("America/Los_Angeles")
 CASELOAD = 150
 DANA = 1
+#: Counselors 1..UNIT are unit North; its supervisor is the last counselor added.
+UNIT = 10
 BODIES_IN = ["yes", "8 hrs mon 6 tue job search", "ok thanks", "can we talk friday?", "1", "done", "listo"]
 BODIES_OUT = ["Hi! How did this week go? Reply 1 for your goal, 2 for hours.", "Thanks, got it: 14 of 30 this week."]
 NEEDS = ["counselor_message", "barrier_raised", "hours_short", "support_requested", "delivery_failed"]
@@ -58,20 +68,27 @@ NEEDS = ["counselor_message", "barrier_raised", "hours_short", "support_requeste
 def seed(url: str, participants: int, rng: random.Random) -> None:
     engine = build_service(Settings(database_url=url)).engine
     upgrade(engine)
+    last = UNIT + (participants - CASELOAD * UNIT) // 100 + 1
     counselors = [{"id": 1, "first_name": "Dana", "last_name": "Lee", "email": "dana@example.org", "created_at": NOW}]
     counselors += [
         {"id": n, "first_name": "C", "last_name": str(n), "email": f"c{n}@example.org", "created_at": NOW}
-        for n in range(2, participants // 100 + 3)
+        for n in range(2, last + 1)
     ]
+    for counselor in counselors:
+        counselor |= {"role": "counselor", "unit": "North" if counselor["id"] <= UNIT else None}
+    counselors.append(
+        {"id": last + 1, "first_name": "Nora", "last_name": "Park", "email": "nora@example.org",
+         "created_at": NOW, "role": "supervisor", "unit": "North"}
+    )  # fmt: skip
     with engine.begin() as connection:
         connection.execute(insert(Counselor), counselors)
     batch = 20_000
     for start in range(1, participants + 1, batch):
         people, messages, events, hours = [], [], [], []
         for pid in range(start, min(start + batch, participants + 1)):
-            mine = pid <= CASELOAD
-            people.append(_person(pid, rng, mine))
-            m, e, h = _history(pid, rng, weeks=104 if mine else 4)
+            mine, unit = pid <= CASELOAD, pid <= CASELOAD * UNIT
+            people.append(_person(pid, rng))
+            m, e, h = _history(pid, rng, weeks=104 if mine else 26 if unit else 4)
             messages += m
             events += e
             hours += h
@@ -83,7 +100,7 @@ def seed(url: str, participants: int, rng: random.Random) -> None:
     engine.dispose()
 
 
-def _person(pid: int, rng: random.Random, mine: bool) -> dict[str, Any]:
+def _person(pid: int, rng: random.Random) -> dict[str, Any]:
     roll = rng.random()
     heard = NOW - timedelta(days=rng.uniform(0, 6) if roll < 0.7 else rng.uniform(8, 90))
     return {
@@ -98,7 +115,9 @@ def _person(pid: int, rng: random.Random, mine: bool) -> dict[str, Any]:
         "reporting_period": "weekly",
         "activities": [],
         "preferred_channel": "sms",
-        "counselor_id": DANA if mine else (pid - CASELOAD - 1) // 100 + 2,
+        "counselor_id": (pid - 1) // CASELOAD + 1
+        if pid <= CASELOAD * UNIT
+        else (pid - CASELOAD * UNIT - 1) // 100 + UNIT + 1,
         "status": "active" if rng.random() < 0.9 else rng.choice(["sanctioned", "exempt", "exited"]),
         "consent_state": "opted_out" if rng.random() < 0.03 else "confirmed",
         "enrolled_at": NOW - timedelta(days=730),
@@ -196,10 +215,18 @@ def main() -> None:
         rows = caseload(session, DANA, NOW, WEEK_START)
         items = queue(session, DANA)
         page = participant_page(session, DANA, 7, NOW, False, None)
+        nora = session.scalars(select(Counselor).where(Counselor.email == "nora@example.org")).one()
+        nora_secret = issue_token(session, nora, "session", NOW, SESSION_LIFETIME).secret
+        unit = unit_of(session, nora.id)
+        period = Period.at(NOW, ZONE)
+        office = OfficeHours(parse_office_hours("Mon-Fri 08:00-17:00"), ZONE, service.calendar)
+        figures = unit_figures(session, unit, period)
+        alerts = unit_alerts(session, unit, office, service.calendar, NOW)
     bare_context = {
         "caseload.html": {"rows": rows, "q": "", "show": "all", "sort": "name", "filters": {}, "sorts": {}},
         "queue.html": {"items": items},
         "participant.html": {"page": page, "p": page.participant, "anchor": None, "telegram_bot": None},
+        "unit.html": {"unit": unit, "period": period, "figures": figures, "titles": FIGURE_TITLES, "alerts": alerts},
     }
 
     def bare(name: str) -> Callable[[Request], Response]:
@@ -231,6 +258,16 @@ def main() -> None:
             p50, p95 = timed(lambda path=path: client.get(path), args.requests)
             b50, b95 = timed(lambda name=name: client.get(f"/bare/{name}"), args.requests)
             print(f"{label:<34}{p50:>9.1f}{p95:>9.1f}   {b50:.1f} / {b95:.1f}")
+        client.cookies.set(COOKIE, nora_secret)
+        print(
+            f"Unit North: {len(figures)} counselors, {sum(f.counts[Figure.CASELOAD] for f in figures)} participants, "
+            f"{len(alerts.safety)} + {len(alerts.unread)} alerts"
+        )
+        p50, p95 = timed(lambda: client.get("/unit"), args.requests)
+        b50, b95 = timed(lambda: client.get("/bare/unit.html"), args.requests)
+        print(f"{'supervisor page (10 x 150)':<34}{p50:>9.1f}{p95:>9.1f}   {b50:.1f} / {b95:.1f}")
+        p50, p95 = timed(lambda: client.get("/unit/counselors/2/no_contact"), args.requests)
+        print(f"{'one figure, its list (of 150)':<34}{p50:>9.1f}{p95:>9.1f}")
     service.close()
 
 

@@ -301,6 +301,7 @@ def _console_config(service: Service, clock: Callable[[], datetime]) -> ConsoleC
         documents_dir=Path(settings.documents_dir),
         telegram_bot_username=settings.telegram_bot_username,
         send_pending=service.dispatch,
+        office=service.office,
     )
 
 

@@ -258,3 +258,39 @@ def facts_for(session: Session, participant_id: int) -> list[EventRecord]:
             .order_by(EventRecord.occurred_at, EventRecord.id)
         )
     )
+
+
+@register_fact
+@dataclass(frozen=True)
+class ParticipantTransferred(Fact):
+    """A supervisor moved the participant to another counselor of their unit, with a note: the
+    marker in the transcript, the audit of it, and an item in the new counselor's queue."""
+
+    kind = "participant_transferred"
+    needs_counselor = True
+    from_counselor_id: int
+    to_counselor_id: int
+    by_counselor_id: int
+    #: The supervisor's note to the new counselor (the queue shows it as the item's words).
+    text: str
+
+
+@register_fact
+@dataclass(frozen=True)
+class ParticipantEnrolled(Fact):
+    """A participant was enrolled from the console: who did it (the consent ledger says how they agreed)."""
+
+    kind = "participant_enrolled"
+    counselor_id: int
+
+
+@register_fact
+@dataclass(frozen=True)
+class PlanChanged(Fact):
+    """One field of a participant's plan or programme status changed in the console: who, before, after."""
+
+    kind = "plan_changed"
+    counselor_id: int
+    field: str
+    before: str | None
+    after: str | None

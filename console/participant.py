@@ -1,7 +1,7 @@
 """What the participant page shows, read for one counselor: a participant of another caseload is
 never loaded (ParticipantNotFound, a 404 to the browser)."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -17,6 +17,7 @@ from casefile.people import Participant
 from casefile.verification import MonthTotals, month_totals
 from casefile.vocabulary import Direction, MessageStatus
 from console.attention import QueueItem, queue
+from console.transfer import TransferMarker, transfer_markers
 
 #: The transcript shows the latest messages unless the whole of it is asked for.
 RECENT_MESSAGES = 150
@@ -61,6 +62,8 @@ class ParticipantPage:
     items: list[QueueItem]
     #: The participant's today: a week of hours is short only once it has ended.
     today: date
+    #: Where the participant changed counselor: markers in the transcript.
+    markers: list[TransferMarker] = field(default_factory=list)
 
 
 #: The transcript's columns: two years of texts are read as rows, not as ORM objects.
@@ -182,6 +185,7 @@ def participant_page(
         ),
         queue(session, counselor_id, participant.id),
         today,
+        transfer_markers(session, participant.id),
     )
 
 

@@ -20,8 +20,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 import templates as templates_package
 from casefile.accounts import counselor_for_token
+from casefile.vocabulary import Role
 from console.attention import open_count
 from console.session import CSRF_FIELD, csrf_token, require_csrf, session_secret
+from scheduler.office_hours import OfficeHours
 from scheduler.timing import Calendar
 
 TEMPLATES = Jinja2Templates(directory=Path(templates_package.__file__).parent / "web")
@@ -54,6 +56,8 @@ class ConsoleConfig:
     telegram_bot_username: str | None
     #: Sends what is queued now (the dispatcher's pass), run after a counselor's text is recorded.
     send_pending: Callable[[], object]
+    #: When counselors answer: a supervisor is alerted to a safety concern not handled in a business hour.
+    office: OfficeHours | None = None
 
 
 @dataclass(frozen=True)
@@ -63,6 +67,8 @@ class Viewer:
     counselor_id: int
     name: str
     secret: str
+    #: A supervisor sees their unit's page (the header links it).
+    supervisor: bool = False
 
     @property
     def csrf(self) -> str:
@@ -95,7 +101,7 @@ def viewer_dependency(config: ConsoleConfig) -> Callable[..., Viewer]:
         counselor = counselor_for_token(session, secret, config.clock()) if secret else None
         if secret is None or counselor is None:
             raise SignInFirst(request.url.path + (f"?{request.url.query}" if request.url.query else ""))
-        return Viewer(counselor.id, counselor.display_name, secret)
+        return Viewer(counselor.id, counselor.display_name, secret, counselor.role is Role.SUPERVISOR)
 
     return viewer
 
