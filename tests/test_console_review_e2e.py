@@ -70,3 +70,37 @@ def test_an_approved_notes_journal_text_is_copied(
     expect(page.get_by_role("status").last).to_have_text("Copied.")
     copied = page.evaluate("navigator.clipboard.readText()")
     assert copied == page.get_by_label("For the CalSAWS Journal").input_value() and "Jordan" in copied
+
+
+def test_edit_with_a_problem_then_fixed_reject_with_a_reason_and_an_addendum_in_the_browser(
+    page: Page, live: tuple[str, Service], clock: FixedClock
+) -> None:
+    url, service = live
+    drafted_after("en_off_script", service, clock)
+    first, second = _clean_drafts(service)[:2]
+    sign_in(page, url)
+    page.goto(f"{url}/notes/{first}")
+    editor = page.get_by_label("Note text (edit here, then approve; the draft is kept beside your edit)")
+    draft = editor.input_value()
+    editor.fill(draft + "\nThe participant was lazy about it.")
+    page.get_by_role("button", name="Approve (a)").click()
+    expect(page.get_by_role("alert").first).to_contain_text("cannot be approved")
+    expect(editor).to_have_value(re.compile("was lazy about it"))  # the counselor's words are kept
+    editor.fill(draft + "\nCounselor will call on Monday.")
+    page.get_by_role("button", name="Approve (a)").click()
+    expect(page.get_by_role("status").first).to_have_text("Approved.")
+    page.goto(f"{url}/notes/{second}")
+    page.get_by_label("Reject because").select_option("Duplicate of another note")
+    page.get_by_label("In your words").fill(f"same as note {first}")
+    page.get_by_role("button", name="Reject").click()
+    expect(page.get_by_role("status").first).to_have_text("Rejected.")
+    page.goto(f"{url}/notes/{first}")
+    page.get_by_label("Add an addendum (the approved note itself never changes)").fill("Called back on Tuesday.")
+    page.get_by_role("button", name="Add addendum").click()
+    expect(page.get_by_role("status").first).to_have_text("Addendum added.")
+    expect(page.get_by_role("main")).to_contain_text("Called back on Tuesday.")
+    with service.sessions() as session:
+        approved, rejected = session.get(CaseNote, first), session.get(CaseNote, second)
+        assert approved is not None and rejected is not None
+        assert approved.edited and approved.draft_body == draft and approved.final_body.endswith("Monday.")
+        assert rejected.state is NoteState.REJECTED and rejected.reject_reason == f"Duplicate of another note. same as note {first}"
