@@ -34,6 +34,7 @@ from casefile.identifiers import mask_ssns
 from casefile.messages import (
     Message,
     add_outbound,
+    failed_again,
     find_message,
     mark_processed,
     note_unknown_sender,
@@ -206,14 +207,14 @@ class Inbox:
         wait for the next pass. The replies are `reply_status` (QUEUED: the outbox sends them)."""
         with self._sessions.begin() as session:
             pending = session.execute(
-                select(Message.channel, Message.address, Message.provider_id)
+                select(Message.id, Message.channel, Message.address, Message.provider_id)
                 .where(Message.direction == Direction.INBOUND, Message.status == MessageStatus.RECEIVED)
                 .order_by(Message.id)
                 .limit(limit)
             ).all()
         receipts = []
         stalled: set[tuple[Channel, str]] = set()
-        for channel, address, provider_id in pending:
+        for message_id, channel, address, provider_id in pending:
             assert provider_id is not None  # every inbound message has its provider's id
             if (channel, address) in stalled:
                 continue
@@ -222,9 +223,23 @@ class Inbox:
                     handled = self._resume(session, channel, provider_id, reply_status)
                 receipts.append(handled.receipt())
             except (ProcessingFailed, OperationalError):
-                log.warning("a pending %s message failed again; it waits for the next pass", channel)
-                stalled.add((channel, address))
+                if not self._given_up(message_id, channel, address):
+                    log.warning("a pending %s message failed again; it waits for the next pass", channel)
+                    stalled.add((channel, address))
         return receipts
+
+    def _given_up(self, message_id: int, channel: Channel, address: str) -> bool:
+        """After PROCESSING_ATTEMPTS passes a text that keeps failing goes to a person, so that it
+        holds neither the participant's later texts nor the oldest-first window of every pass."""
+        try:
+            with self._sessions.begin() as session:
+                participant = _participant_for(session, channel, address, lock=False)
+                given_up = failed_again(session, message_id, participant.id if participant else None, self._clock())
+        except OperationalError:
+            return False  # the database itself is failing: the next pass counts it
+        if given_up:
+            log.error("a pending %s message kept failing; it is passed to the counselor", channel)
+        return given_up
 
     def _receive_once(
         self, inbound: Inbound, reply_status: MessageStatus, inline: Callable[[], bool] | None

@@ -1,6 +1,7 @@
 """Every message in and out, on every channel, and the senders the service does not know."""
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -22,6 +23,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from casefile.base import UPSERT_INSERTS, Base, dialect_of, string_enum, table_of
+from casefile.facts import Fact, record_fact, register_fact
 from casefile.vocabulary import DELIVERY_RANK, Channel, Direction, MessageStatus
 
 
@@ -132,6 +134,42 @@ def mark_processed(
         _MARK_PROCESSED,
         {"message_id": message_id, "at": at, "participant_id": participant_id, "contact_id": contact_id},
     )
+
+
+#: Times a stored text is processed again after failures before a person is asked to read it.
+PROCESSING_ATTEMPTS = 5
+
+
+@register_fact
+@dataclass(frozen=True)
+class MessageNotProcessed(Fact):
+    """A text the service could not process, pass after pass: its counselor reads it instead, and the
+    participant's later texts are no longer held behind it."""
+
+    kind = "message_not_processed"
+    needs_counselor = True
+    attempts: int
+
+
+def failed_again(session: Session, message_id: int, participant_id: int | None, at: datetime) -> bool:
+    """Count one more failed processing of a stored inbound text; at PROCESSING_ATTEMPTS it is given
+    up (FAILED) and flagged for the participant's counselor. True when it was given up."""
+    attempts = session.scalar(
+        update(_MESSAGES)
+        .where(_MESSAGES.c.id == message_id, _MESSAGES.c.status == MessageStatus.RECEIVED)
+        .values(attempts=_MESSAGES.c.attempts + 1)
+        .returning(_MESSAGES.c.attempts)
+    )
+    if attempts is None or attempts < PROCESSING_ATTEMPTS:
+        return False
+    session.execute(
+        update(_MESSAGES)
+        .where(_MESSAGES.c.id == message_id)
+        .values(status=MessageStatus.FAILED, status_at=at, participant_id=participant_id)
+    )
+    if participant_id is not None:
+        record_fact(session, MessageNotProcessed(attempts=attempts), participant_id, None, message_id, at)
+    return True
 
 
 def add_outbound(session: Session, rows: list[dict[str, Any]]) -> list[int]:

@@ -29,6 +29,7 @@ LABELS = {
     "not_understood_twice": "Not understood twice",
     "handoff_requested": "Asked for a person",
     "handoff_message": "Wrote while handed to you",
+    "message_not_processed": "A text the service could not process",
 }
 
 

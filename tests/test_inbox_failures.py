@@ -8,7 +8,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select, text
 
 from bot.app import Service, create_app
-from casefile.messages import Message
+from casefile.facts import EventRecord
+from casefile.messages import PROCESSING_ATTEMPTS, Message
 from casefile.vocabulary import Direction, MessageStatus
 from tests.support import FixedClock, signed, sms_form
 
@@ -107,3 +108,25 @@ def test_a_message_that_cannot_even_be_stored_is_answered_503_so_twilio_retries(
     assert response.status_code == 503
     mend_storage(service, "messages")
     assert post(client, "hi", "SM-unstored")[0].startswith("Hi Jordan!")
+
+
+def test_a_text_that_keeps_failing_goes_to_a_person_and_holds_nothing_up(client: TestClient, service: Service) -> None:
+    """A poison message is retried a few passes, then flagged for the counselor (the apology promised
+    that they can see it); the participant's later texts are no longer held behind it."""
+    break_storage(service)
+    post(client, "hi", "SM-poison")
+    for _ in range(PROCESSING_ATTEMPTS - 1):
+        assert service.inbox.process_pending(MessageStatus.QUEUED) == []
+    with service.sessions.begin() as session:
+        assert session.scalars(select(EventRecord).where(EventRecord.kind == "message_not_processed")).all() == []
+    assert service.inbox.process_pending(MessageStatus.QUEUED) == []
+    with service.sessions.begin() as session:
+        poison = session.scalars(select(Message).where(Message.provider_id == "SM-poison")).one()
+        [flag] = session.scalars(select(EventRecord).where(EventRecord.kind == "message_not_processed")).all()
+        assert poison.status is MessageStatus.FAILED and flag.needs_counselor and flag.participant_id is not None
+    post(client, "yes", "SM-after")  # fails too while storage is broken, and waits
+    mend_storage(service)
+    receipts = service.inbox.process_pending(MessageStatus.QUEUED)
+    assert [receipt.replies[0].body.split("\n")[0] for receipt in receipts] == [
+        "Thanks, Jordan! You're all set. You can text me any time."
+    ]
