@@ -117,6 +117,22 @@ class ReengagementTask(Fact):
     quiet_since: date
 
 
+#: What a counselor does when texts go unanswered, as the attempts log says it.
+TASK_ACTIONS = {"call": "called the participant", "letter": "sent a letter", "home_visit": "made a home visit"}
+
+
+@register_fact
+@dataclass(frozen=True)
+class OutreachTaskDone(Fact):
+    """The counselor's call, letter or home visit after unanswered texts, and what came of it: the
+    attempts log of that month records it beside the texts."""
+
+    kind = "outreach_task_done"
+    action: str
+    result: str
+    counselor_id: int
+
+
 @register_fact
 @dataclass(frozen=True)
 class OutreachChanged(Fact):

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from casefile.addresses import create_link_code
 from casefile.outreach import OutreachChangeRefused, cancel_by_counselor, edit_queued, pause_outreach
 from casefile.vocabulary import Channel
-from console.attention import ItemNotFound, mark_handled
+from console.attention import ItemNotFound, TaskResultRefused, mark_handled, record_task_result
 from console.compose import TextRefused, queue_counselor_text
 from console.participant import ParticipantNotFound, own_participant, participant_page
 from console.web import ConsoleConfig, Viewer, acting_dependency, database, posted_form, render, safe_next
@@ -43,6 +43,18 @@ def actions_router(config: ConsoleConfig) -> APIRouter:
         except ItemNotFound:
             return missing(request, session, me)
         return back(safe_next(form.get("next"), "/queue").split("#")[0], notice="Marked handled.")
+
+    @router.post("/queue/{event_id}/task-result")
+    def task_result(request: Request, event_id: int, me: Me, session: Db, form: Form) -> Response:
+        try:
+            record_task_result(
+                session, me.counselor_id, event_id, form.get("action", ""), form.get("result", ""), config.clock()
+            )
+        except ItemNotFound:
+            return missing(request, session, me)
+        except TaskResultRefused as refused:
+            return back("/queue", error=str(refused))
+        return back("/queue", notice="Follow-up recorded; it goes in the month's attempts log.")
 
     @router.post("/participants/{participant_id}/texts")
     def send_text(

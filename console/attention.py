@@ -13,6 +13,7 @@ from sqlalchemy import ColumnElement, TextClause, func, select, text, update
 from sqlalchemy.orm import Session
 
 from casefile.facts import EventRecord, QueueItemHandled, record_fact
+from casefile.outreach import TASK_ACTIONS, OutreachTaskDone, ReengagementTask
 from casefile.people import Participant
 
 #: What each kind of item is called on the page; a kind added later shows as its own name.
@@ -114,6 +115,27 @@ def open_count(session: Session, counselor_id: int) -> tuple[int, int]:
 
 class ItemNotFound(LookupError):
     """No open item with that id on the counselor's caseload (or handled already)."""
+
+
+class TaskResultRefused(ValueError):
+    """The result cannot be recorded as given; says why, for the counselor."""
+
+
+def record_task_result(
+    session: Session, counselor_id: int, event_id: int, action: str, result: str, now: datetime
+) -> int:
+    """Close a re-engagement task with what the counselor did (call, letter, home visit) and what
+    came of it, a fact the month's attempts log records; the participant's id."""
+    if action not in TASK_ACTIONS:
+        raise TaskResultRefused("Pick what you did: a call, a letter or a home visit.")
+    if not result.strip():
+        raise TaskResultRefused("Say what came of it, for the case note.")
+    kind = session.scalar(select(EventRecord.kind).where(EventRecord.id == event_id, *open_items_of(counselor_id)))
+    if kind != ReengagementTask.kind:
+        raise ItemNotFound(event_id)
+    participant_id = mark_handled(session, counselor_id, event_id, now)
+    record_fact(session, OutreachTaskDone(action, result.strip()[:500], counselor_id), participant_id, None, None, now)
+    return participant_id
 
 
 def mark_handled(session: Session, counselor_id: int, event_id: int, now: datetime) -> int:

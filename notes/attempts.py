@@ -17,7 +17,7 @@ from casefile.base import table_of
 from casefile.contacts import Contact
 from casefile.facts import EventRecord
 from casefile.messages import Message
-from casefile.outreach import Outreach
+from casefile.outreach import TASK_ACTIONS, Outreach, OutreachTaskDone, ReengagementTask
 from casefile.people import Participant
 from casefile.vocabulary import Direction
 from notes.check import check_note
@@ -65,6 +65,8 @@ class AttemptLog:
     answered_on: date | None = None
     answer_contact_id: int | None = None
     tasks: list[tuple[datetime, dict[str, Any]]] = field(default_factory=list)
+    #: The counselor's calls, letters and visits recorded that month, with what came of them.
+    follow_ups: list[tuple[datetime, dict[str, Any]]] = field(default_factory=list)
 
     @property
     def occurrence(self) -> str:
@@ -156,14 +158,16 @@ def _load_attempts(session: Session, logs: list[AttemptLog]) -> None:
     for log in logs:
         by_participant[log.participant_id].append(log)
     for task in session.execute(
-        select(_EVENTS.c.participant_id, _EVENTS.c.occurred_at, _EVENTS.c.payload).where(
-            _EVENTS.c.participant_id.in_(list(by_participant)), _EVENTS.c.kind == "reengagement_task"
+        select(_EVENTS.c.participant_id, _EVENTS.c.occurred_at, _EVENTS.c.payload, _EVENTS.c.kind).where(
+            _EVENTS.c.participant_id.in_(list(by_participant)),
+            _EVENTS.c.kind.in_([ReengagementTask.kind, OutreachTaskDone.kind]),
         )
     ):
         for log in by_participant[task.participant_id]:
             local = task.occurred_at.astimezone(ZoneInfo(log.time_zone)).date()
             if (local.year, local.month) == (log.month.year, log.month.month):
-                log.tasks.append((task.occurred_at, task.payload))
+                kept = log.tasks if task.kind == ReengagementTask.kind else log.follow_ups
+                kept.append((task.occurred_at, task.payload))
 
 
 def attempts_note(log: AttemptLog, action_due: date) -> RenderedNote:
@@ -193,6 +197,9 @@ def attempts_note(log: AttemptLog, action_due: date) -> RenderedNote:
             note.say(
                 OBSTACLES, f"The text was not delivered (provider code {attempt.code or 'none'}).", [attempt.message_id]
             )
+    for at, done in sorted(log.follow_ups, key=lambda follow_up: follow_up[0]):
+        what = TASK_ACTIONS.get(str(done.get("action")), "followed up")
+        note.say(OBSTACLES, f"On {us_date(at.astimezone(zone).date())} the counselor {what}: {done.get('result', '')}")
     if not note.says(OBSTACLES):
         note.say(OBSTACLES, "None known.")
     for at, task in log.tasks:
