@@ -69,6 +69,16 @@ class StopRequestFlagged(Fact):
 
 
 @dataclass(frozen=True)
+class LifeEventReported(Fact):
+    """News the counselor must act on whatever flow it came in: a job started or lost, a move, an
+    appointment to reschedule... (conversations/life_events.py names the kinds)."""
+
+    kind = "life_event_reported"
+    needs_counselor = True
+    event: str
+
+
+@dataclass(frozen=True)
 class SafetyConcern(Fact):
     """Words that suggest danger, violence or self-harm. For the assigned counselor only."""
 
@@ -88,6 +98,7 @@ FACT_TYPES: dict[str, type[Fact]] = {
         CounselorMessage,
         StopRequestFlagged,
         SafetyConcern,
+        LifeEventReported,
     )
 }
 

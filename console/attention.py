@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from casefile.facts import EventRecord, QueueItemHandled, record_fact
 from casefile.outreach import TASK_ACTIONS, OutreachTaskDone, ReengagementTask
 from casefile.people import Participant
+from conversations.life_events import EVENT_NAMES
 
 #: What each kind of item is called on the page; a kind added later shows as its own name.
 LABELS = {
@@ -27,6 +28,7 @@ LABELS = {
     "delivery_failed": "Delivery failed",
     "stop_request_flagged": "Asked for fewer texts",
     "reengagement_task": "No answer: call, letter or visit",
+    "life_event_reported": "News to act on",
     "not_understood_twice": "Not understood twice",
     "handoff_requested": "Asked for a person",
     "handoff_message": "Wrote while handed to you",
@@ -62,6 +64,8 @@ class QueueItem:
             return f"Asked for help with {str(payload.get('category', '')).replace('_', ' ')}"
         if self.kind == "delivery_failed":
             return f"A {payload.get('channel')} text could not be delivered (code {payload.get('code')})"
+        if self.kind == "life_event_reported":
+            return EVENT_NAMES.get(str(payload.get("event")), "news").capitalize()
         if self.kind == "reengagement_task":
             return f"{payload.get('attempts')} texts unanswered since {payload.get('quiet_since')}"
         return ""

@@ -23,7 +23,7 @@ whatever the branch (even while opted out, when nothing is sent), so nothing a p
 from datetime import datetime
 
 from casefile.documents import DocumentReceived
-from casefile.facts import Fact, SafetyConcern, StopRequestFlagged
+from casefile.facts import Fact, LifeEventReported, SafetyConcern, StopRequestFlagged
 from casefile.vocabulary import ConsentState
 from conversations.flow import Flow, Step, Turn
 from conversations.flows.checkin import CHECKIN_FLOW
@@ -44,6 +44,7 @@ from conversations.flows.menu import handle_idle, help_reply, is_greeting, menu_
 from conversations.flows.plan import PLAN_FLOW
 from conversations.flows.review import REVIEW_FLOW
 from conversations.keywords import Keyword, asks_to_stop, keyword_in
+from conversations.life_events import recognise
 from conversations.model import ConversationState, InboundText, Outcome, ParticipantView, Reply
 from conversations.person import asks_for_person
 from conversations.safety import suggests_danger
@@ -64,6 +65,11 @@ def respond(participant: ParticipantView, state: ConversationState, inbound: Inb
         noted += (DocumentReceived(content_types=inbound.media_types),)
     if suggests_danger(inbound.text):
         noted += (SafetyConcern(text=inbound.text.strip()),)
+    # News the counselor must act on (a job started, a move, an appointment to move) goes to their
+    # queue whatever flow the text came in, unless the text reaches them already (a message for them,
+    # a handoff, a safety flag); the case note tells it again (notes/said.py).
+    if not any(fact.needs_counselor for fact in noted + outcome.facts):
+        noted += tuple(LifeEventReported(event.kind) for event in recognise(inbound.text))
     return Outcome(
         replies=outcome.replies,
         state=ConversationState(outcome.state.flow, outcome.state.step, outcome.state.data, now),

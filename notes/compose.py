@@ -12,8 +12,8 @@ from datetime import date
 from typing import Protocol
 
 from casefile.vocabulary import Language
+from conversations.life_events import LifeEvent
 from notes.check import ELEMENTS
-from notes.life_events import LifeEvent
 from notes.load import ContactFile, FactView, InboundText
 from notes.render import LANGUAGE_NAMES, RenderedNote, Sentence, quote, us_date
 

@@ -13,7 +13,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-from notes.life_events import fold
+from conversations.life_events import fold
 
 GLOSSARY_FILE = Path(__file__).with_name("glossary_es_en.tsv")
 #: After these, a verb in the infinitive takes "to" ("necesito reprogramar": "I need to reschedule");

@@ -1,7 +1,7 @@
 """What the participant said that a note must carry beyond the facts: texts no fact recorded, and
 life events mentioned in any text (issue 20: nothing said is dropped)."""
 
-from notes.life_events import LifeEvent, fold, recognise
+from conversations.life_events import LifeEvent, fold, recognise
 from notes.load import ContactFile, InboundText
 
 #: Greetings, thanks and bare yes/no carry no news: they are not quoted back to the counselor.

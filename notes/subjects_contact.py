@@ -1,6 +1,7 @@
 """The notes on the contact itself: safety, life events, documents, messages for the counselor,
 consent, unanswered outreach, and a plain contact in which nothing else was recorded."""
 
+from conversations.life_events import EVENT_NAMES
 from notes.compose import (
     EFFECT,
     NEXT,
@@ -13,7 +14,6 @@ from notes.compose import (
     language_name,
     say_fact,
 )
-from notes.life_events import EVENT_NAMES
 from notes.load import FactView
 from notes.render import us_date
 

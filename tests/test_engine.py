@@ -7,6 +7,7 @@ from casefile.facts import (
     ConsentConfirmed,
     CounselorMessage,
     LanguageChanged,
+    LifeEventReported,
     OptedIn,
     OptedOut,
     StopRequestFlagged,
@@ -40,7 +41,8 @@ def test_first_contact_introduces_the_service_once_and_asks_for_a_yes() -> None:
     assert talk.person.consent is ConsentState.RECORDED
     assert talk.keys("yes") == ["consent_confirmed", "menu"]
     assert talk.person.consent is ConsentState.CONFIRMED
-    assert talk.facts == [ConsentConfirmed(text="yes")]
+    # Asking for a bus pass before the YES is news for the counselor all the same (a life event).
+    assert talk.facts == [LifeEventReported(event="supportive_services"), ConsentConfirmed(text="yes")]
 
 
 @pytest.mark.parametrize("answer", ["Sí", "si", "YES", "y", "👍", "START"])

@@ -10,9 +10,10 @@ from sqlalchemy import select
 
 from bot.app import Service
 from casefile.case_notes import CaseNote
+from casefile.facts import EventRecord
 from casefile.messages import Message
 from casefile.vocabulary import Direction
-from notes.life_events import EVENT_NAMES, NEXT_STEPS, recognise
+from conversations.life_events import EVENT_NAMES, NEXT_STEPS, recognise
 from notes.said import is_acknowledgement
 from tests.channels import ConsoleAdapter
 from tests.support import ENGLISH_PHONE, SPANISH_PHONE, FixedClock
@@ -191,3 +192,18 @@ def test_every_text_of_a_contact_is_recorded_by_a_fact_or_quoted(
         }
         quoted = any(f'"{" ".join(body.split())}"' in note.draft_body for note in contact_notes_)
         assert message_id in stated or quoted, f"{body!r} is in no note of its contact"
+
+
+@pytest.mark.parametrize(
+    ("text", "event"),
+    [("I start my new job at Target on Monday", "job_started"), ("me mude la semana pasada, nueva direccion", "moved")],
+)
+def test_life_events_reach_the_counselors_queue_when_the_text_arrives(
+    service: Service, clock: FixedClock, text: str, event: str
+) -> None:
+    """The note tells it once the contact closes; the counselor must hear of it at once (issue 20)."""
+    ConsoleAdapter(service, clock).send("YES", "le-1")
+    ConsoleAdapter(service, clock).send(text, "le-2")
+    with service.sessions.begin() as session:
+        [reported] = session.scalars(select(EventRecord).where(EventRecord.kind == "life_event_reported")).all()
+        assert reported.payload == {"event": event} and reported.needs_counselor and reported.seen_at is None

@@ -2,8 +2,8 @@
 flow the text arrived in (DOMAIN.md, "What a counselor must hear about"; seed 000: the WTW 2 plan
 is amended when employment changes; seed 001 #13a: job start notification).
 
-Pure: text in, event kinds out, no I/O. It lives in notes/ because the drafter is what reads it; the
-engine can call it too. Patterns are matched on lowercased text with accents removed, so "médica",
+Pure: text in, event kinds out, no I/O. The engine records each as a fact for the counselor's
+queue when the text arrives; the notes drafter reads the texts again to write the event's note. Patterns are matched on lowercased text with accents removed, so "médica",
 "medica" and "MEDICA" read alike. Measured on tests/corpora/life_events.tsv (tests/test_notes_life_events.py).
 """
 
