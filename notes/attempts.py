@@ -74,20 +74,37 @@ class AttemptLog:
         return f"{month} to contact {self.answer_contact_id}" if self.answer_contact_id else month
 
 
-def due_logs(session: Session, now: datetime) -> list[AttemptLog]:
+#: Participants whose logs are written in one transaction: a county's month-end is a few thousand
+#: statements' worth of ids, past SQLite's limit on the variables of one statement if taken at once.
+PARTICIPANTS_PER_BATCH = 200
+
+
+def due_logs(
+    session: Session, now: datetime, after: int = 0, limit: int = PARTICIPANTS_PER_BATCH
+) -> tuple[list[AttemptLog], int | None]:
     """The logs that can be written now: unanswered outreach contacts not yet logged, by participant
-    and month, whose month has ended or which the participant has since answered."""
+    and month, whose month has ended or which the participant has since answered; for the next
+    `limit` participants after the id `after`, with the last id looked at (None: none were left)."""
     inbound = exists().where(_MESSAGES.c.contact_id == _CONTACTS.c.id, _MESSAGES.c.direction == Direction.INBOUND)
+    unlogged = (
+        _CONTACTS.c.drafted_at.is_not(None),
+        _CONTACTS.c.attempts_logged_at.is_(None),
+        _CONTACTS.c.opened_by == "outreach",
+    )
+    batch = session.scalars(
+        select(_CONTACTS.c.participant_id)
+        .where(*unlogged, _CONTACTS.c.participant_id > after)
+        .group_by(_CONTACTS.c.participant_id)
+        .order_by(_CONTACTS.c.participant_id)
+        .limit(limit)
+    ).all()
+    if not batch:
+        return [], None
     people = table_of(Participant)
     pending = session.execute(
         select(_CONTACTS.c.id, _CONTACTS.c.participant_id, _CONTACTS.c.opened_at, people.c.time_zone)
         .join(people, people.c.id == _CONTACTS.c.participant_id)
-        .where(
-            _CONTACTS.c.drafted_at.is_not(None),
-            _CONTACTS.c.attempts_logged_at.is_(None),
-            _CONTACTS.c.opened_by == "outreach",
-            ~inbound,
-        )
+        .where(*unlogged, _CONTACTS.c.participant_id.in_(batch), ~inbound)
         .order_by(_CONTACTS.c.participant_id, _CONTACTS.c.opened_at)
     ).all()
     groups: dict[tuple[int, date], AttemptLog] = {}
@@ -112,7 +129,7 @@ def due_logs(session: Session, now: datetime) -> list[AttemptLog]:
         elif month_over:
             ready.append(log)
     _load_attempts(session, ready)
-    return ready
+    return ready, batch[-1]
 
 
 def _answers(session: Session, participants: set[int]) -> dict[int, list[tuple[int, datetime]]]:
@@ -227,11 +244,14 @@ class LogDraft:
     problems: list[str]
 
 
-def write_logs(session: Session, calendar: BusinessDays, now: datetime) -> list[LogDraft]:
-    """The logs that are due, written and checked; their contacts are marked logged (the caller
+def write_logs(
+    session: Session, calendar: BusinessDays, now: datetime, after: int = 0
+) -> tuple[list[LogDraft], int | None]:
+    """The logs that are due for the next batch of participants after the id `after`, written and
+    checked, with the last id looked at (None: done); their contacts are marked logged (the caller
     stores the drafts in the same transaction)."""
     drafts = []
-    logs = due_logs(session, now)
+    logs, last = due_logs(session, now, after)
     for log in logs:
         if not log.attempts:
             continue
@@ -243,4 +263,4 @@ def write_logs(session: Session, calendar: BusinessDays, now: datetime) -> list[
     contact_ids = [contact_id for log in logs for contact_id in log.contact_ids]
     if contact_ids:
         session.execute(update(_CONTACTS).where(_CONTACTS.c.id.in_(contact_ids)).values(attempts_logged_at=now))
-    return drafts
+    return drafts, last

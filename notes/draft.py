@@ -227,19 +227,21 @@ def draft_closed_contacts(
             ]
             drafted += insert_notes(session, rows, now)
             session.execute(update(_CONTACTS).where(_CONTACTS.c.id.in_(ids)).values(drafted_at=now))
-    with sessions.begin() as session:
-        logs = attempts.write_logs(session, calendar, now)
-        rows = [
-            note_row(
-                NoteDraft(
-                    d.log.participant_id, None, attempts.SUBJECT, d.log.occurrence, d.contact_date, d.note, d.problems
-                ),
-                review_due(calendar, now, d.log.time_zone),
-                now,
-            )
-            for d in logs
-        ]
-        drafted += insert_notes(session, rows, now)
+    last: int | None = 0
+    while last is not None and not stopping():
+        with sessions.begin() as session:
+            logs, last = attempts.write_logs(session, calendar, now, last)
+            rows = [
+                note_row(
+                    NoteDraft(
+                        d.log.participant_id, None, attempts.SUBJECT, d.log.occurrence, d.contact_date, d.note, d.problems
+                    ),
+                    review_due(calendar, now, d.log.time_zone),
+                    now,
+                )
+                for d in logs
+            ]
+            drafted += insert_notes(session, rows, now)
     return drafted
 
 

@@ -329,3 +329,22 @@ def test_a_draft_is_late_after_one_business_day_and_the_queue_is_oldest_first(
         # Monday is the business day after Friday: late from Tuesday 00:00 on the participant's clock.
         assert not any(late for _, late in review.queue(session, dana, datetime(2026, 3, 10, 6, 59, tzinfo=UTC)))
         assert all(late for _, late in review.queue(session, dana, datetime(2026, 3, 10, 7, 0, tzinfo=UTC)))
+
+
+def test_attempts_logs_are_written_a_batch_of_participants_at_a_time(
+    settings: Settings, service: Service, clock: FixedClock
+) -> None:
+    """A county's month-end holds more ids than SQLite takes in one statement ("too many SQL
+    variables" at 100k participants): the logs are found and written a batch of participants at a time."""
+    from notes.attempts import due_logs
+
+    _welcome_texts_sent(settings, clock)
+    clock.advance(hours=3)
+    service.draft_notes()
+    clock.now = datetime(2026, 4, 1, 7, 1, tzinfo=UTC)
+    with service.sessions.begin() as session:
+        first, after = due_logs(session, clock(), 0, limit=1)
+        second, last = due_logs(session, clock(), after or 0, limit=1)
+        assert due_logs(session, clock(), last or 0, limit=1) == ([], None)
+    assert [log.participant_id for log in first + second] == [1, 2]
+    assert service.draft_notes()["contacts"] == 2
