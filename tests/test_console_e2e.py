@@ -6,7 +6,6 @@ import os
 import re
 import time
 from collections.abc import Iterator
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -21,6 +20,7 @@ from tests.console_support import DANA, PASSWORD, make_team
 from tests.fake_twilio import FakeTwilio, run_fake_twilio
 from tests.live_server import serve
 from tests.support import ENGLISH_PHONE, SPANISH_PHONE, FixedClock
+from tests.test_dispatch import with_twilio
 
 #: WCAG AA for body text; every piece of text on a page is checked against its real background.
 CONTRAST = 4.5
@@ -36,12 +36,7 @@ def twilio() -> Iterator[FakeTwilio]:
 def live(settings: Settings, clock: FixedClock, twilio: FakeTwilio) -> Iterator[tuple[str, Service]]:
     """The app served by uvicorn on 127.0.0.1 over the demo caseload, Twilio's sender pointed at the fake."""
     service = build_service(
-        replace(
-            settings,
-            twilio_account_sid="AC" + "c" * 32,
-            twilio_from_number="+15105559999",
-            twilio_api_base_url=twilio.url,
-        ),
+        with_twilio(settings, twilio),
         clock,
     )
     with service.sessions.begin() as session:

@@ -3,7 +3,6 @@ texting a participant through the outbox to the fake Twilio server (the real twi
 
 import re
 from collections.abc import Iterator
-from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -26,6 +25,7 @@ from tests.console_support import DANA, Browser, Team, make_team, open_items
 from tests.fake_twilio import FakeTwilio, run_fake_twilio
 from tests.outreach import change, enrol
 from tests.support import ENGLISH_PHONE, SPANISH_PHONE, FixedClock
+from tests.test_dispatch import with_twilio
 
 JORDAN, GUADALUPE = 1, 2
 
@@ -39,13 +39,7 @@ def twilio() -> Iterator[FakeTwilio]:
 def sender(settings: Settings, clock: FixedClock, twilio: FakeTwilio) -> Iterator[Service]:
     """The demo service with Twilio's REST sender pointed at the fake server."""
     built = build_service(
-        replace(
-            settings,
-            twilio_account_sid="AC" + "c" * 32,
-            twilio_from_number="+15105559999",
-            twilio_api_base_url=twilio.url,
-            sms_per_second=1000.0,
-        ),
+        with_twilio(settings, twilio),
         clock,
     )
     with built.sessions.begin() as session:

@@ -3,7 +3,6 @@ edit is refused with the reasons, and a text that holds an identifier is never s
 the outreach is skipped and the counselor told why."""
 
 from collections.abc import Iterator
-from dataclasses import replace
 
 import pytest
 from sqlalchemy import select
@@ -23,6 +22,7 @@ from scheduler.outbox import queue_message
 from tests.fake_telegram import FakeTelegram
 from tests.fake_twilio import FakeTwilio, run_fake_twilio
 from tests.support import ENGLISH_PHONE, FixedClock
+from tests.test_dispatch import with_twilio
 
 #: What issue 16 saw sent as it was: a name in full, an SSN, a date of birth and a case number.
 LEAKY = "Jordan Smith, your SSN 612-34-5678 and DOB 4/12/1991 are on case #C-448812. Call Dana."
@@ -37,13 +37,7 @@ def twilio() -> Iterator[FakeTwilio]:
 def sender(settings: Settings, clock: FixedClock, twilio: FakeTwilio) -> Iterator[Service]:
     """The demo caseload with Twilio's sender set, and the welcome queued for each participant."""
     built = build_service(
-        replace(
-            settings,
-            twilio_account_sid="AC" + "c" * 32,
-            twilio_from_number="+15105559999",
-            twilio_api_base_url=twilio.url,
-            sms_per_second=1000.0,
-        ),
+        with_twilio(settings, twilio),
         clock,
     )
     with built.sessions.begin() as session:
