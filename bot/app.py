@@ -32,7 +32,7 @@ from bot.logs import RequestLog
 from bot.metrics import Metrics, serve_metrics
 from bot.offload import Offload
 from bot.settings import Settings
-from casefile.database import make_engine, session_factory
+from casefile.database import WalCheckpoints, make_engine, session_factory
 from casefile.vocabulary import Channel, MessageStatus
 from console import ConsoleConfig, mount_console
 from conversations.rendering import MessageRenderer, ServiceProfile
@@ -96,6 +96,12 @@ class Service:
         self.engine.dispose()
         if self.inline_engine is not None:
             self.inline_engine.dispose()
+
+    def wal_checkpoints(self) -> WalCheckpoints | None:
+        """SQLite only: checkpoints off the requests' path, for as long as the web app runs."""
+        if self.inline_engine is None:
+            return None
+        return WalCheckpoints([self.engine, self.inline_engine])
 
     def transports(self) -> dict[Channel, Transport]:
         """The senders of the channels that send outside an inline reply."""
@@ -271,21 +277,25 @@ def _lifespan(
         # What is loaded by now lives as long as the process; frozen, the cyclic garbage collector
         # stops rescanning it on every full collection, pauses that showed in the webhook's p99.
         gc.freeze()
-        if not run_scheduler:
+        checkpoints = service.wal_checkpoints()
+        if checkpoints is not None:
+            checkpoints.start()
+        try:
+            if not run_scheduler:
+                yield
+                return
+            lease = Lease(service.sessions, service.clock)
+            scheduler = start_jobs(service.periodic_jobs(), lease, metrics.observe_job if metrics else None)
             try:
                 yield
             finally:
-                offload.close()
-            return
-        lease = Lease(service.sessions, service.clock)
-        scheduler = start_jobs(service.periodic_jobs(), lease, metrics.observe_job if metrics else None)
-        try:
-            yield
+                service.stopping.set()
+                scheduler.shutdown(wait=True)
+                lease.release()
         finally:
-            service.stopping.set()
-            scheduler.shutdown(wait=True)
-            lease.release()
             offload.close()
+            if checkpoints is not None:
+                checkpoints.stop()
 
     return lifespan
 

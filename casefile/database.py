@@ -1,12 +1,15 @@
 """Engines and sessions for SQLite (the embedded default) and PostgreSQL (production)."""
 
-from collections.abc import Iterator
+import logging
+import threading
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+log = logging.getLogger(__name__)
 
 def normalize_database_url(url: str) -> str:
     """Let people write postgresql://… and still get the psycopg 3 driver we install."""
@@ -17,6 +20,11 @@ def normalize_database_url(url: str) -> str:
 
 #: An execution option: the transaction only reads, so on SQLite it begins without the write lock.
 READ_ONLY = "waypoint_read_only"
+
+#: Bytes of WAL kept on disk after a checkpoint (SQLite otherwise keeps its high-water mark).
+WAL_SIZE_LIMIT = 64 << 20
+#: How often the background checkpoint runs (WalCheckpoints).
+CHECKPOINT_EVERY_SECONDS = 0.25
 
 #: How much of an SQLite file is read through a memory map (address space, not memory: the
 #: pages are the OS's page cache).
@@ -51,6 +59,8 @@ def _tune_sqlite(engine: Engine, lock_wait_ms: int) -> None:
         # The sweep reads a whole caseload's rows: through a memory map they come from the OS's page
         # cache, shared by every connection, instead of one read() per page into a 2 MB private cache.
         cursor.execute(f"PRAGMA mmap_size={MMAP_BYTES}")
+        # After a checkpoint the WAL file is cut back to this, not left at its largest burst's size.
+        cursor.execute(f"PRAGMA journal_size_limit={WAL_SIZE_LIMIT}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -73,3 +83,55 @@ def reading(sessions: sessionmaker[Session]) -> Iterator[Session]:
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
+
+
+class WalCheckpoints:
+    """SQLite only: the WAL is copied back into the database file by a thread of its own.
+
+    By default the commit that takes the WAL past 1,000 pages runs the checkpoint itself: it writes
+    those pages into the database file and syncs it, tens to hundreds of milliseconds on a county's
+    file, and on the webhook's inline path every request queued behind that commit waits too (each
+    message adds about 24 pages, so one commit in 40 paid it). While this runs, the engines' own
+    connections never checkpoint; PASSIVE never waits for, nor blocks, readers and writers."""
+
+    def __init__(self, engines: Sequence[Engine], every: float = CHECKPOINT_EVERY_SECONDS) -> None:
+        self._engines = engines
+        self._every = every
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="wal-checkpoints", daemon=True)
+
+    def start(self) -> None:
+        for engine in self._engines:
+            event.listen(engine, "connect", _no_autocheckpoint)
+            # Connections already pooled were opened checkpointing: let them go.
+            engine.dispose()
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop the thread after a last checkpoint; connections opened from now on checkpoint again."""
+        self._stop.set()
+        self._thread.join()
+        for engine in self._engines:
+            event.remove(engine, "connect", _no_autocheckpoint)
+            engine.dispose()
+
+    def _run(self) -> None:
+        connection = self._engines[0].raw_connection()
+        try:
+            while not self._stop.wait(self._every):
+                self._checkpoint(connection)
+            self._checkpoint(connection)
+        finally:
+            connection.close()
+
+    @staticmethod
+    def _checkpoint(connection: Any) -> None:
+        try:
+            connection.cursor().execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+        except Exception:
+            # The next pass tries again; meanwhile the WAL only grows (and readers still read it).
+            log.warning("a WAL checkpoint failed", exc_info=True)
+
+
+def _no_autocheckpoint(dbapi_connection: Any, connection_record: Any) -> None:
+    dbapi_connection.cursor().execute("PRAGMA wal_autocheckpoint=0")
