@@ -42,6 +42,7 @@ import httpx2 as httpx  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 from twilio.request_validator import RequestValidator  # noqa: E402
 
+from bench.cpu import CpuSeconds, cpu_seconds  # noqa: E402
 from bench.memory import Sampler, status  # noqa: E402
 from bench.seed import NOW, describe, phone_of, seed, seeded_copy  # noqa: E402
 
@@ -165,7 +166,8 @@ def server(target: str, env: dict[str, str], workers: int = 1, factory: bool = F
                 break
             except httpx.TransportError:
                 if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"server did not start: {process.stderr.read().decode()}") from None
+                    error = process.stderr.read().decode() if process.stderr else ""
+                    raise RuntimeError(f"server did not start: {error}") from None
                 time.sleep(0.2)
         yield sampler
     finally:
@@ -229,6 +231,18 @@ def jobs_done(database_url: str) -> str:
     return ", ".join(f"{name} {count:,}" for name, count in done.items())
 
 
+def cpu_figures(spent: CpuSeconds, figures: dict[str, float]) -> dict[str, float]:
+    """CPU milliseconds a message of the server, the database server and wrk, and the cores they
+    kept busy together: at os.cpu_count() the run was bound by the machine."""
+    messages = max(figures["requests"], 1)
+    return {
+        "server_ms": spent.server * 1000 / messages,
+        "database_ms": spent.database * 1000 / messages,
+        "client_ms": spent.client * 1000 / messages,
+        "busy_cores": (spent.server + spent.database + spent.client) / (figures["duration_us"] / 1e6),
+    }
+
+
 def prepare_postgres(url: str, participants: int) -> None:
     """Seed the (empty) database at `url`, or reuse it if it holds this many participants already."""
     from casefile.database import make_engine
@@ -270,7 +284,9 @@ def main() -> None:
         def measure(name: str, target: str, env: dict[str, str], workers: int = 1, factory: bool = True) -> None:
             with server(target, env, workers, factory) as sampler:
                 wrk(warm, 2, 4, 1)
+                before = cpu_seconds(int(sampler.pid))
                 results[name] = wrk(load, args.seconds, args.connections, args.threads)
+                results[name] |= cpu_figures(cpu_seconds(int(sampler.pid)) - before, results[name])
                 highest = status(sampler.pid)["VmHWM"]
                 results[name] |= {"peak_mb": highest, "own_mb": sampler.stop()["RssAnon"]}
             results[name]["stop_s"] = stopped_in[0]
@@ -328,6 +344,12 @@ def report(args: argparse.Namespace, results: dict[str, dict[str, float]], notes
             f"{figures['max_us'] / 1000:8.1f} {figures['errors'] + figures['bad_status']:7.0f} "
             f"{figures['repeated']:9.0f} {figures['peak_mb']:9.0f} {figures['own_mb']:7.0f} {figures['stop_s']:7.1f}"
         )
+    print(f"\nCPU a message (ms)       {'server':>8} {'database':>8} {'wrk':>8}  busy cores of {os.cpu_count()}")
+    for name, figures in results.items():
+        print(
+            f"{name:24} {figures['server_ms']:8.2f} {figures['database_ms']:8.2f} {figures['client_ms']:8.2f}"
+            f"  {figures['busy_cores']:.2f}"
+        )
     print("VmHWM: the server's peak resident memory, database pages mapped included; own: its RssAnon at most,")
     print("sampled every 20 ms from its start (with 2 workers, of uvicorn's supervisor only)")
     if "jobs" in notes:
@@ -344,6 +366,13 @@ def report(args: argparse.Namespace, results: dict[str, dict[str, float]], notes
     one, two = results.get("webhook, PG 1 worker"), results.get("webhook, PG 2 workers")
     if one and two:
         print(f"PostgreSQL, 2 workers / 1 worker: {two['per_second'] / one['per_second']:.2f}x")
+        # What the machine allows: every core busy with the CPU a message costs with 2 workers.
+        cost = two["server_ms"] + two["database_ms"] + two["client_ms"]
+        bound = (os.cpu_count() or 1) * 1000 / cost
+        print(
+            f"  the machine's {os.cpu_count()} cores at {cost:.2f} ms of CPU a message (server, PostgreSQL and wrk)"
+            f" allow {bound:.0f} msg/s, {bound / one['per_second']:.2f}x one worker"
+        )
 
 
 if __name__ == "__main__":
