@@ -1,8 +1,10 @@
 -- wrk script for bench/webhook.py: POSTs pre-signed, unique Twilio requests to /sms/twilio.
--- wrk -s bench/webhook.lua URL -- REQUESTS_FILE THREADS
+-- wrk -s bench/webhook.lua URL -- REQUESTS_FILE THREADS [PAUSE_MS]
 -- Each line of REQUESTS_FILE is "<form body>\t<X-Twilio-Signature>"; thread n takes lines n, n+T, …
 -- so that no two threads send the same message. A thread that runs out starts again from its first
 -- line (counted in "repeated": a repeat is a cheap duplicate and flatters the figures).
+-- With PAUSE_MS each connection waits that long between requests: a paced load (connections /
+-- pause is the rate) whose latencies are a participant's at that rate, not those of a queue kept full.
 
 local threads = {}
 
@@ -13,6 +15,7 @@ end
 
 function init(args)
    local path, count = args[1], tonumber(args[2])
+   pause = tonumber(args[3] or "0")
    prepared, sent, repeated = {}, 0, 0
    local line_number = 0
    for line in io.lines(path) do
@@ -25,6 +28,10 @@ function init(args)
       end
       line_number = line_number + 1
    end
+end
+
+function delay()
+   return pause
 end
 
 function request()

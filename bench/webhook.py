@@ -65,6 +65,7 @@ BODIES = [
     "thanks!",
 ]
 PORT = 8741
+BARE = "bare form parse"
 #: How long a server may take to stop once told to before it is killed (and the report says so).
 STOP_SECONDS = 30
 #: How long the last server took to stop.
@@ -127,7 +128,9 @@ def ensure_wrk() -> str:
     return found
 
 
-def wrk(requests: Path, seconds: float, connections: int, threads: int) -> dict[str, float]:
+def wrk(requests: Path, seconds: float, connections: int, threads: int, rate: float = 0) -> dict[str, float]:
+    """wrk's figures; with `rate`, each connection paces its requests so that all send about that many
+    a second (a rate above what the server answers is a saturated run again)."""
     command = [
         ensure_wrk(),
         f"-t{threads}",
@@ -141,6 +144,7 @@ def wrk(requests: Path, seconds: float, connections: int, threads: int) -> dict[
         "--",
         str(requests),
         str(threads),
+        str(round(connections * 1000 / rate)) if rate else "0",
     ]
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     figures: dict[str, float] = json.loads(output.strip().splitlines()[-1])
@@ -269,6 +273,13 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2, help="wrk's threads")
     parser.add_argument("--database-url", help="a PostgreSQL database (empty, or seeded by an earlier run)")
     parser.add_argument("--runs", default="bare,before,alone,jobs,postgres")
+    parser.add_argument(
+        "--rate",
+        type=float,
+        default=100,
+        help="after each saturated run, one paced at this many messages a second (0: none); 100 is"
+        " several times the busiest minute of a county of 100k (a check-in morning's replies)",
+    )
     args = parser.parse_args()
     runs = set(args.runs.split(","))
     rng = random.Random(19)
@@ -280,6 +291,8 @@ def main() -> None:
         write_requests(warm, args.participants, 2_000, rng, "a")
         # Unique for 3,000 messages a second: a repeat would be a cheap duplicate.
         write_requests(load, args.participants, int(args.seconds * 3_000), rng, "b")
+        paced = workdir / "paced.txt"
+        write_requests(paced, args.participants, int(args.seconds * args.rate * 1.2) + 100, rng, "c")
 
         def measure(name: str, target: str, env: dict[str, str], workers: int = 1, factory: bool = True) -> None:
             with server(target, env, workers, factory) as sampler:
@@ -287,13 +300,19 @@ def main() -> None:
                 before = cpu_seconds(int(sampler.pid))
                 results[name] = wrk(load, args.seconds, args.connections, args.threads)
                 results[name] |= cpu_figures(cpu_seconds(int(sampler.pid)) - before, results[name])
+                if args.rate and name != BARE:
+                    at_rate = f"{name} @{args.rate:.0f}/s"
+                    before = cpu_seconds(int(sampler.pid))
+                    results[at_rate] = wrk(paced, args.seconds, args.connections, args.threads, args.rate)
+                    results[at_rate] |= cpu_figures(cpu_seconds(int(sampler.pid)) - before, results[at_rate])
                 highest = status(sampler.pid)["VmHWM"]
-                results[name] |= {"peak_mb": highest, "own_mb": sampler.stop()["RssAnon"]}
-            results[name]["stop_s"] = stopped_in[0]
-            print(name, json.dumps(results[name]), flush=True)
+                own = sampler.stop()["RssAnon"]
+            for run in [run for run in results if run.startswith(name)]:
+                results[run] |= {"peak_mb": highest, "own_mb": own, "stop_s": stopped_in[0]}
+                print(run, json.dumps(results[run]), flush=True)
 
         if "bare" in runs:
-            measure("bare form parse", "bench.webhook:bare_app", dict(os.environ), factory=False)
+            measure(BARE, "bench.webhook:bare_app", dict(os.environ), factory=False)
         if "before" in runs:
             # The database as it was before migration 0012's index: what issue 19 measured.
             url = seeded_copy(args.participants, run_folder(workdir, "before"))
@@ -336,18 +355,18 @@ def report(args: argparse.Namespace, results: dict[str, dict[str, float]], notes
     )
     if "database" in notes:
         print(f"database: {notes['database']}")
-    header = f"{'run':24} {'msg/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8} {'errors':>7} {'repeated':>9}"
+    header = f"{'run':30} {'msg/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8} {'errors':>7} {'repeated':>9}"
     print(header + f" {'VmHWM MB':>9} {'own MB':>7} {'stop s':>7}")
     for name, figures in results.items():
         print(
-            f"{name:24} {figures['per_second']:8.0f} {figures['p50_us'] / 1000:8.1f} {figures['p99_us'] / 1000:8.1f} "
+            f"{name:30} {figures['per_second']:8.0f} {figures['p50_us'] / 1000:8.1f} {figures['p99_us'] / 1000:8.1f} "
             f"{figures['max_us'] / 1000:8.1f} {figures['errors'] + figures['bad_status']:7.0f} "
             f"{figures['repeated']:9.0f} {figures['peak_mb']:9.0f} {figures['own_mb']:7.0f} {figures['stop_s']:7.1f}"
         )
-    print(f"\nCPU a message (ms)       {'server':>8} {'database':>8} {'wrk':>8}  busy cores of {os.cpu_count()}")
+    print(f"\nCPU a message (ms)             {'server':>8} {'database':>8} {'wrk':>8}  busy cores of {os.cpu_count()}")
     for name, figures in results.items():
         print(
-            f"{name:24} {figures['server_ms']:8.2f} {figures['database_ms']:8.2f} {figures['client_ms']:8.2f}"
+            f"{name:30} {figures['server_ms']:8.2f} {figures['database_ms']:8.2f} {figures['client_ms']:8.2f}"
             f"  {figures['busy_cores']:.2f}"
         )
     print("VmHWM: the server's peak resident memory, database pages mapped included; own: its RssAnon at most,")
@@ -356,9 +375,9 @@ def report(args: argparse.Namespace, results: dict[str, dict[str, float]], notes
         print(f"during 'webhook + jobs': {notes['jobs']}")
     if any(figures["stop_s"] >= STOP_SECONDS for figures in results.values()):
         print(f"a server that had not stopped {STOP_SECONDS} s after SIGTERM was killed (stop s)")
-    bare = results.get("bare form parse")
+    bare = results.get(BARE)
     for name, figures in results.items():
-        if bare is not None and figures is not bare:
+        if bare is not None and figures is not bare and "@" not in name:
             print(
                 f"{name} / bare: throughput {figures['per_second'] / bare['per_second']:.2f}x, "
                 f"p50 {figures['p50_us'] / bare['p50_us']:.1f}x, p99 {figures['p99_us'] / bare['p99_us']:.1f}x"
