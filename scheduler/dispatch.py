@@ -2,13 +2,17 @@
 skipped or cancelled, each with its reason. The outbox (scheduler/outbox.py) then sends the messages.
 
 The decision is a pure function (`decide`) of the rule, what is known of the participant and the
-clock; `plan_due` reads a batch of due rows, decides and writes, in one transaction. Rows are
-claimed by that transaction: FOR UPDATE SKIP LOCKED on PostgreSQL, SQLite's single writer
-elsewhere, so two dispatchers never turn one row into two messages.
+clock. `plan_due` reads a batch of due rows, decides and makes their texts in a read-only
+transaction, then writes them in short transactions (at a county's size, one long one held SQLite's
+write lock for seconds and the webhook answered nobody meanwhile). Each write transaction takes its
+rows again (FOR UPDATE SKIP LOCKED on PostgreSQL, SQLite's single writer elsewhere), so two
+dispatchers never turn one row into two messages, and decides them again on what it reads, so a
+STOP, a reply or a handoff that came in after the read counts.
 """
 
+import time
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -20,6 +24,7 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 from casefile.addresses import outreach_address
 from casefile.contacts import DEFAULT_QUIET_SPELL, current_contact
 from casefile.conversation import ConversationRecord, save_conversation
+from casefile.database import reading
 from casefile.facts import record_fact
 from casefile.goals import Goal, GoalStep
 from casefile.handoffs import Handoff
@@ -27,7 +32,7 @@ from casefile.identifiers import outbound_problems
 from casefile.messages import Message, add_outbound
 from casefile.outreach import Outreach, OutreachKind, OutreachState, ReengagementTask, refuse_outreach
 from casefile.people import Participant
-from casefile.vocabulary import ConsentState, GoalStatus, MessageStatus, ProgrammeStatus, StepStatus
+from casefile.vocabulary import Channel, ConsentState, GoalStatus, MessageStatus, ProgrammeStatus, StepStatus
 from conversations.model import IDLE_FLOW, IDLE_STEP, Reply
 from conversations.rendering import MessageRenderer
 from scheduler.rules import Anchor, Busy, Rule, Unit
@@ -107,6 +112,36 @@ def decide(
     return Decision(Action.SEND)
 
 
+#: At most this many rows are written in one transaction, and a transaction takes no more rows
+#: once it has run WRITE_BUDGET seconds: on SQLite every other writer (the webhook) waits that long
+#: at most for the one write lock (issue 19: no job holds it over ~50 ms).
+WRITE_ROWS = 100
+WRITE_BUDGET = 0.025
+
+
+@dataclass(frozen=True)
+class Composed:
+    """An outreach text as made by the read-only pass: where it goes, what it says, and what the
+    identifier guard found in it (then nothing is sent: the row is skipped and the counselor told)."""
+
+    channel: Channel
+    address: str
+    body: str
+    problems: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A due row as the read-only pass saw it: what it decided, and the text it made to send."""
+
+    outreach_id: int
+    action: Action
+    #: The row's body and template as read: a counselor's edit since then means a new text.
+    body: str | None
+    template: str
+    text: Composed | None
+
+
 def plan_due(
     sessions: sessionmaker[Session],
     rules: Mapping[str, Rule],
@@ -115,47 +150,128 @@ def plan_due(
     now: datetime,
     batch: int = 500,
 ) -> Counter[str]:
-    """Decide one batch of due outreach; how many rows went each way (send, defer, skip, ...)."""
+    """Decide one batch of due outreach; how many rows went each way (send, defer, skip, ...).
+
+    Deciding and making the texts only read, so they run without SQLite's write lock; the rows are
+    then written in short transactions (`write_plans`) that decide each row again on what they
+    read themselves, so that a STOP, a reply or a handoff that came in meanwhile counts."""
+    with reading(sessions) as session:
+        plans = read_plans(session, rules, calendar, renderer, now, batch)
+    return write_plans(sessions, plans, rules, calendar, renderer, now)
+
+
+def read_plans(
+    session: Session,
+    rules: Mapping[str, Rule],
+    calendar: Calendar,
+    renderer: MessageRenderer,
+    now: datetime,
+    batch: int = 500,
+) -> list[Plan]:
+    """The due rows, oldest first, each with its decision and, if it is to be sent, its text."""
+    due = session.scalars(
+        select(Outreach)
+        .where(Outreach.state == OutreachState.QUEUED, Outreach.due_at <= now)
+        .order_by(Outreach.due_at, Outreach.id)
+        .limit(batch)
+    ).all()
+    plans = []
+    for row, participant, decision in _decided(session, due, rules, calendar, now):
+        text = None
+        if decision.action is Action.SEND:
+            text = _compose(session, row, participant, rules[row.rule], renderer, now)
+        plans.append(Plan(row.id, decision.action, row.body, row.template, text))
+    return plans
+
+
+def write_plans(
+    sessions: sessionmaker[Session],
+    plans: Sequence[Plan],
+    rules: Mapping[str, Rule],
+    calendar: Calendar,
+    renderer: MessageRenderer,
+    now: datetime,
+) -> Counter[str]:
+    """Write the plans in short transactions; how many rows went each way.
+
+    Each transaction takes its rows again if they are still queued and due (FOR UPDATE SKIP LOCKED
+    on PostgreSQL, so two dispatchers never both take one; SQLite's single writer elsewhere) and
+    decides them again. Each row's change and its message commit together, so a process killed
+    between transactions leaves the rest queued, whole, for the next pass."""
     decided: Counter[str] = Counter()
-    with sessions.begin() as session:
-        due = session.scalars(
-            select(Outreach)
-            .where(Outreach.state == OutreachState.QUEUED, Outreach.due_at <= now)
-            .order_by(Outreach.due_at, Outreach.id)
-            .limit(batch)
-            .with_for_update(skip_locked=True)
-        ).all()
-        participants = _participants(session, {row.participant_id for row in due})
-        # The rows' changes are flushed once, together, at commit: not before each statement the
-        # loop runs (which tripled the cost of a text; bench/dispatch.py).
-        with session.no_autoflush:
-            _decide_all(session, due, participants, rules, calendar, renderer, now, decided)
+    pending = list(plans)
+    while pending:
+        with sessions.begin() as session:
+            # Flushed once, together, at commit: not before each statement the loop runs.
+            with session.no_autoflush:
+                taken = _write_some(session, pending[:WRITE_ROWS], rules, calendar, renderer, now, decided)
+        pending = pending[taken:]
     return decided
 
 
-def _decide_all(
+def _write_some(
     session: Session,
-    due: Sequence[Outreach],
-    participants: dict[int, Participant],
+    plans: Sequence[Plan],
     rules: Mapping[str, Rule],
     calendar: Calendar,
     renderer: MessageRenderer,
     now: datetime,
     decided: Counter[str],
-) -> None:
+) -> int:
+    """Write the first plans until WRITE_BUDGET is spent; how many plans were dealt with (at least one)."""
+    started = time.perf_counter()
+    still_due = {
+        row.id: row
+        for row in session.scalars(
+            select(Outreach)
+            .where(
+                Outreach.id.in_([plan.outreach_id for plan in plans]),
+                Outreach.state == OutreachState.QUEUED,
+                Outreach.due_at <= now,
+            )
+            .with_for_update(skip_locked=True)
+        )
+    }
+    # Rows another dispatcher took, or that changed state since the read (a reply cancelled them),
+    # are left as they are.
+    mine = [plan for plan in plans if plan.outreach_id in still_due]
+    decisions = _decided(session, [still_due[plan.outreach_id] for plan in mine], rules, calendar, now)
+    for plan, (row, participant, decision) in zip(mine, decisions, strict=True):
+        decided[decision.action] += 1
+        text = plan.text if _unchanged(plan, row, decision) else None
+        _apply(session, row, participant, rules.get(row.rule), decision, text, renderer, now)
+        if time.perf_counter() - started > WRITE_BUDGET:
+            return plans.index(plan) + 1
+    return len(plans)
+
+
+def _unchanged(plan: Plan, row: Outreach, decision: Decision) -> bool:
+    """Whether the text the read-only pass made is still the one to send."""
+    return decision.action is plan.action and (row.body, row.template) == (plan.body, plan.template)
+
+
+def _decided(
+    session: Session,
+    rows: Sequence[Outreach],
+    rules: Mapping[str, Rule],
+    calendar: Calendar,
+    now: datetime,
+) -> Iterator[tuple[Outreach, Participant, Decision]]:
+    """Each row with its participant and its decision, on what the session reads now (a few
+    queries for all the rows). A text decided counts for the participant's later rows: one a day."""
+    participants = _participants(session, {row.participant_id for row in rows})
     last_texted = _last_outreach_texts(session, participants, now)
     conversations = _conversations(session, participants)
     handed_off = _handed_off(session, participants)
-    for row in due:
+    for row in rows:
         participant = participants[row.participant_id]
         recipient = _recipient(participant, now, last_texted.get(participant.id), conversations.get(participant.id))
         if participant.id in handed_off:
             recipient = replace(recipient, handed_off=True)
         decision = decide(rules.get(row.rule), row.kind, row.created_at, recipient, calendar, now)
-        decided[decision.action] += 1
-        _apply(session, row, participant, rules.get(row.rule), decision, renderer, now)
         if decision.action is Action.SEND:
             last_texted[participant.id] = now
+        yield row, participant, decision
 
 
 def _participants(session: Session, ids: set[int]) -> dict[int, Participant]:
@@ -223,6 +339,7 @@ def _apply(
     participant: Participant,
     rule: Rule | None,
     decision: Decision,
+    text: Composed | None,
     renderer: MessageRenderer,
     now: datetime,
 ) -> None:
@@ -243,30 +360,35 @@ def _apply(
         case Action.SEND:
             assert rule is not None
             row.state = OutreachState.DISPATCHED
-            _queue_text(session, row, participant, rule, renderer, now)
+            _queue_text(session, row, participant, text or _compose(session, row, participant, rule, renderer, now), now)
 
 
-def _queue_text(
+def _compose(
     session: Session, row: Outreach, participant: Participant, rule: Rule, renderer: MessageRenderer, now: datetime
-) -> None:
+) -> Composed:
+    """The row's text for the participant, and where it goes (this only reads)."""
     channel, address = outreach_address(session, participant)
     body = row.body or renderer.render(
         Reply(row.template, _params(session, participant, row, rule)), participant.language
     )
     # Every text the scheduler sends, on every channel, passes the identifier guard (issue 16, item 12).
-    if problems := outbound_problems(body, participant, now.date()):
-        refuse_outreach(session, row, problems, now)
+    return Composed(channel, address, body, tuple(outbound_problems(body, participant, now.date())))
+
+
+def _queue_text(session: Session, row: Outreach, participant: Participant, text: Composed, now: datetime) -> None:
+    if text.problems:
+        refuse_outreach(session, row, list(text.problems), now)
         return
-    contact_id = current_contact(session, participant.id, channel, now, opened_by="outreach")
+    contact_id = current_contact(session, participant.id, text.channel, now, opened_by="outreach")
     add_outbound(
         session,
         [
             {
                 "participant_id": participant.id,
                 "contact_id": contact_id,
-                "channel": channel,
-                "address": address,
-                "body": body,
+                "channel": text.channel,
+                "address": text.address,
+                "body": text.body,
                 "status": MessageStatus.QUEUED,
                 "outreach_id": row.id,
                 "created_at": now,
