@@ -184,9 +184,7 @@ def _recipients(session: Session, participant_ids: set[int]) -> dict[int, Recipi
     return recipients
 
 
-def _with_what_checks_read(
-    session: Session, claimed: list[Claimed], recipients: dict[int, Recipient]
-) -> list[Claimed]:
+def _with_what_checks_read(session: Session, claimed: list[Claimed], recipients: dict[int, Recipient]) -> list[Claimed]:
     """The claimed messages with when the message each answers arrived (for those opted out) and
     when their address was disabled: two queries for the batch, not two a message."""
     answering = [

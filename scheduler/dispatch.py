@@ -18,21 +18,22 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from casefile.addresses import outreach_address
+from casefile.base import table_of
 from casefile.contacts import DEFAULT_QUIET_SPELL, current_contact
-from casefile.conversation import ConversationRecord, save_conversation
+from casefile.conversation import ConversationRecord, save_conversations
 from casefile.database import reading
 from casefile.facts import record_fact
 from casefile.goals import Goal, GoalStep
 from casefile.handoffs import Handoff
 from casefile.identifiers import outbound_problems
-from casefile.messages import Message, add_outbound
+from casefile.messages import Message
 from casefile.outreach import Outreach, OutreachKind, OutreachState, ReengagementTask, refuse_outreach
 from casefile.people import Participant
-from casefile.vocabulary import Channel, ConsentState, GoalStatus, MessageStatus, ProgrammeStatus, StepStatus
+from casefile.vocabulary import Channel, ConsentState, Direction, GoalStatus, MessageStatus, ProgrammeStatus, StepStatus
 from conversations.model import IDLE_FLOW, IDLE_STEP, Reply
 from conversations.rendering import MessageRenderer
 from scheduler.rules import Anchor, Busy, Rule, Unit
@@ -149,6 +150,7 @@ def plan_due(
     renderer: MessageRenderer,
     now: datetime,
     batch: int = 500,
+    rows_per_commit: int = WRITE_ROWS,
 ) -> Counter[str]:
     """Decide one batch of due outreach; how many rows went each way (send, defer, skip, ...).
 
@@ -157,7 +159,7 @@ def plan_due(
     read themselves, so that a STOP, a reply or a handoff that came in meanwhile counts."""
     with reading(sessions) as session:
         plans = read_plans(session, rules, calendar, renderer, now, batch)
-    return write_plans(sessions, plans, rules, calendar, renderer, now)
+    return write_plans(sessions, plans, rules, calendar, renderer, now, rows_per_commit)
 
 
 def read_plans(
@@ -191,6 +193,7 @@ def write_plans(
     calendar: Calendar,
     renderer: MessageRenderer,
     now: datetime,
+    rows_per_commit: int = WRITE_ROWS,
 ) -> Counter[str]:
     """Write the plans in short transactions; how many rows went each way.
 
@@ -199,13 +202,16 @@ def write_plans(
     decides them again. Each row's change and its message commit together, so a process killed
     between transactions leaves the rest queued, whole, for the next pass."""
     decided: Counter[str] = Counter()
-    pending = list(plans)
+    pending, size = list(plans), rows_per_commit
     while pending:
         with sessions.begin() as session:
             # Flushed once, together, at commit: not before each statement the loop runs.
             with session.no_autoflush:
-                taken = _write_some(session, pending[:WRITE_ROWS], rules, calendar, renderer, now, decided)
+                taken = _write_some(session, pending[:size], rules, calendar, renderer, now, decided)
         pending = pending[taken:]
+        # What a transaction reads is for all the rows it is given: give it about as many as it
+        # wrote within the budget last time (more, up to the bound, while it keeps within it).
+        size = taken if taken < size else min(rows_per_commit, 2 * size)
     return decided
 
 
@@ -236,13 +242,20 @@ def _write_some(
     # are left as they are.
     mine = [plan for plan in plans if plan.outreach_id in still_due]
     decisions = _decided(session, [still_due[plan.outreach_id] for plan in mine], rules, calendar, now)
+    messages: list[dict[str, object]] = []
+    texted: list[int] = []
+    taken = len(plans)
     for plan, (row, participant, decision) in zip(mine, decisions, strict=True):
         decided[decision.action] += 1
         text = plan.text if _unchanged(plan, row, decision) else None
-        _apply(session, row, participant, rules.get(row.rule), decision, text, renderer, now)
+        if message := _apply(session, row, participant, rules.get(row.rule), decision, text, renderer, now):
+            messages.append(message)
+            texted.append(participant.id)
         if time.perf_counter() - started > WRITE_BUDGET:
-            return plans.index(plan) + 1
-    return len(plans)
+            taken = plans.index(plan) + 1
+            break
+    _insert_texts(session, messages, texted, now)
+    return taken
 
 
 def _unchanged(plan: Plan, row: Outreach, decision: Decision) -> bool:
@@ -342,7 +355,8 @@ def _apply(
     text: Composed | None,
     renderer: MessageRenderer,
     now: datetime,
-) -> None:
+) -> dict[str, object] | None:
+    """Write the decision on the row; for a text, the message to insert."""
     row.state_at = now
     row.reason = decision.reason
     match decision.action:
@@ -360,7 +374,10 @@ def _apply(
         case Action.SEND:
             assert rule is not None
             row.state = OutreachState.DISPATCHED
-            _queue_text(session, row, participant, text or _compose(session, row, participant, rule, renderer, now), now)
+            return _queue_text(
+                session, row, participant, text or _compose(session, row, participant, rule, renderer, now), now
+            )
+    return None
 
 
 def _compose(
@@ -375,30 +392,39 @@ def _compose(
     return Composed(channel, address, body, tuple(outbound_problems(body, participant, now.date())))
 
 
-def _queue_text(session: Session, row: Outreach, participant: Participant, text: Composed, now: datetime) -> None:
+def _queue_text(
+    session: Session, row: Outreach, participant: Participant, text: Composed, now: datetime
+) -> dict[str, object] | None:
+    """The message to insert for the row (the batch inserts its messages together), or None if
+    the identifier guard stopped the text."""
     if text.problems:
         refuse_outreach(session, row, list(text.problems), now)
-        return
-    contact_id = current_contact(session, participant.id, text.channel, now, opened_by="outreach")
-    add_outbound(
-        session,
-        [
-            {
-                "participant_id": participant.id,
-                "contact_id": contact_id,
-                "channel": text.channel,
-                "address": text.address,
-                "body": text.body,
-                "status": MessageStatus.QUEUED,
-                "outreach_id": row.id,
-                "created_at": now,
-                "status_at": now,
-            }
-        ],
-    )
-    # The reply will be about this text: a flow left hours ago (not busy, or it would wait) would
-    # read "1" or "yes" as an answer to its own old question.
-    save_conversation(session, participant.id, IDLE_FLOW, IDLE_STEP, {}, now)
+        return None
+    return {
+        "participant_id": participant.id,
+        "contact_id": current_contact(session, participant.id, text.channel, now, opened_by="outreach"),
+        "direction": Direction.OUTBOUND,
+        "channel": text.channel,
+        "address": text.address,
+        "body": text.body,
+        "media": [],
+        "status": MessageStatus.QUEUED,
+        "outreach_id": row.id,
+        "created_at": now,
+        "status_at": now,
+    }
+
+
+_MESSAGES = table_of(Message)
+
+
+def _insert_texts(session: Session, messages: list[dict[str, object]], texted: list[int], now: datetime) -> None:
+    """The batch's texts, in one statement; and their recipients' conversations left idle: the
+    reply will be about this text, and a flow left hours ago (not busy, or it would wait) would
+    read "1" or "yes" as an answer to its own old question."""
+    if messages:
+        session.execute(insert(_MESSAGES), messages)
+        save_conversations(session, texted, IDLE_FLOW, IDLE_STEP, now)
 
 
 def _params(session: Session, participant: Participant, row: Outreach, rule: Rule) -> dict[str, object]:
