@@ -5,7 +5,7 @@ A fact type is a frozen dataclass with a unique `kind`; its fields are its JSON 
 """
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, ClassVar, TypeVar, get_type_hints
@@ -259,6 +259,33 @@ def record_fact(
     projection = _PROJECTIONS.get(fact.kind)
     if projection is not None:
         projection(session, fact, FactSource(participant_id, message_id, at, contact_id))
+
+
+def record_facts(session: Session, facts: Sequence[tuple[Fact, FactSource]]) -> None:
+    """Store many facts in one statement (the outbox's attempts of a batch), each projected as
+    `record_fact` would."""
+    if not facts:
+        return
+    session.execute(
+        _RECORD_FACT,
+        [
+            {
+                "participant_id": source.participant_id,
+                "contact_id": source.contact_id,
+                "message_id": source.message_id,
+                "kind": fact.kind,
+                "payload": fact_payload(fact),
+                "needs_counselor": fact.needs_counselor,
+                "urgent": fact.urgent,
+                "seen_at": None,
+                "occurred_at": source.at,
+            }
+            for fact, source in facts
+        ],
+    )
+    for fact, source in facts:
+        if (projection := _PROJECTIONS.get(fact.kind)) is not None:
+            projection(session, fact, source)
 
 
 def facts_for(session: Session, participant_id: int) -> list[EventRecord]:

@@ -38,6 +38,7 @@ class Claimed:
     participant_id: int | None
     outreach_id: int | None
     in_reply_to_id: int | None
+    contact_id: int | None
     #: When the message this one answers arrived (read only when its recipient has opted out).
     answers_from: datetime | None = None
     #: When the provider said this address cannot receive messages; None while it can.
@@ -133,6 +134,7 @@ def claim_all(
                 Message.participant_id,
                 Message.outreach_id,
                 Message.in_reply_to_id,
+                Message.contact_id,
             )
         )
     ]

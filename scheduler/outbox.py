@@ -25,7 +25,7 @@ from casefile.addresses import mark_unreachable
 from casefile.base import table_of
 from casefile.consent import record_consent
 from casefile.database import reading
-from casefile.facts import Fact, record_fact, register_fact
+from casefile.facts import Fact, FactSource, record_fact, record_facts, register_fact
 from casefile.identifiers import OutboundRefused, outbound_problems
 from casefile.messages import Message
 from casefile.outreach import Outreach, OutreachAttempt, cancel_queued
@@ -269,6 +269,11 @@ def _hold_for_later(sessions: sessionmaker[Session], later: Mapping[int, datetim
 
 
 _MESSAGES = table_of(Message)
+_SENT = (
+    update(_MESSAGES)
+    .where(_MESSAGES.c.id == bindparam("message_id"))
+    .values(provider_id=bindparam("provider_id"), status=MessageStatus.SENT, status_at=bindparam("at"))
+)
 _RETRY_LATER = (
     update(_MESSAGES)
     .where(_MESSAGES.c.id == bindparam("message_id"), _MESSAGES.c.status == MessageStatus.QUEUED)
@@ -314,28 +319,48 @@ def _record(
     sends: list[tuple[Claimed, Future[str | DeliveryError]]],
     clock: Callable[[], datetime],
 ) -> Counter[MessageStatus]:
-    """Wait for a group's sends and record their results in one transaction. A process killed
-    before it commits leaves them SENDING: settled with the provider, never resent blindly."""
+    """Wait for a group's sends and record their results in one transaction: the texts sent, and
+    their outreach attempts, in a statement each; a failure as `record_failure` says. A process
+    killed before this commits leaves them SENDING: settled with the provider, never resent blindly."""
     results = [(claimed, future.result()) for claimed, future in sends]
     statuses: Counter[MessageStatus] = Counter()
     if not results:
         return statuses
+    sent = [(claimed, result) for claimed, result in results if not isinstance(result, DeliveryError)]
     with sessions.begin() as session:
-        ids = [claimed.id for claimed, _ in results]
-        messages = {m.id: m for m in session.scalars(select(Message).where(Message.id.in_(ids)))}
-        outreach_ids = [m.outreach_id for m in messages.values() if m.outreach_id is not None]
-        if outreach_ids:  # into the session, for each attempt's record
-            session.scalars(select(Outreach).where(Outreach.id.in_(outreach_ids))).all()
         at = clock()
+        if sent:
+            session.execute(
+                _SENT,
+                [{"message_id": claimed.id, "provider_id": provider_id, "at": at} for claimed, provider_id in sent],
+            )
+            record_facts(session, _attempts(session, [claimed for claimed, _ in sent], at))
+            statuses[MessageStatus.SENT] = len(sent)
         for claimed, result in results:
-            message = messages[claimed.id]
             if isinstance(result, DeliveryError):
-                statuses[record_failure(session, message, result, at)] += 1
-                continue
-            message.provider_id, message.status, message.status_at = result, MessageStatus.SENT, at
-            record_attempt(session, message, "sent", None)
-            statuses[MessageStatus.SENT] += 1
+                statuses[record_failure(session, session.get_one(Message, claimed.id), result, at)] += 1
     return statuses
+
+
+def _attempts(session: Session, sent: list[Claimed], at: datetime) -> list[tuple[Fact, FactSource]]:
+    """The outreach attempts of texts just sent, for the case notes (one query for their rules)."""
+    outreach_ids = [claimed.outreach_id for claimed in sent if claimed.outreach_id is not None]
+    if not outreach_ids:
+        return []
+    rules = {
+        outreach_id: (rule, template)
+        for outreach_id, rule, template in session.execute(
+            select(Outreach.id, Outreach.rule, Outreach.template).where(Outreach.id.in_(outreach_ids))
+        )
+    }
+    return [
+        (
+            OutreachAttempt(claimed.outreach_id, *rules[claimed.outreach_id], claimed.channel.value, "sent", None),
+            FactSource(claimed.participant_id, claimed.id, at, claimed.contact_id),
+        )
+        for claimed in sent
+        if claimed.outreach_id is not None and claimed.participant_id is not None
+    ]
 
 
 def deliver(
