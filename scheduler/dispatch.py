@@ -13,7 +13,7 @@ STOP, a reply or a handoff that came in after the read counts.
 import time
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
@@ -177,11 +177,13 @@ def read_plans(
         .order_by(Outreach.due_at, Outreach.id)
         .limit(batch)
     ).all()
+    decided = list(_decided(session, due, rules, calendar, now))
+    participants = _participants(session, {row.participant_id for row, d in decided if d.action is Action.SEND})
     plans = []
-    for row, participant, decision in _decided(session, due, rules, calendar, now):
+    for row, decision in decided:
         text = None
         if decision.action is Action.SEND:
-            text = _compose(session, row, participant, rules[row.rule], renderer, now)
+            text = _compose(session, row, participants[row.participant_id], rules[row.rule], renderer, now)
         plans.append(Plan(row.id, decision.action, row.body, row.template, text))
     return plans
 
@@ -245,12 +247,12 @@ def _write_some(
     messages: list[dict[str, object]] = []
     texted: list[int] = []
     taken = len(plans)
-    for plan, (row, participant, decision) in zip(mine, decisions, strict=True):
+    for plan, (row, decision) in zip(mine, decisions, strict=True):
         decided[decision.action] += 1
         text = plan.text if _unchanged(plan, row, decision) else None
-        if message := _apply(session, row, participant, rules.get(row.rule), decision, text, renderer, now):
+        if message := _apply(session, row, rules.get(row.rule), decision, text, renderer, now):
             messages.append(message)
-            texted.append(participant.id)
+            texted.append(row.participant_id)
         if time.perf_counter() - started > WRITE_BUDGET:
             taken = plans.index(plan) + 1
             break
@@ -269,22 +271,46 @@ def _decided(
     rules: Mapping[str, Rule],
     calendar: Calendar,
     now: datetime,
-) -> Iterator[tuple[Outreach, Participant, Decision]]:
-    """Each row with its participant and its decision, on what the session reads now (a few
-    queries for all the rows). A text decided counts for the participant's later rows: one a day."""
-    participants = _participants(session, {row.participant_id for row in rows})
-    last_texted = _last_outreach_texts(session, participants, now)
-    conversations = _conversations(session, participants)
-    handed_off = _handed_off(session, participants)
+) -> Iterator[tuple[Outreach, Decision]]:
+    """Each row with its decision, on what the session reads now (a few queries for all the rows,
+    of the few columns a decision needs). A text decided counts for the participant's later rows:
+    one a day."""
+    ids = list({row.participant_id for row in rows})
+    known = {
+        participant_id: (consent, status, time_zone, paused_until, last_heard_at)
+        for participant_id, consent, status, time_zone, paused_until, last_heard_at in session.execute(
+            select(
+                Participant.id,
+                Participant.consent_state,
+                Participant.status,
+                Participant.time_zone,
+                Participant.outreach_paused_until,
+                Participant.last_heard_at,
+            ).where(Participant.id.in_(ids))
+        )
+    }
+    last_texted = _last_outreach_texts(session, ids, now)
+    conversations = _conversations(session, ids)
+    handed_off = _handed_off(session, ids)
     for row in rows:
-        participant = participants[row.participant_id]
-        recipient = _recipient(participant, now, last_texted.get(participant.id), conversations.get(participant.id))
-        if participant.id in handed_off:
-            recipient = replace(recipient, handed_off=True)
+        consent, status, time_zone, paused_until, last_heard_at = known[row.participant_id]
+        zone = ZoneInfo(time_zone)
+        day_start = now.astimezone(zone).replace(hour=0, minute=0, second=0, microsecond=0)
+        texted = last_texted.get(row.participant_id)
+        recipient = Recipient(
+            consent=consent,
+            status=status,
+            time_zone=time_zone,
+            paused_until=paused_until,
+            last_heard_at=last_heard_at,
+            conversation_at=conversations.get(row.participant_id),
+            texted_today=texted is not None and texted >= day_start,
+            handed_off=row.participant_id in handed_off,
+        )
         decision = decide(rules.get(row.rule), row.kind, row.created_at, recipient, calendar, now)
         if decision.action is Action.SEND:
-            last_texted[participant.id] = now
-        yield row, participant, decision
+            last_texted[row.participant_id] = now
+        yield row, decision
 
 
 def _participants(session: Session, ids: set[int]) -> dict[int, Participant]:
@@ -292,15 +318,13 @@ def _participants(session: Session, ids: set[int]) -> dict[int, Participant]:
     return {participant.id: participant for participant in session.scalars(query)}
 
 
-def _last_outreach_texts(
-    session: Session, participants: Mapping[int, Participant], now: datetime
-) -> dict[int, datetime]:
+def _last_outreach_texts(session: Session, participants: list[int], now: datetime) -> dict[int, datetime]:
     """When each participant of the batch was last sent an outreach text, if within two days (a
     local day starts at most 25 hours before now). One query for the batch."""
     rows = session.execute(
         select(Message.participant_id, func.max(Message.created_at))
         .where(
-            Message.participant_id.in_(list(participants)),
+            Message.participant_id.in_(participants),
             Message.outreach_id.is_not(None),
             Message.created_at >= now - timedelta(days=2),
         )
@@ -309,47 +333,28 @@ def _last_outreach_texts(
     return {participant_id: at for participant_id, at in rows if participant_id is not None}
 
 
-def _conversations(session: Session, participants: Mapping[int, Participant]) -> dict[int, datetime]:
+def _conversations(session: Session, participants: list[int]) -> dict[int, datetime]:
     """When each participant who is in a conversation (not idle) last moved in it."""
     rows = session.execute(
         select(ConversationRecord.participant_id, ConversationRecord.updated_at).where(
-            ConversationRecord.participant_id.in_(list(participants)), ConversationRecord.flow != IDLE_FLOW
+            ConversationRecord.participant_id.in_(participants), ConversationRecord.flow != IDLE_FLOW
         )
     )
     return {participant_id: at for participant_id, at in rows}
 
 
-def _handed_off(session: Session, participants: Mapping[int, Participant]) -> set[int]:
+def _handed_off(session: Session, participants: list[int]) -> set[int]:
     """Who of the batch has an open handoff (one query for the batch)."""
     return set(
         session.scalars(
-            select(Handoff.participant_id).where(
-                Handoff.participant_id.in_(list(participants)), Handoff.closed_at.is_(None)
-            )
+            select(Handoff.participant_id).where(Handoff.participant_id.in_(participants), Handoff.closed_at.is_(None))
         )
-    )
-
-
-def _recipient(
-    participant: Participant, now: datetime, last_texted: datetime | None, conversation_at: datetime | None
-) -> Recipient:
-    zone = ZoneInfo(participant.time_zone)
-    day_start = now.astimezone(zone).replace(hour=0, minute=0, second=0, microsecond=0)
-    return Recipient(
-        consent=participant.consent_state,
-        status=participant.status,
-        time_zone=participant.time_zone,
-        paused_until=participant.outreach_paused_until,
-        last_heard_at=participant.last_heard_at,
-        conversation_at=conversation_at,
-        texted_today=last_texted is not None and last_texted >= day_start,
     )
 
 
 def _apply(
     session: Session,
     row: Outreach,
-    participant: Participant,
     rule: Rule | None,
     decision: Decision,
     text: Composed | None,
@@ -374,9 +379,9 @@ def _apply(
         case Action.SEND:
             assert rule is not None
             row.state = OutreachState.DISPATCHED
-            return _queue_text(
-                session, row, participant, text or _compose(session, row, participant, rule, renderer, now), now
-            )
+            if text is None:  # decided otherwise, or edited, since the read: made here (rarely)
+                text = _compose(session, row, session.get_one(Participant, row.participant_id), rule, renderer, now)
+            return _queue_text(session, row, text, now)
     return None
 
 
@@ -392,17 +397,15 @@ def _compose(
     return Composed(channel, address, body, tuple(outbound_problems(body, participant, now.date())))
 
 
-def _queue_text(
-    session: Session, row: Outreach, participant: Participant, text: Composed, now: datetime
-) -> dict[str, object] | None:
+def _queue_text(session: Session, row: Outreach, text: Composed, now: datetime) -> dict[str, object] | None:
     """The message to insert for the row (the batch inserts its messages together), or None if
     the identifier guard stopped the text."""
     if text.problems:
         refuse_outreach(session, row, list(text.problems), now)
         return None
     return {
-        "participant_id": participant.id,
-        "contact_id": current_contact(session, participant.id, text.channel, now, opened_by="outreach"),
+        "participant_id": row.participant_id,
+        "contact_id": current_contact(session, row.participant_id, text.channel, now, opened_by="outreach"),
         "direction": Direction.OUTBOUND,
         "channel": text.channel,
         "address": text.address,

@@ -127,7 +127,10 @@ class RateLimiter:
     """At most `per_second` sends a second for one sender, spread evenly.
 
     Slots are 2% wider than 1/rate, so that a provider counting arrivals (which jitter by a few
-    milliseconds) never sees rate + 1 in one second. Reserving a slot is under a lock; the wait is not.
+    milliseconds) never sees rate + 1 in one second. And right before each send, `admit` counts the
+    sends as they actually began: on a loaded machine one can begin late (its claim took long) and
+    the next on time, and `per_second + 1` would then begin within one second. Reserving a slot or
+    a start is under a lock; the wait is not.
     """
 
     def __init__(self, per_second: float, clock: Callable[[], float] = time.monotonic) -> None:
@@ -136,6 +139,8 @@ class RateLimiter:
         self._interval = 1.02 / per_second
         self._clock = clock
         self._next = 0.0
+        #: When the last `per_second` sends began (or will, once their wait is over).
+        self._began: deque[float] = deque(maxlen=max(1, int(per_second)))
         self._lock = threading.Lock()
 
     def reserve(self) -> float:
@@ -146,8 +151,16 @@ class RateLimiter:
             self._next = slot + self._interval
             return slot - now
 
-    def wait(self) -> None:
-        time.sleep(self.reserve())
+    def admit(self) -> float:
+        """Count a send as beginning now, or as soon as no second would hold more than the rate;
+        the seconds to wait for that."""
+        with self._lock:
+            now = self._clock()
+            start = now
+            if len(self._began) == self._began.maxlen:
+                start = max(now, self._began[0] + 1.02)
+            self._began.append(start)
+            return start - now
 
 
 @dataclass(frozen=True)
@@ -233,7 +246,10 @@ def send_queued(
                 claims = claim_all(session, [slot.candidate.id for slot in group], clock())
             statuses[MessageStatus.FAILED] += sum(isinstance(c, Held) for c in claims.values())
             sends = [
-                (claimed, pool.submit(_send, transports[claimed.channel], claimed, slot.at))
+                (
+                    claimed,
+                    pool.submit(_send, transports[claimed.channel], claimed, slot.at, limiters.get(claimed.channel)),
+                )
                 for slot in group
                 if isinstance(claimed := claims.get(slot.candidate.id), Claimed)
             ]
@@ -301,9 +317,11 @@ def _sleep_until(moment: float) -> None:
         time.sleep(wait)
 
 
-def _send(transport: Transport, message: Claimed, slot: float) -> str | DeliveryError:
+def _send(transport: Transport, message: Claimed, slot: float, limiter: RateLimiter | None) -> str | DeliveryError:
     """Send at the message's rate slot: the provider's id, or why it failed."""
     _sleep_until(slot)
+    if limiter is not None:
+        time.sleep(limiter.admit())
     try:
         return transport.send(message.address, message.body)
     except DeliveryError as error:
@@ -376,7 +394,7 @@ def deliver(
     if not isinstance(claimed, Claimed):
         return None if claimed is None else MessageStatus.FAILED
     done = Future[str | DeliveryError]()
-    done.set_result(_send(transport, claimed, time.monotonic()))
+    done.set_result(_send(transport, claimed, time.monotonic(), None))
     [(status, _)] = _record(sessions, [(claimed, done)], clock).items()
     return status
 
