@@ -1,6 +1,6 @@
 """Where each participant is in a conversation, kept between messages."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -53,3 +53,14 @@ def save_conversation(
         _SAVE[dialect_of(session)],
         {"participant_id": participant_id, "flow": flow, "step": step, "data": data, "updated_at": at},
     )
+
+
+def save_conversations(session: Session, participant_ids: Sequence[int], flow: str, step: str, at: datetime) -> None:
+    """Put these participants at one flow and step, with no data: one statement for them all (the
+    dispatcher leaves everyone it texts in a batch idle)."""
+    if participant_ids:
+        rows = [
+            {"participant_id": participant_id, "flow": flow, "step": step, "data": {}, "updated_at": at}
+            for participant_id in participant_ids
+        ]
+        session.execute(_SAVE[dialect_of(session)], rows)

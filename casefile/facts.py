@@ -280,6 +280,33 @@ def record_facts(
             projection(session, fact, source)
 
 
+def record_facts(session: Session, facts: Sequence[tuple[Fact, FactSource]]) -> None:
+    """Store many facts in one statement (the outbox's attempts of a batch), each projected as
+    `record_fact` would."""
+    if not facts:
+        return
+    session.execute(
+        _RECORD_FACT,
+        [
+            {
+                "participant_id": source.participant_id,
+                "contact_id": source.contact_id,
+                "message_id": source.message_id,
+                "kind": fact.kind,
+                "payload": fact_payload(fact),
+                "needs_counselor": fact.needs_counselor,
+                "urgent": fact.urgent,
+                "seen_at": None,
+                "occurred_at": source.at,
+            }
+            for fact, source in facts
+        ],
+    )
+    for fact, source in facts:
+        if (projection := _PROJECTIONS.get(fact.kind)) is not None:
+            projection(session, fact, source)
+
+
 def facts_for(session: Session, participant_id: int) -> list[EventRecord]:
     return list(
         session.scalars(

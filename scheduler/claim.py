@@ -1,17 +1,19 @@
-"""Claiming one queued message for sending, with the checks that must hold at that moment.
+"""Claiming queued messages for sending, with the checks that must hold at that moment.
 
 The claim (QUEUED → SENDING) and the checks run in one transaction, right before the provider is
 called, after any wait for a rate slot: a STOP processed while a sender waited is seen here (issue
-16, item 1). The participant's row is read FOR UPDATE, so on PostgreSQL a STOP being processed (the
-inbox holds that row) is waited for rather than read as it was; SQLite's single writer does the same.
+16, item 1). A batch of messages is claimed in one short transaction (`claim_all`): one statement
+claims them, a few read what the checks need for all of them. The participants' rows are read FOR
+UPDATE, so on PostgreSQL a STOP being processed (the inbox holds that row) is waited for rather than
+read as it was; SQLite's single writer does the same.
 
 A held message is FAILED with the check's name as its code: it is not owed any more, and never
-resent. A check is a function of the claimed message and the participant as read; add one to
-`SEND_CHECKS` to hold more messages back.
+resent. A check is a pure function of the claimed message and its recipient as read; add one to
+`SEND_CHECKS` to hold more messages back (and what it needs to `Claimed` or `Recipient`).
 """
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -27,7 +29,7 @@ from casefile.vocabulary import Channel, ConsentAction, ConsentState, MessageSta
 
 @dataclass(frozen=True)
 class Claimed:
-    """A message this process now sends, and what the checks read of its recipient."""
+    """A message this process now sends, and what the checks read of it."""
 
     id: int
     channel: Channel
@@ -36,6 +38,11 @@ class Claimed:
     participant_id: int | None
     outreach_id: int | None
     in_reply_to_id: int | None
+    contact_id: int | None
+    #: When the message this one answers arrived (read only when its recipient has opted out).
+    answers_from: datetime | None = None
+    #: When the provider said this address cannot receive messages; None while it can.
+    address_disabled_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -44,6 +51,8 @@ class Recipient:
     time_zone: str
     paused_until: date | None
     last_heard_at: datetime | None
+    #: When they last opted out (read only when they are opted out).
+    opted_out_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -54,41 +63,31 @@ class Held:
 
 
 #: A reason to hold the message back, or None to let it go.
-SendCheck = Callable[[Session, Claimed, Recipient, datetime], str | None]
+SendCheck = Callable[[Claimed, Recipient, datetime], str | None]
 
 
-def opted_out(session: Session, message: Claimed, recipient: Recipient, now: datetime) -> str | None:
+def opted_out(message: Claimed, recipient: Recipient, now: datetime) -> str | None:
     """After STOP only the answers to what they wrote since go (the STOP confirmation itself):
     the engine made those knowing they had opted out. Outreach and older replies are held."""
     if recipient.consent is not ConsentState.OPTED_OUT:
         return None
-    if message.in_reply_to_id is not None and message.participant_id is not None:
-        opted_out_at = session.scalar(
-            select(func.max(ConsentEvent.occurred_at)).where(
-                ConsentEvent.participant_id == message.participant_id, ConsentEvent.action == ConsentAction.OPT_OUT
-            )
-        )
-        answered = session.scalar(select(Message.created_at).where(Message.id == message.in_reply_to_id))
-        if opted_out_at is not None and answered is not None and answered >= opted_out_at:
-            return None
+    opted_out_at, answered = recipient.opted_out_at, message.answers_from
+    if opted_out_at is not None and answered is not None and answered >= opted_out_at:
+        return None
     return "opted_out"
 
 
-def paused(session: Session, message: Claimed, recipient: Recipient, now: datetime) -> str | None:
+def paused(message: Claimed, recipient: Recipient, now: datetime) -> str | None:
     """A counselor paused automation: outreach made before the pause does not go during it."""
     if message.outreach_id is None or recipient.paused_until is None:
         return None
     return "paused" if recipient.paused_until >= now.astimezone(ZoneInfo(recipient.time_zone)).date() else None
 
 
-def unreachable(session: Session, message: Claimed, recipient: Recipient, now: datetime) -> str | None:
+def unreachable(message: Claimed, recipient: Recipient, now: datetime) -> str | None:
     """The provider said this address cannot receive messages (a landline, a blocked bot), and the
     participant has not written from it since."""
-    disabled_at = session.scalar(
-        select(ChannelAddress.disabled_at).where(
-            ChannelAddress.channel == message.channel, ChannelAddress.address == message.address
-        )
-    )
+    disabled_at = message.address_disabled_at
     if disabled_at is None:
         return None
     if recipient.last_heard_at is not None and recipient.last_heard_at > disabled_at:
@@ -104,44 +103,118 @@ def claim(
 ) -> Claimed | Held | None:
     """Claim a queued message for sending: None if another process got there first (or it is no
     longer queued), Held if a check stopped it (it is then FAILED), else what to send."""
-    row = session.execute(
-        update(Message)
-        .where(Message.id == message_id, Message.status == MessageStatus.QUEUED)
-        .values(status=MessageStatus.SENDING, status_at=now)
-        .returning(
-            Message.id,
-            Message.channel,
-            Message.address,
-            Message.body,
-            Message.participant_id,
-            Message.outreach_id,
-            Message.in_reply_to_id,
+    return claim_all(session, [message_id], now, checks).get(message_id)
+
+
+def claim_all(
+    session: Session, message_ids: Sequence[int], now: datetime, checks: Sequence[SendCheck] = SEND_CHECKS
+) -> dict[int, Claimed | Held]:
+    """Claim the queued messages among these, by id: what to send, or Held (then FAILED). A
+    message another process got first (skipped while it holds it, on PostgreSQL) or no longer
+    queued is not in the answer."""
+    free = session.scalars(
+        select(Message.id)
+        .where(Message.id.in_(list(message_ids)), Message.status == MessageStatus.QUEUED)
+        .order_by(Message.id)
+        .with_for_update(skip_locked=True)
+    ).all()
+    if not free:
+        return {}
+    claimed = [
+        Claimed(*row)
+        for row in session.execute(
+            update(Message)
+            .where(Message.id.in_(free), Message.status == MessageStatus.QUEUED)
+            .values(status=MessageStatus.SENDING, status_at=now)
+            .returning(
+                Message.id,
+                Message.channel,
+                Message.address,
+                Message.body,
+                Message.participant_id,
+                Message.outreach_id,
+                Message.in_reply_to_id,
+                Message.contact_id,
+            )
         )
-    ).one_or_none()
-    if row is None:
-        return None
-    message = Claimed(*row)
-    if message.participant_id is None:
-        return message  # an unknown sender's one polite reply: nobody's consent to check
-    recipient = Recipient(
-        *session.execute(
-            select(
-                Participant.consent_state,
-                Participant.time_zone,
-                Participant.outreach_paused_until,
-                Participant.last_heard_at,
+    ]
+    recipients = _recipients(session, {m.participant_id for m in claimed if m.participant_id is not None})
+    claimed = _with_what_checks_read(session, claimed, recipients)
+    outcome: dict[int, Claimed | Held] = {}
+    for message in claimed:
+        if message.participant_id is None:
+            outcome[message.id] = message  # an unknown sender's one polite reply: nobody's consent to check
+            continue
+        recipient = recipients[message.participant_id]
+        reason = next((r for check in checks if (r := check(message, recipient, now)) is not None), None)
+        outcome[message.id] = message if reason is None else Held(reason)
+    held = [
+        {"id": id_, "status": MessageStatus.FAILED, "error_code": claim.reason, "status_at": now}
+        for id_, claim in outcome.items()
+        if isinstance(claim, Held)
+    ]
+    if held:
+        session.execute(update(Message), held)
+    return outcome
+
+
+def _recipients(session: Session, participant_ids: set[int]) -> dict[int, Recipient]:
+    """The recipients of a batch, their rows locked (ordered, so two claimers never deadlock)."""
+    if not participant_ids:
+        return {}
+    rows = session.execute(
+        select(
+            Participant.id,
+            Participant.consent_state,
+            Participant.time_zone,
+            Participant.outreach_paused_until,
+            Participant.last_heard_at,
+        )
+        .where(Participant.id.in_(list(participant_ids)))
+        .order_by(Participant.id)
+        .with_for_update()
+    ).all()
+    recipients = {row[0]: Recipient(*row[1:]) for row in rows}
+    opted_out_ids = [pid for pid, r in recipients.items() if r.consent is ConsentState.OPTED_OUT]
+    if opted_out_ids:
+        for pid, at in session.execute(
+            select(ConsentEvent.participant_id, func.max(ConsentEvent.occurred_at))
+            .where(ConsentEvent.participant_id.in_(opted_out_ids), ConsentEvent.action == ConsentAction.OPT_OUT)
+            .group_by(ConsentEvent.participant_id)
+        ):
+            recipients[pid] = replace(recipients[pid], opted_out_at=at)
+    return recipients
+
+
+def _with_what_checks_read(session: Session, claimed: list[Claimed], recipients: dict[int, Recipient]) -> list[Claimed]:
+    """The claimed messages with when the message each answers arrived (for those opted out) and
+    when their address was disabled: two queries for the batch, not two a message."""
+    answering = [
+        m.in_reply_to_id
+        for m in claimed
+        if m.in_reply_to_id is not None
+        and m.participant_id is not None
+        and recipients[m.participant_id].consent is ConsentState.OPTED_OUT
+    ]
+    answered: dict[int, datetime] = {}
+    if answering:
+        query = select(Message.id, Message.created_at).where(Message.id.in_(answering))
+        answered = {message_id: at for message_id, at in session.execute(query)}
+    disabled = {
+        (channel, address): at
+        for channel, address, at in session.execute(
+            select(ChannelAddress.channel, ChannelAddress.address, ChannelAddress.disabled_at).where(
+                ChannelAddress.channel.in_(list({m.channel for m in claimed})),
+                ChannelAddress.address.in_(list({m.address for m in claimed})),
+                ChannelAddress.disabled_at.is_not(None),
             )
-            .where(Participant.id == message.participant_id)
-            .with_for_update()
-        ).one()
-    )
-    for check in checks:
-        reason = check(session, message, recipient, now)
-        if reason is not None:
-            session.execute(
-                update(Message)
-                .where(Message.id == message.id)
-                .values(status=MessageStatus.FAILED, error_code=reason, status_at=now)
-            )
-            return Held(reason)
-    return message
+        )
+    }
+    return [
+        replace(
+            m,
+            answers_from=answered.get(m.in_reply_to_id) if m.in_reply_to_id is not None else None,
+            address_disabled_at=disabled.get((m.channel, m.address)),
+        )
+        for m in claimed
+    ]

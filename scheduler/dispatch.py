@@ -2,32 +2,38 @@
 skipped or cancelled, each with its reason. The outbox (scheduler/outbox.py) then sends the messages.
 
 The decision is a pure function (`decide`) of the rule, what is known of the participant and the
-clock; `plan_due` reads a batch of due rows, decides and writes, in one transaction. Rows are
-claimed by that transaction: FOR UPDATE SKIP LOCKED on PostgreSQL, SQLite's single writer
-elsewhere, so two dispatchers never turn one row into two messages.
+clock. `plan_due` reads a batch of due rows, decides and makes their texts in a read-only
+transaction, then writes them in short transactions (at a county's size, one long one held SQLite's
+write lock for seconds and the webhook answered nobody meanwhile). Each write transaction takes its
+rows again (FOR UPDATE SKIP LOCKED on PostgreSQL, SQLite's single writer elsewhere), so two
+dispatchers never turn one row into two messages, and decides them again on what it reads, so a
+STOP, a reply or a handoff that came in after the read counts.
 """
 
+import time
 from collections import Counter
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from casefile.addresses import outreach_address
+from casefile.base import table_of
 from casefile.contacts import DEFAULT_QUIET_SPELL, current_contact
-from casefile.conversation import ConversationRecord, save_conversation
+from casefile.conversation import ConversationRecord, save_conversations
+from casefile.database import reading
 from casefile.facts import record_fact
 from casefile.goals import Goal, GoalStep
 from casefile.handoffs import Handoff
 from casefile.identifiers import outbound_problems
-from casefile.messages import Message, add_outbound
+from casefile.messages import Message
 from casefile.outreach import Outreach, OutreachKind, OutreachState, ReengagementTask, refuse_outreach
 from casefile.people import Participant
-from casefile.vocabulary import ConsentState, GoalStatus, MessageStatus, ProgrammeStatus, StepStatus
+from casefile.vocabulary import Channel, ConsentState, Direction, GoalStatus, MessageStatus, ProgrammeStatus, StepStatus
 from conversations.model import IDLE_FLOW, IDLE_STEP, Reply
 from conversations.rendering import MessageRenderer
 from scheduler.rules import Anchor, Busy, Rule, Unit
@@ -107,6 +113,36 @@ def decide(
     return Decision(Action.SEND)
 
 
+#: At most this many rows are written in one transaction, and a transaction takes no more rows
+#: once it has run WRITE_BUDGET seconds: on SQLite every other writer (the webhook) waits that long
+#: at most for the one write lock (issue 19: no job holds it over ~50 ms).
+WRITE_ROWS = 100
+WRITE_BUDGET = 0.025
+
+
+@dataclass(frozen=True)
+class Composed:
+    """An outreach text as made by the read-only pass: where it goes, what it says, and what the
+    identifier guard found in it (then nothing is sent: the row is skipped and the counselor told)."""
+
+    channel: Channel
+    address: str
+    body: str
+    problems: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A due row as the read-only pass saw it: what it decided, and the text it made to send."""
+
+    outreach_id: int
+    action: Action
+    #: The row's body and template as read: a counselor's edit since then means a new text.
+    body: str | None
+    template: str
+    text: Composed | None
+
+
 def plan_due(
     sessions: sessionmaker[Session],
     rules: Mapping[str, Rule],
@@ -114,48 +150,167 @@ def plan_due(
     renderer: MessageRenderer,
     now: datetime,
     batch: int = 500,
+    rows_per_commit: int = WRITE_ROWS,
 ) -> Counter[str]:
-    """Decide one batch of due outreach; how many rows went each way (send, defer, skip, ...)."""
+    """Decide one batch of due outreach; how many rows went each way (send, defer, skip, ...).
+
+    Deciding and making the texts only read, so they run without SQLite's write lock; the rows are
+    then written in short transactions (`write_plans`) that decide each row again on what they
+    read themselves, so that a STOP, a reply or a handoff that came in meanwhile counts."""
+    with reading(sessions) as session:
+        plans = read_plans(session, rules, calendar, renderer, now, batch)
+    return write_plans(sessions, plans, rules, calendar, renderer, now, rows_per_commit)
+
+
+def read_plans(
+    session: Session,
+    rules: Mapping[str, Rule],
+    calendar: Calendar,
+    renderer: MessageRenderer,
+    now: datetime,
+    batch: int = 500,
+) -> list[Plan]:
+    """The due rows, oldest first, each with its decision and, if it is to be sent, its text."""
+    due = session.scalars(
+        select(Outreach)
+        .where(Outreach.state == OutreachState.QUEUED, Outreach.due_at <= now)
+        .order_by(Outreach.due_at, Outreach.id)
+        .limit(batch)
+    ).all()
+    decided = list(_decided(session, due, rules, calendar, now))
+    participants = _participants(session, {row.participant_id for row, d in decided if d.action is Action.SEND})
+    plans = []
+    for row, decision in decided:
+        text = None
+        if decision.action is Action.SEND:
+            text = _compose(session, row, participants[row.participant_id], rules[row.rule], renderer, now)
+        plans.append(Plan(row.id, decision.action, row.body, row.template, text))
+    return plans
+
+
+def write_plans(
+    sessions: sessionmaker[Session],
+    plans: Sequence[Plan],
+    rules: Mapping[str, Rule],
+    calendar: Calendar,
+    renderer: MessageRenderer,
+    now: datetime,
+    rows_per_commit: int = WRITE_ROWS,
+) -> Counter[str]:
+    """Write the plans in short transactions; how many rows went each way.
+
+    Each transaction takes its rows again if they are still queued and due (FOR UPDATE SKIP LOCKED
+    on PostgreSQL, so two dispatchers never both take one; SQLite's single writer elsewhere) and
+    decides them again. Each row's change and its message commit together, so a process killed
+    between transactions leaves the rest queued, whole, for the next pass."""
     decided: Counter[str] = Counter()
-    with sessions.begin() as session:
-        due = session.scalars(
-            select(Outreach)
-            .where(Outreach.state == OutreachState.QUEUED, Outreach.due_at <= now)
-            .order_by(Outreach.due_at, Outreach.id)
-            .limit(batch)
-            .with_for_update(skip_locked=True)
-        ).all()
-        participants = _participants(session, {row.participant_id for row in due})
-        # The rows' changes are flushed once, together, at commit: not before each statement the
-        # loop runs (which tripled the cost of a text; bench/dispatch.py).
-        with session.no_autoflush:
-            _decide_all(session, due, participants, rules, calendar, renderer, now, decided)
+    pending, size = list(plans), rows_per_commit
+    while pending:
+        with sessions.begin() as session:
+            # Flushed once, together, at commit: not before each statement the loop runs.
+            with session.no_autoflush:
+                taken = _write_some(session, pending[:size], rules, calendar, renderer, now, decided)
+        pending = pending[taken:]
+        # What a transaction reads is for all the rows it is given: give it about as many as it
+        # wrote within the budget last time (more, up to the bound, while it keeps within it).
+        size = taken if taken < size else min(rows_per_commit, 2 * size)
     return decided
 
 
-def _decide_all(
+def _write_some(
     session: Session,
-    due: Sequence[Outreach],
-    participants: dict[int, Participant],
+    plans: Sequence[Plan],
     rules: Mapping[str, Rule],
     calendar: Calendar,
     renderer: MessageRenderer,
     now: datetime,
     decided: Counter[str],
-) -> None:
-    last_texted = _last_outreach_texts(session, participants, now)
-    conversations = _conversations(session, participants)
-    handed_off = _handed_off(session, participants)
-    for row in due:
-        participant = participants[row.participant_id]
-        recipient = _recipient(participant, now, last_texted.get(participant.id), conversations.get(participant.id))
-        if participant.id in handed_off:
-            recipient = replace(recipient, handed_off=True)
-        decision = decide(rules.get(row.rule), row.kind, row.created_at, recipient, calendar, now)
+) -> int:
+    """Write the first plans until WRITE_BUDGET is spent; how many plans were dealt with (at least one)."""
+    started = time.perf_counter()
+    still_due = {
+        row.id: row
+        for row in session.scalars(
+            select(Outreach)
+            .where(
+                Outreach.id.in_([plan.outreach_id for plan in plans]),
+                Outreach.state == OutreachState.QUEUED,
+                Outreach.due_at <= now,
+            )
+            .with_for_update(skip_locked=True)
+        )
+    }
+    # Rows another dispatcher took, or that changed state since the read (a reply cancelled them),
+    # are left as they are.
+    mine = [plan for plan in plans if plan.outreach_id in still_due]
+    decisions = _decided(session, [still_due[plan.outreach_id] for plan in mine], rules, calendar, now)
+    messages: list[dict[str, object]] = []
+    texted: list[int] = []
+    taken = len(plans)
+    for plan, (row, decision) in zip(mine, decisions, strict=True):
         decided[decision.action] += 1
-        _apply(session, row, participant, rules.get(row.rule), decision, renderer, now)
+        text = plan.text if _unchanged(plan, row, decision) else None
+        if message := _apply(session, row, rules.get(row.rule), decision, text, renderer, now):
+            messages.append(message)
+            texted.append(row.participant_id)
+        if time.perf_counter() - started > WRITE_BUDGET:
+            taken = plans.index(plan) + 1
+            break
+    _insert_texts(session, messages, texted, now)
+    return taken
+
+
+def _unchanged(plan: Plan, row: Outreach, decision: Decision) -> bool:
+    """Whether the text the read-only pass made is still the one to send."""
+    return decision.action is plan.action and (row.body, row.template) == (plan.body, plan.template)
+
+
+def _decided(
+    session: Session,
+    rows: Sequence[Outreach],
+    rules: Mapping[str, Rule],
+    calendar: Calendar,
+    now: datetime,
+) -> Iterator[tuple[Outreach, Decision]]:
+    """Each row with its decision, on what the session reads now (a few queries for all the rows,
+    of the few columns a decision needs). A text decided counts for the participant's later rows:
+    one a day."""
+    ids = list({row.participant_id for row in rows})
+    known = {
+        participant_id: (consent, status, time_zone, paused_until, last_heard_at)
+        for participant_id, consent, status, time_zone, paused_until, last_heard_at in session.execute(
+            select(
+                Participant.id,
+                Participant.consent_state,
+                Participant.status,
+                Participant.time_zone,
+                Participant.outreach_paused_until,
+                Participant.last_heard_at,
+            ).where(Participant.id.in_(ids))
+        )
+    }
+    last_texted = _last_outreach_texts(session, ids, now)
+    conversations = _conversations(session, ids)
+    handed_off = _handed_off(session, ids)
+    for row in rows:
+        consent, status, time_zone, paused_until, last_heard_at = known[row.participant_id]
+        zone = ZoneInfo(time_zone)
+        day_start = now.astimezone(zone).replace(hour=0, minute=0, second=0, microsecond=0)
+        texted = last_texted.get(row.participant_id)
+        recipient = Recipient(
+            consent=consent,
+            status=status,
+            time_zone=time_zone,
+            paused_until=paused_until,
+            last_heard_at=last_heard_at,
+            conversation_at=conversations.get(row.participant_id),
+            texted_today=texted is not None and texted >= day_start,
+            handed_off=row.participant_id in handed_off,
+        )
+        decision = decide(rules.get(row.rule), row.kind, row.created_at, recipient, calendar, now)
         if decision.action is Action.SEND:
-            last_texted[participant.id] = now
+            last_texted[row.participant_id] = now
+        yield row, decision
 
 
 def _participants(session: Session, ids: set[int]) -> dict[int, Participant]:
@@ -163,15 +318,13 @@ def _participants(session: Session, ids: set[int]) -> dict[int, Participant]:
     return {participant.id: participant for participant in session.scalars(query)}
 
 
-def _last_outreach_texts(
-    session: Session, participants: Mapping[int, Participant], now: datetime
-) -> dict[int, datetime]:
+def _last_outreach_texts(session: Session, participants: list[int], now: datetime) -> dict[int, datetime]:
     """When each participant of the batch was last sent an outreach text, if within two days (a
     local day starts at most 25 hours before now). One query for the batch."""
     rows = session.execute(
         select(Message.participant_id, func.max(Message.created_at))
         .where(
-            Message.participant_id.in_(list(participants)),
+            Message.participant_id.in_(participants),
             Message.outreach_id.is_not(None),
             Message.created_at >= now - timedelta(days=2),
         )
@@ -180,52 +333,35 @@ def _last_outreach_texts(
     return {participant_id: at for participant_id, at in rows if participant_id is not None}
 
 
-def _conversations(session: Session, participants: Mapping[int, Participant]) -> dict[int, datetime]:
+def _conversations(session: Session, participants: list[int]) -> dict[int, datetime]:
     """When each participant who is in a conversation (not idle) last moved in it."""
     rows = session.execute(
         select(ConversationRecord.participant_id, ConversationRecord.updated_at).where(
-            ConversationRecord.participant_id.in_(list(participants)), ConversationRecord.flow != IDLE_FLOW
+            ConversationRecord.participant_id.in_(participants), ConversationRecord.flow != IDLE_FLOW
         )
     )
     return {participant_id: at for participant_id, at in rows}
 
 
-def _handed_off(session: Session, participants: Mapping[int, Participant]) -> set[int]:
+def _handed_off(session: Session, participants: list[int]) -> set[int]:
     """Who of the batch has an open handoff (one query for the batch)."""
     return set(
         session.scalars(
-            select(Handoff.participant_id).where(
-                Handoff.participant_id.in_(list(participants)), Handoff.closed_at.is_(None)
-            )
+            select(Handoff.participant_id).where(Handoff.participant_id.in_(participants), Handoff.closed_at.is_(None))
         )
-    )
-
-
-def _recipient(
-    participant: Participant, now: datetime, last_texted: datetime | None, conversation_at: datetime | None
-) -> Recipient:
-    zone = ZoneInfo(participant.time_zone)
-    day_start = now.astimezone(zone).replace(hour=0, minute=0, second=0, microsecond=0)
-    return Recipient(
-        consent=participant.consent_state,
-        status=participant.status,
-        time_zone=participant.time_zone,
-        paused_until=participant.outreach_paused_until,
-        last_heard_at=participant.last_heard_at,
-        conversation_at=conversation_at,
-        texted_today=last_texted is not None and last_texted >= day_start,
     )
 
 
 def _apply(
     session: Session,
     row: Outreach,
-    participant: Participant,
     rule: Rule | None,
     decision: Decision,
+    text: Composed | None,
     renderer: MessageRenderer,
     now: datetime,
-) -> None:
+) -> dict[str, object] | None:
+    """Write the decision on the row; for a text, the message to insert."""
     row.state_at = now
     row.reason = decision.reason
     match decision.action:
@@ -243,40 +379,55 @@ def _apply(
         case Action.SEND:
             assert rule is not None
             row.state = OutreachState.DISPATCHED
-            _queue_text(session, row, participant, rule, renderer, now)
+            if text is None:  # decided otherwise, or edited, since the read: made here (rarely)
+                text = _compose(session, row, session.get_one(Participant, row.participant_id), rule, renderer, now)
+            return _queue_text(session, row, text, now)
+    return None
 
 
-def _queue_text(
+def _compose(
     session: Session, row: Outreach, participant: Participant, rule: Rule, renderer: MessageRenderer, now: datetime
-) -> None:
+) -> Composed:
+    """The row's text for the participant, and where it goes (this only reads)."""
     channel, address = outreach_address(session, participant)
     body = row.body or renderer.render(
         Reply(row.template, _params(session, participant, row, rule)), participant.language
     )
     # Every text the scheduler sends, on every channel, passes the identifier guard (issue 16, item 12).
-    if problems := outbound_problems(body, participant, now.date()):
-        refuse_outreach(session, row, problems, now)
-        return
-    contact_id = current_contact(session, participant.id, channel, now, opened_by="outreach")
-    add_outbound(
-        session,
-        [
-            {
-                "participant_id": participant.id,
-                "contact_id": contact_id,
-                "channel": channel,
-                "address": address,
-                "body": body,
-                "status": MessageStatus.QUEUED,
-                "outreach_id": row.id,
-                "created_at": now,
-                "status_at": now,
-            }
-        ],
-    )
-    # The reply will be about this text: a flow left hours ago (not busy, or it would wait) would
-    # read "1" or "yes" as an answer to its own old question.
-    save_conversation(session, participant.id, IDLE_FLOW, IDLE_STEP, {}, now)
+    return Composed(channel, address, body, tuple(outbound_problems(body, participant, now.date())))
+
+
+def _queue_text(session: Session, row: Outreach, text: Composed, now: datetime) -> dict[str, object] | None:
+    """The message to insert for the row (the batch inserts its messages together), or None if
+    the identifier guard stopped the text."""
+    if text.problems:
+        refuse_outreach(session, row, list(text.problems), now)
+        return None
+    return {
+        "participant_id": row.participant_id,
+        "contact_id": current_contact(session, row.participant_id, text.channel, now, opened_by="outreach"),
+        "direction": Direction.OUTBOUND,
+        "channel": text.channel,
+        "address": text.address,
+        "body": text.body,
+        "media": [],
+        "status": MessageStatus.QUEUED,
+        "outreach_id": row.id,
+        "created_at": now,
+        "status_at": now,
+    }
+
+
+_MESSAGES = table_of(Message)
+
+
+def _insert_texts(session: Session, messages: list[dict[str, object]], texted: list[int], now: datetime) -> None:
+    """The batch's texts, in one statement; and their recipients' conversations left idle: the
+    reply will be about this text, and a flow left hours ago (not busy, or it would wait) would
+    read "1" or "yes" as an answer to its own old question."""
+    if messages:
+        session.execute(insert(_MESSAGES), messages)
+        save_conversations(session, texted, IDLE_FLOW, IDLE_STEP, now)
 
 
 def _params(session: Session, participant: Participant, row: Outreach, rule: Rule) -> dict[str, object]:

@@ -9,27 +9,29 @@ import logging
 import random
 import threading
 import time
-from collections import Counter
-from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from collections import Counter, deque
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from casefile.addresses import mark_unreachable
+from casefile.base import table_of
 from casefile.consent import record_consent
-from casefile.facts import Fact, record_fact, register_fact
+from casefile.database import reading
+from casefile.facts import Fact, FactSource, record_fact, record_facts, register_fact
 from casefile.identifiers import OutboundRefused, outbound_problems
 from casefile.messages import Message
 from casefile.outreach import Outreach, OutreachAttempt, cancel_queued
 from casefile.people import Participant
 from casefile.vocabulary import Channel, ConsentAction, ConsentState, Direction, MessageStatus
-from scheduler.claim import Held, claim
+from scheduler.claim import Claimed, Held, claim, claim_all
 from scheduler.timing import Calendar
 
 log = logging.getLogger(__name__)
@@ -125,7 +127,10 @@ class RateLimiter:
     """At most `per_second` sends a second for one sender, spread evenly.
 
     Slots are 2% wider than 1/rate, so that a provider counting arrivals (which jitter by a few
-    milliseconds) never sees rate + 1 in one second. Reserving a slot is under a lock; the wait is not.
+    milliseconds) never sees rate + 1 in one second. And right before each send, `admit` counts the
+    sends as they actually began: on a loaded machine one can begin late (its claim took long) and
+    the next on time, and `per_second + 1` would then begin within one second. Reserving a slot or
+    a start is under a lock; the wait is not.
     """
 
     def __init__(self, per_second: float, clock: Callable[[], float] = time.monotonic) -> None:
@@ -134,6 +139,8 @@ class RateLimiter:
         self._interval = 1.02 / per_second
         self._clock = clock
         self._next = 0.0
+        #: When the last `per_second` sends began (or will, once their wait is over).
+        self._began: deque[float] = deque(maxlen=max(1, int(per_second)))
         self._lock = threading.Lock()
 
     def reserve(self) -> float:
@@ -144,8 +151,16 @@ class RateLimiter:
             self._next = slot + self._interval
             return slot - now
 
-    def wait(self) -> None:
-        time.sleep(self.reserve())
+    def admit(self) -> float:
+        """Count a send as beginning now, or as soon as no second would hold more than the rate;
+        the seconds to wait for that."""
+        with self._lock:
+            now = self._clock()
+            start = now
+            if len(self._began) == self._began.maxlen:
+                start = max(now, self._began[0] + 1.02)
+            self._began.append(start)
+            return start - now
 
 
 @dataclass(frozen=True)
@@ -158,7 +173,29 @@ class OutreachTiming:
     business_day_rules: frozenset[str]
 
 
-_Candidate = tuple[int, Channel, str | None, str | None]
+#: Messages claimed in one transaction, and whose results are recorded in one.
+CLAIM_ROWS = 50
+#: How far ahead of its rate slot a message may be claimed. A STOP processed after the claim is not
+#: seen before the text goes, as one processed while it is on its way: so this is kept short, and
+#: a message that must wait longer for its slot waits unclaimed (QUEUED: a process killed meanwhile
+#: leaves it to the next pass, which sends it once).
+CLAIM_AHEAD = 0.2
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    id: int
+    channel: Channel
+    rule: str | None
+    time_zone: str | None
+
+
+@dataclass(frozen=True)
+class _Slot:
+    """A message and the moment (time.monotonic) its sender's rate lets it go."""
+
+    candidate: _Candidate
+    at: float
 
 
 def send_queued(
@@ -173,14 +210,16 @@ def send_queued(
     """One pass over the queued messages that are due, oldest first, on the channels given: replies a
     provider could not take at once, and outreach texts. Returns how many ended in each status.
 
-    A message waits for its sender's rate slot *before* it is claimed: a process killed while
-    waiting leaves it QUEUED, and the next pass sends it once. Consent and the rest are checked
-    when it is claimed (scheduler/claim.py), after that wait."""
+    The messages are read without a write lock, then taken a group at a time: the group's rate
+    slots are reserved, and it is claimed (one short transaction, scheduler/claim.py: consent and
+    the rest checked then) when its first slot comes, so a message never waits for its slot claimed.
+    Its texts go out on up to `workers` threads, each at its slot, while the next group is claimed;
+    their results are recorded in one short transaction per group."""
     limiters = limiters or {}
     now = clock()
-    with sessions.begin() as session:
-        candidates: list[_Candidate] = [
-            tuple(row)  # type: ignore[misc]
+    with reading(sessions) as session:
+        candidates = [
+            _Candidate(*row)
             for row in session.execute(
                 select(Message.id, Message.channel, Outreach.rule, Participant.time_zone)
                 .outerjoin(Outreach, Message.outreach_id == Outreach.id)
@@ -195,65 +234,169 @@ def send_queued(
                 .limit(limit)
             )
         ]
-        ready = [candidate for candidate in candidates if _may_go_now(session, candidate, timing, now)]
+    later = {c.id: at for c in candidates if (at := _held_until(c, timing, now)) is not None}
+    _hold_for_later(sessions, later)
+    ready = [candidate for candidate in candidates if candidate.id not in later]
+    statuses: Counter[MessageStatus] = Counter()
+    with ThreadPoolExecutor(max(1, workers), thread_name_prefix="outbox") as pool:
+        in_flight: deque[list[tuple[Claimed, Future[str | DeliveryError]]]] = deque()
+        for group in _groups(ready, limiters):
+            _sleep_until(group[0].at)
+            with sessions.begin() as session:
+                claims = claim_all(session, [slot.candidate.id for slot in group], clock())
+            statuses[MessageStatus.FAILED] += sum(isinstance(c, Held) for c in claims.values())
+            sends = [
+                (
+                    claimed,
+                    pool.submit(_send, transports[claimed.channel], claimed, slot.at, limiters.get(claimed.channel)),
+                )
+                for slot in group
+                if isinstance(claimed := claims.get(slot.candidate.id), Claimed)
+            ]
+            in_flight.append(sends)
+            # One group on its way while the next is claimed; more would only hold claims longer.
+            while len(in_flight) > (1 if workers > 1 else 0):
+                statuses.update(_record(sessions, in_flight.popleft(), clock))
+        while in_flight:
+            statuses.update(_record(sessions, in_flight.popleft(), clock))
+    return +statuses
 
-    def send(candidate: _Candidate) -> MessageStatus | None:
-        limiter = limiters.get(candidate[1])
-        if limiter is not None:
-            limiter.wait()
-        return deliver(sessions, candidate[0], transports[candidate[1]], clock)
 
-    if workers <= 1:
-        statuses = [send(candidate) for candidate in ready]
-    else:
-        with ThreadPoolExecutor(workers, thread_name_prefix="outbox") as pool:
-            statuses = list(pool.map(send, ready))
-    return Counter(status for status in statuses if status is not None)
-
-
-def _may_go_now(session: Session, candidate: _Candidate, timing: OutreachTiming | None, now: datetime) -> bool:
+def _held_until(candidate: _Candidate, timing: OutreachTiming | None, now: datetime) -> datetime | None:
     """Replies always may go (the participant just wrote). An outreach text outside the
-    participant's hours stays QUEUED, for the next allowed time."""
-    message_id, _, rule, time_zone = candidate
-    if rule is None or time_zone is None or timing is None:
-        return True
-    zone, business_days = ZoneInfo(time_zone), rule in timing.business_day_rules
+    participant's hours stays QUEUED, for the next allowed time (returned)."""
+    if candidate.rule is None or candidate.time_zone is None or timing is None:
+        return None
+    zone, business_days = ZoneInfo(candidate.time_zone), candidate.rule in timing.business_day_rules
     if timing.calendar.is_allowed(now, zone, business_days):
-        return True
-    session.get_one(Message, message_id).retry_at = timing.calendar.next_allowed(now, zone, business_days)
-    return False
+        return None
+    return timing.calendar.next_allowed(now, zone, business_days)
+
+
+def _hold_for_later(sessions: sessionmaker[Session], later: Mapping[int, datetime]) -> None:
+    """Set the retry time of texts that must wait for the participant's hours, in short transactions."""
+    waiting = list(later.items())
+    for start in range(0, len(waiting), CLAIM_ROWS * 4):
+        with sessions.begin() as session:
+            session.execute(
+                _RETRY_LATER,
+                [{"message_id": id_, "until": at} for id_, at in waiting[start : start + CLAIM_ROWS * 4]],
+            )
+
+
+_MESSAGES = table_of(Message)
+_SENT = (
+    update(_MESSAGES)
+    .where(_MESSAGES.c.id == bindparam("message_id"))
+    .values(provider_id=bindparam("provider_id"), status=MessageStatus.SENT, status_at=bindparam("at"))
+)
+_RETRY_LATER = (
+    update(_MESSAGES)
+    .where(_MESSAGES.c.id == bindparam("message_id"), _MESSAGES.c.status == MessageStatus.QUEUED)
+    .values(retry_at=bindparam("until"))
+)
+
+
+def _groups(ready: list[_Candidate], limiters: Mapping[Channel, RateLimiter]) -> Iterator[list[_Slot]]:
+    """The messages in groups of at most CLAIM_ROWS whose rate slots lie within CLAIM_AHEAD of the
+    group's first. Slots are reserved one group ahead only, as the groups are asked for."""
+    group: list[_Slot] = []
+    for candidate in ready:
+        limiter = limiters.get(candidate.channel)
+        slot = _Slot(candidate, time.monotonic() + (limiter.reserve() if limiter is not None else 0.0))
+        if group and (len(group) == CLAIM_ROWS or slot.at - group[0].at > CLAIM_AHEAD):
+            yield group
+            group = []
+        group.append(slot)
+    if group:
+        yield group
+
+
+def _sleep_until(moment: float) -> None:
+    while (wait := moment - time.monotonic()) > 0:
+        time.sleep(wait)
+
+
+def _send(transport: Transport, message: Claimed, slot: float, limiter: RateLimiter | None) -> str | DeliveryError:
+    """Send at the message's rate slot: the provider's id, or why it failed."""
+    _sleep_until(slot)
+    if limiter is not None:
+        time.sleep(limiter.admit())
+    try:
+        return transport.send(message.address, message.body)
+    except DeliveryError as error:
+        return error
+    except Exception:
+        # A bug or a surprise in a transport: whether the text left is unknown, like a timeout.
+        log.exception("sending message %s on %s failed unexpectedly", message.id, message.channel)
+        return DeliveryError(Failure.UNCERTAIN, "exception")
+
+
+def _record(
+    sessions: sessionmaker[Session],
+    sends: list[tuple[Claimed, Future[str | DeliveryError]]],
+    clock: Callable[[], datetime],
+) -> Counter[MessageStatus]:
+    """Wait for a group's sends and record their results in one transaction: the texts sent, and
+    their outreach attempts, in a statement each; a failure as `record_failure` says. A process
+    killed before this commits leaves them SENDING: settled with the provider, never resent blindly."""
+    results = [(claimed, future.result()) for claimed, future in sends]
+    statuses: Counter[MessageStatus] = Counter()
+    if not results:
+        return statuses
+    sent = [(claimed, result) for claimed, result in results if not isinstance(result, DeliveryError)]
+    with sessions.begin() as session:
+        at = clock()
+        if sent:
+            session.execute(
+                _SENT,
+                [{"message_id": claimed.id, "provider_id": provider_id, "at": at} for claimed, provider_id in sent],
+            )
+            record_facts(session, _attempts(session, [claimed for claimed, _ in sent], at))
+            statuses[MessageStatus.SENT] = len(sent)
+        for claimed, result in results:
+            if isinstance(result, DeliveryError):
+                statuses[record_failure(session, session.get_one(Message, claimed.id), result, at)] += 1
+    return statuses
+
+
+def _attempts(session: Session, sent: list[Claimed], at: datetime) -> list[tuple[Fact, FactSource]]:
+    """The outreach attempts of texts just sent, for the case notes (one query for their rules)."""
+    outreach_ids = [claimed.outreach_id for claimed in sent if claimed.outreach_id is not None]
+    if not outreach_ids:
+        return []
+    rules = {
+        outreach_id: (rule, template)
+        for outreach_id, rule, template in session.execute(
+            select(Outreach.id, Outreach.rule, Outreach.template).where(Outreach.id.in_(outreach_ids))
+        )
+    }
+    return [
+        (
+            OutreachAttempt(claimed.outreach_id, *rules[claimed.outreach_id], claimed.channel.value, "sent", None),
+            FactSource(claimed.participant_id, claimed.id, at, claimed.contact_id),
+        )
+        for claimed in sent
+        if claimed.outreach_id is not None and claimed.participant_id is not None
+    ]
 
 
 def deliver(
     sessions: sessionmaker[Session], message_id: int, transport: Transport, clock: Callable[[], datetime]
 ) -> MessageStatus | None:
-    """Send one queued message. Returns its new status, or None if another process claimed it.
+    """Send one queued message now. Returns its new status, or None if another process claimed it.
 
     The claim (QUEUED → SENDING) is committed before the provider is called: a process killed
     after it leaves the message SENDING, which is reconciled with the provider (scheduler/reconcile.py),
     never resent blindly; one killed before it leaves it QUEUED, and the next pass sends it."""
     with sessions.begin() as session:
         claimed = claim(session, message_id, clock())
-        if claimed is None:
-            return None
-        if isinstance(claimed, Held):
-            return MessageStatus.FAILED
-    try:
-        provider_id = transport.send(claimed.address, claimed.body)
-    except DeliveryError as error:
-        failure = error
-    except Exception:
-        # A bug or a surprise in a transport: whether the text left is unknown, like a timeout.
-        log.exception("sending message %s on %s failed unexpectedly", message_id, claimed.channel)
-        failure = DeliveryError(Failure.UNCERTAIN, "exception")
-    else:
-        with sessions.begin() as session:
-            message = session.get_one(Message, message_id)
-            message.provider_id, message.status, message.status_at = provider_id, MessageStatus.SENT, clock()
-            record_attempt(session, message, "sent", None)
-            return message.status
-    with sessions.begin() as session:
-        return record_failure(session, session.get_one(Message, message_id), failure, clock())
+    if not isinstance(claimed, Claimed):
+        return None if claimed is None else MessageStatus.FAILED
+    done = Future[str | DeliveryError]()
+    done.set_result(_send(transport, claimed, time.monotonic(), None))
+    [(status, _)] = _record(sessions, [(claimed, done)], clock).items()
+    return status
 
 
 def record_reported_failure(

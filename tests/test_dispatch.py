@@ -322,6 +322,19 @@ def test_the_rate_limiter_spreads_sends_evenly() -> None:
     assert limiter.reserve() == 0.0  # idle time is not saved up for a burst
 
 
+def test_a_send_that_began_late_does_not_let_the_next_ones_bunch_into_one_second() -> None:
+    """On a loaded machine the first send of a group can begin late (its claim took 50 ms) and the
+    next ones on their slots: counted as they begin, no second holds more than ten."""
+    now = [0.0]
+    limiter = RateLimiter(10, clock=lambda: now[0])
+    began = []
+    for k in range(30):
+        now[0] = k * 0.102 + (0.05 if k == 0 else 0.0)
+        began.append(now[0] + limiter.admit())
+    assert all(began[i + 10] - began[i] >= 1.0 for i in range(20))
+    assert began[1:10] == [k * 0.102 for k in range(1, 10)]  # on time, they wait for nothing
+
+
 def test_killed_between_claim_and_send_the_restarted_dispatcher_sends_exactly_once(
     tmp_path: Path, twilio: FakeTwilio
 ) -> None:
