@@ -27,7 +27,7 @@ from casefile.consent import record_consent
 from casefile.contacts import current_contact
 from casefile.conversation import save_conversation
 from casefile.documents import add_documents
-from casefile.facts import record_facts
+from casefile.facts import FactSource, record_facts
 from casefile.goals import GoalPlan, active_goal
 from casefile.handoffs import open_handoff_of
 from casefile.identifiers import mask_ssns
@@ -357,7 +357,8 @@ class Inbox:
             )
             if outcome.consent is ConsentState.OPTED_OUT:
                 cancel_queued(session, participant.id, "opted_out", message.received_at)
-        record_facts(session, outcome.facts, participant.id, contact_id, message.id, message.received_at)
+        source = FactSource(participant.id, message.id, message.received_at, contact_id)
+        record_facts(session, [(fact, source) for fact in outcome.facts])
         if message.media:
             # Only the provider's URLs so far: bot.documents fetches the files once this commits.
             media = [(item.url, item.content_type) for item in message.media]

@@ -242,47 +242,13 @@ def record_fact(
     at: datetime,
 ) -> None:
     """Store the fact, and bring the tables that follow from it (goals, hours) up to date."""
-    record_facts(session, (fact,), participant_id, contact_id, message_id, at)
-
-
-def record_facts(
-    session: Session,
-    facts: Sequence[Fact],
-    participant_id: int,
-    contact_id: int | None,
-    message_id: int | None,
-    at: datetime,
-) -> None:
-    """Store the facts of one message in one statement (a message has three or four: one INSERT
-    each was a sixth of a message's statements), then bring the tables that follow up to date, in
-    the facts' order. No projection reads the facts table, so storing them first changes nothing."""
-    if not facts:
-        return
-    rows = [
-        {
-            "participant_id": participant_id,
-            "contact_id": contact_id,
-            "message_id": message_id,
-            "kind": fact.kind,
-            "payload": fact_payload(fact),
-            "needs_counselor": fact.needs_counselor,
-            "urgent": fact.urgent,
-            "seen_at": None,
-            "occurred_at": at,
-        }
-        for fact in facts
-    ]
-    session.execute(_RECORD_FACT, rows)
-    source = FactSource(participant_id, message_id, at, contact_id)
-    for fact in facts:
-        projection = _PROJECTIONS.get(fact.kind)
-        if projection is not None:
-            projection(session, fact, source)
+    record_facts(session, [(fact, FactSource(participant_id, message_id, at, contact_id))])
 
 
 def record_facts(session: Session, facts: Sequence[tuple[Fact, FactSource]]) -> None:
-    """Store many facts in one statement (the outbox's attempts of a batch), each projected as
-    `record_fact` would."""
+    """Store many facts in one statement (a message's three or four, the outbox's attempts of a
+    batch: one INSERT each was a sixth of a message's statements), then project each, in
+    order. No projection reads the facts table, so storing them first changes nothing."""
     if not facts:
         return
     session.execute(
