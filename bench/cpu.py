@@ -20,9 +20,6 @@ class CpuSeconds:
     #: The bench's finished children: the load generator, once it has exited.
     client: float
 
-    def __sub__(self, other: "CpuSeconds") -> "CpuSeconds":
-        return CpuSeconds(self.server - other.server, self.database - other.database, self.client - other.client)
-
 
 def _stat(pid: int) -> tuple[str, int, float] | None:
     """(command, parent pid, CPU seconds) of a process, or None if it is gone."""
@@ -44,9 +41,40 @@ def _processes() -> dict[int, tuple[str, int, float]]:
     return found
 
 
-def cpu_seconds(server_pid: int) -> CpuSeconds:
-    """CPU seconds so far of the server and its descendants (uvicorn's workers), of every PostgreSQL
-    process on the machine, and of this process's finished children."""
+def _serves(pid: int, database: str | None) -> bool:
+    """A PostgreSQL process working for the bench: a backend of its database, or one of the
+    server's own writers (the WAL, checkpoints). Other databases' backends (tests running beside
+    the bench) are not counted."""
+    try:
+        title = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return False
+    writers = ("walwriter", "checkpointer", "background writer")
+    return any(writer in title for writer in writers) or (database is not None and f" {database} " in title)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """CPU seconds so far, per process, of what a bench run uses."""
+
+    server: dict[int, float]
+    database: dict[int, float]
+    children: float
+
+    def __sub__(self, before: "Snapshot") -> CpuSeconds:
+        # A process that ended meanwhile is not counted; one that began counts whole.
+        return CpuSeconds(
+            _spent(self.server, before.server), _spent(self.database, before.database), self.children - before.children
+        )
+
+
+def _spent(after: dict[int, float], before: dict[int, float]) -> float:
+    return sum(seconds - before.get(pid, 0.0) for pid, seconds in after.items())
+
+
+def cpu_seconds(server_pid: int, database: str | None = None) -> Snapshot:
+    """CPU seconds so far of the server and its descendants (uvicorn's workers), of PostgreSQL's
+    processes working for `database`, and of this process's finished children (wrk)."""
     processes = _processes()
     tree, grew = {server_pid}, True
     while grew:
@@ -55,7 +83,11 @@ def cpu_seconds(server_pid: int) -> CpuSeconds:
             if parent in tree and pid not in tree:
                 tree.add(pid)
                 grew = True
-    server = sum(processes[pid][2] for pid in tree if pid in processes)
-    database = sum(seconds for command, _, seconds in processes.values() if command == "postgres")
+    server = {pid: processes[pid][2] for pid in tree if pid in processes}
+    postgres = {
+        pid: seconds
+        for pid, (command, _, seconds) in processes.items()
+        if command == "postgres" and _serves(pid, database)
+    }
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return CpuSeconds(server, database, children.ru_utime + children.ru_stime)
+    return Snapshot(server, postgres, children.ru_utime + children.ru_stime)

@@ -295,16 +295,18 @@ def main() -> None:
         write_requests(paced, args.participants, int(args.seconds * args.rate * 1.2) + 100, rng, "c")
 
         def measure(name: str, target: str, env: dict[str, str], workers: int = 1, factory: bool = True) -> None:
+            url = env.get("WAYPOINT_DATABASE_URL", "")
+            database = url.rsplit("/", 1)[-1].split("?")[0] if url.startswith("postgres") else None
             with server(target, env, workers, factory) as sampler:
                 wrk(warm, 2, 4, 1)
-                before = cpu_seconds(int(sampler.pid))
+                before = cpu_seconds(int(sampler.pid), database)
                 results[name] = wrk(load, args.seconds, args.connections, args.threads)
-                results[name] |= cpu_figures(cpu_seconds(int(sampler.pid)) - before, results[name])
+                results[name] |= cpu_figures(cpu_seconds(int(sampler.pid), database) - before, results[name])
                 if args.rate and name != BARE:
                     at_rate = f"{name} @{args.rate:.0f}/s"
-                    before = cpu_seconds(int(sampler.pid))
+                    before = cpu_seconds(int(sampler.pid), database)
                     results[at_rate] = wrk(paced, args.seconds, args.connections, args.threads, args.rate)
-                    results[at_rate] |= cpu_figures(cpu_seconds(int(sampler.pid)) - before, results[at_rate])
+                    results[at_rate] |= cpu_figures(cpu_seconds(int(sampler.pid), database) - before, results[at_rate])
                 highest = status(sampler.pid)["VmHWM"]
                 own = sampler.stop()["RssAnon"]
             for run in [run for run in results if run.startswith(name)]:
