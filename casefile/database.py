@@ -2,6 +2,7 @@
 
 import logging
 import threading
+import weakref
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -102,18 +103,23 @@ class WalCheckpoints:
 
     def start(self) -> None:
         for engine in self._engines:
-            event.listen(engine, "connect", _no_autocheckpoint)
-            # Connections already pooled were opened checkpointing: let them go.
-            engine.dispose()
+            _checkpointed[engine] = _checkpointed.get(engine, 0) + 1
+            if _checkpointed[engine] == 1:
+                event.listen(engine, "connect", _no_autocheckpoint)
+                # Connections already pooled were opened checkpointing: let them go.
+                engine.dispose()
         self._thread.start()
 
     def stop(self) -> None:
-        """Stop the thread after a last checkpoint; connections opened from now on checkpoint again."""
+        """Stop the thread after a last checkpoint; once no app on an engine runs, its connections
+        opened from then on checkpoint again."""
         self._stop.set()
         self._thread.join()
         for engine in self._engines:
-            event.remove(engine, "connect", _no_autocheckpoint)
-            engine.dispose()
+            _checkpointed[engine] -= 1
+            if _checkpointed[engine] == 0:
+                event.remove(engine, "connect", _no_autocheckpoint)
+                engine.dispose()
 
     def _run(self) -> None:
         connection = self._engines[0].raw_connection()
@@ -131,6 +137,10 @@ class WalCheckpoints:
         except Exception:
             # The next pass tries again; meanwhile the WAL only grows (and readers still read it).
             log.warning("a WAL checkpoint failed", exc_info=True)
+
+
+#: How many running apps checkpoint each engine's file (two apps may share one service's engines).
+_checkpointed: "weakref.WeakKeyDictionary[Engine, int]" = weakref.WeakKeyDictionary()
 
 
 def _no_autocheckpoint(dbapi_connection: Any, connection_record: Any) -> None:

@@ -80,3 +80,14 @@ def test_after_the_app_stops_connections_checkpoint_again(sqlite_service: Servic
         text(running, 1)
         assert autocheckpoint_of(sqlite_service) == 0
     assert autocheckpoint_of(sqlite_service) == 1000
+
+
+def test_two_apps_on_one_service_stop_in_any_order(sqlite_service: Service, clock: FixedClock) -> None:
+    """Tests and `serve` may run two apps on the same engines: the first to stop leaves the other's
+    connections not checkpointing, the last one's leave them checkpointing again."""
+    with TestClient(create_app(sqlite_service, clock)) as first:
+        with TestClient(create_app(sqlite_service, clock)) as second:
+            text(second, 2)
+        text(first, 3)
+        assert autocheckpoint_of(sqlite_service) == 0
+    assert autocheckpoint_of(sqlite_service) == 1000
