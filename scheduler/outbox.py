@@ -135,8 +135,9 @@ class OutreachTiming:
     business_day_rules: frozenset[str]
 
 
-#: Messages claimed in one transaction, and whose results are recorded in one.
-CLAIM_ROWS = 50
+#: Messages claimed in one transaction, and whose results are recorded in one: enough to make
+#: the transactions' own cost small beside the sends, few enough to keep each one short.
+CLAIM_ROWS = 32
 #: How far ahead of its rate slot a message may be claimed. A STOP processed after the claim is not
 #: seen before the text goes, as one processed while it is on its way: so this is kept short, and
 #: a message that must wait longer for its slot waits unclaimed (QUEUED: a process killed meanwhile
