@@ -1,13 +1,13 @@
 """The dispatcher's first half: outreach rows that are due become outbound messages, or are deferred,
 skipped or cancelled, each with its reason. The outbox (scheduler/outbox.py) then sends the messages.
 
-The decision is a pure function (`decide`) of the rule, what is known of the participant and the
-clock. `plan_due` reads a batch of due rows, decides and makes their texts in a read-only
-transaction, then writes them in short transactions (at a county's size, one long one held SQLite's
-write lock for seconds and the webhook answered nobody meanwhile). Each write transaction takes its
-rows again (FOR UPDATE SKIP LOCKED on PostgreSQL, SQLite's single writer elsewhere), so two
+The decision is a pure function (`decide`, scheduler/decisions.py) of the rule, what is known of the
+participant and the clock. `plan_due` reads a batch of due rows, decides and makes their texts in a
+read-only transaction, then writes them in short transactions (at a county's size, one long one held
+SQLite's write lock for seconds and the webhook answered nobody meanwhile). Each write transaction
+takes its rows again (FOR UPDATE SKIP LOCKED on PostgreSQL, SQLite's single writer elsewhere), so two
 dispatchers never turn one row into two messages, and decides them again on what it reads, so a
-STOP, a reply or a handoff that came in after the read counts.
+STOP, a reply, a pause or a handoff that came in after the read counts.
 """
 
 import time
@@ -15,7 +15,6 @@ from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, insert, select
@@ -23,7 +22,7 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from casefile.addresses import outreach_address
 from casefile.base import table_of
-from casefile.contacts import DEFAULT_QUIET_SPELL, current_contact
+from casefile.contacts import current_contact
 from casefile.conversation import ConversationRecord, save_conversations
 from casefile.database import reading
 from casefile.facts import record_fact
@@ -33,91 +32,20 @@ from casefile.identifiers import outbound_problems
 from casefile.messages import Message
 from casefile.outreach import Outreach, OutreachKind, OutreachState, ReengagementTask, refuse_outreach
 from casefile.people import Participant
-from casefile.vocabulary import Channel, ConsentState, Direction, GoalStatus, MessageStatus, ProgrammeStatus, StepStatus
+from casefile.vocabulary import Channel, Direction, GoalStatus, MessageStatus, StepStatus
 from conversations.model import IDLE_FLOW, IDLE_STEP, Reply
 from conversations.rendering import MessageRenderer
-from scheduler.rules import Anchor, Busy, Rule, Unit
+from scheduler.decisions import Action, Decision, Recipient, decide
+from scheduler.rules import Anchor, Rule
 from scheduler.timing import Calendar
 
-#: How long to wait before trying again when the participant is mid-conversation.
-BUSY_RETRY = timedelta(minutes=30)
-
-
-class Action(StrEnum):
-    SEND = "send"
-    TASK = "task"
-    DEFER = "defer"
-    SKIP = "skip"
-    CANCEL = "cancel"
-
-
-@dataclass(frozen=True)
-class Decision:
-    action: Action
-    reason: str | None = None
-    #: For DEFER: the new due time.
-    until: datetime | None = None
-
-
-@dataclass(frozen=True)
-class Recipient:
-    """What the decision needs to know of the participant at sending time."""
-
-    consent: ConsentState
-    status: ProgrammeStatus
-    time_zone: str
-    paused_until: date | None
-    last_heard_at: datetime | None
-    #: When their conversation last moved, if they are in one (None when idle).
-    conversation_at: datetime | None
-    #: Whether an outreach text already went to them today (their local day).
-    texted_today: bool
-    #: A person is answering them (an open handoff): scheduled texts wait, as mid-conversation.
-    handed_off: bool = False
-
-
-def decide(
-    rule: Rule | None, kind: OutreachKind, created_at: datetime, recipient: Recipient, calendar: Calendar, now: datetime
-) -> Decision:
-    """Send now, or why not. Hard limits first (consent, status, pause), then timing."""
-    if rule is None:
-        return Decision(Action.SKIP, "rule_removed")
-    if recipient.consent is ConsentState.OPTED_OUT:
-        return Decision(Action.CANCEL, "opted_out")
-    if recipient.status not in rule.statuses:
-        return Decision(Action.SKIP, "status_changed")
-    zone = ZoneInfo(recipient.time_zone)
-    if recipient.paused_until is not None and recipient.paused_until >= now.astimezone(zone).date():
-        return Decision(Action.SKIP, "paused")
-    if rule.stop_on_reply and recipient.last_heard_at is not None and recipient.last_heard_at > created_at:
-        return Decision(Action.CANCEL, "answered")
-    if rule.relative_to is Anchor.ENROLLED and recipient.last_heard_at is not None:
-        return Decision(Action.SKIP, "in_touch")  # they wrote first: the welcome has happened
-    if kind is OutreachKind.TASK:
-        return Decision(Action.TASK)
-    business_days = rule.unit is Unit.BUSINESS_DAYS
-    if not calendar.is_allowed(now, zone, business_days):
-        return Decision(Action.DEFER, "quiet_hours", calendar.next_allowed(now, zone, business_days))
-    if recipient.handed_off:
-        if rule.busy is Busy.SKIP:
-            return Decision(Action.SKIP, "handoff")
-        return Decision(Action.DEFER, "handoff", now + BUSY_RETRY)
-    if recipient.conversation_at is not None and now - recipient.conversation_at < DEFAULT_QUIET_SPELL:
-        if rule.busy is Busy.SKIP:
-            return Decision(Action.SKIP, "busy")
-        return Decision(Action.DEFER, "busy", now + BUSY_RETRY)
-    if recipient.texted_today:
-        # One outreach text a day at most: the rest wait for tomorrow's allowed hours.
-        tomorrow = now.astimezone(zone).replace(hour=23, minute=59) + timedelta(minutes=1)
-        return Decision(Action.DEFER, "one_a_day", calendar.next_allowed(tomorrow, zone, business_days))
-    return Decision(Action.SEND)
-
-
 #: At most this many rows are written in one transaction, and a transaction takes no more rows
-#: once it has run WRITE_BUDGET seconds: on SQLite every other writer (the webhook) waits that long
-#: at most for the one write lock (issue 19: no job holds it over ~50 ms).
+#: once it has spent WRITE_BUDGET seconds on them: on SQLite every other writer (the webhook) waits
+#: for the one write lock while it runs (issue 19: no job may hold it over ~50 ms). The budget is a
+#: quarter of that, since the batch's reads before and its inserts and commit after are about as
+#: long again, and longer on a loaded machine (bench/jobs.py at 100k participants).
 WRITE_ROWS = 100
-WRITE_BUDGET = 0.025
+WRITE_BUDGET = 0.012
 
 
 @dataclass(frozen=True)

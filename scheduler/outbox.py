@@ -7,7 +7,6 @@ channel's transport, then completed with the provider's id or the error.
 
 import logging
 import random
-import threading
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterator, Mapping
@@ -32,6 +31,9 @@ from casefile.outreach import Outreach, OutreachAttempt, cancel_queued
 from casefile.people import Participant
 from casefile.vocabulary import Channel, ConsentAction, ConsentState, Direction, MessageStatus
 from scheduler.claim import Claimed, Held, claim, claim_all
+
+# Named here too: the service builds its senders' limiters with the rest of the outbox.
+from scheduler.rate import RateLimiter as RateLimiter
 from scheduler.timing import Calendar
 
 log = logging.getLogger(__name__)
@@ -123,46 +125,6 @@ def retry_delay(attempts: int, rng: random.Random = _JITTER) -> timedelta:
     return timedelta(seconds=ceiling.total_seconds() * rng.uniform(0.5, 1.0))
 
 
-class RateLimiter:
-    """At most `per_second` sends a second for one sender, spread evenly.
-
-    Slots are 2% wider than 1/rate, so that a provider counting arrivals (which jitter by a few
-    milliseconds) never sees rate + 1 in one second. And right before each send, `admit` counts the
-    sends as they actually began: on a loaded machine one can begin late (its claim took long) and
-    the next on time, and `per_second + 1` would then begin within one second. Reserving a slot or
-    a start is under a lock; the wait is not.
-    """
-
-    def __init__(self, per_second: float, clock: Callable[[], float] = time.monotonic) -> None:
-        if per_second <= 0:
-            raise ValueError("a sending rate must be above 0 messages a second")
-        self._interval = 1.02 / per_second
-        self._clock = clock
-        self._next = 0.0
-        #: When the last `per_second` sends began (or will, once their wait is over).
-        self._began: deque[float] = deque(maxlen=max(1, int(per_second)))
-        self._lock = threading.Lock()
-
-    def reserve(self) -> float:
-        """Take the next slot; the seconds to wait for it."""
-        with self._lock:
-            now = self._clock()
-            slot = max(now, self._next)
-            self._next = slot + self._interval
-            return slot - now
-
-    def admit(self) -> float:
-        """Count a send as beginning now, or as soon as no second would hold more than the rate;
-        the seconds to wait for that."""
-        with self._lock:
-            now = self._clock()
-            start = now
-            if len(self._began) == self._began.maxlen:
-                start = max(now, self._began[0] + 1.02)
-            self._began.append(start)
-            return start - now
-
-
 @dataclass(frozen=True)
 class OutreachTiming:
     """What the outbox needs to hold an outreach text back at sending time: a retry or a backlog
@@ -173,8 +135,9 @@ class OutreachTiming:
     business_day_rules: frozenset[str]
 
 
-#: Messages claimed in one transaction, and whose results are recorded in one.
-CLAIM_ROWS = 50
+#: Messages claimed in one transaction, and whose results are recorded in one: enough to make
+#: the transactions' own cost small beside the sends, few enough to keep each one short.
+CLAIM_ROWS = 32
 #: How far ahead of its rate slot a message may be claimed. A STOP processed after the claim is not
 #: seen before the text goes, as one processed while it is on its way: so this is kept short, and
 #: a message that must wait longer for its slot waits unclaimed (QUEUED: a process killed meanwhile

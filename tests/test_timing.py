@@ -8,7 +8,7 @@ import pytest
 
 from casefile.outreach import OutreachKind
 from casefile.vocabulary import ConsentState, ProgrammeStatus
-from scheduler.dispatch import Action, Recipient, decide
+from scheduler.decisions import Action, Recipient, decide
 from scheduler.rules import Anchor, Busy, Rule, Unit
 from scheduler.sweep import anchors_due_on
 from scheduler.timing import Calendar, add_months
