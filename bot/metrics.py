@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from casefile.case_notes import CaseNote
+from casefile.database import reading
 from casefile.facts import EventRecord
 from casefile.messages import Message
 from casefile.outreach import Outreach, OutreachState
@@ -63,7 +64,9 @@ class _DatabaseCollector(Collector):
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
         now = self.clock()
-        with self.sessions() as session:
+        # Counts over a county's tables take a while: read without SQLite's write lock, or every
+        # scrape would hold up every message for as long.
+        with reading(self.sessions) as session:
             messages = GaugeMetricFamily("waypoint_messages", "Messages by direction, channel and state",
                                          labels=["direction", "channel", "status"])
             rows = session.execute(

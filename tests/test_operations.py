@@ -271,3 +271,28 @@ def test_a_demo_user_closes_their_contact_without_waiting_two_hours(env: dict[st
     assert waypoint(env, "notes", "draft").stdout.startswith("0 drafts from contacts")
     assert waypoint(env, "notes", "draft", "--now-plus", "soon").returncode == 2
     assert waypoint(env, "notes", "draft", "--now-plus", "3h").stdout.startswith("1 drafts from contacts")
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_metrics_scrape_reads_without_the_write_lock(service: Service, clock: FixedClock) -> None:
+    """A scrape counts over a county's tables: holding SQLite's write lock that long would hold up
+    every message. While another writer holds the lock, the scrape still answers."""
+    from casefile.database import make_engine, session_factory
+
+    # The scrape waits half a second for a lock, not 30 s: a scrape that needs the lock fails here.
+    impatient = make_engine(service.settings.database_url, lock_wait_ms=500)
+    metered = dataclasses.replace(
+        service,
+        settings=dataclasses.replace(service.settings, metrics_enabled=True),
+        sessions=session_factory(impatient),
+    )
+    writer = sqlite3.connect(str(service.engine.url.database), isolation_level=None)
+    try:
+        with TestClient(create_app(metered, clock)) as client:
+            writer.execute("BEGIN IMMEDIATE")
+            response = client.get("/metrics")
+            writer.execute("ROLLBACK")
+        assert response.status_code == 200 and "waypoint_outbox_due" in response.text
+    finally:
+        writer.close()
+        impatient.dispose()
