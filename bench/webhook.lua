@@ -3,8 +3,10 @@
 -- Each line of REQUESTS_FILE is "<form body>\t<X-Twilio-Signature>"; thread n takes lines n, n+T, …
 -- so that no two threads send the same message. A thread that runs out starts again from its first
 -- line (counted in "repeated": a repeat is a cheap duplicate and flatters the figures).
--- With PAUSE_MS each connection waits that long between requests: a paced load (connections /
--- pause is the rate) whose latencies are a participant's at that rate, not those of a queue kept full.
+-- With PAUSE_MS each connection waits that long on average between requests, drawn at random as
+-- people text, independently (exponential gaps): a paced load (connections / pause is the rate) whose
+-- latencies are a participant's at that rate, not those of a queue kept full. Fixed gaps would keep
+-- the connections in step, firing together: a burst of 32 each time, not a rate.
 
 local threads = {}
 
@@ -16,6 +18,7 @@ end
 function init(args)
    local path, count = args[1], tonumber(args[2])
    pause = tonumber(args[3] or "0")
+   math.randomseed(os.time() + id * 7919)
    prepared, sent, repeated = {}, 0, 0
    local line_number = 0
    for line in io.lines(path) do
@@ -31,7 +34,10 @@ function init(args)
 end
 
 function delay()
-   return pause
+   if pause == 0 then
+      return 0
+   end
+   return math.floor(-pause * math.log(1 - math.random()))
 end
 
 function request()

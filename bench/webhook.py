@@ -91,6 +91,7 @@ def service_app() -> Any:
     """The app `waypoint serve` runs, from the environment, on a clock that starts at the seeded moment
     (uvicorn --factory). BENCH_SCHEDULER=1 runs the scheduler's jobs in the process, as serve does."""
     from bot.app import build_service, create_app
+    from bot.logs import configure_logging
     from bot.settings import Settings
 
     offset = NOW - datetime.now(UTC)
@@ -98,7 +99,10 @@ def service_app() -> Any:
     def clock() -> datetime:
         return datetime.now(UTC) + offset
 
-    service = build_service(Settings.from_env(), clock)
+    settings = Settings.from_env()
+    # As serve logs: a line for every request, on stderr (which server() sends to a file).
+    configure_logging(settings.log_format)
+    service = build_service(settings, clock)
     return create_app(service, clock, run_scheduler=os.environ.get("BENCH_SCHEDULER") == "1")
 
 
@@ -154,12 +158,16 @@ def wrk(requests: Path, seconds: float, connections: int, threads: int, rate: fl
 
 
 @contextmanager
-def server(target: str, env: dict[str, str], workers: int = 1, factory: bool = False) -> Iterator[Sampler]:
-    """A uvicorn server on PORT; yields what samples its memory from the moment it starts (with one
-    worker, of the process that serves; with more, of the supervisor that starts them)."""
+def server(
+    target: str, env: dict[str, str], log: Path, workers: int = 1, factory: bool = False
+) -> Iterator[Sampler]:
+    """A uvicorn server on PORT, logging to `log`; yields what samples its memory from the moment it
+    starts (with one worker, of the process that serves; with more, of the supervisor that starts
+    them). Its log goes to a file, never to a pipe nobody reads: a full pipe stops the server."""
     command = [sys.executable, "-m", "uvicorn", target, "--port", str(PORT), "--workers", str(workers)]
     command += ["--log-level", "warning", "--no-access-log"] + (["--factory"] if factory else [])
-    process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    log_file = log.open("wb")
+    process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log_file)
     sampler = Sampler(process.pid, every=0.02)
     sampler.start()
     try:
@@ -170,8 +178,7 @@ def server(target: str, env: dict[str, str], workers: int = 1, factory: bool = F
                 break
             except httpx.TransportError:
                 if process.poll() is not None or time.monotonic() > deadline:
-                    error = process.stderr.read().decode() if process.stderr else ""
-                    raise RuntimeError(f"server did not start: {error}") from None
+                    raise RuntimeError(f"server did not start: {log.read_text()[-4000:]}") from None
                 time.sleep(0.2)
         yield sampler
     finally:
@@ -183,6 +190,7 @@ def server(target: str, env: dict[str, str], workers: int = 1, factory: bool = F
             # Shutting down waits for the scheduler's running jobs (scheduler.shutdown(wait=True)).
             process.kill()
             process.wait()
+        log_file.close()
         stopped_in[0] = time.monotonic() - stopping
 
 
@@ -235,6 +243,20 @@ def jobs_done(database_url: str) -> str:
     return ", ".join(f"{name} {count:,}" for name, count in done.items())
 
 
+def log_problems(log: Path) -> dict[str, float]:
+    """How many warnings and errors the server logged during its life (JSON lines, or plain)."""
+    counts = {"warnings": 0.0, "log_errors": 0.0}
+    with log.open(errors="replace") as lines:
+        for line in lines:
+            # A record's first line (a traceback's lines are not records of their own).
+            head = line[:80]
+            if '"level": "warning"' in head or " WARNING " in head:
+                counts["warnings"] += 1
+            elif '"level": "error"' in head or " ERROR " in head or " CRITICAL " in head:
+                counts["log_errors"] += 1
+    return counts
+
+
 def cpu_figures(spent: CpuSeconds, figures: dict[str, float]) -> dict[str, float]:
     """CPU milliseconds a message of the server, the database server and wrk, and the cores they
     kept busy together: at os.cpu_count() the run was bound by the machine."""
@@ -273,6 +295,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2, help="wrk's threads")
     parser.add_argument("--database-url", help="a PostgreSQL database (empty, or seeded by an earlier run)")
     parser.add_argument("--runs", default="bare,before,alone,jobs,postgres")
+    parser.add_argument("--logs", type=Path, help="keep each server's log in this folder")
     parser.add_argument(
         "--rate",
         type=float,
@@ -297,7 +320,8 @@ def main() -> None:
         def measure(name: str, target: str, env: dict[str, str], workers: int = 1, factory: bool = True) -> None:
             url = env.get("WAYPOINT_DATABASE_URL", "")
             database = url.rsplit("/", 1)[-1].split("?")[0] if url.startswith("postgres") else None
-            with server(target, env, workers, factory) as sampler:
+            log = (args.logs or workdir) / f"{name.replace(' ', '_').replace(',', '')}.log"
+            with server(target, env, log, workers, factory) as sampler:
                 wrk(warm, 2, 4, 1)
                 before = cpu_seconds(int(sampler.pid), database)
                 results[name] = wrk(load, args.seconds, args.connections, args.threads)
@@ -309,8 +333,9 @@ def main() -> None:
                     results[at_rate] |= cpu_figures(cpu_seconds(int(sampler.pid), database) - before, results[at_rate])
                 highest = status(sampler.pid)["VmHWM"]
                 own = sampler.stop()["RssAnon"]
+            problems = log_problems(log)
             for run in [run for run in results if run.startswith(name)]:
-                results[run] |= {"peak_mb": highest, "own_mb": own, "stop_s": stopped_in[0]}
+                results[run] |= {"peak_mb": highest, "own_mb": own, "stop_s": stopped_in[0]} | problems
                 print(run, json.dumps(results[run]), flush=True)
 
         if "bare" in runs:
@@ -371,6 +396,9 @@ def report(args: argparse.Namespace, results: dict[str, dict[str, float]], notes
             f"{name:30} {figures['server_ms']:8.2f} {figures['database_ms']:8.2f} {figures['client_ms']:8.2f}"
             f"  {figures['busy_cores']:.2f}"
         )
+    for name, figures in results.items():
+        if figures.get("warnings") or figures.get("log_errors"):
+            print(f"{name}: the server logged {figures['warnings']:.0f} warnings, {figures['log_errors']:.0f} errors")
     print("VmHWM: the server's peak resident memory, database pages mapped included; own: its RssAnon at most,")
     print("sampled every 20 ms from its start (with 2 workers, of uvicorn's supervisor only)")
     if "jobs" in notes:

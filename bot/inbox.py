@@ -189,9 +189,18 @@ class Inbox:
         for attempt in range(1, attempts + 1):
             try:
                 return self._receive_once(inbound, reply_status, inline)
-            except OperationalError:
-                # A lock timeout or a deadlock (PostgreSQL): nothing was committed; try again.
-                log.warning("receiving a %s message failed (attempt %s)", inbound.channel, attempt, exc_info=True)
+            except OperationalError as error:
+                # A lock timeout or a deadlock (PostgreSQL): nothing was committed; try again. The
+                # webhook's inline path makes one short attempt and hands over to a thread: that is
+                # routine while a job writes, not a warning (nor a traceback of 70 lines).
+                log.log(
+                    logging.INFO if attempts == 1 else logging.WARNING,
+                    "receiving a %s message waited for the database in vain (attempt %s of %s): %s",
+                    inbound.channel,
+                    attempt,
+                    attempts,
+                    str(error.orig).splitlines()[0] if error.orig else type(error).__name__,
+                )
             except ProcessingFailed:
                 raise
             except Exception:
