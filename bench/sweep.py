@@ -12,7 +12,9 @@ monthly texts and follow-ups are all due. Printed: the first sweep (which queues
 outreach), a second one (nothing new: the steady cost every few minutes), and, as the baseline
 from the same run, one read of every participant's row into Python; then the process's peak
 resident memory (VmHWM), split into its own memory (RssAnon) and the database pages it had mapped
-(RssFile, which the OS can drop and share), each sampled every 5 ms during the sweeps.
+(RssFile, which the OS can drop and share), each sampled every 5 ms during the sweeps. Per sweep,
+its write transactions (each holds SQLite's one write lock, so every message waits for it) with
+the longest, and its read-only ones with the longest (bench/jobs.py's LockClock).
 """
 
 import argparse
@@ -21,6 +23,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,6 +31,7 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import select  # noqa: E402
 
+from bench.jobs import LockClock  # noqa: E402
 from bench.memory import Sampler, status  # noqa: E402
 from bench.seed import NOW, seeded_copy  # noqa: E402
 from casefile.people import Participant  # noqa: E402
@@ -49,13 +53,11 @@ def measure(url: str) -> dict[str, object]:
         ).all()
     baseline = time.perf_counter() - started
     del rows
-    started = time.perf_counter()
-    queued = service.sweep()
-    first = time.perf_counter() - started
-    started = time.perf_counter()
-    again = service.sweep()
-    second = time.perf_counter() - started
+    clock = LockClock(service)
+    first, queued = clock.run("first", service.sweep)
+    second, again = clock.run("second", service.sweep)
     peak = sampler.stop()
+    assert isinstance(queued, Counter) and isinstance(again, Counter)
     after = status()
     service.close()
     return {
@@ -64,6 +66,7 @@ def measure(url: str) -> dict[str, object]:
         "second": second,
         "queued": dict(queued),
         "again": again.total(),
+        "transactions": {name: [len(held), max(held, default=0.0)] for name, held in clock.held.items()},
         "peak_mb": after["VmHWM"],
         "own_before_mb": before["RssAnon"],
         "own_peak_mb": peak["RssAnon"],
@@ -98,6 +101,13 @@ def main() -> None:
             f"  second sweep: {figures['second']:.3f} s ({figures['second'] / figures['baseline']:.1f}x the read), "
             f"queued {figures['again']}"
         )
+        for sweep in ("first", "second"):
+            writes, longest_write = figures["transactions"].get(sweep, [0, 0.0])
+            reads, longest_read = figures["transactions"].get(f"{sweep} (reads only)", [0, 0.0])
+            print(
+                f"  {sweep} sweep's transactions: {writes} writing (longest {longest_write * 1000:.1f} ms), "
+                f"{reads} reading only (longest {longest_read * 1000:.1f} ms)"
+            )
         grown = figures["own_peak_mb"] - figures["own_before_mb"]
         print(
             f"  peak memory of the sweeping process (VmHWM): {figures['peak_mb']:.0f} MB; its own at most "

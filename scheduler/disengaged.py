@@ -1,0 +1,138 @@
+"""Re-engagement: a sequence of texts counted from each participant's last two-way contact.
+
+Attempt 1 goes as soon as a participant counts as disengaged, then one after each gap, until they
+write; a counselor task after the rule's `task_after` attempts. The next attempt falls on the local
+day `gap` days after the last one, which only the participant's zone can tell (daylight saving
+moves the hour): SQL bounds who may be due, and the exact day of those few is worked out here.
+"""
+
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import ColumnElement, and_, case, func, or_, select
+from sqlalchemy.orm import Session
+
+from casefile.outreach import OutreachKind, OutreachState
+from scheduler.audience import OUTREACH, PARTICIPANTS, midnight, quiet_since, who
+from scheduler.rules import Rule
+from scheduler.timing import local_moment
+
+_P, _O = PARTICIPANTS, OUTREACH
+
+
+def due_disengaged(
+    session: Session, rule: Rule, zone_name: str, now: datetime, check_in_rules: list[str]
+) -> list[dict[str, Any]]:
+    """Attempt 1 as soon as a participant counts as disengaged, then one after each gap, until they
+    write (which starts a new quiet spell, so a new key); a counselor task after `task_after`."""
+    zone = ZoneInfo(zone_name)
+    today = now.astimezone(zone).date()
+    due_at = local_moment(today, rule.hour, zone) if rule.hour is not None else now
+    quiet = quiet_since()
+    check_ins = _O.alias("check_ins")
+    missed = (
+        select(func.count())
+        .where(
+            check_ins.c.participant_id == _P.c.id,
+            check_ins.c.rule.in_(check_in_rules),
+            # "Not any other state" rather than "= dispatched": an equality here lets SQLite (without
+            # statistics) pick the (state, due_at) index and scan every sent text per participant.
+            check_ins.c.state.not_in([OutreachState.QUEUED, OutreachState.SKIPPED, OutreachState.CANCELLED]),
+            check_ins.c.created_at > quiet,
+            # A check-in sent today has not been missed yet.
+            check_ins.c.created_at < now - timedelta(days=1),
+        )
+        .correlate(_P)
+        .scalar_subquery()
+    )
+    this_episode = and_(_O.c.participant_id == _P.c.id, _O.c.rule == rule.name, _O.c.created_at > quiet)
+    is_text = _O.c.kind == OutreachKind.TEXT
+    pending = func.count(_O.c.id).filter(_O.c.state == OutreachState.QUEUED)
+    texts = func.count(_O.c.id).filter(is_text)
+    sent = func.count(_O.c.id).filter(is_text, _O.c.state == OutreachState.DISPATCHED)
+    tasks = func.count(_O.c.id).filter(_O.c.kind == OutreachKind.TASK)
+    last_at = func.max(case((is_text, _O.c.state_at)))
+    candidates = (
+        who(rule)
+        .with_only_columns(
+            _P.c.id,
+            quiet.label("quiet_since"),
+            texts.label("texts"),
+            sent.label("sent"),
+            tasks.label("tasks"),
+            last_at.label("last_at"),
+        )
+        .outerjoin(_O, this_episode)
+        .where(
+            # Two weekly check-ins cannot both be missed in under a week: that bound keeps the
+            # correlated count to the few who have been quiet that long.
+            quiet < now - timedelta(days=7),
+            or_(quiet < now - timedelta(days=rule.quiet_days), missed >= rule.missed_check_ins),
+        )
+        .group_by(_P.c.id, quiet)
+        .having(pending == 0, _next_step_may_be_due(rule, texts, sent, tasks, last_at, now))
+    )
+    return [
+        row
+        for candidate in session.execute(candidates, {"zone": zone_name, "today": today})
+        for row in _next_in_sequence(rule, candidate, zone, now, due_at)
+    ]
+
+
+def _next_step_may_be_due(
+    rule: Rule,
+    texts: ColumnElement[int],
+    sent: ColumnElement[int],
+    tasks: ColumnElement[int],
+    last_at: ColumnElement[datetime],
+    now: datetime,
+) -> ColumnElement[bool]:
+    """A bound in SQL on whose next step can be due, so that only those few come back for the exact
+    local-day arithmetic of `_next_in_sequence`, not everyone midway through a two-week gap. The next
+    text is due on the local day `gap` days after the last one, so never sooner than `gap - 1` days
+    after it."""
+
+    def waited(days: int) -> ColumnElement[bool]:
+        return last_at <= now - timedelta(days=days)
+
+    steps = [texts == 0]
+    steps += [and_(texts == attempt, waited(gap - 1)) for attempt, gap in enumerate(rule.gaps[:-1], start=1)]
+    steps.append(and_(texts >= len(rule.gaps), waited(rule.gaps[-1] - 1)))
+    if rule.task_after:
+        steps.append(and_(sent >= rule.task_after, tasks == 0, waited(rule.task_delay_days)))
+    return or_(*steps)
+
+
+def _next_in_sequence(
+    rule: Rule, candidate: Any, zone: ZoneInfo, now: datetime, due_at: datetime
+) -> Iterator[dict[str, Any]]:
+    episode = candidate.quiet_since.strftime("%Y%m%dT%H%M%S")
+    row = {
+        "participant_id": candidate.id,
+        "rule": rule.name,
+        "state": OutreachState.QUEUED,
+        "created_at": now,
+        "state_at": now,
+    }
+    if rule.task_after and candidate.sent >= rule.task_after and not candidate.tasks:
+        if candidate.last_at + timedelta(days=rule.task_delay_days) <= now:
+            yield row | {
+                "occurrence": f"{episode}#task",
+                "kind": OutreachKind.TASK,
+                "template": "reengagement_task",
+                "due_at": now,
+            }
+    attempt = candidate.texts + 1
+    if candidate.texts:
+        last_day = candidate.last_at.astimezone(zone).date()
+        next_day = last_day + timedelta(days=rule.gap_after(candidate.texts))
+        due_at = local_moment(next_day, rule.hour, zone) if rule.hour is not None else midnight(next_day, zone)
+    if due_at <= now:
+        yield row | {
+            "occurrence": f"{episode}#{attempt}",
+            "kind": OutreachKind.TEXT,
+            "template": rule.template_for(attempt),
+            "due_at": due_at,
+        }
