@@ -4,14 +4,16 @@ Attempt 1 goes as soon as a participant counts as disengaged, then one after eac
 write; a counselor task after the rule's `task_after` attempts. The next attempt falls on the local
 day `gap` days after the last one, which only the participant's zone can tell (daylight saving
 moves the hour): SQL bounds who may be due, and the exact day of those few is worked out here.
+Attempt 1, the bulk (everyone who has just gone quiet), is due today at the rule's hour: that
+SQL decides and queues alone (`owed_first_attempt`).
 """
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, and_, case, func, or_, select
+from sqlalchemy import ColumnElement, Select, String, and_, bindparam, case, exists, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from casefile.outreach import OutreachKind, OutreachState
@@ -22,14 +24,87 @@ from scheduler.timing import local_moment
 _P, _O = PARTICIPANTS, OUTREACH
 
 
+def first_attempt_due_at(rule: Rule, zone: ZoneInfo, now: datetime) -> datetime:
+    """When attempt 1 is due today in this zone: the rule's hour on the local clock, or now."""
+    return local_moment(now.astimezone(zone).date(), rule.hour, zone) if rule.hour is not None else now
+
+
+def owed_first_attempt(rule: Rule, now: datetime, check_in_rules: tuple[str, ...]) -> Select[Any]:
+    """Who in `:zone` counts as disengaged and has had nothing of this rule since they went quiet:
+    attempt 1 is owed. Decided in SQL, queued by `INSERT … SELECT` (scheduler/sweep.py)."""
+    return who(rule).where(_disengaged(rule, now, check_in_rules), ~exists().where(_this_episode(rule)))
+
+
+def first_attempt_columns(rule: Rule, dialect: str) -> list[ColumnElement[Any]]:
+    """The outreach row of attempt 1, as the columns of the `INSERT … SELECT` that queues it."""
+    occurrence = _EPISODE[dialect](quiet_since()).concat("#1")
+    return [
+        _P.c.id,
+        bindparam("rule", rule.name, type_=_O.c.rule.type),
+        occurrence,
+        literal(OutreachKind.TEXT, _O.c.kind.type),
+        literal(rule.template_for(1), _O.c.template.type),
+        bindparam("due_at", type_=_O.c.due_at.type),
+        literal(OutreachState.QUEUED, _O.c.state.type),
+        bindparam("now", type_=_O.c.created_at.type),
+        bindparam("now", type_=_O.c.state_at.type),
+    ]
+
+
+#: The quiet spell's key, as Python writes it for later attempts (`_next_in_sequence`): the UTC
+#: moment of the last contact, to the second.
+_EPISODE: dict[str, Callable[[ColumnElement[datetime]], ColumnElement[str]]] = {
+    "sqlite": lambda moment: func.strftime("%Y%m%dT%H%M%S", moment, type_=String),
+    "postgresql": lambda moment: func.to_char(moment, 'YYYYMMDD"T"HH24MISS', type_=String),
+}
+
+
 def due_disengaged(
-    session: Session, rule: Rule, zone_name: str, now: datetime, check_in_rules: list[str]
+    session: Session, rule: Rule, zone_name: str, now: datetime, check_in_rules: tuple[str, ...]
 ) -> list[dict[str, Any]]:
-    """Attempt 1 as soon as a participant counts as disengaged, then one after each gap, until they
-    write (which starts a new quiet spell, so a new key); a counselor task after `task_after`."""
+    """The later attempts and the counselor's task owed in this zone, as rows: one after each gap
+    from the last attempt, until they write (which starts a new quiet spell, so a new key); a task
+    after `task_after`. Only those already in a sequence: few a day, whose due day is worked out here."""
     zone = ZoneInfo(zone_name)
     today = now.astimezone(zone).date()
-    due_at = local_moment(today, rule.hour, zone) if rule.hour is not None else now
+    quiet = quiet_since()
+    is_text = _O.c.kind == OutreachKind.TEXT
+    pending = func.count(_O.c.id).filter(_O.c.state == OutreachState.QUEUED)
+    texts = func.count(_O.c.id).filter(is_text)
+    sent = func.count(_O.c.id).filter(is_text, _O.c.state == OutreachState.DISPATCHED)
+    tasks = func.count(_O.c.id).filter(_O.c.kind == OutreachKind.TASK)
+    last_at = func.max(case((is_text, _O.c.state_at)))
+    candidates = (
+        who(rule)
+        .with_only_columns(
+            _P.c.id,
+            quiet.label("quiet_since"),
+            texts.label("texts"),
+            sent.label("sent"),
+            tasks.label("tasks"),
+            last_at.label("last_at"),
+        )
+        # An inner join: who has had nothing of this rule yet is owed attempt 1 (owed_first_attempt).
+        .join(_O, _this_episode(rule))
+        .where(_disengaged(rule, now, check_in_rules))
+        .group_by(_P.c.id, quiet)
+        .having(pending == 0, _next_step_may_be_due(rule, texts, sent, tasks, last_at, now))
+    )
+    due_at = first_attempt_due_at(rule, zone, now)
+    return [
+        row
+        for candidate in session.execute(candidates, {"zone": zone_name, "today": today})
+        for row in _next_in_sequence(rule, candidate, zone, now, due_at)
+    ]
+
+
+def _this_episode(rule: Rule) -> ColumnElement[bool]:
+    """The participant's outreach of this rule since their quiet spell began."""
+    return and_(_O.c.participant_id == _P.c.id, _O.c.rule == rule.name, _O.c.created_at > quiet_since())
+
+
+def _disengaged(rule: Rule, now: datetime, check_in_rules: tuple[str, ...]) -> ColumnElement[bool]:
+    """Quiet for `quiet_days`, or `missed_check_ins` check-ins in a row left unanswered."""
     quiet = quiet_since()
     check_ins = _O.alias("check_ins")
     missed = (
@@ -47,38 +122,12 @@ def due_disengaged(
         .correlate(_P)
         .scalar_subquery()
     )
-    this_episode = and_(_O.c.participant_id == _P.c.id, _O.c.rule == rule.name, _O.c.created_at > quiet)
-    is_text = _O.c.kind == OutreachKind.TEXT
-    pending = func.count(_O.c.id).filter(_O.c.state == OutreachState.QUEUED)
-    texts = func.count(_O.c.id).filter(is_text)
-    sent = func.count(_O.c.id).filter(is_text, _O.c.state == OutreachState.DISPATCHED)
-    tasks = func.count(_O.c.id).filter(_O.c.kind == OutreachKind.TASK)
-    last_at = func.max(case((is_text, _O.c.state_at)))
-    candidates = (
-        who(rule)
-        .with_only_columns(
-            _P.c.id,
-            quiet.label("quiet_since"),
-            texts.label("texts"),
-            sent.label("sent"),
-            tasks.label("tasks"),
-            last_at.label("last_at"),
-        )
-        .outerjoin(_O, this_episode)
-        .where(
-            # Two weekly check-ins cannot both be missed in under a week: that bound keeps the
-            # correlated count to the few who have been quiet that long.
-            quiet < now - timedelta(days=7),
-            or_(quiet < now - timedelta(days=rule.quiet_days), missed >= rule.missed_check_ins),
-        )
-        .group_by(_P.c.id, quiet)
-        .having(pending == 0, _next_step_may_be_due(rule, texts, sent, tasks, last_at, now))
+    return and_(
+        # Two weekly check-ins cannot both be missed in under a week: that bound keeps the
+        # correlated count to the few who have been quiet that long.
+        quiet < now - timedelta(days=7),
+        or_(quiet < now - timedelta(days=rule.quiet_days), missed >= rule.missed_check_ins),
     )
-    return [
-        row
-        for candidate in session.execute(candidates, {"zone": zone_name, "today": today})
-        for row in _next_in_sequence(rule, candidate, zone, now, due_at)
-    ]
 
 
 def _next_step_may_be_due(

@@ -14,9 +14,9 @@ SQL cannot tell: its few due rows come back to Python (scheduler/disengaged.py).
 """
 
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date, datetime, timedelta
-from functools import cache
+from functools import cache, partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -43,7 +43,7 @@ from casefile.outreach import OutreachKind, OutreachState
 from casefile.timesheets import period_of
 from casefile.vocabulary import EntryState, GoalStatus, ReportingPeriod, StepStatus
 from scheduler.audience import ENROLLED, ENTRIES, GOALS, OUTREACH, PARTICIPANTS, STEPS, midnight, quiet_since, who
-from scheduler.disengaged import due_disengaged
+from scheduler.disengaged import due_disengaged, first_attempt_columns, first_attempt_due_at, owed_first_attempt
 from scheduler.rules import Anchor, Rule, Unit
 from scheduler.timing import Calendar, add_months, local_moment
 
@@ -76,34 +76,54 @@ def sweep(
     checks consent and conversation at send time."""
     with reading(sessions) as session:
         zones = session.scalars(select(_P.c.time_zone).distinct()).all()
-    check_in_rules = [rule.name for rule in rules if rule.relative_to is Anchor.CHECK_IN_DAY]
+    check_in_rules = tuple(rule.name for rule in rules if rule.relative_to is Anchor.CHECK_IN_DAY)
     queued: Counter[str] = Counter()
     for rule in rules:
         for zone in zones:
             if stopping():
                 return queued
             if rule.relative_to is Anchor.QUIET_SINCE:
+                queued[rule.name] += _queue_first_attempts(sessions, rule, zone, now, check_in_rules)
                 with reading(sessions) as session:
                     rows = due_disengaged(session, rule, zone, now, check_in_rules)
                 queued[rule.name] += _queue_rows(sessions, rows)
                 continue
             for ending, values in _owed_dates(rule, zone, calendar, now):
-                queued[rule.name] += _queue_owed(sessions, rule, ending, values)
+                batches = _batches_statement(rule, ending)
+                insert = partial(_insert_statement, rule, ending)
+                queued[rule.name] += _queue_owed(sessions, batches, insert, values)
     return queued
 
 
 def _queue_owed(
-    sessions: sessionmaker[Session], rule: Rule, ending: tuple[ReportingPeriod, ...], values: dict[str, Any]
+    sessions: sessionmaker[Session], batches: Select[Any], insert: Callable[[str], Insert], values: dict[str, Any]
 ) -> int:
-    """Queue everyone a dated rule owes a text for one date, a batch of ids a write transaction."""
+    """Queue everyone owed one text: the id bounds of each batch are read without the write lock
+    (`batches`), then each batch is queued by the dialect's `insert` in a write transaction of its own."""
     with reading(sessions) as session:
-        batches = session.execute(_batches_statement(rule, ending), values).all()
+        bounds = session.execute(batches, values).all()
     inserted = 0
-    for first, last in batches:
+    for first, last in bounds:
         with sessions.begin() as session:
-            statement = _insert_statement(rule, ending, dialect_of(session))
+            statement = insert(dialect_of(session))
             inserted += len(session.execute(statement, values | {"first": first, "last": last}).all())
     return inserted
+
+
+def _queue_first_attempts(
+    sessions: sessionmaker[Session], rule: Rule, zone: str, now: datetime, check_in_rules: tuple[str, ...]
+) -> int:
+    """Queue attempt 1 of re-engagement for everyone in the zone who has just counted as disengaged."""
+    due_at = first_attempt_due_at(rule, ZoneInfo(zone), now)
+    if due_at > now:
+        return 0
+    owed = owed_first_attempt(rule, now, check_in_rules)
+    values = {"zone": zone, "today": now.astimezone(ZoneInfo(zone)).date(), "due_at": due_at, "now": now}
+
+    def insert(dialect: str) -> Insert:
+        return _upsert_in_batch(owed, first_attempt_columns(rule, dialect), dialect)
+
+    return _queue_owed(sessions, _batches_of(owed), insert, values)
 
 
 def _queue_rows(sessions: sessionmaker[Session], rows: list[dict[str, Any]]) -> int:
@@ -181,38 +201,43 @@ def _dated_statement(rule: Rule, ending: tuple[ReportingPeriod, ...]) -> Select[
 
 @cache
 def _batches_statement(rule: Rule, ending: tuple[ReportingPeriod, ...]) -> Select[Any]:
-    """The first and last id of each run of WRITE_BATCH participants owed this text, in id order:
+    return _batches_of(_dated_statement(rule, ending))
+
+
+@cache
+def _insert_statement(rule: Rule, ending: tuple[ReportingPeriod, ...], dialect: str) -> Insert:
+    columns = [
+        _P.c.id,
+        bindparam("rule", rule.name, type_=_O.c.rule.type),
+        bindparam("occurrence", type_=String),
+        literal(OutreachKind.TEXT, _O.c.kind.type),
+        literal(rule.template_for(1), _O.c.template.type),
+        bindparam("due_at", type_=_O.c.due_at.type),
+        literal(OutreachState.QUEUED, _O.c.state.type),
+        bindparam("now", type_=_O.c.created_at.type),
+        bindparam("now", type_=_O.c.state_at.type),
+    ]
+    return _upsert_in_batch(_dated_statement(rule, ending), columns, dialect)
+
+
+def _batches_of(owed: Select[Any]) -> Select[Any]:
+    """The first and last id of each run of WRITE_BATCH participants `owed` selects, in id order:
     only these bounds come back to Python, however many are owed."""
-    owed = _dated_statement(rule, ending).subquery("owed")
-    batch = (func.row_number().over(order_by=owed.c.id) - 1) // WRITE_BATCH
-    numbered = select(owed.c.id, batch.label("batch")).subquery("numbered")
+    subquery = owed.subquery("owed")
+    batch = (func.row_number().over(order_by=subquery.c.id) - 1) // WRITE_BATCH
+    numbered = select(subquery.c.id, batch.label("batch")).subquery("numbered")
     return (
         select(func.min(numbered.c.id), func.max(numbered.c.id)).group_by(numbered.c.batch).order_by(numbered.c.batch)
     )
 
 
-@cache
-def _insert_statement(rule: Rule, ending: tuple[ReportingPeriod, ...], dialect: str) -> Insert:
-    """`INSERT … SELECT` of the owed participants with ids from `:first` to `:last`: the decision is
-    taken again inside the write, so what changed since the read is seen, and the key keeps a
-    concurrent sweep's rows out."""
-    owed = (
-        _dated_statement(rule, ending)
-        .where(_P.c.id.between(bindparam("first", type_=Integer), bindparam("last", type_=Integer)))
-        .with_only_columns(
-            _P.c.id,
-            bindparam("rule", rule.name, type_=_O.c.rule.type),
-            bindparam("occurrence", type_=String),
-            literal(OutreachKind.TEXT, _O.c.kind.type),
-            literal(rule.template_for(1), _O.c.template.type),
-            bindparam("due_at", type_=_O.c.due_at.type),
-            literal(OutreachState.QUEUED, _O.c.state.type),
-            bindparam("now", type_=_O.c.created_at.type),
-            bindparam("now", type_=_O.c.state_at.type),
-        )
-    )
-    columns = [*_UNIQUE_KEY, "kind", "template", "due_at", "state", "created_at", "state_at"]
-    upsert = UPSERT_INSERTS[dialect](_O).from_select(columns, owed)
+def _upsert_in_batch(owed: Select[Any], columns: Sequence[ColumnElement[Any]], dialect: str) -> Insert:
+    """`INSERT … SELECT` of the rows `columns` make for those `owed` with ids from `:first` to
+    `:last`: the decision is taken again inside the write, so what changed since the read is seen,
+    and the unique key keeps a concurrent sweep's rows out."""
+    in_batch = owed.where(_P.c.id.between(bindparam("first", type_=Integer), bindparam("last", type_=Integer)))
+    names = [*_UNIQUE_KEY, "kind", "template", "due_at", "state", "created_at", "state_at"]
+    upsert = UPSERT_INSERTS[dialect](_O).from_select(names, in_batch.with_only_columns(*columns))
     # The ids inserted count them (PostgreSQL's driver gives no row count for INSERT … SELECT here).
     return upsert.on_conflict_do_nothing(index_elements=_UNIQUE_KEY).returning(_O.c.id)  # type: ignore[no-any-return]
 
@@ -284,6 +309,8 @@ def _hours_missing(ending: tuple[ReportingPeriod, ...]) -> ColumnElement[bool]:
     """Participants whose reporting period (of a kind in `ending`) ends on `:anchor` with no hours
     confirmed for it, and who were enrolled before the report fell due (HoursPlan.report_due asks the same)."""
     return and_(
+        # Said once more as a list: the zone's index then reads only the kinds of period ending.
+        _P.c.reporting_period.in_(ending),
         _P.c.enrolled_at < bindparam("enrolled_before", type_=_P.c.enrolled_at.type),
         or_(
             *(

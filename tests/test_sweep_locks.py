@@ -18,7 +18,7 @@ from bench.seed import NOW, seed
 from bot.app import Service, build_service
 from bot.settings import Settings
 from casefile.database import READ_ONLY
-from casefile.outreach import Outreach
+from casefile.outreach import Outreach, OutreachState
 from scheduler.sweep import WRITE_BATCH
 from tests.support import FixedClock
 
@@ -45,7 +45,7 @@ def transactions_of_a_sweep(service: Service) -> list[dict[str, Any]]:
         # an INSERT … SELECT names the range of ids it decides over, counted once the sweep is done.
         rows: Any = sql.count("), (") + 1
         if " SELECT " in sql and sql.startswith("INSERT"):
-            rows = {key: context.compiled_parameters[0][key] for key in ("first", "last", "rule", "occurrence")}
+            rows = {key: context.compiled_parameters[0].get(key) for key in ("first", "last", "rule", "occurrence")}
         if "current" in conn.info and not sql.startswith(("BEGIN", "SAVEPOINT", "RELEASE")):
             conn.info["current"]["statements"].append((" ".join(sql.split()), rows))
 
@@ -78,13 +78,19 @@ def test_deciding_reads_without_the_write_lock_and_writing_decides_nothing(count
                 rows = session.scalar(
                     select(func.count()).where(
                         Outreach.rule == rows["rule"],
-                        Outreach.occurrence == rows["occurrence"],
+                        # Re-engagement's attempt 1 is keyed by each participant's quiet spell: all
+                        # of it queued now (the seeded county's earlier attempts were all sent).
+                        Outreach.occurrence == rows["occurrence"]
+                        if rows["occurrence"]
+                        else Outreach.state == OutreachState.QUEUED,
                         Outreach.participant_id.between(rows["first"], rows["last"]),
                     )
                 )
         assert 1 <= rows <= WRITE_BATCH
-    # Every date's owed texts are decided again in the write, by range, not sent back as rows.
+    # Every date's owed texts, and re-engagement's first attempts, are decided again in the write,
+    # by range, not sent back as rows.
     assert decided_in_the_write > 1
+    assert any(isinstance(rows, dict) and rows["rule"] == "reengage" for t in writes for _, rows in t["statements"])
 
 
 def test_a_second_sweep_writes_nothing(county: Service) -> None:
