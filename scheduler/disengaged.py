@@ -13,11 +13,12 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Select, String, and_, bindparam, case, exists, func, literal, or_, select
+from sqlalchemy import ColumnElement, Select, String, and_, case, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from casefile.outreach import OutreachKind, OutreachState
 from scheduler.audience import OUTREACH, PARTICIPANTS, midnight, quiet_since, who
+from scheduler.queueing import Owed
 from scheduler.rules import Rule
 from scheduler.timing import local_moment
 
@@ -29,26 +30,16 @@ def first_attempt_due_at(rule: Rule, zone: ZoneInfo, now: datetime) -> datetime:
     return local_moment(now.astimezone(zone).date(), rule.hour, zone) if rule.hour is not None else now
 
 
-def owed_first_attempt(rule: Rule, now: datetime, check_in_rules: tuple[str, ...]) -> Select[Any]:
-    """Who in `:zone` counts as disengaged and has had nothing of this rule since they went quiet:
-    attempt 1 is owed. Decided in SQL, queued by `INSERT … SELECT` (scheduler/sweep.py)."""
-    return who(rule).where(_disengaged(rule, now, check_in_rules), ~exists().where(_this_episode(rule)))
+def owed_first_attempt(rule: Rule, now: datetime, check_in_rules: tuple[str, ...]) -> Owed:
+    """Who in `:zone` counts as disengaged and has had nothing of this rule since they went quiet,
+    with the occurrence of their attempt 1: decided in SQL and queued whole (scheduler/queueing.py)."""
 
+    def owed(dialect: str) -> Select[Any]:
+        occurrence = _EPISODE[dialect](quiet_since()).concat("#1")
+        never_reached = ~exists().where(_this_episode(rule))
+        return who(rule).where(_disengaged(rule, now, check_in_rules), never_reached).add_columns(occurrence)
 
-def first_attempt_columns(rule: Rule, dialect: str) -> list[ColumnElement[Any]]:
-    """The outreach row of attempt 1, as the columns of the `INSERT … SELECT` that queues it."""
-    occurrence = _EPISODE[dialect](quiet_since()).concat("#1")
-    return [
-        _P.c.id,
-        bindparam("rule", rule.name, type_=_O.c.rule.type),
-        occurrence,
-        literal(OutreachKind.TEXT, _O.c.kind.type),
-        literal(rule.template_for(1), _O.c.template.type),
-        bindparam("due_at", type_=_O.c.due_at.type),
-        literal(OutreachState.QUEUED, _O.c.state.type),
-        bindparam("now", type_=_O.c.created_at.type),
-        bindparam("now", type_=_O.c.state_at.type),
-    ]
+    return owed
 
 
 #: The quiet spell's key, as Python writes it for later attempts (`_next_in_sequence`): the UTC

@@ -14,50 +14,36 @@ SQL cannot tell: its few due rows come back to Python (scheduler/disengaged.py).
 """
 
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from datetime import date, datetime, timedelta
-from functools import cache, partial
+from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     ColumnElement,
     Date,
-    Insert,
     Integer,
     Select,
     String,
     and_,
     bindparam,
     exists,
-    func,
-    literal,
     or_,
     select,
 )
 from sqlalchemy.orm import Session, sessionmaker
 
-from casefile.base import UPSERT_INSERTS, dialect_of
 from casefile.database import reading
-from casefile.outreach import OutreachKind, OutreachState
 from casefile.timesheets import period_of
 from casefile.vocabulary import EntryState, GoalStatus, ReportingPeriod, StepStatus
 from scheduler.audience import ENROLLED, ENTRIES, GOALS, OUTREACH, PARTICIPANTS, STEPS, midnight, quiet_since, who
-from scheduler.disengaged import due_disengaged, first_attempt_columns, first_attempt_due_at, owed_first_attempt
+from scheduler.disengaged import due_disengaged, first_attempt_due_at, owed_first_attempt
+from scheduler.queueing import Owed, queue_owed, queue_rows
 from scheduler.rules import Anchor, Rule, Unit
 from scheduler.timing import Calendar, add_months, local_moment
 
 _P, _O = PARTICIPANTS, OUTREACH
-_UNIQUE_KEY = ["participant_id", "rule", "occurrence"]
-# The ids of the rows inserted are returned to count them: rows that conflicted are not returned.
-_QUEUE = {
-    name: upsert(_O).on_conflict_do_nothing(index_elements=_UNIQUE_KEY) for name, upsert in UPSERT_INSERTS.items()
-}
-
-#: Rows queued per write transaction: SQLite has one writer, and every message waits for it. An
-#: `INSERT … SELECT` of 500 rows decides and writes them in a few ms at 1M participants
-#: (bench/sweep.py prints the longest); rows from Python cost more (500 held it 70 ms at 100k).
-WRITE_BATCH = 500
 
 
 def sweep(
@@ -70,8 +56,8 @@ def sweep(
     """Queue every outreach that is due at `now`; the number of rows queued, by rule. `stopping` is
     asked before each rule and zone: a service shutting down leaves the rest to its next sweep.
 
-    Where the participants owed a text lie is read in a read-only transaction per date, which on
-    SQLite holds no write lock; each batch is then queued in a short write transaction. A reply or
+    Who is owed is decided in SQL per date and queued without holding SQLite's one writer while
+    deciding (scheduler/queueing.py). A reply or
     an opt-out in between is what a sweep a moment earlier would have missed too: the dispatcher
     checks consent and conversation at send time."""
     with reading(sessions) as session:
@@ -86,28 +72,11 @@ def sweep(
                 queued[rule.name] += _queue_first_attempts(sessions, rule, zone, now, check_in_rules)
                 with reading(sessions) as session:
                     rows = due_disengaged(session, rule, zone, now, check_in_rules)
-                queued[rule.name] += _queue_rows(sessions, rows)
+                queued[rule.name] += queue_rows(sessions, rows)
                 continue
             for ending, values in _owed_dates(rule, zone, calendar, now):
-                batches = _batches_statement(rule, ending)
-                insert = partial(_insert_statement, rule, ending)
-                queued[rule.name] += _queue_owed(sessions, batches, insert, values)
+                queued[rule.name] += queue_owed(sessions, rule, _owed_on_date(rule, ending), values)
     return queued
-
-
-def _queue_owed(
-    sessions: sessionmaker[Session], batches: Select[Any], insert: Callable[[str], Insert], values: dict[str, Any]
-) -> int:
-    """Queue everyone owed one text: the id bounds of each batch are read without the write lock
-    (`batches`), then each batch is queued by the dialect's `insert` in a write transaction of its own."""
-    with reading(sessions) as session:
-        bounds = session.execute(batches, values).all()
-    inserted = 0
-    for first, last in bounds:
-        with sessions.begin() as session:
-            statement = insert(dialect_of(session))
-            inserted += len(session.execute(statement, values | {"first": first, "last": last}).all())
-    return inserted
 
 
 def _queue_first_attempts(
@@ -117,23 +86,8 @@ def _queue_first_attempts(
     due_at = first_attempt_due_at(rule, ZoneInfo(zone), now)
     if due_at > now:
         return 0
-    owed = owed_first_attempt(rule, now, check_in_rules)
     values = {"zone": zone, "today": now.astimezone(ZoneInfo(zone)).date(), "due_at": due_at, "now": now}
-
-    def insert(dialect: str) -> Insert:
-        return _upsert_in_batch(owed, first_attempt_columns(rule, dialect), dialect)
-
-    return _queue_owed(sessions, _batches_of(owed), insert, values)
-
-
-def _queue_rows(sessions: sessionmaker[Session], rows: list[dict[str, Any]]) -> int:
-    """Insert rows made in Python under their unique key, a short transaction a batch; the number inserted."""
-    inserted = 0
-    for start in range(0, len(rows), WRITE_BATCH):
-        with sessions.begin() as session:
-            statement = _QUEUE[dialect_of(session)].returning(_O.c.id)
-            inserted += len(session.execute(statement, rows[start : start + WRITE_BATCH]).all())
-    return inserted
+    return queue_owed(sessions, rule, owed_first_attempt(rule, now, check_in_rules), values)
 
 
 # --- Rules counted from a date ----------------------------------------------------------------
@@ -199,47 +153,9 @@ def _dated_statement(rule: Rule, ending: tuple[ReportingPeriod, ...]) -> Select[
     return who(rule).where(_anchored(rule, ending), ~queued)
 
 
-@cache
-def _batches_statement(rule: Rule, ending: tuple[ReportingPeriod, ...]) -> Select[Any]:
-    return _batches_of(_dated_statement(rule, ending))
-
-
-@cache
-def _insert_statement(rule: Rule, ending: tuple[ReportingPeriod, ...], dialect: str) -> Insert:
-    columns = [
-        _P.c.id,
-        bindparam("rule", rule.name, type_=_O.c.rule.type),
-        bindparam("occurrence", type_=String),
-        literal(OutreachKind.TEXT, _O.c.kind.type),
-        literal(rule.template_for(1), _O.c.template.type),
-        bindparam("due_at", type_=_O.c.due_at.type),
-        literal(OutreachState.QUEUED, _O.c.state.type),
-        bindparam("now", type_=_O.c.created_at.type),
-        bindparam("now", type_=_O.c.state_at.type),
-    ]
-    return _upsert_in_batch(_dated_statement(rule, ending), columns, dialect)
-
-
-def _batches_of(owed: Select[Any]) -> Select[Any]:
-    """The first and last id of each run of WRITE_BATCH participants `owed` selects, in id order:
-    only these bounds come back to Python, however many are owed."""
-    subquery = owed.subquery("owed")
-    batch = (func.row_number().over(order_by=subquery.c.id) - 1) // WRITE_BATCH
-    numbered = select(subquery.c.id, batch.label("batch")).subquery("numbered")
-    return (
-        select(func.min(numbered.c.id), func.max(numbered.c.id)).group_by(numbered.c.batch).order_by(numbered.c.batch)
-    )
-
-
-def _upsert_in_batch(owed: Select[Any], columns: Sequence[ColumnElement[Any]], dialect: str) -> Insert:
-    """`INSERT … SELECT` of the rows `columns` make for those `owed` with ids from `:first` to
-    `:last`: the decision is taken again inside the write, so what changed since the read is seen,
-    and the unique key keeps a concurrent sweep's rows out."""
-    in_batch = owed.where(_P.c.id.between(bindparam("first", type_=Integer), bindparam("last", type_=Integer)))
-    names = [*_UNIQUE_KEY, "kind", "template", "due_at", "state", "created_at", "state_at"]
-    upsert = UPSERT_INSERTS[dialect](_O).from_select(names, in_batch.with_only_columns(*columns))
-    # The ids inserted count them (PostgreSQL's driver gives no row count for INSERT … SELECT here).
-    return upsert.on_conflict_do_nothing(index_elements=_UNIQUE_KEY).returning(_O.c.id)  # type: ignore[no-any-return]
+def _owed_on_date(rule: Rule, ending: tuple[ReportingPeriod, ...]) -> Owed:
+    """Everyone a dated rule owes a text for one anchor, with its occurrence (bound as `:occurrence`)."""
+    return lambda dialect: _dated_statement(rule, ending).add_columns(bindparam("occurrence", type_=String))
 
 
 def _anchor_values(rule: Rule, anchor: date, zone: ZoneInfo, now: datetime) -> dict[str, Any] | None:
