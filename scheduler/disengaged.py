@@ -50,9 +50,7 @@ _EPISODE: dict[str, Callable[[ColumnElement[datetime]], ColumnElement[str]]] = {
 }
 
 
-def due_disengaged(
-    session: Session, rule: Rule, zone_name: str, now: datetime, check_in_rules: tuple[str, ...]
-) -> list[dict[str, Any]]:
+def due_disengaged(session: Session, rule: Rule, zone_name: str, now: datetime) -> list[dict[str, Any]]:
     """The later attempts and the counselor's task owed in this zone, as rows: one after each gap
     from the last attempt, until they write (which starts a new quiet spell, so a new key); a task
     after `task_after`. Only those already in a sequence: few a day, whose due day is worked out here."""
@@ -77,7 +75,10 @@ def due_disengaged(
         )
         # An inner join: who has had nothing of this rule yet is owed attempt 1 (owed_first_attempt).
         .join(_O, _this_episode(rule))
-        .where(_disengaged(rule, now, check_in_rules))
+        # Who has had an attempt since they went quiet counted as disengaged then, and still does
+        # (both tests only grow with the quiet spell): what remains is a bound the zone's index
+        # answers, not the missed check-ins counted again for each of them.
+        .where(quiet < now - timedelta(days=7))
         .group_by(_P.c.id, quiet)
         .having(pending == 0, _next_step_may_be_due(rule, texts, sent, tasks, last_at, now))
     )

@@ -71,7 +71,7 @@ def sweep(
             if rule.relative_to is Anchor.QUIET_SINCE:
                 queued[rule.name] += _queue_first_attempts(sessions, rule, zone, now, check_in_rules)
                 with reading(sessions) as session:
-                    rows = due_disengaged(session, rule, zone, now, check_in_rules)
+                    rows = due_disengaged(session, rule, zone, now)
                 queued[rule.name] += queue_rows(sessions, rows)
                 continue
             for ending, values in _owed_dates(rule, zone, calendar, now):
