@@ -2,6 +2,17 @@
 
     python bench/sweep.py [--participants 100000 1000000] [--weeks 4]
 
+The 1M county is seeded with 4 weeks of history (the default here), not bench/seed.py's 26: a
+100k county with 26 weeks is 4.9 GB, so 1M would be about 49 GB, more than the disk shared by
+this machine's benches. Four weeks keeps every table and state the sweep reads: participants in
+every status and consent state, each one's weekly check-ins for the last four weeks (sent,
+answered or not, skipped, cancelled: enough to miss two in a row), the re-engagement texts and
+tasks of everyone quiet since long before, confirmed hours for every reporting period the sweep
+asks about on that Monday, goals with pending steps. At 1M the file is 8.3 GB (4.8M outreach
+rows, 8.2M messages, 8.2M events); at 100k, 0.8 GB. Only the older, answered weeks are missing,
+which no rule reads (check-ins count only since the last contact). The bench copies it once
+(never more than one copy at a time) and deletes the copy when done.
+
 For each size, bench/seed.py's county (kept between runs, copied for each): most wrote in the
 last week, some have gone quiet (a few past 30 days, some with check-ins unanswered), some are
 sanctioned or have left, a few enrolled this week; the weekly check-ins of the last `--weeks` weeks
