@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Select, String, and_, case, exists, func, or_, select
+from sqlalchemy import ColumnElement, Select, String, and_, bindparam, case, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from casefile.outreach import OutreachKind, OutreachState
@@ -37,7 +37,8 @@ def owed_first_attempt(rule: Rule, now: datetime, check_in_rules: tuple[str, ...
     def owed(dialect: str) -> Select[Any]:
         occurrence = _EPISODE[dialect](quiet_since()).concat("#1")
         never_reached = ~exists().where(_this_episode(rule))
-        return who(rule).where(_disengaged(rule, now, check_in_rules), never_reached).add_columns(occurrence)
+        owed = who(rule).where(_disengaged(rule, now, check_in_rules), never_reached)
+        return owed.add_columns(occurrence, bindparam("due_at", type_=_O.c.due_at.type))
 
     return owed
 

@@ -11,6 +11,7 @@ key (participant, rule, occurrence) keeps a concurrent or repeated sweep's rows 
 """
 
 from collections.abc import Callable
+from datetime import datetime
 from functools import cache
 from typing import Any
 
@@ -41,7 +42,7 @@ from scheduler.rules import Rule
 
 _O = OUTREACH
 _UNIQUE_KEY = ["participant_id", "rule", "occurrence"]
-_COLUMNS = [*_UNIQUE_KEY, "kind", "template", "due_at", "state", "created_at", "state_at"]
+_DECIDED = ["participant_id", "occurrence", "due_at"]
 _QUEUE = {
     name: upsert(_O).on_conflict_do_nothing(index_elements=_UNIQUE_KEY) for name, upsert in UPSERT_INSERTS.items()
 }
@@ -59,32 +60,42 @@ _OWED = Table(
     Column("n", Integer, primary_key=True),
     Column("participant_id", Integer, nullable=False),
     Column("occurrence", String(40), nullable=False),
+    Column("due_at", _O.c.due_at.type, nullable=False),
 )
 _CREATE_OWED = {
     dialect: f"CREATE TEMP TABLE IF NOT EXISTS sweep_owed ({key}, participant_id INTEGER NOT NULL, "
-    "occurrence VARCHAR(40) NOT NULL)"
-    for dialect, key in (("sqlite", "n INTEGER PRIMARY KEY"), ("postgresql", "n BIGSERIAL PRIMARY KEY"))
+    f"occurrence VARCHAR(40) NOT NULL, due_at {moment} NOT NULL)"
+    for dialect, key, moment in (
+        ("sqlite", "n INTEGER PRIMARY KEY", "DATETIME"),
+        ("postgresql", "n BIGSERIAL PRIMARY KEY", "TIMESTAMP WITHOUT TIME ZONE"),
+    )
 }
 
-#: A statement selecting (participant id, occurrence) of everyone owed, for a dialect.
+#: A statement selecting (participant id, occurrence, due at) of everyone owed, for a dialect.
 Owed = Callable[[str], Select[Any]]
 
 
-def queue_owed(sessions: sessionmaker[Session], rule: Rule, owed: Owed, values: dict[str, Any]) -> int:
-    """Queue the text of `rule` for everyone `owed` selects, at `:due_at`; the number queued."""
+def queue_owed(
+    sessions: sessionmaker[Session], rule: Rule, owed: list[tuple[Owed, dict[str, Any]]], now: datetime
+) -> int:
+    """Queue the text of `rule` for everyone each statement of `owed` selects with its values (one
+    per date the rule counts from): decided in one read-only transaction, then copied. The number queued."""
+    if not owed:
+        return 0
     with _engine(sessions).connect() as connection:
         dialect = connection.dialect.name
         connection.execution_options(**{READ_ONLY: True})
         with connection.begin():
             connection.exec_driver_sql(_CREATE_OWED[dialect])
             connection.execute(delete(_OWED))
-            connection.execute(insert(_OWED).from_select(["participant_id", "occurrence"], owed(dialect)), values)
+            for statement, values in owed:
+                connection.execute(insert(_OWED).from_select(_DECIDED, statement(dialect)), values)
             first, last = connection.execute(select(func.min(_OWED.c.n), func.max(_OWED.c.n))).one()
         connection.execution_options(**{READ_ONLY: False})
         inserted = 0
         for start in range(first, last + 1, WRITE_BATCH) if first is not None else ():
             with connection.begin():
-                batch = values | {"first": start, "last": start + WRITE_BATCH - 1}
+                batch = {"now": now, "first": start, "last": start + WRITE_BATCH - 1}
                 inserted += len(connection.execute(_copy_owed(rule, dialect), batch).all())
         return inserted
 
@@ -102,19 +113,18 @@ def queue_rows(sessions: sessionmaker[Session], rows: list[dict[str, Any]]) -> i
 @cache
 def _copy_owed(rule: Rule, dialect: str) -> Insert:
     """Copy rows `:first` to `:last` of the decided ones into the outbox."""
-    decided = select(_OWED.c.participant_id, _OWED.c.occurrence, *_row_of(rule)).where(
+    decided = select(_OWED.c.participant_id, _OWED.c.occurrence, _OWED.c.due_at, *_row_of(rule)).where(
         _OWED.c.n.between(bindparam("first", type_=Integer), bindparam("last", type_=Integer))
     )
     return _upsert(dialect, decided)
 
 
 def _row_of(rule: Rule) -> list[ColumnElement[Any]]:
-    """The rest of an outbox row, after the participant and the occurrence: the same for everyone owed."""
+    """The rest of an outbox row, after the participant, the occurrence and the moment: the same for everyone."""
     return [
         bindparam("rule", rule.name, type_=_O.c.rule.type),
         literal(OutreachKind.TEXT, _O.c.kind.type),
         literal(rule.template_for(1), _O.c.template.type),
-        bindparam("due_at", type_=_O.c.due_at.type),
         literal(OutreachState.QUEUED, _O.c.state.type),
         bindparam("now", type_=_O.c.created_at.type),
         bindparam("now", type_=_O.c.state_at.type),
@@ -122,7 +132,7 @@ def _row_of(rule: Rule) -> list[ColumnElement[Any]]:
 
 
 def _upsert(dialect: str, rows: Select[Any]) -> Insert:
-    names = ["participant_id", "occurrence", "rule", *_COLUMNS[3:]]
+    names = ["participant_id", "occurrence", "due_at", "rule", "kind", "template", "state", "created_at", "state_at"]
     upsert = UPSERT_INSERTS[dialect](_O).from_select(names, rows)
     # The ids inserted count them (PostgreSQL's driver gives no row count for INSERT … SELECT here).
     return upsert.on_conflict_do_nothing(index_elements=_UNIQUE_KEY).returning(_O.c.id)  # type: ignore[no-any-return]

@@ -56,9 +56,8 @@ def sweep(
     """Queue every outreach that is due at `now`; the number of rows queued, by rule. `stopping` is
     asked before each rule and zone: a service shutting down leaves the rest to its next sweep.
 
-    Who is owed is decided in SQL per date and queued without holding SQLite's one writer while
-    deciding (scheduler/queueing.py). A reply or
-    an opt-out in between is what a sweep a moment earlier would have missed too: the dispatcher
+    Who is owed is decided in SQL, per rule and zone, and queued without holding SQLite's one
+    writer while deciding (scheduler/queueing.py). A reply or an opt-out in between is what a sweep a moment earlier would have missed too: the dispatcher
     checks consent and conversation at send time."""
     with reading(sessions) as session:
         zones = session.scalars(select(_P.c.time_zone).distinct()).all()
@@ -74,8 +73,8 @@ def sweep(
                     rows = due_disengaged(session, rule, zone, now)
                 queued[rule.name] += queue_rows(sessions, rows)
                 continue
-            for ending, values in _owed_dates(rule, zone, calendar, now):
-                queued[rule.name] += queue_owed(sessions, rule, _owed_on_date(rule, ending), values)
+            owed = [(_owed_on_date(rule, ending), values) for ending, values in _owed_dates(rule, zone, calendar, now)]
+            queued[rule.name] += queue_owed(sessions, rule, owed, now)
     return queued
 
 
@@ -86,8 +85,8 @@ def _queue_first_attempts(
     due_at = first_attempt_due_at(rule, ZoneInfo(zone), now)
     if due_at > now:
         return 0
-    values = {"zone": zone, "today": now.astimezone(ZoneInfo(zone)).date(), "due_at": due_at, "now": now}
-    return queue_owed(sessions, rule, owed_first_attempt(rule, now, check_in_rules), values)
+    values = {"zone": zone, "today": now.astimezone(ZoneInfo(zone)).date(), "due_at": due_at}
+    return queue_owed(sessions, rule, [(owed_first_attempt(rule, now, check_in_rules), values)], now)
 
 
 # --- Rules counted from a date ----------------------------------------------------------------
@@ -154,8 +153,10 @@ def _dated_statement(rule: Rule, ending: tuple[ReportingPeriod, ...]) -> Select[
 
 
 def _owed_on_date(rule: Rule, ending: tuple[ReportingPeriod, ...]) -> Owed:
-    """Everyone a dated rule owes a text for one anchor, with its occurrence (bound as `:occurrence`)."""
-    return lambda dialect: _dated_statement(rule, ending).add_columns(bindparam("occurrence", type_=String))
+    """Everyone a dated rule owes a text for one anchor, with its occurrence and moment (bound)."""
+    return lambda dialect: _dated_statement(rule, ending).add_columns(
+        bindparam("occurrence", type_=String), bindparam("due_at", type_=_O.c.due_at.type)
+    )
 
 
 def _anchor_values(rule: Rule, anchor: date, zone: ZoneInfo, now: datetime) -> dict[str, Any] | None:
