@@ -28,7 +28,9 @@ resident memory (VmHWM), split into its own memory (RssAnon) and the database pa
 CPU time is printed beside its wall time: on a machine shared with other work the wall time
 grows with the load, its CPU time much less. Per sweep,
 its write transactions (each holds SQLite's one write lock, so every message waits for it) with
-the longest, and its read-only ones with the longest (bench/jobs.py's LockClock).
+the longest, and its read-only ones with the longest (bench/jobs.py's LockClock); for the longest
+write, also the CPU time the sweeping thread spent in it: on a loaded machine the rest of its wall
+time is the thread waiting for a core, not work the lock waits on.
 """
 
 import argparse
@@ -44,12 +46,12 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import select  # noqa: E402
+from sqlalchemy import Engine, event, select  # noqa: E402
 
 from bench.jobs import LockClock  # noqa: E402
 from bench.memory import Sampler, status  # noqa: E402
 from bench.seed import NOW, seeded_copy  # noqa: E402
-from casefile.database import make_engine  # noqa: E402
+from casefile.database import READ_ONLY, make_engine  # noqa: E402
 from casefile.people import Participant  # noqa: E402
 
 
@@ -63,6 +65,7 @@ def measure(url: str) -> dict[str, object]:
     sampler = Sampler()
     sampler.start()
     clock = LockClock(service)
+    write_cpu = _WriteCpu(service.engine)
     cpu = time.process_time()
     first, queued = clock.run("first", service.sweep)
     first_cpu, cpu = time.process_time() - cpu, time.process_time()
@@ -80,11 +83,30 @@ def measure(url: str) -> dict[str, object]:
         "queued": dict(queued),
         "again": again.total(),
         "transactions": {name: [len(held), max(held, default=0.0)] for name, held in clock.held.items()},
+        "longest_write_cpu": write_cpu.longest,
         "peak_mb": after["VmHWM"],
         "own_before_mb": before["RssAnon"],
         "own_peak_mb": peak["RssAnon"],
         "mapped_peak_mb": peak["RssFile"],
     }
+
+
+class _WriteCpu:
+    """The thread CPU time of each write transaction (the sweep runs in one thread): the longest."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.longest = 0.0
+        event.listen(engine, "begin", self._begin)
+        event.listen(engine, "commit", self._end)
+
+    def _begin(self, connection: Any) -> None:
+        if not connection.get_execution_options().get(READ_ONLY):
+            connection.info["cpu"] = time.thread_time()
+
+    def _end(self, connection: Any) -> None:
+        began = connection.info.pop("cpu", None)
+        if began is not None:
+            self.longest = max(self.longest, time.thread_time() - began)
 
 
 def read_everyone(url: str) -> dict[str, float]:
@@ -149,6 +171,7 @@ def main() -> None:
                 f"  {sweep} sweep's transactions: {writes} writing (longest {longest_write * 1000:.1f} ms), "
                 f"{reads} reading only (longest {longest_read * 1000:.1f} ms)"
             )
+        print(f"  the longest write's CPU time, either sweep: {figures['longest_write_cpu'] * 1000:.1f} ms")
         grown = figures["own_peak_mb"] - figures["own_before_mb"]
         print(
             f"  peak memory of the sweeping process (VmHWM): {figures['peak_mb']:.0f} MB; its own at most "
