@@ -1,16 +1,15 @@
 """The sweep: who is due for outreach now, decided in SQL and queued under a unique key.
 
 For each rule and each time zone participants live in, the dates that make the rule due today are
-worked out in Python (a handful). For each date, a read-only transaction asks the database only
-where the participants owed a text lie: the bounds of each run of WRITE_BATCH of them, by id. Each
-run is then queued by one `INSERT … SELECT` in a short write transaction of its own, which decides
-again over that id range, so no participant's row passes through Python, the one SQLite writer is
-held only for a batch, and a second sweep that finds nobody owed writes nothing. A row is queued
-only once its moment has come (its hour on the participant's clock), so the query that decides who
-is due runs at that moment, with the latest facts. Sweeping twice, after a restart, or from two
+worked out in Python (a handful). For each date one `INSERT … SELECT` decides who is owed a text
+and has not had it queued, and scheduler/queueing.py queues them without passing a participant's
+row through Python and without holding SQLite's one writer while deciding. A row is queued only
+once its moment has come (its hour on the participant's clock), so the query that decides who is
+due runs at that moment, with the latest facts. Sweeping twice, after a restart, or from two
 processes at once inserts nothing new: the key (participant, rule, occurrence) is unique.
-Re-engagement is counted from each participant's own last contact, on their local calendar, which
-SQL cannot tell: its few due rows come back to Python (scheduler/disengaged.py).
+Re-engagement is counted from each participant's own last contact (scheduler/disengaged.py): its
+first attempt is decided in SQL the same way; the later ones, few a day, whose day is on the
+participant's own calendar, come back to Python.
 """
 
 from collections import Counter
