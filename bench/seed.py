@@ -2,6 +2,10 @@
 
     python bench/seed.py [--participants 100000 | --million] [--weeks 26] [--database-url URL]
 
+`--million` seeds 4 weeks of history unless `--weeks` says otherwise: 26 weeks at 1M would be
+about 49 GB of SQLite; 4 weeks are 8.3 GB and hold every table and state the sweep reads
+(bench/sweep.py says which).
+
 Per participant, as the service itself would have left it: the enrolment consent (and an opt-out
 for a few), the weekly check-in texts of every week since they enrolled (outreach rows sent,
 answered or not, a few skipped or cancelled), each with its outbound message and attempt fact;
@@ -51,6 +55,8 @@ SHAPE = 2
 #: Participants a counselor carries.
 CASELOAD = 100
 BATCH = 50_000
+#: The history a 1M county is seeded with by default: what the sweep reads, in a file that fits.
+MILLION_WEEKS = 4
 
 
 def phone_of(n: int) -> str:
@@ -407,16 +413,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--participants", type=int, default=100_000)
     parser.add_argument("--million", action="store_true", help="1,000,000 participants")
-    parser.add_argument("--weeks", type=int, default=26)
+    parser.add_argument("--weeks", type=int, help="weeks of history (26; 4 with --million)")
     parser.add_argument("--database-url", help="seed this (empty) database instead of the cached SQLite file")
     args = parser.parse_args()
     participants = 1_000_000 if args.million else args.participants
+    weeks = args.weeks or (MILLION_WEEKS if args.million else 26)
     started = time.perf_counter()
     if args.database_url:
-        seed(args.database_url, participants, args.weeks)
+        seed(args.database_url, participants, weeks)
         url = args.database_url
     else:
-        url = f"sqlite:///{seeded_file(participants, args.weeks)}"
+        url = f"sqlite:///{seeded_file(participants, weeks)}"
     print(f"{time.perf_counter() - started:.0f} s: {describe(url)}")
 
 

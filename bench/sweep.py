@@ -2,6 +2,17 @@
 
     python bench/sweep.py [--participants 100000 1000000] [--weeks 4]
 
+The 1M county is seeded with 4 weeks of history (the default here), not bench/seed.py's 26: a
+100k county with 26 weeks is 4.9 GB, so 1M would be about 49 GB, more than the disk shared by
+this machine's benches. Four weeks keeps every table and state the sweep reads: participants in
+every status and consent state, each one's weekly check-ins for the last four weeks (sent,
+answered or not, skipped, cancelled: enough to miss two in a row), the re-engagement texts and
+tasks of everyone quiet since long before, confirmed hours for every reporting period the sweep
+asks about on that Monday, goals with pending steps. At 1M the file is 8.3 GB (4.8M outreach
+rows, 8.2M messages, 8.2M events); at 100k, 0.8 GB. Only the older, answered weeks are missing,
+which no rule reads (check-ins count only since the last contact). The bench copies it once
+(never more than one copy at a time) and deletes the copy when done.
+
 For each size, bench/seed.py's county (kept between runs, copied for each): most wrote in the
 last week, some have gone quiet (a few past 30 days, some with check-ins unanswered), some are
 sanctioned or have left, a few enrolled this week; the weekly check-ins of the last `--weeks` weeks
@@ -10,9 +21,16 @@ week's confirmed hours. The sweep then runs in a fresh process (its memory is it
 parent's) on Monday 2 March 2026 at 11:05 in California, when the check-ins, re-engagement,
 monthly texts and follow-ups are all due. Printed: the first sweep (which queues the day's
 outreach), a second one (nothing new: the steady cost every few minutes), and, as the baseline
-from the same run, one read of every participant's row into Python; then the process's peak
+from the same run, one read of every participant's row into Python (in a process of its own, just
+before, on the same copy); then the sweeping process's peak
 resident memory (VmHWM), split into its own memory (RssAnon) and the database pages it had mapped
-(RssFile, which the OS can drop and share), each sampled every 5 ms during the sweeps.
+(RssFile, which the OS can drop and share), each sampled every 5 ms during the sweeps. Each sweep's
+CPU time is printed beside its wall time: on a machine shared with other work the wall time
+grows with the load, its CPU time much less. Per sweep,
+its write transactions (each holds SQLite's one write lock, so every message waits for it) with
+the longest, and its read-only ones with the longest (bench/jobs.py's LockClock); for the longest
+write, also the CPU time the sweeping thread spent in it: on a loaded machine the rest of its wall
+time is the thread waiting for a core, not work the lock waits on.
 """
 
 import argparse
@@ -21,20 +39,24 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import select  # noqa: E402
+from sqlalchemy import Engine, event, select  # noqa: E402
 
+from bench.jobs import LockClock  # noqa: E402
 from bench.memory import Sampler, status  # noqa: E402
 from bench.seed import NOW, seeded_copy  # noqa: E402
+from casefile.database import READ_ONLY, make_engine  # noqa: E402
 from casefile.people import Participant  # noqa: E402
 
 
 def measure(url: str) -> dict[str, object]:
-    """In this (fresh) process: the baseline read, then two sweeps, with peak memory."""
+    """In this (fresh) process: two sweeps, with peak memory and every transaction timed."""
     from bot.app import build_service
     from bot.settings import Settings
 
@@ -42,28 +64,26 @@ def measure(url: str) -> dict[str, object]:
     before = status()
     sampler = Sampler()
     sampler.start()
-    started = time.perf_counter()
-    with service.sessions.begin() as session:
-        rows = session.execute(
-            select(Participant.id, Participant.time_zone, Participant.status, Participant.last_heard_at)
-        ).all()
-    baseline = time.perf_counter() - started
-    del rows
-    started = time.perf_counter()
-    queued = service.sweep()
-    first = time.perf_counter() - started
-    started = time.perf_counter()
-    again = service.sweep()
-    second = time.perf_counter() - started
+    clock = LockClock(service)
+    write_cpu = _WriteCpu(service.engine)
+    cpu = time.process_time()
+    first, queued = clock.run("first", service.sweep)
+    first_cpu, cpu = time.process_time() - cpu, time.process_time()
+    second, again = clock.run("second", service.sweep)
+    second_cpu = time.process_time() - cpu
     peak = sampler.stop()
+    assert isinstance(queued, Counter) and isinstance(again, Counter)
     after = status()
     service.close()
     return {
-        "baseline": baseline,
         "first": first,
         "second": second,
+        "first_cpu": first_cpu,
+        "second_cpu": second_cpu,
         "queued": dict(queued),
         "again": again.total(),
+        "transactions": {name: [len(held), max(held, default=0.0)] for name, held in clock.held.items()},
+        "longest_write_cpu": write_cpu.longest,
         "peak_mb": after["VmHWM"],
         "own_before_mb": before["RssAnon"],
         "own_peak_mb": peak["RssAnon"],
@@ -71,33 +91,87 @@ def measure(url: str) -> dict[str, object]:
     }
 
 
+class _WriteCpu:
+    """The thread CPU time of each write transaction (the sweep runs in one thread): the longest."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.longest = 0.0
+        event.listen(engine, "begin", self._begin)
+        event.listen(engine, "commit", self._end)
+
+    def _begin(self, connection: Any) -> None:
+        if not connection.get_execution_options().get(READ_ONLY):
+            connection.info["cpu"] = time.thread_time()
+
+    def _end(self, connection: Any) -> None:
+        began = connection.info.pop("cpu", None)
+        if began is not None:
+            self.longest = max(self.longest, time.thread_time() - began)
+
+
+def read_everyone(url: str) -> dict[str, float]:
+    """The baseline, in a fresh process of its own (so its rows are not counted in the sweeps' memory):
+    one read of every participant's row into Python."""
+    engine = make_engine(url)
+    started, cpu = time.perf_counter(), time.process_time()
+    with engine.connect() as connection:
+        rows = connection.execute(
+            select(Participant.id, Participant.time_zone, Participant.status, Participant.last_heard_at)
+        ).all()
+    figures = {"baseline": time.perf_counter() - started, "baseline_cpu": time.process_time() - cpu}
+    del rows
+    engine.dispose()
+    return figures
+
+
+def _in_a_fresh_process(mode: str, url: str) -> dict[str, Any]:
+    done = subprocess.run([sys.executable, __file__, mode, url], capture_output=True, text=True, check=True)
+    figures: dict[str, Any] = json.loads(done.stdout)
+    return figures
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--participants", type=int, nargs="+", default=[100_000, 1_000_000])
     parser.add_argument("--weeks", type=int, default=4)
     parser.add_argument("--measure", help=argparse.SUPPRESS)
+    parser.add_argument("--baseline", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.measure:
         print(json.dumps(measure(args.measure)))
         return
+    if args.baseline:
+        print(json.dumps(read_everyone(args.baseline)))
+        return
     for size in args.participants:
         with tempfile.TemporaryDirectory() as folder:
             url = seeded_copy(size, Path(folder), args.weeks)
-            result = subprocess.run(
-                [sys.executable, __file__, "--measure", url], capture_output=True, text=True, check=True
-            )
-            figures = json.loads(result.stdout)
+            # The baseline first: both then find the database's pages as warm as the OS left them.
+            figures = _in_a_fresh_process("--baseline", url) | _in_a_fresh_process("--measure", url)
         queued = sum(figures["queued"].values())
         print(f"{size:>9,} participants, {args.weeks} weeks of history")
-        print(f"  baseline, one read of every participant: {figures['baseline']:.3f} s")
         print(
-            f"  first sweep: {figures['first']:.3f} s ({figures['first'] / figures['baseline']:.1f}x the read), "
+            f"  baseline, one read of every participant: {figures['baseline']:.3f} s "
+            f"({figures['baseline_cpu']:.3f} s of CPU)"
+        )
+        print(
+            f"  first sweep: {figures['first']:.3f} s ({figures['first'] / figures['baseline']:.1f}x the read; "
+            f"{figures['first_cpu']:.3f} s of CPU), "
             f"queued {queued:,}: " + ", ".join(f"{rule} {n:,}" for rule, n in sorted(figures["queued"].items()) if n)
         )
         print(
-            f"  second sweep: {figures['second']:.3f} s ({figures['second'] / figures['baseline']:.1f}x the read), "
+            f"  second sweep: {figures['second']:.3f} s ({figures['second'] / figures['baseline']:.1f}x the read; "
+            f"{figures['second_cpu']:.3f} s of CPU), "
             f"queued {figures['again']}"
         )
+        for sweep in ("first", "second"):
+            writes, longest_write = figures["transactions"].get(sweep, [0, 0.0])
+            reads, longest_read = figures["transactions"].get(f"{sweep} (reads only)", [0, 0.0])
+            print(
+                f"  {sweep} sweep's transactions: {writes} writing (longest {longest_write * 1000:.1f} ms), "
+                f"{reads} reading only (longest {longest_read * 1000:.1f} ms)"
+            )
+        print(f"  the longest write's CPU time, either sweep: {figures['longest_write_cpu'] * 1000:.1f} ms")
         grown = figures["own_peak_mb"] - figures["own_before_mb"]
         print(
             f"  peak memory of the sweeping process (VmHWM): {figures['peak_mb']:.0f} MB; its own at most "

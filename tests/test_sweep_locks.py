@@ -1,11 +1,14 @@
 """The sweep decides who is due without holding the database's one writer, and writes in short batches.
 
-On SQLite every message waits for the write lock. Deciding who is due reads a whole caseload
-(seconds at 100k participants, bench/jobs.py), so it runs in read-only transactions, which begin
-without the lock; the rows it decided on are inserted in transactions of at most WRITE_BATCH rows
-that do nothing else.
+On SQLite every message waits for the write lock. Finding who is due reads a whole caseload
+(seconds at 1M participants, bench/sweep.py), so it runs in read-only transactions, which begin
+without the lock and write only the connection's own TEMP table of who is owed (`INSERT … SELECT`);
+the rows are then copied into the outbox at most WRITE_BATCH at a time, in transactions that do
+nothing else and decide nothing. Re-engagement's later attempts, made in Python, go in batches of
+at most WRITE_BATCH rows. PostgreSQL takes the same path.
 """
 
+from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
@@ -16,7 +19,7 @@ from bench.seed import NOW, seed
 from bot.app import Service, build_service
 from bot.settings import Settings
 from casefile.database import READ_ONLY
-from scheduler.sweep import WRITE_BATCH
+from scheduler.queueing import WRITE_BATCH
 from tests.support import FixedClock
 
 
@@ -38,8 +41,11 @@ def transactions_of_a_sweep(service: Service) -> list[dict[str, Any]]:
         transactions.append(connection.info["current"])
 
     def statement(conn: Any, cursor: Any, sql: str, parameters: Any, context: Any, executemany: bool) -> None:
-        # Rows go in as one multi-row INSERT … VALUES (…), (…) (SQLAlchemy's "insertmanyvalues").
-        rows = sql.count("), (") + 1
+        # Rows made in Python go in as one multi-row INSERT … VALUES (…), (…) ("insertmanyvalues");
+        # a copy of decided rows names its range of them.
+        rows: Any = sql.count("), (") + 1
+        if "sweep_owed.n BETWEEN" in sql:
+            rows = {key: context.compiled_parameters[0][key] for key in ("first", "last", "rule")}
         if "current" in conn.info and not sql.startswith(("BEGIN", "SAVEPOINT", "RELEASE")):
             conn.info["current"]["statements"].append((" ".join(sql.split()), rows))
 
@@ -60,12 +66,23 @@ def test_deciding_reads_without_the_write_lock_and_writing_decides_nothing(count
     reads = [t for t in transactions if t["read_only"]]
     writes = [t for t in transactions if not t["read_only"]]
     assert reads and writes
+    owed_only = ("CREATE TEMP TABLE IF NOT EXISTS sweep_owed ", "DELETE FROM sweep_owed", "INSERT INTO sweep_owed ")
     for transaction in reads:
-        assert all(sql.startswith("SELECT") for sql, _ in transaction["statements"]), transaction
+        reads_only = ("SELECT", "WITH RECURSIVE zones", *owed_only)  # the zones lived in, then who is owed
+        assert all(sql.startswith(reads_only) for sql, _ in transaction["statements"]), transaction
+    copied_by_rule: Counter[str] = Counter()
     for transaction in writes:
-        for sql, _ in transaction["statements"]:
-            assert sql.startswith("INSERT INTO outreach") and " SELECT " not in sql, sql
-        assert 1 <= sum(rows for _, rows in transaction["statements"]) <= WRITE_BATCH
+        [(sql, rows)] = transaction["statements"]
+        assert sql.startswith("INSERT INTO outreach"), sql
+        if isinstance(rows, dict):
+            # A copy of decided rows: it reads no participant, and holds a batch at most.
+            assert "participants" not in sql and "FROM sweep_owed" in sql, sql
+            assert rows["last"] - rows["first"] + 1 == WRITE_BATCH
+            copied_by_rule[rows["rule"]] += 1
+        else:
+            assert 1 <= rows <= WRITE_BATCH
+    # The check-ins and the first re-engagement texts were decided in SQL, not sent back as rows.
+    assert copied_by_rule["check_in"] >= 1 and copied_by_rule["reengage"] >= 1, copied_by_rule
 
 
 def test_a_second_sweep_writes_nothing(county: Service) -> None:

@@ -1,0 +1,44 @@
+"""Who outreach may reach at all, the tables the sweep reads, and the day arithmetic both kinds of
+rule share (scheduler/sweep.py for rules counted from a date, scheduler/disengaged.py for quiet spells)."""
+
+from datetime import date, datetime, time
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import ColumnElement, Date, Select, bindparam, func, or_, select
+
+from casefile.base import table_of
+from casefile.goals import Goal, GoalStep
+from casefile.outreach import Outreach
+from casefile.people import Participant
+from casefile.timesheets import TimesheetEntry
+from casefile.vocabulary import ConsentState
+from scheduler.rules import Rule
+
+PARTICIPANTS = table_of(Participant)
+#: The participants table again, for subqueries that pick a day's few rows on an index of their own.
+ENROLLED = PARTICIPANTS.alias("by_date")
+OUTREACH = table_of(Outreach)
+STEPS = table_of(GoalStep)
+GOALS = table_of(Goal)
+ENTRIES = table_of(TimesheetEntry)
+
+
+def who(rule: Rule) -> Select[Any]:
+    """Participants in the zone `:zone` the rule may write to at all on `:today`: status, consent, no pause."""
+    p = PARTICIPANTS.c
+    return select(p.id).where(
+        p.time_zone == bindparam("zone"),
+        p.status.in_([status.value for status in rule.statuses]),
+        p.consent_state != ConsentState.OPTED_OUT,
+        or_(p.outreach_paused_until.is_(None), p.outreach_paused_until < bindparam("today", type_=Date)),
+    )
+
+
+def quiet_since() -> ColumnElement[datetime]:
+    """The participant's last two-way contact, or their enrolment if they never wrote."""
+    return func.coalesce(PARTICIPANTS.c.last_heard_at, PARTICIPANTS.c.enrolled_at)
+
+
+def midnight(day: date, zone: ZoneInfo) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=zone)
