@@ -48,9 +48,9 @@ _QUEUE = {
 }
 
 #: Rows queued per write transaction: SQLite has one writer, and every message waits for it.
-#: Copying 500 decided rows takes a few ms at 1M participants (bench/sweep.py prints the longest);
-#: rows made in Python cost more (500 held it 70 ms at 100k).
-WRITE_BATCH = 500
+#: Copying 500 decided rows took 47.6 ms of CPU at 1M participants (bench/sweep.py prints the
+#: longest), at the ~50 ms a message may wait: 200 leaves room on a slower disk or a busier machine.
+WRITE_BATCH = 200
 
 #: Who is owed, as decided in the read-only transaction: a TEMP table, each connection its own
 #: (a temporary table's name is looked up before the database's own tables, on both databases).
