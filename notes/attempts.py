@@ -239,7 +239,8 @@ def attempts_note(log: AttemptLog, action_due: date) -> RenderedNote:
 @dataclass(frozen=True)
 class LogDraft:
     log: AttemptLog
-    note: RenderedNote
+    #: None for a log whose texts are all gone (its contacts are marked logged all the same).
+    note: RenderedNote | None
     contact_date: date
     problems: list[str]
 
@@ -248,19 +249,29 @@ def write_logs(
     session: Session, calendar: BusinessDays, now: datetime, after: int = 0
 ) -> tuple[list[LogDraft], int | None]:
     """The logs that are due for the next batch of participants after the id `after`, written and
-    checked, with the last id looked at (None: done); their contacts are marked logged (the caller
-    stores the drafts in the same transaction)."""
+    checked, with the last id looked at (None: done). Only reads: the caller stores each draft with
+    `mark_logged` of its log in one transaction."""
     drafts = []
     logs, last = due_logs(session, now, after)
     for log in logs:
-        if not log.attempts:
-            continue
         zone = ZoneInfo(log.time_zone)
         today = now.astimezone(zone).date()
+        if not log.attempts:
+            drafts.append(LogDraft(log, None, today, []))
+            continue
         note = attempts_note(log, calendar.add_business_days(today, 1))
         problems = check_note(note.title, note.body, today, [sentence.text for sentence in note.sentences])
         drafts.append(LogDraft(log, note, log.attempts[-1].at.astimezone(zone).date(), problems))
+    return drafts, last
+
+
+def mark_logged(session: Session, logs: list[AttemptLog], now: datetime) -> None:
+    """Mark the logs' contacts as logged (not found by `due_logs` again); a contact already marked
+    by another process keeps its mark."""
     contact_ids = [contact_id for log in logs for contact_id in log.contact_ids]
     if contact_ids:
-        session.execute(update(_CONTACTS).where(_CONTACTS.c.id.in_(contact_ids)).values(attempts_logged_at=now))
-    return drafts, last
+        session.execute(
+            update(_CONTACTS)
+            .where(_CONTACTS.c.id.in_(contact_ids), _CONTACTS.c.attempts_logged_at.is_(None))
+            .values(attempts_logged_at=now)
+        )
