@@ -119,15 +119,22 @@ def due_logs(
     for log in groups.values():
         local_now = now.astimezone(ZoneInfo(log.time_zone)).date()
         month_over = (local_now.year, local_now.month) > (log.month.year, log.month.month)
-        first = min(opened[contact_id] for contact_id in log.contact_ids)
-        answer = next((a for a in answers.get(log.participant_id, []) if a[1] > first), None)
-        if answer is not None:
-            log.contact_ids = [contact_id for contact_id in log.contact_ids if opened[contact_id] < answer[1]]
-            log.answer_contact_id = answer[0]
-            log.answered_on = answer[1].astimezone(ZoneInfo(log.time_zone)).date()
-            ready.append(log)
-        elif month_over:
-            ready.append(log)
+        # Each answer closes the log of the attempts before it; the attempts after the month's last
+        # answer wait for the month's end. All in one pass, so that none waits for the next run.
+        remaining = sorted(log.contact_ids, key=lambda contact_id: opened[contact_id])
+        while remaining:
+            first = opened[remaining[0]]
+            answer = next((a for a in answers.get(log.participant_id, []) if a[1] > first), None)
+            if answer is None:
+                if month_over:
+                    ready.append(AttemptLog(log.participant_id, log.time_zone, log.month, remaining))
+                break
+            before = [contact_id for contact_id in remaining if opened[contact_id] < answer[1]]
+            answered = AttemptLog(log.participant_id, log.time_zone, log.month, before)
+            answered.answer_contact_id = answer[0]
+            answered.answered_on = answer[1].astimezone(ZoneInfo(log.time_zone)).date()
+            ready.append(answered)
+            remaining = remaining[len(before) :]
     _load_attempts(session, ready)
     return ready, batch[-1]
 
