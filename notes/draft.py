@@ -16,7 +16,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from casefile.base import UPSERT_INSERTS, dialect_of, table_of
@@ -239,10 +239,12 @@ def draft_closed_contacts(
                 drafted += insert_notes(
                     session, [row for contact_id in part for row in drafts.get(contact_id, [])], now
                 )
+                # A mark another process made stays. Not a `drafted_at IS NULL` condition: SQLite
+                # would then search every undrafted contact by ix_contacts_to_draft, not the ids.
                 session.execute(
                     update(_CONTACTS)
-                    .where(_CONTACTS.c.id.in_(part), _CONTACTS.c.drafted_at.is_(None))
-                    .values(drafted_at=now)
+                    .where(_CONTACTS.c.id.in_(part))
+                    .values(drafted_at=func.coalesce(_CONTACTS.c.drafted_at, now))
                 )
     last: int | None = 0
     while last is not None and not stopping():
