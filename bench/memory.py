@@ -1,7 +1,7 @@
 """A process's resident memory from /proc, split into its own and the file pages it has mapped; and
 the bench of a `serve`-like process's memory while it runs every scheduler job once at a county's size.
 
-    python bench/memory.py [--participants 100000] [--jobs sweep,dispatch,documents,notes,alerts] [--trace]
+    python bench/memory.py [--participants 100000] [--jobs sweep,dispatch,documents,notes,alerts] [--trace] [--together]
 
 VmHWM is the peak of all resident memory, and with SQLite read through a memory map
 (casefile/database.py) that includes database pages, which belong to the OS's page cache: they
@@ -11,7 +11,8 @@ service's memory is about. Linux keeps no peak of each part, so `Sampler` reads 
 The bench starts two fresh processes on one copy of bench/seed.py's database, at the seeded moment
 (check-ins due, February's hours verification owed for everyone): a bare one that builds the
 service as `serve` does and runs no job (the baseline), and one that builds it and runs each job
-once, in the order given, with the dispatcher sending to a fake Twilio on 127.0.0.1. Printed per
+once, in the order given (--together: all at once, a thread each, as serve's scheduler starts
+them), with the dispatcher sending to a fake Twilio on 127.0.0.1. Printed per
 job: the peak own memory (RssAnon) while it ran and the peak mapped database pages (RssFile). The
 goal (issue 19): own memory ≤ 200 MB at any moment. --trace adds, per job, where Python allocated
 most at its peak (tracemalloc; SQLite's own memory is not Python's and shows only in RssAnon).
@@ -104,7 +105,7 @@ class PythonPeak(threading.Thread):
         return self.top
 
 
-def child(url: str, twilio_url: str, documents: str, jobs: list[str], trace: bool) -> None:
+def child(url: str, twilio_url: str, documents: str, jobs: list[str], trace: bool, together: bool) -> None:
     """One fresh process: build the service as `serve` does, then run each job once; a JSON line each."""
     sys.path.insert(0, str(ROOT))
     sampler = Sampler()
@@ -133,6 +134,17 @@ def child(url: str, twilio_url: str, documents: str, jobs: list[str], trace: boo
     }
     time.sleep(0.05)
     print(json.dumps({"job": "built, no job", **sampler.reset(), "seconds": 0.0, "did": ""}), flush=True)
+    if together:
+        # As serve's scheduler starts them: all at once, each on a thread of its own.
+        started = time.perf_counter()
+        threads = [threading.Thread(target=runs[job]) for job in jobs]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        took = time.perf_counter() - started
+        print(json.dumps({"job": "all at once", **sampler.reset(), "seconds": took, "did": ",".join(jobs)}), flush=True)
+        jobs = []
     for job in jobs:
         peak = PythonPeak() if trace else None
         if peak is not None:
@@ -150,9 +162,11 @@ def child(url: str, twilio_url: str, documents: str, jobs: list[str], trace: boo
     service.close()
 
 
-def run_child(url: str, twilio_url: str, folder: Path, jobs: str, trace: bool) -> list[dict[str, Any]]:
+def run_child(
+    url: str, twilio_url: str, folder: Path, jobs: str, trace: bool, together: bool = False
+) -> list[dict[str, Any]]:
     command = [sys.executable, __file__, "--child", url, "--twilio", twilio_url, "--documents", str(folder / "docs")]
-    command += ["--jobs", jobs] + (["--trace"] if trace else [])
+    command += ["--jobs", jobs] + (["--trace"] if trace else []) + (["--together"] if together else [])
     process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True)
     assert process.stdout is not None
     lines = []
@@ -178,12 +192,16 @@ def main() -> None:
     parser.add_argument("--participants", type=int, default=100_000)
     parser.add_argument("--jobs", default="sweep,dispatch,documents,notes,alerts", help="which jobs to run, in order")
     parser.add_argument("--trace", action="store_true", help="where Python allocated most, per job (slower)")
+    parser.add_argument(
+        "--together", action="store_true", help="run the jobs at once, a thread each, as serve starts them"
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--twilio", help=argparse.SUPPRESS)
     parser.add_argument("--documents", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        child(args.child, args.twilio, args.documents, [job for job in args.jobs.split(",") if job], args.trace)
+        jobs = [job for job in args.jobs.split(",") if job]
+        child(args.child, args.twilio, args.documents, jobs, args.trace, args.together)
         return
     sys.path.insert(0, str(ROOT))
     from bench.dispatch import FakeTwilio
@@ -197,8 +215,8 @@ def main() -> None:
         print(f"{'process / job':16} {'own MB':>8} {'mapped MB':>11} {'job s':>8}  did")
         print("bare process (the baseline):")
         bare = run_child(url, twilio.url, Path(folder), "", False)
-        print("every job once:")
-        ran = run_child(url, twilio.url, Path(folder), args.jobs, args.trace)
+        print("every job once, at once:" if args.together else "every job once:")
+        ran = run_child(url, twilio.url, Path(folder), args.jobs, args.trace, args.together)
     twilio.shutdown()
     highest = max(ran, key=lambda line: line["RssAnon"])
     print(
