@@ -8,7 +8,8 @@ none and are listed apart. Each job runs once, as `waypoint
 serve` would run it at the seeded moment (Monday 11:05 in California, check-ins due, the monthly
 hours verification owed for February), on a fresh copy of bench/seed.py's database, with the
 dispatcher sending to a fake Twilio on 127.0.0.1 at no rate limit. Printed per job: its transactions, the longest
-and the 99th percentile, and the job's whole time. The goal (issue 19) is no transaction over ~50 ms.
+and the 99th percentile, and the job's whole time; then its three longest
+transactions, each named by the statement it began with (which pass of the job held the lock). The goal (issue 19) is no transaction over ~50 ms.
 Baseline, same run: one webhook message's transaction (the median of 200, in-process).
 """
 
