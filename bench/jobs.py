@@ -8,7 +8,8 @@ none and are listed apart. Each job runs once, as `waypoint
 serve` would run it at the seeded moment (Monday 11:05 in California, check-ins due, the monthly
 hours verification owed for February), on a fresh copy of bench/seed.py's database, with the
 dispatcher sending to a fake Twilio on 127.0.0.1 at no rate limit. Printed per job: its transactions, the longest
-and the 99th percentile, and the job's whole time. The goal (issue 19) is no transaction over ~50 ms.
+and the 99th percentile, and the job's whole time; then its three longest
+transactions, each named by the statement it began with (which pass of the job held the lock). The goal (issue 19) is no transaction over ~50 ms.
 Baseline, same run: one webhook message's transaction (the median of 200, in-process).
 """
 
@@ -20,6 +21,7 @@ import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -43,8 +45,11 @@ class LockClock:
     def __init__(self, service: Service) -> None:
         self.job = "-"
         self.held: dict[str, list[float]] = defaultdict(list)
+        #: The longest transactions of each job, with what they began with (which pass of the job).
+        self.longest: dict[str, list[tuple[float, str]]] = defaultdict(list)
         self._lock = threading.Lock()
         event.listen(service.engine, "begin", self._begin)
+        event.listen(service.engine, "before_cursor_execute", self._statement)
         event.listen(service.engine, "commit", self._end)
         event.listen(service.engine, "rollback", self._end)
 
@@ -52,13 +57,24 @@ class LockClock:
         connection.info["began"] = time.perf_counter()
         # A read-only transaction (casefile.database.reading) holds no write lock: filed apart.
         connection.info["reads"] = bool(connection.get_execution_options().get(READ_ONLY))
+        connection.info["first"] = ""
+
+    def _statement(self, connection: Any, cursor: Any, sql: str, *rest: Any) -> None:
+        if not connection.info.get("first") and not sql.startswith(("BEGIN", "SAVEPOINT")):
+            # "UPDATE contacts SET closed_at", "INSERT INTO case_notes": enough to tell the pass.
+            connection.info["first"] = " ".join(sql.split()[:4])
 
     def _end(self, connection: Any) -> None:
         began = connection.info.pop("began", None)
         if began is not None:
             name = f"{self.job} (reads only)" if connection.info.pop("reads", False) else self.job
+            took = time.perf_counter() - began
             with self._lock:
-                self.held[name].append(time.perf_counter() - began)
+                self.held[name].append(took)
+                longest = self.longest[name]
+                longest.append((took, connection.info.get("first", "")))
+                longest.sort(reverse=True)
+                del longest[3:]
 
     def run(self, job: str, work: Callable[[], object]) -> tuple[float, object]:
         self.job = job
@@ -90,7 +106,7 @@ def main() -> None:
         clock = LockClock(service)
         for n in range(200):
             message = Inbound(Channel.SMS, phone_of(n * 37 % args.participants + 1), "hi", f"SMjobs{n}", NOW)
-            clock.run("one webhook message", lambda m=message: service.inbox.receive(m, MessageStatus.SENT))
+            clock.run("one webhook message", partial(service.inbox.receive, message, MessageStatus.SENT))
         print(f"{args.participants:,} participants, SQLite, at {NOW:%Y-%m-%d %H:%M} UTC")
         print(f"{'job':20} {'transactions':>12} {'longest ms':>11} {'p99 ms':>8} {'median ms':>10} {'job s':>7}  did")
         report("one webhook message", clock.held["one webhook message"], None, None)
@@ -105,6 +121,8 @@ def main() -> None:
             report(job, clock.held[job], took, done)
             if clock.held.get(f"{job} (reads only)"):
                 report(f"{job} (reads only)", clock.held[f"{job} (reads only)"], None, None)
+            for held, first in clock.longest[job]:
+                print(f"{'':20} a longest: {held * 1000:8.1f} ms, beginning {first}")
         service.close()
     twilio.shutdown()
 

@@ -119,15 +119,22 @@ def due_logs(
     for log in groups.values():
         local_now = now.astimezone(ZoneInfo(log.time_zone)).date()
         month_over = (local_now.year, local_now.month) > (log.month.year, log.month.month)
-        first = min(opened[contact_id] for contact_id in log.contact_ids)
-        answer = next((a for a in answers.get(log.participant_id, []) if a[1] > first), None)
-        if answer is not None:
-            log.contact_ids = [contact_id for contact_id in log.contact_ids if opened[contact_id] < answer[1]]
-            log.answer_contact_id = answer[0]
-            log.answered_on = answer[1].astimezone(ZoneInfo(log.time_zone)).date()
-            ready.append(log)
-        elif month_over:
-            ready.append(log)
+        # Each answer closes the log of the attempts before it; the attempts after the month's last
+        # answer wait for the month's end. All in one pass, so that none waits for the next run.
+        remaining = sorted(log.contact_ids, key=lambda contact_id: opened[contact_id])
+        while remaining:
+            first = opened[remaining[0]]
+            answer = next((a for a in answers.get(log.participant_id, []) if a[1] > first), None)
+            if answer is None:
+                if month_over:
+                    ready.append(AttemptLog(log.participant_id, log.time_zone, log.month, remaining))
+                break
+            before = [contact_id for contact_id in remaining if opened[contact_id] < answer[1]]
+            answered = AttemptLog(log.participant_id, log.time_zone, log.month, before)
+            answered.answer_contact_id = answer[0]
+            answered.answered_on = answer[1].astimezone(ZoneInfo(log.time_zone)).date()
+            ready.append(answered)
+            remaining = remaining[len(before) :]
     _load_attempts(session, ready)
     return ready, batch[-1]
 
@@ -239,7 +246,8 @@ def attempts_note(log: AttemptLog, action_due: date) -> RenderedNote:
 @dataclass(frozen=True)
 class LogDraft:
     log: AttemptLog
-    note: RenderedNote
+    #: None for a log whose texts are all gone (its contacts are marked logged all the same).
+    note: RenderedNote | None
     contact_date: date
     problems: list[str]
 
@@ -248,19 +256,29 @@ def write_logs(
     session: Session, calendar: BusinessDays, now: datetime, after: int = 0
 ) -> tuple[list[LogDraft], int | None]:
     """The logs that are due for the next batch of participants after the id `after`, written and
-    checked, with the last id looked at (None: done); their contacts are marked logged (the caller
-    stores the drafts in the same transaction)."""
+    checked, with the last id looked at (None: done). Only reads: the caller stores each draft with
+    `mark_logged` of its log in one transaction."""
     drafts = []
     logs, last = due_logs(session, now, after)
     for log in logs:
-        if not log.attempts:
-            continue
         zone = ZoneInfo(log.time_zone)
         today = now.astimezone(zone).date()
+        if not log.attempts:
+            drafts.append(LogDraft(log, None, today, []))
+            continue
         note = attempts_note(log, calendar.add_business_days(today, 1))
         problems = check_note(note.title, note.body, today, [sentence.text for sentence in note.sentences])
         drafts.append(LogDraft(log, note, log.attempts[-1].at.astimezone(zone).date(), problems))
+    return drafts, last
+
+
+def mark_logged(session: Session, logs: list[AttemptLog], now: datetime) -> None:
+    """Mark the logs' contacts as logged (not found by `due_logs` again); a contact already marked
+    by another process keeps its mark."""
     contact_ids = [contact_id for log in logs for contact_id in log.contact_ids]
     if contact_ids:
-        session.execute(update(_CONTACTS).where(_CONTACTS.c.id.in_(contact_ids)).values(attempts_logged_at=now))
-    return drafts, last
+        session.execute(
+            update(_CONTACTS)
+            .where(_CONTACTS.c.id.in_(contact_ids), _CONTACTS.c.attempts_logged_at.is_(None))
+            .values(attempts_logged_at=now)
+        )

@@ -10,18 +10,19 @@ the counselor (notes/review.py).
 """
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from casefile.base import UPSERT_INSERTS, dialect_of, table_of
 from casefile.case_notes import CaseNote, NoteAudit
 from casefile.contacts import DEFAULT_QUIET_SPELL, Contact, close_quiet_contacts
+from casefile.database import reading
 from casefile.vocabulary import NoteState
 from notes import attempts, subjects_contact, subjects_plan
 from notes.check import check_note
@@ -75,6 +76,10 @@ SUBJECTS = (
 #: A draft not reviewed within this many business days is late (DOMAIN.md: within 1 business day).
 REVIEW_BUSINESS_DAYS = 1
 BATCH = 500
+#: Contacts (or notes) written per transaction. On SQLite a transaction holds the one write lock, and
+#: a webhook message waits for it: this many take a few ms (bench/jobs.py; issue 19: at most ~50 ms).
+WRITE_BATCH = 50
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -201,48 +206,88 @@ def draft_closed_contacts(
     batch: int = BATCH,
     stopping: Callable[[], bool] = lambda: False,
 ) -> int:
-    """Close the contacts that have gone quiet, then draft every closed contact not drafted yet, a
-    batch per transaction, then the outreach attempts logs that are due; the number of drafts made.
-    `stopping` is asked between batches: a service shutting down leaves the rest for its next run."""
+    """Close the contacts that have gone quiet, then draft every closed contact not drafted yet, then
+    the outreach attempts logs that are due; the number of drafts made. A batch is read and drafted
+    in a read-only transaction (on SQLite it holds no write lock, so webhook messages go on), then
+    written a few contacts per short transaction, each contact's notes with its mark: a process
+    killed in between leaves every contact either drafted and marked or neither, and the next run
+    drafts only the latter. `stopping` is asked between batches: a service shutting down leaves the
+    rest for its next run."""
     with sessions.begin() as session:
         close_quiet_contacts(session, now, quiet_spell)
-    drafted = 0
+    drafted, after = 0, 0
     while not stopping():
-        with sessions.begin() as session:
+        with reading(sessions) as session:
             ids = session.scalars(
                 select(_CONTACTS.c.id)
-                .where(_CONTACTS.c.drafted_at.is_(None), _CONTACTS.c.closed_at.is_not(None))
+                .where(_CONTACTS.c.drafted_at.is_(None), _CONTACTS.c.closed_at.is_not(None), _CONTACTS.c.id > after)
                 .order_by(_CONTACTS.c.id)
                 .limit(batch)
             ).all()
             if not ids:
                 break
             files = load_contacts(session, ids)
-            # Drafted now, so due at one moment per time zone.
-            due = {zone: review_due(calendar, now, zone) for zone in {file.time_zone for file in files}}
-            rows = [
-                note_row(draft, due[file.time_zone], now)
-                for file in files
-                for draft in draft_contact(file, renderer, calendar)
-            ]
-            drafted += insert_notes(session, rows, now)
-            session.execute(update(_CONTACTS).where(_CONTACTS.c.id.in_(ids)).values(drafted_at=now))
+        after = ids[-1]
+        # Drafted now, so due at one moment per time zone.
+        due = {zone: review_due(calendar, now, zone) for zone in {file.time_zone for file in files}}
+        drafts = {
+            file.id: [note_row(draft, due[file.time_zone], now) for draft in draft_contact(file, renderer, calendar)]
+            for file in files
+        }
+        for part in _slices(ids):
+            with sessions.begin() as session:
+                drafted += insert_notes(
+                    session, [row for contact_id in part for row in drafts.get(contact_id, [])], now
+                )
+                # A mark another process made stays. Not a `drafted_at IS NULL` condition: SQLite
+                # would then search every undrafted contact by ix_contacts_to_draft, not the ids.
+                session.execute(
+                    update(_CONTACTS)
+                    .where(_CONTACTS.c.id.in_(part))
+                    .values(drafted_at=func.coalesce(_CONTACTS.c.drafted_at, now))
+                )
     last: int | None = 0
     while last is not None and not stopping():
-        with sessions.begin() as session:
+        with reading(sessions) as session:
             logs, last = attempts.write_logs(session, calendar, now, last)
-            rows = [
-                note_row(
-                    NoteDraft(
-                        d.log.participant_id, None, attempts.SUBJECT, d.log.occurrence, d.contact_date, d.note, d.problems
-                    ),
-                    review_due(calendar, now, d.log.time_zone),
-                    now,
-                )
-                for d in logs
-            ]
-            drafted += insert_notes(session, rows, now)
+        for part in _slices(logs):
+            with sessions.begin() as session:
+                rows = [
+                    note_row(
+                        NoteDraft(
+                            d.log.participant_id,
+                            None,
+                            attempts.SUBJECT,
+                            d.log.occurrence,
+                            d.contact_date,
+                            d.note,
+                            d.problems,
+                        ),
+                        review_due(calendar, now, d.log.time_zone),
+                        now,
+                    )
+                    for d in part
+                    if d.note is not None
+                ]
+                drafted += insert_notes(session, rows, now)
+                attempts.mark_logged(session, [d.log for d in part], now)
     return drafted
+
+
+def store_notes(sessions: sessionmaker[Session], rows: list[dict[str, Any]], now: datetime) -> int:
+    """Insert drafts a few per transaction (each a note with its audit record, whole or not at all);
+    the number inserted."""
+    return sum(_insert_in(sessions, part, now) for part in _slices(rows))
+
+
+def _insert_in(sessions: sessionmaker[Session], rows: Sequence[dict[str, Any]], now: datetime) -> int:
+    with sessions.begin() as session:
+        return insert_notes(session, list(rows), now)
+
+
+def _slices(items: Sequence[T]) -> Iterator[Sequence[T]]:
+    for start in range(0, len(items), WRITE_BATCH):
+        yield items[start : start + WRITE_BATCH]
 
 
 def insert_notes(session: Session, rows: list[dict[str, Any]], now: datetime) -> int:

@@ -12,12 +12,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from casefile.base import table_of
 from casefile.case_notes import CaseNote
+from casefile.database import reading
 from casefile.people import Participant
 from casefile.timesheets import TimesheetEntry, week_of
 from casefile.verification import MonthTotals, month_totals, verify_by
 from casefile.vocabulary import EntryState, ProgrammeStatus
 from notes.check import check_note
-from notes.draft import NoteDraft, insert_notes, note_row
+from notes.draft import NoteDraft, note_row, store_notes
 from notes.render import NoteRenderer, us_date
 
 SUBJECT = "verification"
@@ -34,8 +35,11 @@ def draft_verifications(
 ) -> int:
     """Draft the prior month's verification for everyone who has none yet, by the month on their
     own clock (a service that was down on the 1st catches up the next day); the number drafted.
+    A batch of participants is read and drafted in a read-only transaction (on SQLite it holds no
+    write lock), then stored a few notes per short transaction; a note is stored whole or not at
+    all and never twice, so a process killed in between leaves the rest for the next run.
     `stopping` is asked between batches, as the notes job's other passes do."""
-    with sessions.begin() as session:
+    with reading(sessions) as session:
         zones = session.scalars(select(Participant.time_zone).distinct()).all()
     drafted = 0
     for zone_name in zones:
@@ -46,21 +50,24 @@ def draft_verifications(
         month_ended = datetime.combine(first_of_month, time.min, zone)
         # Late once the day to verify by has passed on the participant's clock.
         due = datetime.combine(verify_by(month) + timedelta(days=1), time.min, zone)
+        after = 0
         while not stopping():
-            with sessions.begin() as session:
-                batch = _without_verification(session, zone_name, occurrence, month_ended)
+            with reading(sessions) as session:
+                batch = _without_verification(session, zone_name, occurrence, month_ended, after)
                 if not batch:
                     break
                 rows = [
                     note_row(verification_draft(session, renderer, person, month, now), due, now) for person in batch
                 ]
-                drafted += insert_notes(session, rows, now)
+                after = batch[-1].id
+            drafted += store_notes(sessions, rows, now)
     return drafted
 
 
 def _without_verification(
-    session: Session, zone_name: str, occurrence: str, month_ended: datetime
+    session: Session, zone_name: str, occurrence: str, month_ended: datetime, after: int
 ) -> list[Participant]:
+    """The next batch of participants after the id `after` whose month is to be verified and is not yet."""
     notes = table_of(CaseNote)
     return list(
         session.scalars(
@@ -69,6 +76,7 @@ def _without_verification(
                 Participant.time_zone == zone_name,
                 Participant.status.in_(VERIFIED),
                 Participant.enrolled_at < month_ended,
+                Participant.id > after,
                 ~exists().where(
                     and_(
                         notes.c.participant_id == Participant.id,
