@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 log = logging.getLogger(__name__)
 
+
 def normalize_database_url(url: str) -> str:
     """Let people write postgresql://… and still get the psycopg 3 driver we install."""
     if url.startswith("postgresql://") or url.startswith("postgres://"):
