@@ -13,6 +13,8 @@ menu, help, a message to the counselor). Runs, each against a uvicorn server on 
 - alone: the webhook, SQLite, one worker, no scheduler;
 - jobs: the same while the scheduler's jobs run in the process as `waypoint serve` ships them
   (sweep, dispatcher to a fake Twilio on 127.0.0.1, document fetches, notes), at their intervals;
+- apart: the same with the jobs in a second service process beside the webhook's (they share only
+  SQLite's lock, not an interpreter);
 - postgres (with --database-url): the webhook on PostgreSQL with 1 worker, then 2.
 The server's clock starts at the seeded database's moment (Monday 11:05 in California, when the
 day's check-ins fall due), so the jobs find the work a county has at that hour.
@@ -159,12 +161,12 @@ def wrk(requests: Path, seconds: float, connections: int, threads: int, rate: fl
 
 @contextmanager
 def server(
-    target: str, env: dict[str, str], log: Path, workers: int = 1, factory: bool = False
+    target: str, env: dict[str, str], log: Path, workers: int = 1, factory: bool = False, port: int = PORT
 ) -> Iterator[Sampler]:
     """A uvicorn server on PORT, logging to `log`; yields what samples its memory from the moment it
     starts (with one worker, of the process that serves; with more, of the supervisor that starts
     them). Its log goes to a file, never to a pipe nobody reads: a full pipe stops the server."""
-    command = [sys.executable, "-m", "uvicorn", target, "--port", str(PORT), "--workers", str(workers)]
+    command = [sys.executable, "-m", "uvicorn", target, "--port", str(port), "--workers", str(workers)]
     command += ["--log-level", "warning", "--no-access-log"] + (["--factory"] if factory else [])
     log_file = log.open("wb")
     process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log_file)
@@ -174,7 +176,7 @@ def server(
         deadline = time.monotonic() + 120
         while True:
             try:
-                httpx.get(f"http://127.0.0.1:{PORT}/healthz", timeout=1)
+                httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
                 break
             except httpx.TransportError:
                 if process.poll() is not None or time.monotonic() > deadline:
@@ -294,7 +296,7 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--threads", type=int, default=2, help="wrk's threads")
     parser.add_argument("--database-url", help="a PostgreSQL database (empty, or seeded by an earlier run)")
-    parser.add_argument("--runs", default="bare,before,alone,jobs,postgres")
+    parser.add_argument("--runs", default="bare,before,alone,jobs,apart,postgres")
     parser.add_argument("--logs", type=Path, help="keep each server's log in this folder")
     parser.add_argument(
         "--rate",
@@ -351,21 +353,29 @@ def main() -> None:
             notes["database"] = describe(url)
             measure("webhook, SQLite", "bench.webhook:service_app", environment(url, workdir))
             discard(url)
-        if "jobs" in runs:
+        for run in ("jobs", "apart"):
+            if run not in runs:
+                continue
             from bench.dispatch import FakeTwilio
 
             twilio = FakeTwilio()
             threading.Thread(target=twilio.serve_forever, daemon=True).start()
-            url = seeded_copy(args.participants, run_folder(workdir, "jobs"))
+            url = seeded_copy(args.participants, run_folder(workdir, run))
             env = environment(url, workdir) | {
-                "BENCH_SCHEDULER": "1",
                 "TWILIO_ACCOUNT_SID": ACCOUNT,
                 "TWILIO_FROM_NUMBER": "+15105559999",
                 "WAYPOINT_TWILIO_API_BASE_URL": twilio.url,
             }
-            measure("webhook + jobs", "bench.webhook:service_app", env)
+            jobs = env | {"BENCH_SCHEDULER": "1"}
+            if run == "jobs":
+                measure("webhook + jobs", "bench.webhook:service_app", jobs)
+            else:
+                # The jobs in a process of their own (a second service, `serve` on another port):
+                # the webhook's process no longer shares its interpreter with them, only SQLite's lock.
+                with server("bench.webhook:service_app", jobs, workdir / "jobs.log", factory=True, port=PORT + 1):
+                    measure("webhook, jobs apart", "bench.webhook:service_app", env)
             twilio.shutdown()
-            notes["jobs"] = jobs_done(url)
+            notes[run] = jobs_done(url)
             discard(url)
         if "postgres" in runs and args.database_url:
             prepare_postgres(args.database_url, args.participants)
@@ -403,6 +413,8 @@ def report(args: argparse.Namespace, results: dict[str, dict[str, float]], notes
     print("sampled every 20 ms from its start (with 2 workers, of uvicorn's supervisor only)")
     if "jobs" in notes:
         print(f"during 'webhook + jobs': {notes['jobs']}")
+    if "apart" in notes:
+        print(f"during 'webhook, jobs apart': {notes['apart']}")
     if any(figures["stop_s"] >= STOP_SECONDS for figures in results.values()):
         print(f"a server that had not stopped {STOP_SECONDS} s after SIGTERM was killed (stop s)")
     bare = results.get(BARE)

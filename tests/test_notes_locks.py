@@ -20,16 +20,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from bench.seed import NOW, seed
 from bot.app import Service, build_service
 from bot.settings import Settings
 from casefile.case_notes import CaseNote, NoteAudit
 from casefile.contacts import Contact
-from casefile.database import READ_ONLY
 from notes.draft import WRITE_BATCH
 from tests.support import FixedClock
+from tests.transactions import record_transactions
 
 #: What a transaction that stores drafts may run: the notes, their audit records, the contacts' marks.
 WRITES = (
@@ -52,26 +52,7 @@ def county(database_url: str) -> Iterator[Service]:
 
 def transactions_of_the_notes_job(service: Service) -> list[dict[str, Any]]:
     """Each transaction the notes job ran: read-only or not, its statements and their rows."""
-    transactions: list[dict[str, Any]] = []
-
-    def begin(connection: Any) -> None:
-        connection.info["current"] = {"read_only": bool(connection.get_execution_options().get(READ_ONLY))}
-        connection.info["current"]["statements"] = []
-        transactions.append(connection.info["current"])
-
-    def statement(conn: Any, cursor: Any, sql: str, parameters: Any, context: Any, executemany: bool) -> None:
-        # Rows go in as one multi-row INSERT … VALUES (…), (…) (SQLAlchemy's "insertmanyvalues").
-        rows = sql.count("), (") + 1
-        if "current" in conn.info and not sql.startswith(("BEGIN", "SAVEPOINT", "RELEASE")):
-            conn.info["current"]["statements"].append((" ".join(sql.split()), rows))
-
-    event.listen(service.engine, "begin", begin)
-    event.listen(service.engine, "before_cursor_execute", statement)
-    try:
-        drafted = service.draft_notes()
-    finally:
-        event.remove(service.engine, "begin", begin)
-        event.remove(service.engine, "before_cursor_execute", statement)
+    drafted, transactions = record_transactions(service.engine, service.draft_notes)
     assert drafted["contacts"] > 500 and drafted["verifications"] > 1000
     return transactions
 

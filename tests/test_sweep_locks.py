@@ -21,6 +21,7 @@ from bot.settings import Settings
 from casefile.database import READ_ONLY
 from scheduler.queueing import WRITE_BATCH
 from tests.support import FixedClock
+from tests.transactions import inserted_rows, record_transactions
 
 
 @pytest.fixture
@@ -31,31 +32,16 @@ def county(database_url: str) -> Iterator[Service]:
     service.close()
 
 
+def sweep_rows(sql: str, context: Any) -> Any:
+    """Rows made in Python, or the range of decided rows a copy names."""
+    if "sweep_owed.n BETWEEN" in sql:
+        return {key: context.compiled_parameters[0][key] for key in ("first", "last", "rule")}
+    return inserted_rows(sql, context)
+
+
 def transactions_of_a_sweep(service: Service) -> list[dict[str, Any]]:
     """Each transaction the sweep ran: read-only or not, its statements and how many rows each had."""
-    transactions: list[dict[str, Any]] = []
-
-    def begin(connection: Any) -> None:
-        connection.info["current"] = {"read_only": bool(connection.get_execution_options().get(READ_ONLY))}
-        connection.info["current"]["statements"] = []
-        transactions.append(connection.info["current"])
-
-    def statement(conn: Any, cursor: Any, sql: str, parameters: Any, context: Any, executemany: bool) -> None:
-        # Rows made in Python go in as one multi-row INSERT … VALUES (…), (…) ("insertmanyvalues");
-        # a copy of decided rows names its range of them.
-        rows: Any = sql.count("), (") + 1
-        if "sweep_owed.n BETWEEN" in sql:
-            rows = {key: context.compiled_parameters[0][key] for key in ("first", "last", "rule")}
-        if "current" in conn.info and not sql.startswith(("BEGIN", "SAVEPOINT", "RELEASE")):
-            conn.info["current"]["statements"].append((" ".join(sql.split()), rows))
-
-    event.listen(service.engine, "begin", begin)
-    event.listen(service.engine, "before_cursor_execute", statement)
-    try:
-        queued = service.sweep()
-    finally:
-        event.remove(service.engine, "begin", begin)
-        event.remove(service.engine, "before_cursor_execute", statement)
+    queued, transactions = record_transactions(service.engine, service.sweep, sweep_rows)
     # Every rule has someone due on this Monday morning in the seeded county.
     assert queued["check_in"] > 100 and queued["reengage"] > 100 and queued["hours_missing"] > 10
     return transactions
