@@ -19,6 +19,9 @@ class CpuSeconds:
     database: float
     #: The bench's finished children: the load generator, once it has exited.
     client: float
+    #: The busiest of the server's processes: its part of the server's CPU (1.0 with one worker;
+    #: with two, 0.5 when they share the load evenly).
+    busiest_share: float = 1.0
 
 
 def _stat(pid: int) -> tuple[str, int, float] | None:
@@ -63,8 +66,13 @@ class Snapshot:
 
     def __sub__(self, before: "Snapshot") -> CpuSeconds:
         # A process that ended meanwhile is not counted; one that began counts whole.
+        server = _spent(self.server, before.server)
+        busiest = max((seconds - before.server.get(pid, 0.0) for pid, seconds in self.server.items()), default=0.0)
         return CpuSeconds(
-            _spent(self.server, before.server), _spent(self.database, before.database), self.children - before.children
+            server,
+            _spent(self.database, before.database),
+            self.children - before.children,
+            busiest / server if server > 0 else 1.0,
         )
 
 

@@ -268,6 +268,7 @@ def cpu_figures(spent: CpuSeconds, figures: dict[str, float]) -> dict[str, float
         "database_ms": spent.database * 1000 / messages,
         "client_ms": spent.client * 1000 / messages,
         "busy_cores": (spent.server + spent.database + spent.client) / (figures["duration_us"] / 1e6),
+        "busiest_share": spent.busiest_share,
     }
 
 
@@ -400,11 +401,14 @@ def report(args: argparse.Namespace, results: dict[str, dict[str, float]], notes
             f"{figures['max_us'] / 1000:8.1f} {figures['errors'] + figures['bad_status']:7.0f} "
             f"{figures['repeated']:9.0f} {figures['peak_mb']:9.0f} {figures['own_mb']:7.0f} {figures['stop_s']:7.1f}"
         )
-    print(f"\nCPU a message (ms)             {'server':>8} {'database':>8} {'wrk':>8}  busy cores of {os.cpu_count()}")
+    print(
+        f"\nCPU a message (ms)             {'server':>8} {'database':>8} {'wrk':>8}  busy cores of {os.cpu_count()}"
+        "  the busiest server process's share"
+    )
     for name, figures in results.items():
         print(
             f"{name:30} {figures['server_ms']:8.2f} {figures['database_ms']:8.2f} {figures['client_ms']:8.2f}"
-            f"  {figures['busy_cores']:.2f}"
+            f"  {figures['busy_cores']:16.2f}  {figures['busiest_share']:.2f}"
         )
     for name, figures in results.items():
         if figures.get("warnings") or figures.get("log_errors"):
