@@ -1,6 +1,9 @@
 """A small Twilio REST server on 127.0.0.1 for the real twilio SDK to talk to."""
 
 import base64
+import os
+import subprocess
+import sys
 import threading
 import time
 import uuid
@@ -168,3 +171,28 @@ def run_fake_twilio() -> Iterator[FakeTwilio]:
     for url in serve_fake(_handler(fake)):
         fake.url = url
         yield fake
+
+
+#: `waypoint` run as its own process (a dispatcher a test kills).
+WAYPOINT = [sys.executable, "-m", "bot.cli"]
+
+
+def waypoint_environment(url: str, twilio: FakeTwilio, account: str, **settings: str) -> dict[str, str]:
+    """The environment of a `waypoint` process that sends to `twilio`, with the database at `url`
+    migrated; `settings` add to it (WAYPOINT_SMS_PER_SECOND=...)."""
+    env = {
+        **os.environ,
+        "WAYPOINT_DATABASE_URL": url,
+        "TWILIO_ACCOUNT_SID": account,
+        "TWILIO_AUTH_TOKEN": "secret-token",
+        "TWILIO_FROM_NUMBER": "+15105559999",
+        "WAYPOINT_TWILIO_API_BASE_URL": twilio.url,
+        **settings,
+    }
+    subprocess.run([*WAYPOINT, "db", "upgrade"], env=env, check=True, capture_output=True)
+    return env
+
+
+def midday_zone(now: datetime) -> str:
+    """A zone where it is midday at `now`, so that the real clock is inside the allowed hours."""
+    return f"Etc/GMT{now.hour - 12:+d}" if now.hour != 12 else "Etc/GMT"

@@ -2,10 +2,8 @@
 127.0.0.1, within the participant's hours, never after STOP, recorded before it is sent, retried
 with backoff, and every attempt documented."""
 
-import os
 import signal
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -36,7 +34,7 @@ from casefile.people import Participant, find_counselor_by_email
 from casefile.vocabulary import Channel, ConsentState, MessageStatus
 from scheduler.dispatch import plan_due
 from scheduler.outbox import MAX_ATTEMPTS, RateLimiter, retry_delay
-from tests.fake_twilio import FakeTwilio, Planned, run_fake_twilio
+from tests.fake_twilio import WAYPOINT, FakeTwilio, Planned, midday_zone, run_fake_twilio, waypoint_environment
 from tests.outreach import enrol, queued
 from tests.support import ENGLISH_PHONE, SPANISH_PHONE, FixedClock
 
@@ -341,20 +339,9 @@ def test_killed_between_claim_and_send_the_restarted_dispatcher_sends_exactly_on
     """`waypoint dispatch` in its own process at 0.5 texts a second: killed (SIGKILL) while the
     second text waits for its slot (claimed, recorded, not sent), then run again."""
     url = f"sqlite:///{tmp_path / 'kill.sqlite3'}"
-    env = {
-        **os.environ,
-        "WAYPOINT_DATABASE_URL": url,
-        "TWILIO_ACCOUNT_SID": ACCOUNT,
-        "TWILIO_AUTH_TOKEN": "secret-token",
-        "TWILIO_FROM_NUMBER": "+15105559999",
-        "WAYPOINT_TWILIO_API_BASE_URL": twilio.url,
-        "WAYPOINT_SMS_PER_SECOND": "0.2",
-    }
-    waypoint = [sys.executable, "-m", "bot.cli"]
-    subprocess.run([*waypoint, "db", "upgrade"], env=env, check=True, capture_output=True)
+    env = waypoint_environment(url, twilio, ACCOUNT, WAYPOINT_SMS_PER_SECOND="0.2")
     now = datetime.now(UTC)
-    # A zone where it is midday now, so that the real clock is inside the allowed hours.
-    zone = f"Etc/GMT{now.hour - 12:+d}" if now.hour != 12 else "Etc/GMT"
+    zone = midday_zone(now)
     service = build_service(Settings(database_url=url))
     try:
         with service.sessions.begin() as session:
@@ -364,7 +351,7 @@ def test_killed_between_claim_and_send_the_restarted_dispatcher_sends_exactly_on
                 session.add(later_outreach(participant, now))
     finally:
         service.close()
-    dispatcher = subprocess.Popen([*waypoint, "dispatch", "--workers", "1"], env=env, stderr=subprocess.DEVNULL)
+    dispatcher = subprocess.Popen([*WAYPOINT, "dispatch", "--workers", "1"], env=env, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 20
     while not twilio.requests and time.monotonic() < deadline:
         time.sleep(0.02)
@@ -373,9 +360,9 @@ def test_killed_between_claim_and_send_the_restarted_dispatcher_sends_exactly_on
     dispatcher.wait()
     assert len(twilio.requests) == 1
     env["WAYPOINT_SMS_PER_SECOND"] = "10"
-    subprocess.run([*waypoint, "dispatch"], env=env, check=True, capture_output=True)
+    subprocess.run([*WAYPOINT, "dispatch"], env=env, check=True, capture_output=True)
     assert sorted(sent_to(twilio)) == [ENGLISH_PHONE, SPANISH_PHONE]
-    subprocess.run([*waypoint, "dispatch"], env=env, check=True, capture_output=True)
+    subprocess.run([*WAYPOINT, "dispatch"], env=env, check=True, capture_output=True)
     assert len(twilio.requests) == 2
 
 

@@ -3,7 +3,6 @@ at a time, so what happens between the read and a batch, or between two batches,
 nothing sent after STOP, nothing sent twice and nothing half-done. Through the real twilio Client
 to the fake Twilio on 127.0.0.1, on SQLite and PostgreSQL."""
 
-import os
 import sqlite3
 import subprocess
 import sys
@@ -28,7 +27,7 @@ from casefile.people import Participant, find_counselor_by_email
 from casefile.vocabulary import Channel, MessageStatus
 from scheduler.dispatch import plan_due, read_plans, write_plans
 from scheduler.outbox import send_queued
-from tests.fake_twilio import FakeTwilio, Planned, run_fake_twilio
+from tests.fake_twilio import WAYPOINT, FakeTwilio, Planned, midday_zone, run_fake_twilio, waypoint_environment
 from tests.outreach import enrol
 from tests.support import ENGLISH_PHONE, SPANISH_PHONE, FixedClock
 from tests.test_dispatch import ACCOUNT, later_outreach, participant_id, sent_to, with_twilio
@@ -247,19 +246,9 @@ def test_a_dispatcher_killed_between_batches_leaves_whole_rows_and_the_next_pass
     rows are dispatched, each with its one text, the others untouched; `waypoint dispatch` then
     sends every check-in exactly once."""
     url = f"sqlite:///{tmp_path / 'killed.sqlite3'}"
-    env = {
-        **os.environ,
-        "WAYPOINT_DATABASE_URL": url,
-        "TWILIO_ACCOUNT_SID": ACCOUNT,
-        "TWILIO_AUTH_TOKEN": "secret-token",
-        "TWILIO_FROM_NUMBER": "+15105559999",
-        "WAYPOINT_TWILIO_API_BASE_URL": twilio.url,
-    }
-    waypoint = [sys.executable, "-m", "bot.cli"]
-    subprocess.run([*waypoint, "db", "upgrade"], env=env, check=True, capture_output=True)
+    env = waypoint_environment(url, twilio, ACCOUNT)
     now = datetime.now(UTC)
-    # A zone where it is midday now, so that the real clock is inside the allowed hours.
-    zone = f"Etc/GMT{now.hour - 12:+d}" if now.hour != 12 else "Etc/GMT"
+    zone = midday_zone(now)
     service = build_service(Settings(database_url=url))
     try:
         with service.sessions.begin() as session:
@@ -280,8 +269,8 @@ def test_a_dispatcher_killed_between_batches_leaves_whole_rows_and_the_next_pass
             8 - len(made)
         )
         assert twilio.requests == []
-        subprocess.run([*waypoint, "dispatch"], env=env, check=True, capture_output=True)
-        subprocess.run([*waypoint, "dispatch"], env=env, check=True, capture_output=True)
+        subprocess.run([*WAYPOINT, "dispatch"], env=env, check=True, capture_output=True)
+        subprocess.run([*WAYPOINT, "dispatch"], env=env, check=True, capture_output=True)
         assert set(states(service).values()) == {OutreachState.DISPATCHED}
         assert set(texts_per_outreach(service).values()) == {1} and len(texts_per_outreach(service)) == 8
         assert sorted(sent_to(twilio)) == sorted([ENGLISH_PHONE, SPANISH_PHONE, *PHONES])

@@ -2,11 +2,9 @@
 `sending` for good, delivery reports acted on, long texts refused, Telegram's flood control obeyed.
 Through the real twilio and python-telegram-bot clients against the fake providers on 127.0.0.1."""
 
-import os
 import signal
 import sqlite3
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -31,7 +29,7 @@ from casefile.people import find_participant_by_phone
 from casefile.vocabulary import Channel, ConsentState, Direction, MessageStatus
 from scheduler.outbox import MAX_ATTEMPTS, deliver, queue_message, send_queued
 from tests.fake_telegram import FakeTelegram, flood
-from tests.fake_twilio import FakeTwilio, Planned, run_fake_twilio
+from tests.fake_twilio import WAYPOINT, FakeTwilio, Planned, run_fake_twilio, waypoint_environment
 from tests.support import ENGLISH_PHONE, SPANISH_PHONE, FixedClock, signed, sms_form
 from tests.test_inbox_failures import break_storage, mend_storage
 
@@ -533,35 +531,26 @@ def test_a_dispatcher_killed_between_claim_and_answer_leaves_a_text_sent_exactly
     text is SENDING. Restarted, the dispatcher asks Twilio: a text it took is SENT, never resent;
     one it never took is sent once."""
     url = f"sqlite:///{tmp_path / 'kill.sqlite3'}"
-    env = {
-        **os.environ,
-        "WAYPOINT_DATABASE_URL": url,
-        "TWILIO_ACCOUNT_SID": ACCOUNT,
-        "TWILIO_AUTH_TOKEN": "secret-token",
-        "TWILIO_FROM_NUMBER": "+15105559999",
-        "WAYPOINT_TWILIO_API_BASE_URL": twilio.url,
-    }
-    waypoint = [sys.executable, "-m", "bot.cli"]
-    subprocess.run([*waypoint, "db", "upgrade"], env=env, check=True, capture_output=True)
+    env = waypoint_environment(url, twilio, ACCOUNT)
     service = build_service(Settings(database_url=url))
     try:
         with service.sessions.begin() as session:
             seed_demo(session, "America/Los_Angeles", service.clock())
         message_id = queue_text(service, ENGLISH_PHONE, "Hi Jordan, it's Dana. Call me when you can.")
         twilio.plan.append(Planned(delay=8, accepted=accepted))
-        dispatcher = subprocess.Popen([*waypoint, "dispatch", "--workers", "1"], env=env, stderr=subprocess.DEVNULL)
+        dispatcher = subprocess.Popen([*WAYPOINT, "dispatch", "--workers", "1"], env=env, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 20
         while not twilio.requests and time.monotonic() < deadline:
             time.sleep(0.02)
         dispatcher.send_signal(signal.SIGKILL)
         dispatcher.wait()
         assert stored(service, message_id).status is MessageStatus.SENDING
-        subprocess.run([*waypoint, "dispatch"], env=env, check=True, capture_output=True)
+        subprocess.run([*WAYPOINT, "dispatch"], env=env, check=True, capture_output=True)
         assert stored(service, message_id).status is MessageStatus.SENDING, "not settled before the bound"
         with service.sessions.begin() as session:  # three minutes pass
             session.get_one(Message, message_id).status_at -= timedelta(minutes=3)
-        subprocess.run([*waypoint, "dispatch"], env=env, check=True, capture_output=True)
-        subprocess.run([*waypoint, "dispatch"], env=env, check=True, capture_output=True)
+        subprocess.run([*WAYPOINT, "dispatch"], env=env, check=True, capture_output=True)
+        subprocess.run([*WAYPOINT, "dispatch"], env=env, check=True, capture_output=True)
         settled = stored(service, message_id)
         assert settled.status is MessageStatus.SENT and settled.provider_id is not None
         assert len(twilio.created) == 1, "at Twilio exactly once"
