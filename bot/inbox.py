@@ -199,7 +199,7 @@ class Inbox:
                     inbound.channel,
                     attempt,
                     attempts,
-                    str(error.orig).splitlines()[0] if error.orig else type(error).__name__,
+                    _first_line(error.orig if error.orig is not None else error),
                 )
             except ProcessingFailed:
                 raise
@@ -463,6 +463,12 @@ _LINK_REFUSALS = {
     Linking.EXPIRED: Reply("link_code_expired"),
     Linking.UNKNOWN: Reply("link_code_unknown"),
 }
+
+
+def _first_line(error: BaseException) -> str:
+    """What a database error says, on one line (its name when it says nothing)."""
+    lines = str(error).splitlines()
+    return lines[0] if lines else type(error).__name__
 
 
 def link_code_in(text: str) -> str | None:

@@ -130,3 +130,14 @@ def test_a_text_that_keeps_failing_goes_to_a_person_and_holds_nothing_up(client:
     assert [receipt.replies[0].body.split("\n")[0] for receipt in receipts] == [
         "Thanks, Jordan! You're all set. You can text me any time."
     ]
+
+
+def test_a_database_error_that_says_nothing_is_logged_by_its_name() -> None:
+    """The retry loop logs what a lock timeout or deadlock said, on one line; an error with no
+    words must not make the logging itself fail (an IndexError inside the handler)."""
+    from sqlite3 import OperationalError
+
+    from bot.inbox import _first_line
+
+    assert _first_line(OperationalError("database is locked\nmore")) == "database is locked"
+    assert _first_line(OperationalError("")) == "OperationalError"
