@@ -53,7 +53,8 @@ from scheduler.timing import Calendar, holiday_calendar
 log = logging.getLogger(__name__)
 
 #: How long the SMS webhook's inline path waits for SQLite's write lock before handing the work to
-#: a thread: the event loop, and every request on it, waits that long.
+#: a thread: the event loop, and every request on it, waits that long. It waits only when none of
+#: this process's writers holds the lock or waits for it (casefile.write_gate): it never jumps the line.
 INLINE_LOCK_WAIT_MS = 50
 #: Threads for webhook work (SQLite serialises writers anyway; PostgreSQL takes many at once).
 WEBHOOK_THREADS = 16
@@ -149,7 +150,9 @@ class Service:
         verifications once a month has ended (`waypoint notes draft`, and the scheduler's job)."""
         now = self.clock()
         return Counter(
-            contacts=draft_closed_contacts(self.sessions, self.notes, self.calendar, now, stopping=self.stopping.is_set),
+            contacts=draft_closed_contacts(
+                self.sessions, self.notes, self.calendar, now, stopping=self.stopping.is_set
+            ),
             verifications=draft_verifications(self.sessions, self.notes, now, self.stopping.is_set),
         )
 
@@ -221,7 +224,9 @@ def build_service(settings: Settings, clock: Callable[[], datetime] = utc_now) -
         NoteRenderer(),
         office,
         _mailer(settings),
-        make_engine(settings.database_url, lock_wait_ms=INLINE_LOCK_WAIT_MS) if settings.is_sqlite else None,
+        make_engine(settings.database_url, lock_wait_ms=INLINE_LOCK_WAIT_MS, wait_in_line=False)
+        if settings.is_sqlite
+        else None,
     )
 
 

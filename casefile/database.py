@@ -1,14 +1,18 @@
 """Engines and sessions for SQLite (the embedded default) and PostgreSQL (production)."""
 
 import logging
+import sqlite3
 import threading
 import weakref
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
+
+from casefile.write_gate import GatedConnection, gate_for
 
 log = logging.getLogger(__name__)
 
@@ -33,22 +37,32 @@ CHECKPOINT_EVERY_SECONDS = 0.25
 MMAP_BYTES = 1 << 30
 
 
-def make_engine(url: str, lock_wait_ms: int = 30000, **options: Any) -> Engine:
-    """An engine for the URL; on SQLite a connection waits up to `lock_wait_ms` for the write lock."""
+def make_engine(url: str, lock_wait_ms: int = 30000, wait_in_line: bool = True, **options: Any) -> Engine:
+    """An engine for the URL; on SQLite a connection waits up to `lock_wait_ms` for the write lock,
+    in line behind this process's other writers (casefile.write_gate), or, without `wait_in_line`,
+    only when none of them holds it or waits."""
     url = normalize_database_url(url)
     # Statement parameters are participants' numbers and words: keep them out of error messages
     # (and so out of logs and tracebacks).
     options.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": lock_wait_ms / 1000}, **options)
-        _tune_sqlite(engine, lock_wait_ms)
+        connect_args: dict[str, Any] = {"timeout": lock_wait_ms / 1000}
+        # A file's writers queue at its gate; an in-memory database is one connection's own.
+        database = make_url(url).database
+        path = database if database and database != ":memory:" else None
+        if path is not None:
+            connect_args["factory"] = GatedConnection
+        engine = create_engine(url, connect_args=connect_args, **options)
+        _tune_sqlite(engine, lock_wait_ms, wait_in_line, path)
         return engine
     return create_engine(url, pool_pre_ping=True, **options)
 
 
-def _tune_sqlite(engine: Engine, lock_wait_ms: int) -> None:
+def _tune_sqlite(engine: Engine, lock_wait_ms: int, wait_in_line: bool, gated: str | None) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, connection_record: Any) -> None:
+        if gated is not None:
+            dbapi_connection.gate = gate_for(gated)
         # We issue BEGIN ourselves (below); pysqlite's implicit transactions would defer it.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
@@ -70,8 +84,23 @@ def _tune_sqlite(engine: Engine, lock_wait_ms: int) -> None:
         # IMMEDIATE takes the write lock up front: a read-then-write transaction can then never
         # fail half-way with "database is locked" when another writer got in between. A read-only
         # one (`reading`) takes none: in WAL mode it reads its snapshot while others write.
-        read_only = connection.get_execution_options().get(READ_ONLY)
-        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+        if connection.get_execution_options().get(READ_ONLY):
+            connection.exec_driver_sql("BEGIN")
+            return
+        raw = connection.connection.dbapi_connection
+        if isinstance(raw, GatedConnection) and not raw.take_turn(lock_wait_ms / 1000, wait_in_line):
+            raise OperationalError("BEGIN IMMEDIATE", None, sqlite3.OperationalError(_GATE_CLOSED))
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            # Another process holds SQLite's lock past the wait: the next writer here may try.
+            if isinstance(raw, GatedConnection):
+                raw.let_go()
+            raise
+
+
+#: What a writer that waited in vain behind this process's other writers is told (as SQLite says it).
+_GATE_CLOSED = "database is locked (this process's other writers held it)"
 
 
 @contextmanager

@@ -1,0 +1,101 @@
+"""SQLite's one write lock, handed over first come, first served among one process's writers.
+
+SQLite makes a writer that finds the lock taken sleep and try again (1, 2, 5 … 100 ms apart). A job
+that commits a batch and at once begins its next one has the lock back long before a sleeping
+writer wakes, so while a job ran a webhook message could wait behind batch after batch for
+seconds. In one process each writer instead takes its turn here just before BEGIN IMMEDIATE, and
+the end of a transaction hands the turn to the writer that has waited longest: a message waits for
+the transactions ahead of it, not for luck.
+
+Only this process's writers queue here. Another process (a CLI command beside `serve`) still meets
+SQLite's own waiting, which keeps every writer correct: the gate orders, SQLite's lock excludes.
+"""
+
+import sqlite3
+import threading
+from collections import deque
+from pathlib import Path
+
+
+class WriteGate:
+    """A lock that goes to its waiters in the order they came, each waiting at most its timeout."""
+
+    def __init__(self) -> None:
+        self._mutex = threading.Lock()
+        self._held = False
+        self._waiting: deque[threading.Event] = deque()
+
+    def acquire(self, timeout: float, wait_in_line: bool = True) -> bool:
+        """True once the turn is this caller's; False after `timeout` seconds, or at once when
+        another writer holds it or waits and `wait_in_line` is False."""
+        with self._mutex:
+            if not self._held:
+                self._held = True
+                return True
+            if not wait_in_line:
+                return False
+            turn = threading.Event()
+            self._waiting.append(turn)
+        if turn.wait(timeout):
+            return True
+        with self._mutex:
+            # Handed over between the timeout and here: it is ours, and it must not be lost.
+            if turn.is_set():
+                return True
+            self._waiting.remove(turn)
+            return False
+
+    def release(self) -> None:
+        with self._mutex:
+            if self._waiting:
+                # Straight to the longest waiter: the writer releasing cannot take it back first.
+                self._waiting.popleft().set()
+            else:
+                self._held = False
+
+
+class GatedConnection(sqlite3.Connection):
+    """An SQLite connection that gives its gate back when its transaction ends, however it ends."""
+
+    gate: WriteGate | None = None
+    holds_gate = False
+
+    def commit(self) -> None:
+        try:
+            super().commit()
+        finally:
+            self.let_go()
+
+    def rollback(self) -> None:
+        try:
+            super().rollback()
+        finally:
+            self.let_go()
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            self.let_go()
+
+    def take_turn(self, timeout: float, wait_in_line: bool) -> bool:
+        if self.gate is None or self.holds_gate:
+            return True
+        self.holds_gate = self.gate.acquire(timeout, wait_in_line)
+        return self.holds_gate
+
+    def let_go(self) -> None:
+        if self.holds_gate and self.gate is not None:
+            self.holds_gate = False
+            self.gate.release()
+
+
+_gates: dict[Path, WriteGate] = {}
+_gates_mutex = threading.Lock()
+
+
+def gate_for(database: str) -> WriteGate:
+    """The one gate of a database file in this process, whichever engine opens it."""
+    path = Path(database).resolve()
+    with _gates_mutex:
+        return _gates.setdefault(path, WriteGate())
