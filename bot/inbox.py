@@ -191,10 +191,11 @@ class Inbox:
                 return self._receive_once(inbound, reply_status, inline)
             except OperationalError as error:
                 # A lock timeout or a deadlock (PostgreSQL): nothing was committed; try again. The
-                # webhook's inline path makes one short attempt and hands over to a thread: that is
-                # routine while a job writes, not a warning (nor a traceback of 70 lines).
+                # webhook's inline path makes one attempt, only when no other writer holds the lock
+                # or waits, and hands over to a thread: routine whenever a job writes (the webhook
+                # logs that it did), not a warning, nor a traceback of 70 lines.
                 log.log(
-                    logging.INFO if attempts == 1 else logging.WARNING,
+                    logging.DEBUG if attempts == 1 else logging.WARNING,
                     "receiving a %s message waited for the database in vain (attempt %s of %s): %s",
                     inbound.channel,
                     attempt,

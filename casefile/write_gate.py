@@ -11,10 +11,21 @@ Only this process's writers queue here. Another process (a CLI command beside `s
 SQLite's own waiting, which keeps every writer correct: the gate orders, SQLite's lock excludes.
 """
 
+import logging
 import sqlite3
 import threading
+import time
+import traceback
 from collections import deque
 from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+#: A write transaction that holds the lock longer than this is logged, with where it ended: every
+#: message in line waited as long (issue 19 wants none over ~50 ms).
+LONG_HOLD_SECONDS = 0.25
+#: The code whose frames say where a long transaction was (not SQLAlchemy's or the standard library's).
+_OURS = ("/bot/", "/casefile/", "/conversations/", "/notes/", "/scheduler/")
 
 
 class WriteGate:
@@ -59,6 +70,7 @@ class GatedConnection(sqlite3.Connection):
 
     gate: WriteGate | None = None
     holds_gate = False
+    taken_at = 0.0
 
     def commit(self) -> None:
         try:
@@ -82,12 +94,26 @@ class GatedConnection(sqlite3.Connection):
         if self.gate is None or self.holds_gate:
             return True
         self.holds_gate = self.gate.acquire(timeout, wait_in_line)
+        self.taken_at = time.monotonic()
         return self.holds_gate
 
     def let_go(self) -> None:
         if self.holds_gate and self.gate is not None:
             self.holds_gate = False
             self.gate.release()
+            held = time.monotonic() - self.taken_at
+            if held > LONG_HOLD_SECONDS:
+                log.info("a write transaction held SQLite's lock for %.0f ms, ending at %s", held * 1000, _where())
+
+
+def _where() -> str:
+    """The innermost frame of our own code on this thread's stack: which pass held the lock."""
+    for frame in reversed(traceback.extract_stack()):
+        if any(part in frame.filename for part in _OURS) and not frame.filename.endswith(("write_gate.py", "database.py")):
+            return (
+                f"{frame.filename.rsplit('/', 2)[-2]}/{frame.filename.rsplit('/', 1)[-1]}:{frame.lineno} {frame.name}"
+            )
+    return "(not our code)"
 
 
 _gates: dict[Path, WriteGate] = {}

@@ -3,6 +3,7 @@
 behind it, as SQLite's own sleep-and-retry let it. These run on SQLite files alone: PostgreSQL
 locks rows, not the database."""
 
+import logging
 import sqlite3
 import threading
 import time
@@ -14,6 +15,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.exc import OperationalError
 
 from casefile.database import make_engine
+from casefile.write_gate import LONG_HOLD_SECONDS
 
 #: How long each of the job's transactions holds the lock.
 HOLD_SECONDS = 0.01
@@ -154,3 +156,18 @@ def test_another_process_holding_the_lock_does_not_leave_the_turn_taken(database
     other_process.close()
     write(engine(engines, database, lock_wait_ms=2000), "after")
     assert turns(database) == ["after"]
+
+
+def test_a_transaction_that_holds_the_lock_long_is_logged_with_how_long(
+    database: str, engines: list[Engine], caplog: pytest.LogCaptureFixture
+) -> None:
+    writer = engine(engines, database)
+    with caplog.at_level(logging.INFO, logger="casefile.write_gate"):
+        write(writer, "quick")
+        assert not caplog.records
+        with writer.begin() as connection:
+            connection.execute(text("INSERT INTO turns (who) VALUES ('slow')"))
+            time.sleep(LONG_HOLD_SECONDS * 1.2)
+    [record] = caplog.records
+    held_ms = float(record.getMessage().split("for ")[1].split(" ms")[0])
+    assert held_ms >= LONG_HOLD_SECONDS * 1000
