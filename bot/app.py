@@ -58,6 +58,13 @@ log = logging.getLogger(__name__)
 INLINE_LOCK_WAIT_MS = 50
 #: Threads for webhook work (SQLite serialises writers anyway; PostgreSQL takes many at once).
 WEBHOOK_THREADS = 16
+#: The most of the scheduler's jobs that run at once (APScheduler's default executor's threads).
+SCHEDULER_THREADS = 10
+#: Connections the pool keeps: one for every thread that may hold one at once (the webhook's, the
+#: jobs', the WAL checkpoints', a few of the console's). With SQLAlchemy's default of 5 (and 10 more
+#: opened and closed again on demand) a webhook thread waited seconds for a connection while the
+#: jobs held theirs, and every checkout past 5 opened a new one: on PostgreSQL a new backend process.
+POOL_CONNECTIONS = WEBHOOK_THREADS + SCHEDULER_THREADS + 6
 
 
 @dataclass(frozen=True)
@@ -188,7 +195,7 @@ def build_service(settings: Settings, clock: Callable[[], datetime] = utc_now) -
         settings.smtp_password,
     )
     install_log_redaction(secret.reveal() for secret in secrets if secret)
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, pool_size=POOL_CONNECTIONS)
     sessions = session_factory(engine)
     renderer = MessageRenderer(ServiceProfile(settings.program_name, settings.messages_per_week))
     rules = load_rules(Path(settings.outreach_rules)) if settings.outreach_rules else load_rules()
