@@ -24,8 +24,18 @@ class CpuSeconds:
     busiest_share: float = 1.0
 
 
-def _stat(pid: int) -> tuple[str, int, float] | None:
-    """(command, parent pid, CPU seconds) of a process, or None if it is gone."""
+@dataclass(frozen=True)
+class _Stat:
+    command: str
+    parent: int
+    #: CPU seconds of the process itself.
+    seconds: float
+    #: CPU seconds of its children that ended and that it waited for.
+    ended_children: float
+
+
+def _stat(pid: int) -> _Stat | None:
+    """What /proc says of a process's CPU, or None if it is gone."""
     try:
         text = Path(f"/proc/{pid}/stat").read_text()
     except OSError:
@@ -33,10 +43,15 @@ def _stat(pid: int) -> tuple[str, int, float] | None:
     # The command is in parentheses and may hold spaces: the fields after it are split safely.
     command = text[text.index("(") + 1 : text.rindex(")")]
     fields = text[text.rindex(")") + 2 :].split()
-    return command, int(fields[1]), (int(fields[11]) + int(fields[12])) / _TICKS
+    return _Stat(
+        command,
+        int(fields[1]),
+        (int(fields[11]) + int(fields[12])) / _TICKS,
+        (int(fields[13]) + int(fields[14])) / _TICKS,
+    )
 
 
-def _processes() -> dict[int, tuple[str, int, float]]:
+def _processes() -> dict[int, _Stat]:
     found = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit() and (stat := _stat(int(entry.name))) is not None:
@@ -87,15 +102,23 @@ def cpu_seconds(server_pid: int, database: str | None = None) -> Snapshot:
     tree, grew = {server_pid}, True
     while grew:
         grew = False
-        for pid, (_, parent, _) in processes.items():
-            if parent in tree and pid not in tree:
+        for pid, stat in processes.items():
+            if stat.parent in tree and pid not in tree:
                 tree.add(pid)
                 grew = True
-    server = {pid: processes[pid][2] for pid in tree if pid in processes}
+    server = {pid: processes[pid].seconds for pid in tree if pid in processes}
     postgres = {
-        pid: seconds
-        for pid, (command, _, seconds) in processes.items()
-        if command == "postgres" and _serves(pid, database)
+        pid: stat.seconds for pid, stat in processes.items() if stat.command == "postgres" and _serves(pid, database)
     }
+    # A backend that ended during the run (a pool closing a connection it had opened beyond its
+    # size) took its CPU with it; PostgreSQL's postmaster waited for it, so it is in the
+    # postmaster's children's time. Keyed apart (negative) so that it is never a live backend's.
+    for pid, stat in processes.items():
+        if (
+            database is not None
+            and stat.command == "postgres"
+            and processes.get(stat.parent, stat).command != "postgres"
+        ):
+            postgres[-pid] = stat.ended_children
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
     return Snapshot(server, postgres, children.ru_utime + children.ru_stime)

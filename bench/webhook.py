@@ -272,6 +272,19 @@ def cpu_figures(spent: CpuSeconds, figures: dict[str, float]) -> dict[str, float
     }
 
 
+def postgres_sessions(url: str) -> int:
+    """Connections PostgreSQL has accepted to the database so far (each a backend process started):
+    a pool that keeps its connections opens none while the load runs. One is this question's own."""
+    from casefile.database import make_engine
+
+    engine = make_engine(url)
+    with engine.connect() as connection:
+        sql = "SELECT sessions FROM pg_stat_database WHERE datname = current_database()"
+        opened = int(connection.execute(text(sql)).scalar_one())
+    engine.dispose()
+    return opened
+
+
 def prepare_postgres(url: str, participants: int) -> None:
     """Seed the (empty) database at `url`, or reuse it if it holds this many participants already."""
     from casefile.database import make_engine
@@ -327,8 +340,12 @@ def main() -> None:
             with server(target, env, log, workers, factory) as sampler:
                 wrk(warm, 2, 4, 1)
                 before = cpu_seconds(int(sampler.pid), database)
+                sessions = postgres_sessions(url) if database else 0
                 results[name] = wrk(load, args.seconds, args.connections, args.threads)
                 results[name] |= cpu_figures(cpu_seconds(int(sampler.pid), database) - before, results[name])
+                if database:
+                    opened = postgres_sessions(url) - sessions
+                    results[name]["sessions_per_1k"] = opened * 1000 / max(results[name]["requests"], 1)
                 if args.rate and name != BARE:
                     at_rate = f"{name} @{args.rate:.0f}/s"
                     before = cpu_seconds(int(sampler.pid), database)
@@ -410,6 +427,9 @@ def report(args: argparse.Namespace, results: dict[str, dict[str, float]], notes
             f"{name:30} {figures['server_ms']:8.2f} {figures['database_ms']:8.2f} {figures['client_ms']:8.2f}"
             f"  {figures['busy_cores']:16.2f}  {figures['busiest_share']:.2f}"
         )
+    for name, figures in results.items():
+        if "sessions_per_1k" in figures:
+            print(f"{name}: PostgreSQL started {figures['sessions_per_1k']:.1f} backends a thousand messages")
     for name, figures in results.items():
         if figures.get("warnings") or figures.get("log_errors"):
             print(f"{name}: the server logged {figures['warnings']:.0f} warnings, {figures['log_errors']:.0f} errors")
