@@ -7,6 +7,10 @@ seconds. In one process each writer instead takes its turn here just before BEGI
 the end of a transaction hands the turn to the writer that has waited longest: a message waits for
 the transactions ahead of it, not for luck.
 
+A scheduler's job writes in batches of its own choosing and nobody waits for its answer, while a
+participant waits for the webhook's: a job's writer (`yielding`) lets every other writer in line go
+first, until it has waited PATIENCE_SECONDS; then it goes next, so jobs never stop under any load.
+
 Only this process's writers queue here. Another process (a CLI command beside `serve`) still meets
 SQLite's own waiting, which keeps every writer correct: the gate orders, SQLite's lock excludes.
 """
@@ -17,6 +21,9 @@ import threading
 import time
 import traceback
 from collections import deque
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 log = logging.getLogger(__name__)
@@ -24,17 +31,40 @@ log = logging.getLogger(__name__)
 #: A write transaction that holds the lock longer than this is logged, with where it ended: every
 #: message in line waited as long (issue 19 wants none over ~50 ms).
 LONG_HOLD_SECONDS = 0.25
+#: How long a job's writer lets others go first before it takes the next turn.
+PATIENCE_SECONDS = 1.0
 #: The code whose frames say where a long transaction was (not SQLAlchemy's or the standard library's).
 _OURS = ("/bot/", "/casefile/", "/conversations/", "/notes/", "/scheduler/")
 
 
+@dataclass(eq=False)
+class _Waiter:
+    yielding: bool
+    since: float = field(default_factory=time.monotonic)
+    turn: threading.Event = field(default_factory=threading.Event)
+
+
+_thread = threading.local()
+
+
+@contextmanager
+def yielding() -> Iterator[None]:
+    """This thread's writers are a job's: they let the others in line go first (see above)."""
+    _thread.yielding = True
+    try:
+        yield
+    finally:
+        _thread.yielding = False
+
+
 class WriteGate:
-    """A lock that goes to its waiters in the order they came, each waiting at most its timeout."""
+    """A lock that goes to its waiters in the order they came, except that a job's writer lets the
+    others go first for a while; each waits at most its timeout."""
 
     def __init__(self) -> None:
         self._mutex = threading.Lock()
         self._held = False
-        self._waiting: deque[threading.Event] = deque()
+        self._waiting: deque[_Waiter] = deque()
 
     def acquire(self, timeout: float, wait_in_line: bool = True) -> bool:
         """True once the turn is this caller's; False after `timeout` seconds, or at once when
@@ -45,24 +75,32 @@ class WriteGate:
                 return True
             if not wait_in_line:
                 return False
-            turn = threading.Event()
-            self._waiting.append(turn)
-        if turn.wait(timeout):
+            waiter = _Waiter(getattr(_thread, "yielding", False))
+            self._waiting.append(waiter)
+        if waiter.turn.wait(timeout):
             return True
         with self._mutex:
             # Handed over between the timeout and here: it is ours, and it must not be lost.
-            if turn.is_set():
+            if waiter.turn.is_set():
                 return True
-            self._waiting.remove(turn)
+            self._waiting.remove(waiter)
             return False
 
     def release(self) -> None:
         with self._mutex:
-            if self._waiting:
-                # Straight to the longest waiter: the writer releasing cannot take it back first.
-                self._waiting.popleft().set()
-            else:
+            if not self._waiting:
                 self._held = False
+                return
+            # Straight to the next waiter: the writer releasing cannot take it back first.
+            chosen = self._next()
+            self._waiting.remove(chosen)
+            chosen.turn.set()
+
+    def _next(self) -> _Waiter:
+        longest = self._waiting[0]
+        if not longest.yielding or time.monotonic() - longest.since > PATIENCE_SECONDS:
+            return longest
+        return next((waiter for waiter in self._waiting if not waiter.yielding), longest)
 
 
 class GatedConnection(sqlite3.Connection):
@@ -109,7 +147,9 @@ class GatedConnection(sqlite3.Connection):
 def _where() -> str:
     """The innermost frame of our own code on this thread's stack: which pass held the lock."""
     for frame in reversed(traceback.extract_stack()):
-        if any(part in frame.filename for part in _OURS) and not frame.filename.endswith(("write_gate.py", "database.py")):
+        if any(part in frame.filename for part in _OURS) and not frame.filename.endswith(
+            ("write_gate.py", "database.py")
+        ):
             return (
                 f"{frame.filename.rsplit('/', 2)[-2]}/{frame.filename.rsplit('/', 1)[-1]}:{frame.lineno} {frame.name}"
             )

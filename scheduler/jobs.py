@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from casefile.base import UPSERT_INSERTS, dialect_of, table_of
 from casefile.outreach import SchedulerLock
+from casefile.write_gate import yielding
 
 log = logging.getLogger(__name__)
 
@@ -113,9 +114,11 @@ def _while_held(job: PeriodicJob, lease: Lease, observe: JobObserver | None) -> 
         started = time.perf_counter()
         ok = False
         try:
-            if not lease.hold():
-                return
-            job.run()
+            # A job's writes let the webhook's and the console's go first (casefile.write_gate).
+            with yielding():
+                if not lease.hold():
+                    return
+                job.run()
             ok = True
         except Exception:
             # The next run tries again; the rows say what is left to do.

@@ -14,8 +14,9 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import OperationalError
 
+from casefile import write_gate
 from casefile.database import make_engine
-from casefile.write_gate import LONG_HOLD_SECONDS
+from casefile.write_gate import LONG_HOLD_SECONDS, gate_for, yielding
 
 #: How long each of the job's transactions holds the lock.
 HOLD_SECONDS = 0.01
@@ -171,3 +172,44 @@ def test_a_transaction_that_holds_the_lock_long_is_logged_with_how_long(
     [record] = caplog.records
     held_ms = float(record.getMessage().split("for ")[1].split(" ms")[0])
     assert held_ms >= LONG_HOLD_SECONDS * 1000
+
+
+def queued(database: str) -> int:
+    """Writers waiting in line at the database's gate (read from its queue, for ordering the test)."""
+    return len(gate_for(database.removeprefix("sqlite:///"))._waiting)
+
+
+def line_up(database: str, engines: list[Engine], pause: float = 0.0) -> list[str]:
+    """A holder holds the lock; a job's writer queues; after `pause`, a message's writer queues;
+    the holder commits. The order in which they wrote."""
+    holder, job, webhook = (engine(engines, database) for _ in range(3))
+
+    def job_writes() -> None:
+        with yielding():
+            write(job, "job")
+
+    with holder.begin() as connection:
+        connection.execute(text("INSERT INTO turns (who) VALUES ('holder')"))
+        waiting = [threading.Thread(target=job_writes)]
+        waiting[0].start()
+        while queued(database) < 1:
+            time.sleep(0.001)
+        time.sleep(pause)
+        waiting.append(threading.Thread(target=write, args=(webhook, "message")))
+        waiting[1].start()
+        while queued(database) < 2:
+            time.sleep(0.001)
+    for thread in waiting:
+        thread.join()
+    return turns(database)
+
+
+def test_a_jobs_writer_lets_a_message_that_came_after_it_go_first(database: str, engines: list[Engine]) -> None:
+    assert line_up(database, engines) == ["holder", "message", "job"]
+
+
+def test_a_jobs_writer_that_waited_its_patience_goes_next(
+    database: str, engines: list[Engine], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(write_gate, "PATIENCE_SECONDS", 0.05)
+    assert line_up(database, engines, pause=0.1) == ["holder", "job", "message"]
