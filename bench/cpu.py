@@ -107,12 +107,17 @@ def cpu_seconds(server_pid: int, database: str | None = None) -> Snapshot:
                 tree.add(pid)
                 grew = True
     server = {pid: processes[pid].seconds for pid in tree if pid in processes}
+    # On SQLite the database works in the server's process: PostgreSQL's processes (other people's
+    # tests on the same machine) are nothing of the run's.
     postgres = {
-        pid: stat.seconds for pid, stat in processes.items() if stat.command == "postgres" and _serves(pid, database)
+        pid: stat.seconds
+        for pid, stat in processes.items()
+        if database is not None and stat.command == "postgres" and _serves(pid, database)
     }
     # A backend that ended during the run (a pool closing a connection it had opened beyond its
     # size) took its CPU with it; PostgreSQL's postmaster waited for it, so it is in the
-    # postmaster's children's time. Keyed apart (negative) so that it is never a live backend's.
+    # postmaster's children's time: of every database, so tests run beside the bench count too.
+    # Keyed apart (negative) so that it is never a live backend's.
     for pid, stat in processes.items():
         if (
             database is not None
