@@ -17,6 +17,7 @@ webhook message's transaction (the median of 200, in-process). The goal (issue 1
 """
 
 import argparse
+import gc
 import statistics
 import sys
 import tempfile
@@ -48,6 +49,9 @@ class Held:
     wall: float
     cpu: float = 0.0
     slowest: tuple[float, str] = (0.0, "")
+    statements: int = 0
+    #: Seconds the cyclic garbage collector ran meanwhile (it stops every thread of the process).
+    collecting: float = 0.0
 
 
 @dataclass
@@ -58,35 +62,53 @@ class TransactionClock:
     held: dict[str, list[Held]] = field(default_factory=lambda: defaultdict(list))
     lock: threading.Lock = field(default_factory=threading.Lock)
 
+    collected: float = 0.0
+    _collection: float = 0.0
+
     def watch(self, engine: Engine) -> None:
+        gc.callbacks.append(self._collecting)
         event.listen(engine, "begin", self._begin)
         event.listen(engine, "before_cursor_execute", self._before)
         event.listen(engine, "after_cursor_execute", self._after)
         event.listen(engine, "commit", self._end)
         event.listen(engine, "rollback", self._end)
 
+    def _collecting(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._collection = time.perf_counter()
+        else:
+            self.collected += time.perf_counter() - self._collection
+
     def _begin(self, connection: Any) -> None:
         reads = bool(connection.get_execution_options().get(READ_ONLY))
-        connection.info["held"] = (time.perf_counter(), time.thread_time(), reads, [0.0, ""])
+        connection.info["held"] = (time.perf_counter(), time.thread_time(), reads, [0.0, "", 0], self.collected)
 
     def _before(self, connection: Any, cursor: Any, sql: str, *rest: Any) -> None:
         connection.info["statement"] = time.perf_counter()
 
     def _after(self, connection: Any, cursor: Any, sql: str, *rest: Any) -> None:
         began, held = connection.info.pop("statement", None), connection.info.get("held")
-        if began is not None and held is not None and (took := time.perf_counter() - began) > held[3][0]:
-            held[3][:] = [took, " ".join(sql.split()[:6])]
+        if began is None or held is None:
+            return
+        held[3][2] += 1
+        if (took := time.perf_counter() - began) > held[3][0]:
+            held[3][:2] = [took, " ".join(sql.split()[:6])]
 
     def _end(self, connection: Any) -> None:
         held = connection.info.pop("held", None)
         if held is None:
             return
-        began, cpu, reads, slowest = held
+        began, cpu, reads, slowest, collected = held
         name = f"{self.part} (reads only)" if reads else self.part
+        took = Held(
+            time.perf_counter() - began,
+            time.thread_time() - cpu,
+            (slowest[0], slowest[1]),
+            slowest[2],
+            self.collected - collected,
+        )
         with self.lock:
-            self.held[name].append(
-                Held(time.perf_counter() - began, time.thread_time() - cpu, (slowest[0], slowest[1]))
-            )
+            self.held[name].append(took)
 
 
 def report(name: str, held: list[Held], took: tuple[float, float] | None = None, done: object = "") -> None:
@@ -147,7 +169,8 @@ def main() -> None:
     report("dispatch (reads only)", clock.held["dispatch (reads only)"])
     for held in sorted(clock.held["dispatch"], reverse=True)[:3]:
         print(
-            f"  a longest: {held.wall * 1000:.1f} ms wall, {held.cpu * 1000:.1f} ms CPU;"
+            f"  a longest: {held.wall * 1000:.1f} ms wall, {held.cpu * 1000:.1f} ms CPU, {held.statements} statements,"
+            f" {held.collecting * 1000:.1f} ms collecting garbage;"
             f" its slowest statement {held.slowest[0] * 1000:.1f} ms: {held.slowest[1]}"
         )
 

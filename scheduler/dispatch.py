@@ -18,7 +18,7 @@ from datetime import date, datetime, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import bindparam, exists, func, insert, select, update
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from casefile.addresses import outreach_address
@@ -42,9 +42,11 @@ from scheduler.timing import Calendar
 
 #: At most this many rows are written in one transaction: on SQLite every other writer (the
 #: webhook) waits for the one write lock while it runs (issue 19: no job may hold it over ~50 ms).
-#: A transaction that took longer than WRITE_BUDGET (a loaded machine) halves the next one's rows.
+#: A transaction whose work took longer than WRITE_BUDGET halves the next one's rows.
 WRITE_ROWS = 100
 WRITE_BUDGET = 0.020
+#: Fewer rows than this would not shorten a transaction: its few reads cost about as much.
+WRITE_ROWS_LEAST = 10
 
 
 @dataclass(frozen=True)
@@ -133,19 +135,19 @@ def write_plans(
     decided: Counter[str] = Counter()
     pending, size = list(plans), rows_per_commit
     while pending:
-        started = time.perf_counter()
+        started = time.thread_time()
         with sessions.begin() as session:
             _write_some(session, pending[:size], rules, calendar, renderer, now, decided)
         pending = pending[size:]
-        # A transaction's statements are a fixed few for all its rows: its time grows with the
-        # rows. Fewer next time when it went over the budget (a loaded machine), more while it
-        # keeps well within it.
-        took = time.perf_counter() - started
-        size = (
-            max(1, size // 2)
-            if took > WRITE_BUDGET
-            else min(rows_per_commit, size * 2 if took < WRITE_BUDGET / 2 else size)
-        )
+        # A transaction's statements are a fixed few for all its rows, so its work grows with its
+        # rows: fewer next time when it went over the budget, more while it keeps well within it.
+        # Its own CPU time is what it weighs: time spent waiting for a core or the GIL (a loaded
+        # machine, a busy webhook) is not shortened by taking fewer rows.
+        work = time.thread_time() - started
+        if work > WRITE_BUDGET:
+            size = max(min(WRITE_ROWS_LEAST, rows_per_commit), size // 2)
+        elif work < WRITE_BUDGET / 2:
+            size = min(rows_per_commit, size * 2)
     return decided
 
 
@@ -256,6 +258,38 @@ def _unchanged(plan: Plan, row: _Due, decision: Decision) -> bool:
     return decision.action is plan.action and (row.body, row.template) == (plan.body, plan.template)
 
 
+_PARTICIPANTS = table_of(Participant)
+_CONVERSATIONS = table_of(ConversationRecord)
+_HANDOFFS = table_of(Handoff)
+_MESSAGES = table_of(Message)
+#: What a decision needs of each participant of a batch, in one statement: their row, when their
+#: conversation last moved if they are in one, whether a handoff is open, and their last outreach
+#: text since `since`.
+_RECIPIENTS = select(
+    _PARTICIPANTS.c.id,
+    _PARTICIPANTS.c.consent_state,
+    _PARTICIPANTS.c.status,
+    _PARTICIPANTS.c.time_zone,
+    _PARTICIPANTS.c.outreach_paused_until,
+    _PARTICIPANTS.c.last_heard_at,
+    select(_CONVERSATIONS.c.updated_at)
+    .where(_CONVERSATIONS.c.participant_id == _PARTICIPANTS.c.id, _CONVERSATIONS.c.flow != IDLE_FLOW)
+    .scalar_subquery()
+    .label("conversation_at"),
+    exists()
+    .where(_HANDOFFS.c.participant_id == _PARTICIPANTS.c.id, _HANDOFFS.c.closed_at.is_(None))
+    .label("handed_off"),
+    select(func.max(_MESSAGES.c.created_at))
+    .where(
+        _MESSAGES.c.participant_id == _PARTICIPANTS.c.id,
+        _MESSAGES.c.outreach_id.is_not(None),
+        _MESSAGES.c.created_at >= bindparam("since"),
+    )
+    .scalar_subquery()
+    .label("texted_at"),
+).where(_PARTICIPANTS.c.id.in_(bindparam("participants", expanding=True)))
+
+
 def _decided(
     session: Session,
     rows: Sequence[_Due],
@@ -266,37 +300,28 @@ def _decided(
     """Each row with its decision, on what the session reads now (a few queries for all the rows,
     of the few columns a decision needs). A text decided counts for the participant's later rows:
     one a day."""
-    ids = list({row.participant_id for row in rows})
     known = {
-        participant_id: (consent, status, time_zone, paused_until, last_heard_at)
-        for participant_id, consent, status, time_zone, paused_until, last_heard_at in session.execute(
-            select(
-                Participant.id,
-                Participant.consent_state,
-                Participant.status,
-                Participant.time_zone,
-                Participant.outreach_paused_until,
-                Participant.last_heard_at,
-            ).where(Participant.id.in_(ids))
+        recipient.id: recipient
+        for recipient in session.execute(
+            _RECIPIENTS,
+            # A local day starts at most 25 hours before now: older texts cannot be today's.
+            {"participants": list({row.participant_id for row in rows}), "since": now - timedelta(days=2)},
         )
     }
-    last_texted = _last_outreach_texts(session, ids, now)
-    conversations = _conversations(session, ids)
-    handed_off = _handed_off(session, ids)
+    last_texted = {id_: recipient.texted_at for id_, recipient in known.items() if recipient.texted_at is not None}
     for row in rows:
-        consent, status, time_zone, paused_until, last_heard_at = known[row.participant_id]
-        zone = ZoneInfo(time_zone)
-        day_start = now.astimezone(zone).replace(hour=0, minute=0, second=0, microsecond=0)
+        read = known[row.participant_id]
+        day_start = now.astimezone(ZoneInfo(read.time_zone)).replace(hour=0, minute=0, second=0, microsecond=0)
         texted = last_texted.get(row.participant_id)
         recipient = Recipient(
-            consent=consent,
-            status=status,
-            time_zone=time_zone,
-            paused_until=paused_until,
-            last_heard_at=last_heard_at,
-            conversation_at=conversations.get(row.participant_id),
+            consent=read.consent_state,
+            status=read.status,
+            time_zone=read.time_zone,
+            paused_until=read.outreach_paused_until,
+            last_heard_at=read.last_heard_at,
+            conversation_at=read.conversation_at,
             texted_today=texted is not None and texted >= day_start,
-            handed_off=row.participant_id in handed_off,
+            handed_off=read.handed_off,
         )
         decision = decide(rules.get(row.rule), row.kind, row.created_at, recipient, calendar, now)
         if decision.action is Action.SEND:
@@ -309,40 +334,6 @@ def _participants(session: Session, ids: set[int]) -> dict[int, Participant]:
     return {participant.id: participant for participant in session.scalars(query)}
 
 
-def _last_outreach_texts(session: Session, participants: list[int], now: datetime) -> dict[int, datetime]:
-    """When each participant of the batch was last sent an outreach text, if within two days (a
-    local day starts at most 25 hours before now). One query for the batch."""
-    rows = session.execute(
-        select(Message.participant_id, func.max(Message.created_at))
-        .where(
-            Message.participant_id.in_(participants),
-            Message.outreach_id.is_not(None),
-            Message.created_at >= now - timedelta(days=2),
-        )
-        .group_by(Message.participant_id)
-    )
-    return {participant_id: at for participant_id, at in rows if participant_id is not None}
-
-
-def _conversations(session: Session, participants: list[int]) -> dict[int, datetime]:
-    """When each participant who is in a conversation (not idle) last moved in it."""
-    rows = session.execute(
-        select(ConversationRecord.participant_id, ConversationRecord.updated_at).where(
-            ConversationRecord.participant_id.in_(participants), ConversationRecord.flow != IDLE_FLOW
-        )
-    )
-    return {participant_id: at for participant_id, at in rows}
-
-
-def _handed_off(session: Session, participants: list[int]) -> set[int]:
-    """Who of the batch has an open handoff (one query for the batch)."""
-    return set(
-        session.scalars(
-            select(Handoff.participant_id).where(Handoff.participant_id.in_(participants), Handoff.closed_at.is_(None))
-        )
-    )
-
-
 def _compose(
     session: Session, row: _Due, participant: Participant, rule: Rule, renderer: MessageRenderer, now: datetime
 ) -> Composed:
@@ -353,9 +344,6 @@ def _compose(
     )
     # Every text the scheduler sends, on every channel, passes the identifier guard (issue 16, item 12).
     return Composed(channel, address, body, tuple(outbound_problems(body, participant, now.date())))
-
-
-_MESSAGES = table_of(Message)
 
 
 def _insert_texts(session: Session, texts: Sequence[tuple[_Due, Composed]], now: datetime) -> None:
