@@ -123,3 +123,69 @@ def _close(session: Session, contacts: Sequence[Row[Any, Any]], quiet_spell: tim
     """A contact closes when its quiet spell ended, whenever that is noticed."""
     if contacts:
         session.execute(_CLOSE, [{"contact_id": c.id, "at": c.last_message_at + quiet_spell} for c in contacts])
+
+
+_EXTEND_MANY = (
+    update(_CONTACTS)
+    .where(
+        _CONTACTS.c.id.in_(
+            select(_CONTACTS.c.id)
+            .where(
+                _CONTACTS.c.participant_id.in_(bindparam("participants", expanding=True)),
+                _CONTACTS.c.closed_at.is_(None),
+            )
+            .scalar_subquery()
+        ),
+        _CONTACTS.c.last_message_at >= bindparam("since"),
+    )
+    .values(
+        last_message_at=case(
+            (_CONTACTS.c.last_message_at < bindparam("at"), bindparam("at")), else_=_CONTACTS.c.last_message_at
+        )
+    )
+    .returning(_CONTACTS.c.participant_id, _CONTACTS.c.id)
+)
+_OPEN_OF_MANY = select(_CONTACTS.c.id, _CONTACTS.c.last_message_at).where(
+    _CONTACTS.c.participant_id.in_(bindparam("participants", expanding=True)), _CONTACTS.c.closed_at.is_(None)
+)
+_OPEN_MANY = insert(_CONTACTS).returning(_CONTACTS.c.participant_id, _CONTACTS.c.id)
+
+
+def current_contacts(
+    session: Session,
+    channels: dict[int, Channel],
+    at: datetime,
+    opened_by: str = "participant",
+    quiet_spell: timedelta = DEFAULT_QUIET_SPELL,
+) -> dict[int, int]:
+    """`current_contact` for many participants at once (the dispatcher's batch of texts), each by
+    its channel: participant id → contact id, in at most four statements for them all where one
+    at a time took up to three each (a tenth of a text's cost at a county's size)."""
+    if not channels:
+        return {}
+    contacts: dict[int, int] = {
+        participant_id: contact_id
+        for participant_id, contact_id in session.execute(
+            _EXTEND_MANY, {"participants": list(channels), "since": at - quiet_spell, "at": at}
+        )
+    }
+    quiet = [participant_id for participant_id in channels if participant_id not in contacts]
+    if quiet:
+        _close(session, session.execute(_OPEN_OF_MANY, {"participants": quiet}).all(), quiet_spell)
+        opened = session.execute(
+            _OPEN_MANY,
+            [
+                {
+                    "participant_id": participant_id,
+                    "channel": str(channels[participant_id]),
+                    "opened_by": opened_by,
+                    "opened_at": at,
+                    "last_message_at": at,
+                    "closed_at": None,
+                    "drafted_at": None,
+                }
+                for participant_id in quiet
+            ],
+        )
+        contacts.update({participant_id: contact_id for participant_id, contact_id in opened})
+    return contacts

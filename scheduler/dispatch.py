@@ -15,14 +15,15 @@ from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import bindparam, exists, func, insert, select, update
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from casefile.addresses import outreach_address
 from casefile.base import table_of
-from casefile.contacts import current_contact
+from casefile.contacts import current_contacts
 from casefile.conversation import ConversationRecord, save_conversations
 from casefile.database import reading
 from casefile.facts import record_fact
@@ -39,13 +40,13 @@ from scheduler.decisions import Action, Decision, Recipient, decide
 from scheduler.rules import Anchor, Rule
 from scheduler.timing import Calendar
 
-#: At most this many rows are written in one transaction, and a transaction takes no more rows
-#: once it has spent WRITE_BUDGET seconds on them: on SQLite every other writer (the webhook) waits
-#: for the one write lock while it runs (issue 19: no job may hold it over ~50 ms). The budget is a
-#: quarter of that, since the batch's reads before and its inserts and commit after are about as
-#: long again, and longer on a loaded machine (bench/jobs.py at 100k participants).
+#: At most this many rows are written in one transaction: on SQLite every other writer (the
+#: webhook) waits for the one write lock while it runs (issue 19: no job may hold it over ~50 ms).
+#: A transaction whose work took longer than WRITE_BUDGET halves the next one's rows.
 WRITE_ROWS = 100
-WRITE_BUDGET = 0.012
+WRITE_BUDGET = 0.020
+#: Fewer rows than this would not shorten a transaction: its few reads cost about as much.
+WRITE_ROWS_LEAST = 10
 
 
 @dataclass(frozen=True)
@@ -134,15 +135,73 @@ def write_plans(
     decided: Counter[str] = Counter()
     pending, size = list(plans), rows_per_commit
     while pending:
+        started = time.thread_time()
         with sessions.begin() as session:
-            # Flushed once, together, at commit: not before each statement the loop runs.
-            with session.no_autoflush:
-                taken = _write_some(session, pending[:size], rules, calendar, renderer, now, decided)
-        pending = pending[taken:]
-        # What a transaction reads is for all the rows it is given: give it about as many as it
-        # wrote within the budget last time (more, up to the bound, while it keeps within it).
-        size = taken if taken < size else min(rows_per_commit, 2 * size)
+            _write_some(session, pending[:size], rules, calendar, renderer, now, decided)
+        pending = pending[size:]
+        # A transaction's statements are a fixed few for all its rows, so its work grows with its
+        # rows: fewer next time when it went over the budget, more while it keeps well within it.
+        # Its own CPU time is what it weighs: time spent waiting for a core or the GIL (a loaded
+        # machine, a busy webhook) is not shortened by taking fewer rows.
+        work = time.thread_time() - started
+        if work > WRITE_BUDGET:
+            size = max(min(WRITE_ROWS_LEAST, rows_per_commit), size // 2)
+        elif work < WRITE_BUDGET / 2:
+            size = min(rows_per_commit, size * 2)
     return decided
+
+
+class _Due(Protocol):
+    """An outreach row as a write transaction reads it (the columns it needs)."""
+
+    id: int
+    participant_id: int
+    rule: str
+    kind: OutreachKind
+    template: str
+    body: str | None
+    occurrence: str
+    created_at: datetime
+    due_at: datetime
+
+
+_OUTREACH = table_of(Outreach)
+_STILL_DUE = (
+    select(
+        _OUTREACH.c.id,
+        _OUTREACH.c.participant_id,
+        _OUTREACH.c.rule,
+        _OUTREACH.c.kind,
+        _OUTREACH.c.template,
+        _OUTREACH.c.body,
+        _OUTREACH.c.occurrence,
+        _OUTREACH.c.created_at,
+        _OUTREACH.c.due_at,
+    )
+    .where(
+        _OUTREACH.c.id.in_(bindparam("ids", expanding=True)),
+        _OUTREACH.c.state == OutreachState.QUEUED,
+        _OUTREACH.c.due_at <= bindparam("now"),
+    )
+    .with_for_update(skip_locked=True)
+)
+_DECIDED = (
+    update(_OUTREACH)
+    .where(_OUTREACH.c.id == bindparam("outreach_id"))
+    .values(
+        state=bindparam("to_state"),
+        reason=bindparam("to_reason"),
+        state_at=bindparam("at"),
+        due_at=bindparam("to_due_at"),
+    )
+)
+_SETTLED = {
+    Action.SEND: OutreachState.DISPATCHED,
+    Action.TASK: OutreachState.DISPATCHED,
+    Action.DEFER: OutreachState.QUEUED,
+    Action.SKIP: OutreachState.SKIPPED,
+    Action.CANCEL: OutreachState.CANCELLED,
+}
 
 
 def _write_some(
@@ -153,87 +212,116 @@ def _write_some(
     renderer: MessageRenderer,
     now: datetime,
     decided: Counter[str],
-) -> int:
-    """Write the first plans until WRITE_BUDGET is spent; how many plans were dealt with (at least one)."""
-    started = time.perf_counter()
+) -> None:
+    """Write these plans in the session's transaction, in a few statements for them all: the rows
+    taken again and decided again (five reads), then their new states, their texts, contacts and
+    conversations (one statement each, a few more for a quiet participant's new contact)."""
     still_due = {
-        row.id: row
-        for row in session.scalars(
-            select(Outreach)
-            .where(
-                Outreach.id.in_([plan.outreach_id for plan in plans]),
-                Outreach.state == OutreachState.QUEUED,
-                Outreach.due_at <= now,
-            )
-            .with_for_update(skip_locked=True)
-        )
+        row.id: row for row in session.execute(_STILL_DUE, {"ids": [plan.outreach_id for plan in plans], "now": now})
     }
     # Rows another dispatcher took, or that changed state since the read (a reply cancelled them),
     # are left as they are.
     mine = [plan for plan in plans if plan.outreach_id in still_due]
-    decisions = _decided(session, [still_due[plan.outreach_id] for plan in mine], rules, calendar, now)
-    messages: list[dict[str, object]] = []
-    texted: list[int] = []
-    taken = len(plans)
-    for plan, (row, decision) in zip(mine, decisions, strict=True):
+    rows: list[_Due] = [still_due[plan.outreach_id] for plan in mine]
+    settled: list[dict[str, object]] = []
+    texts: list[tuple[_Due, Composed]] = []
+    for plan, (row, decision) in zip(mine, _decided(session, rows, rules, calendar, now), strict=True):
         decided[decision.action] += 1
-        text = plan.text if _unchanged(plan, row, decision) else None
-        if message := _apply(session, row, rules.get(row.rule), decision, text, renderer, now):
-            messages.append(message)
-            texted.append(row.participant_id)
-        if time.perf_counter() - started > WRITE_BUDGET:
-            taken = plans.index(plan) + 1
-            break
-    _insert_texts(session, messages, texted, now)
-    return taken
+        if decision.action is Action.SEND:
+            text = plan.text if _unchanged(plan, row, decision) else None
+            # Decided otherwise, or edited, since the read: made here (rarely).
+            text = text or _compose(
+                session, row, session.get_one(Participant, row.participant_id), rules[row.rule], renderer, now
+            )
+            if text.problems:
+                refuse_outreach(session, session.get_one(Outreach, row.id), list(text.problems), now)
+                continue
+            texts.append((row, text))
+        elif decision.action is Action.TASK:
+            _counselor_task(session, row, rules[row.rule], now)
+        settled.append(
+            {
+                "outreach_id": row.id,
+                "to_state": _SETTLED[decision.action],
+                "to_reason": decision.reason,
+                "at": now,
+                "to_due_at": decision.until if decision.action is Action.DEFER else row.due_at,
+            }
+        )
+    if settled:
+        session.execute(_DECIDED, settled)
+    _insert_texts(session, texts, now)
 
 
-def _unchanged(plan: Plan, row: Outreach, decision: Decision) -> bool:
+def _unchanged(plan: Plan, row: _Due, decision: Decision) -> bool:
     """Whether the text the read-only pass made is still the one to send."""
     return decision.action is plan.action and (row.body, row.template) == (plan.body, plan.template)
 
 
+_PARTICIPANTS = table_of(Participant)
+_CONVERSATIONS = table_of(ConversationRecord)
+_HANDOFFS = table_of(Handoff)
+_MESSAGES = table_of(Message)
+#: What a decision needs of each participant of a batch, in one statement: their row, when their
+#: conversation last moved if they are in one, whether a handoff is open, and their last outreach
+#: text since `since`.
+_RECIPIENTS = select(
+    _PARTICIPANTS.c.id,
+    _PARTICIPANTS.c.consent_state,
+    _PARTICIPANTS.c.status,
+    _PARTICIPANTS.c.time_zone,
+    _PARTICIPANTS.c.outreach_paused_until,
+    _PARTICIPANTS.c.last_heard_at,
+    select(_CONVERSATIONS.c.updated_at)
+    .where(_CONVERSATIONS.c.participant_id == _PARTICIPANTS.c.id, _CONVERSATIONS.c.flow != IDLE_FLOW)
+    .scalar_subquery()
+    .label("conversation_at"),
+    exists()
+    .where(_HANDOFFS.c.participant_id == _PARTICIPANTS.c.id, _HANDOFFS.c.closed_at.is_(None))
+    .label("handed_off"),
+    select(func.max(_MESSAGES.c.created_at))
+    .where(
+        _MESSAGES.c.participant_id == _PARTICIPANTS.c.id,
+        _MESSAGES.c.outreach_id.is_not(None),
+        _MESSAGES.c.created_at >= bindparam("since"),
+    )
+    .scalar_subquery()
+    .label("texted_at"),
+).where(_PARTICIPANTS.c.id.in_(bindparam("participants", expanding=True)))
+
+
 def _decided(
     session: Session,
-    rows: Sequence[Outreach],
+    rows: Sequence[_Due],
     rules: Mapping[str, Rule],
     calendar: Calendar,
     now: datetime,
-) -> Iterator[tuple[Outreach, Decision]]:
+) -> Iterator[tuple[_Due, Decision]]:
     """Each row with its decision, on what the session reads now (a few queries for all the rows,
     of the few columns a decision needs). A text decided counts for the participant's later rows:
     one a day."""
-    ids = list({row.participant_id for row in rows})
     known = {
-        participant_id: (consent, status, time_zone, paused_until, last_heard_at)
-        for participant_id, consent, status, time_zone, paused_until, last_heard_at in session.execute(
-            select(
-                Participant.id,
-                Participant.consent_state,
-                Participant.status,
-                Participant.time_zone,
-                Participant.outreach_paused_until,
-                Participant.last_heard_at,
-            ).where(Participant.id.in_(ids))
+        recipient.id: recipient
+        for recipient in session.execute(
+            _RECIPIENTS,
+            # A local day starts at most 25 hours before now: older texts cannot be today's.
+            {"participants": list({row.participant_id for row in rows}), "since": now - timedelta(days=2)},
         )
     }
-    last_texted = _last_outreach_texts(session, ids, now)
-    conversations = _conversations(session, ids)
-    handed_off = _handed_off(session, ids)
+    last_texted = {id_: recipient.texted_at for id_, recipient in known.items() if recipient.texted_at is not None}
     for row in rows:
-        consent, status, time_zone, paused_until, last_heard_at = known[row.participant_id]
-        zone = ZoneInfo(time_zone)
-        day_start = now.astimezone(zone).replace(hour=0, minute=0, second=0, microsecond=0)
+        read = known[row.participant_id]
+        day_start = now.astimezone(ZoneInfo(read.time_zone)).replace(hour=0, minute=0, second=0, microsecond=0)
         texted = last_texted.get(row.participant_id)
         recipient = Recipient(
-            consent=consent,
-            status=status,
-            time_zone=time_zone,
-            paused_until=paused_until,
-            last_heard_at=last_heard_at,
-            conversation_at=conversations.get(row.participant_id),
+            consent=read.consent_state,
+            status=read.status,
+            time_zone=read.time_zone,
+            paused_until=read.outreach_paused_until,
+            last_heard_at=read.last_heard_at,
+            conversation_at=read.conversation_at,
             texted_today=texted is not None and texted >= day_start,
-            handed_off=row.participant_id in handed_off,
+            handed_off=read.handed_off,
         )
         decision = decide(rules.get(row.rule), row.kind, row.created_at, recipient, calendar, now)
         if decision.action is Action.SEND:
@@ -246,75 +334,8 @@ def _participants(session: Session, ids: set[int]) -> dict[int, Participant]:
     return {participant.id: participant for participant in session.scalars(query)}
 
 
-def _last_outreach_texts(session: Session, participants: list[int], now: datetime) -> dict[int, datetime]:
-    """When each participant of the batch was last sent an outreach text, if within two days (a
-    local day starts at most 25 hours before now). One query for the batch."""
-    rows = session.execute(
-        select(Message.participant_id, func.max(Message.created_at))
-        .where(
-            Message.participant_id.in_(participants),
-            Message.outreach_id.is_not(None),
-            Message.created_at >= now - timedelta(days=2),
-        )
-        .group_by(Message.participant_id)
-    )
-    return {participant_id: at for participant_id, at in rows if participant_id is not None}
-
-
-def _conversations(session: Session, participants: list[int]) -> dict[int, datetime]:
-    """When each participant who is in a conversation (not idle) last moved in it."""
-    rows = session.execute(
-        select(ConversationRecord.participant_id, ConversationRecord.updated_at).where(
-            ConversationRecord.participant_id.in_(participants), ConversationRecord.flow != IDLE_FLOW
-        )
-    )
-    return {participant_id: at for participant_id, at in rows}
-
-
-def _handed_off(session: Session, participants: list[int]) -> set[int]:
-    """Who of the batch has an open handoff (one query for the batch)."""
-    return set(
-        session.scalars(
-            select(Handoff.participant_id).where(Handoff.participant_id.in_(participants), Handoff.closed_at.is_(None))
-        )
-    )
-
-
-def _apply(
-    session: Session,
-    row: Outreach,
-    rule: Rule | None,
-    decision: Decision,
-    text: Composed | None,
-    renderer: MessageRenderer,
-    now: datetime,
-) -> dict[str, object] | None:
-    """Write the decision on the row; for a text, the message to insert."""
-    row.state_at = now
-    row.reason = decision.reason
-    match decision.action:
-        case Action.DEFER:
-            assert decision.until is not None
-            row.due_at = decision.until
-        case Action.SKIP:
-            row.state = OutreachState.SKIPPED
-        case Action.CANCEL:
-            row.state = OutreachState.CANCELLED
-        case Action.TASK:
-            assert rule is not None
-            row.state = OutreachState.DISPATCHED
-            _counselor_task(session, row, rule, now)
-        case Action.SEND:
-            assert rule is not None
-            row.state = OutreachState.DISPATCHED
-            if text is None:  # decided otherwise, or edited, since the read: made here (rarely)
-                text = _compose(session, row, session.get_one(Participant, row.participant_id), rule, renderer, now)
-            return _queue_text(session, row, text, now)
-    return None
-
-
 def _compose(
-    session: Session, row: Outreach, participant: Participant, rule: Rule, renderer: MessageRenderer, now: datetime
+    session: Session, row: _Due, participant: Participant, rule: Rule, renderer: MessageRenderer, now: datetime
 ) -> Composed:
     """The row's text for the participant, and where it goes (this only reads)."""
     channel, address = outreach_address(session, participant)
@@ -325,40 +346,38 @@ def _compose(
     return Composed(channel, address, body, tuple(outbound_problems(body, participant, now.date())))
 
 
-def _queue_text(session: Session, row: Outreach, text: Composed, now: datetime) -> dict[str, object] | None:
-    """The message to insert for the row (the batch inserts its messages together), or None if
-    the identifier guard stopped the text."""
-    if text.problems:
-        refuse_outreach(session, row, list(text.problems), now)
-        return None
-    return {
-        "participant_id": row.participant_id,
-        "contact_id": current_contact(session, row.participant_id, text.channel, now, opened_by="outreach"),
-        "direction": Direction.OUTBOUND,
-        "channel": text.channel,
-        "address": text.address,
-        "body": text.body,
-        "media": [],
-        "status": MessageStatus.QUEUED,
-        "outreach_id": row.id,
-        "created_at": now,
-        "status_at": now,
-    }
+def _insert_texts(session: Session, texts: Sequence[tuple[_Due, Composed]], now: datetime) -> None:
+    """The batch's texts, each in its recipient's contact (one statement for all the messages,
+    a few for all the contacts); and their recipients' conversations left idle: the reply will be
+    about this text, and a flow left hours ago (not busy, or it would wait) would read "1" or "yes"
+    as an answer to its own old question."""
+    if not texts:
+        return
+    channels = {row.participant_id: text.channel for row, text in texts}
+    contacts = current_contacts(session, channels, now, opened_by="outreach")
+    session.execute(
+        insert(_MESSAGES),
+        [
+            {
+                "participant_id": row.participant_id,
+                "contact_id": contacts[row.participant_id],
+                "direction": Direction.OUTBOUND,
+                "channel": text.channel,
+                "address": text.address,
+                "body": text.body,
+                "media": [],
+                "status": MessageStatus.QUEUED,
+                "outreach_id": row.id,
+                "created_at": now,
+                "status_at": now,
+            }
+            for row, text in texts
+        ],
+    )
+    save_conversations(session, list(channels), IDLE_FLOW, IDLE_STEP, now)
 
 
-_MESSAGES = table_of(Message)
-
-
-def _insert_texts(session: Session, messages: list[dict[str, object]], texted: list[int], now: datetime) -> None:
-    """The batch's texts, in one statement; and their recipients' conversations left idle: the
-    reply will be about this text, and a flow left hours ago (not busy, or it would wait) would
-    read "1" or "yes" as an answer to its own old question."""
-    if messages:
-        session.execute(insert(_MESSAGES), messages)
-        save_conversations(session, texted, IDLE_FLOW, IDLE_STEP, now)
-
-
-def _params(session: Session, participant: Participant, row: Outreach, rule: Rule) -> dict[str, object]:
+def _params(session: Session, participant: Participant, row: _Due, rule: Rule) -> dict[str, object]:
     params: dict[str, object] = {
         "first_name": participant.first_name,
         "counselor_name": participant.counselor.display_name,
@@ -384,7 +403,7 @@ def _params(session: Session, participant: Participant, row: Outreach, rule: Rul
     return params
 
 
-def _counselor_task(session: Session, row: Outreach, rule: Rule, now: datetime) -> None:
+def _counselor_task(session: Session, row: _Due, rule: Rule, now: datetime) -> None:
     episode = datetime.strptime(row.occurrence.split("#")[0], "%Y%m%dT%H%M%S")
     attempts = session.scalar(
         select(func.count(Outreach.id)).where(

@@ -35,6 +35,7 @@ from scheduler.claim import Claimed, Held, claim, claim_all
 # Named here too: the service builds its senders' limiters with the rest of the outbox.
 from scheduler.rate import RateLimiter as RateLimiter
 from scheduler.timing import Calendar
+from scheduler.turns import Turns
 
 log = logging.getLogger(__name__)
 
@@ -201,17 +202,20 @@ def send_queued(
     _hold_for_later(sessions, later)
     ready = [candidate for candidate in candidates if candidate.id not in later]
     statuses: Counter[MessageStatus] = Counter()
+    turns = Turns()
     with ThreadPoolExecutor(max(1, workers), thread_name_prefix="outbox") as pool:
         in_flight: deque[list[tuple[Claimed, Future[str | DeliveryError]]]] = deque()
         for group in _groups(ready, limiters):
             _sleep_until(group[0].at)
-            with sessions.begin() as session:
+            with turns.writing(), sessions.begin() as session:
                 claims = claim_all(session, [slot.candidate.id for slot in group], clock())
             statuses[MessageStatus.FAILED] += sum(isinstance(c, Held) for c in claims.values())
             sends = [
                 (
                     claimed,
-                    pool.submit(_send, transports[claimed.channel], claimed, slot.at, limiters.get(claimed.channel)),
+                    pool.submit(
+                        _send, transports[claimed.channel], claimed, slot.at, limiters.get(claimed.channel), turns
+                    ),
                 )
                 for slot in group
                 if isinstance(claimed := claims.get(slot.candidate.id), Claimed)
@@ -219,9 +223,9 @@ def send_queued(
             in_flight.append(sends)
             # One group on its way while the next is claimed; more would only hold claims longer.
             while len(in_flight) > (1 if workers > 1 else 0):
-                statuses.update(_record(sessions, in_flight.popleft(), clock))
+                statuses.update(_record(sessions, in_flight.popleft(), clock, turns))
         while in_flight:
-            statuses.update(_record(sessions, in_flight.popleft(), clock))
+            statuses.update(_record(sessions, in_flight.popleft(), clock, turns))
     return +statuses
 
 
@@ -280,13 +284,17 @@ def _sleep_until(moment: float) -> None:
         time.sleep(wait)
 
 
-def _send(transport: Transport, message: Claimed, slot: float, limiter: RateLimiter | None) -> str | DeliveryError:
-    """Send at the message's rate slot: the provider's id, or why it failed."""
+def _send(
+    transport: Transport, message: Claimed, slot: float, limiter: RateLimiter | None, turns: Turns
+) -> str | DeliveryError:
+    """Send at the message's rate slot, between the outbox's write transactions: the provider's
+    id, or why it failed."""
     _sleep_until(slot)
-    if limiter is not None:
-        time.sleep(limiter.admit())
     try:
-        return transport.send(message.address, message.body)
+        with turns.sending():
+            if limiter is not None:
+                time.sleep(limiter.admit())
+            return transport.send(message.address, message.body)
     except DeliveryError as error:
         return error
     except Exception:
@@ -299,6 +307,7 @@ def _record(
     sessions: sessionmaker[Session],
     sends: list[tuple[Claimed, Future[str | DeliveryError]]],
     clock: Callable[[], datetime],
+    turns: Turns,
 ) -> Counter[MessageStatus]:
     """Wait for a group's sends and record their results in one transaction: the texts sent, and
     their outreach attempts, in a statement each; a failure as `record_failure` says. A process
@@ -308,7 +317,7 @@ def _record(
     if not results:
         return statuses
     sent = [(claimed, result) for claimed, result in results if not isinstance(result, DeliveryError)]
-    with sessions.begin() as session:
+    with turns.writing(), sessions.begin() as session:
         at = clock()
         if sent:
             session.execute(
@@ -357,8 +366,9 @@ def deliver(
     if not isinstance(claimed, Claimed):
         return None if claimed is None else MessageStatus.FAILED
     done = Future[str | DeliveryError]()
-    done.set_result(_send(transport, claimed, time.monotonic(), None))
-    [(status, _)] = _record(sessions, [(claimed, done)], clock).items()
+    turns = Turns()
+    done.set_result(_send(transport, claimed, time.monotonic(), None, turns))
+    [(status, _)] = _record(sessions, [(claimed, done)], clock, turns).items()
     return status
 
 
