@@ -28,6 +28,7 @@ from bot.settings import Settings
 from casefile.case_notes import CaseNote, NoteAudit
 from casefile.contacts import Contact
 from notes.draft import WRITE_BATCH
+from notes.verification import draft_verifications
 from tests.support import FixedClock
 from tests.transactions import record_transactions
 
@@ -73,6 +74,20 @@ def test_drafting_reads_without_the_write_lock_and_writing_reads_nothing(county:
         notes = sum(rows for sql, rows in transaction["statements"] if sql.startswith("INSERT INTO case_notes"))
         # A contact has a note per subject: a few at most.
         assert notes <= 4 * WRITE_BATCH, transaction
+
+
+def test_the_verification_reads_a_batch_of_participants_in_a_few_queries_not_a_few_each(county: Service) -> None:
+    """A county's month-end is 100k verifications: five queries a participant took 25-30 minutes
+    of a loaded machine. A batch's timesheet entries, documents and other notes are read at once."""
+    drafted, transactions = record_transactions(
+        county.engine, lambda: draft_verifications(county.sessions, county.notes, NOW)
+    )
+    assert drafted > 1000
+    reads = [transaction for transaction in transactions if transaction["read_only"]]
+    # The batch of participants, then their entries, documents and the month's other notes.
+    assert max(len(transaction["statements"]) for transaction in reads) <= 4
+    # A batch per 200 participants of a time zone (a few zones): old code ran five a participant.
+    assert sum(len(transaction["statements"]) for transaction in reads) < drafted / 20
 
 
 def test_a_second_run_drafts_nothing(county: Service) -> None:
