@@ -8,15 +8,16 @@ none and are listed apart. Each job runs once, as `waypoint
 serve` would run it at the seeded moment (Monday 11:05 in California, check-ins due, the monthly
 hours verification owed for February), on a fresh copy of bench/seed.py's database, with the
 dispatcher sending to a fake Twilio on 127.0.0.1 at no rate limit. Printed per job: its transactions, the longest
-(and, under it, the same figures of their CPU time)
-and the 99th percentile, and the job's whole time; then its three longest
-transactions, each named by the statement it began with (which pass of the job held the lock). The goal (issue 19) is no transaction over ~50 ms.
+and the 99th percentile, and the job's whole time, and under it the same figures of the
+transactions' CPU time; then its three longest transactions, each named by the statement it began
+with (which pass of the job held the lock) and with what it waited for besides its CPU. The goal (issue 19) is no transaction over ~50 ms.
 Baseline, same run: one webhook message's transaction (the median of 200, in-process). `cpu s` is
 the process's CPU time during the job: on a shared machine it says what the job costs, the wall
 clock does not. --weeks 4 uses the 4-week file (0.8 GB against 4.9 GB; February is in both).
 """
 
 import argparse
+import resource
 import statistics
 import sys
 import tempfile
@@ -49,7 +50,7 @@ class LockClock:
         self.job = "-"
         self.held: dict[str, list[float]] = defaultdict(list)
         #: The longest transactions of each job, with what they began with (which pass of the job).
-        self.longest: dict[str, list[tuple[float, float, str]]] = defaultdict(list)
+        self.longest: dict[str, list[tuple[float, float, str, str]]] = defaultdict(list)
         #: The CPU time of the thread that ran each transaction: what it cost, apart from waiting
         #: for a core on a shared machine.
         self.cpu_held: dict[str, list[float]] = defaultdict(list)
@@ -64,6 +65,7 @@ class LockClock:
     def _begin(self, connection: Any) -> None:
         connection.info["began"] = time.perf_counter()
         connection.info["cpu"] = time.thread_time()
+        connection.info["usage"] = resource.getrusage(resource.RUSAGE_THREAD)
         # A read-only transaction (casefile.database.reading) holds no write lock: filed apart.
         connection.info["reads"] = bool(connection.get_execution_options().get(READ_ONLY))
         connection.info["first"] = ""
@@ -79,11 +81,12 @@ class LockClock:
             name = f"{self.job} (reads only)" if connection.info.pop("reads", False) else self.job
             took = time.perf_counter() - began
             cpu = time.thread_time() - connection.info.pop("cpu", 0.0)
+            waits = _waits(connection.info.pop("usage"), resource.getrusage(resource.RUSAGE_THREAD))
             with self._lock:
                 self.held[name].append(took)
                 self.cpu_held[name].append(cpu)
                 longest = self.longest[name]
-                longest.append((took, cpu, connection.info.get("first", "")))
+                longest.append((took, cpu, waits, connection.info.get("first", "")))
                 longest.sort(reverse=True)
                 del longest[3:]
 
@@ -138,8 +141,8 @@ def main() -> None:
             if clock.held.get(f"{job} (reads only)"):
                 report(f"{job} (reads only)", clock.held[f"{job} (reads only)"], None, None, None)
             report_cpu(job, clock.cpu_held[job])
-            for held, cpu, first in clock.longest[job]:
-                print(f"{'':20} a longest: {held * 1000:8.1f} ms ({cpu * 1000:.1f} ms CPU), beginning {first}")
+            for held, cpu, waits, first in clock.longest[job]:
+                print(f"{'':20} a longest: {held * 1000:8.1f} ms ({cpu * 1000:.1f} ms CPU; {waits}), beginning {first}")
         service.close()
     twilio.shutdown()
 
@@ -154,6 +157,15 @@ def report(job: str, held: list[float], took: float | None, cpu: float | None, d
         f"{took if took is not None else sum(held):7.1f} {'' if cpu is None else f'{cpu:7.1f}':>7}  "
         f"{did if did is not None else ''}",
         flush=True,
+    )
+
+
+def _waits(before: resource.struct_rusage, after: resource.struct_rusage) -> str:
+    """What a transaction waited for besides its CPU: pages read from disk (major faults, the database
+    is memory-mapped), blocking (voluntary switches: I/O, a lock), a core (involuntary: preempted)."""
+    return (
+        f"{after.ru_majflt - before.ru_majflt} major faults, {after.ru_nvcsw - before.ru_nvcsw} voluntary and "
+        f"{after.ru_nivcsw - before.ru_nivcsw} involuntary switches"
     )
 
 
