@@ -18,8 +18,9 @@ from casefile.timesheets import Period, week_of
 from casefile.verification import MonthRecords, MonthTotals, month_period, month_records, totals_of, verify_by
 from casefile.vocabulary import EntryState, ProgrammeStatus
 from notes.check import check_note
-from notes.draft import NoteDraft, note_row, store_notes
+from notes.draft import NoteDraft, note_row
 from notes.render import NoteRenderer, us_date
+from notes.writes import store_notes
 
 SUBJECT = "verification"
 #: Whose hours are verified: everyone with a participation requirement.
