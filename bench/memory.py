@@ -1,7 +1,7 @@
 """A process's resident memory from /proc, split into its own and the file pages it has mapped; and
 the bench of a `serve`-like process's memory while it runs every scheduler job once at a county's size.
 
-    python bench/memory.py [--participants 100000] [--jobs sweep,dispatch,documents,notes,alerts] [--trace] [--together]
+    python bench/memory.py [--participants 100000] [--weeks 26] [--jobs sweep,dispatch,documents,notes,alerts] [--trace] [--together]
 
 VmHWM is the peak of all resident memory, and with SQLite read through a memory map
 (casefile/database.py) that includes database pages, which belong to the OS's page cache: they
@@ -195,6 +195,7 @@ def main() -> None:
     parser.add_argument(
         "--together", action="store_true", help="run the jobs at once, a thread each, as serve starts them"
     )
+    parser.add_argument("--weeks", type=int, default=26, help="weeks of seeded history (a cached file: 26 or 4)")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--twilio", help=argparse.SUPPRESS)
     parser.add_argument("--documents", help=argparse.SUPPRESS)
@@ -210,7 +211,7 @@ def main() -> None:
     twilio = FakeTwilio()
     threading.Thread(target=twilio.serve_forever, daemon=True).start()
     with tempfile.TemporaryDirectory(prefix="waypoint-memory-") as folder:
-        url = seeded_copy(args.participants, Path(folder))
+        url = seeded_copy(args.participants, Path(folder), args.weeks)
         print(f"{args.participants:,} participants, SQLite, at {NOW:%Y-%m-%d %H:%M} UTC; pid {os.getpid()}")
         print(f"{'process / job':16} {'own MB':>8} {'mapped MB':>11} {'job s':>8}  did")
         print("bare process (the baseline):")

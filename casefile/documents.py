@@ -5,6 +5,7 @@ provider's URL, so nothing is lost if fetching fails. The file itself is fetched
 documents.py) and kept in the service's own storage; each failure is retried later with a backoff.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -165,11 +166,16 @@ def mark_attempt_failed(session: Session, document_id: int, error: str, retry_at
     )
 
 
-def documents_between(session: Session, participant_id: int, start: datetime, end: datetime) -> list[Document]:
+def documents_received(
+    session: Session, participant_ids: Sequence[int], start: datetime, end: datetime
+) -> list[Document]:
+    """The documents these participants sent between `start` and `end`, by participant then time."""
     return list(
         session.scalars(
             select(Document)
-            .where(Document.participant_id == participant_id, Document.received_at >= start, Document.received_at < end)
-            .order_by(Document.received_at, Document.id)
+            .where(
+                Document.participant_id.in_(participant_ids), Document.received_at >= start, Document.received_at < end
+            )
+            .order_by(Document.participant_id, Document.received_at, Document.id)
         )
     )

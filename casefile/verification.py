@@ -2,7 +2,7 @@
 activity, excused apart from participated, against the requirement, with the documents received."""
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -10,13 +10,16 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
-from casefile.documents import Document, documents_between
+from casefile.documents import Document, documents_received
 from casefile.people import Participant
 from casefile.timesheets import Period, TimesheetEntry, TimesheetLine, period_of, week_of
 from casefile.vocabulary import Activity, EntryState, Excuse, ReportingPeriod
 
 #: Counselors verify the prior month's hours by this day of the month.
 VERIFY_BY_DAY = 20
+#: Entries the month's figures count or list; a replaced entry (a newer report of the same day and
+#: activity counts) is neither.
+COUNTED_STATES = frozenset({EntryState.CONFIRMED, EntryState.DRAFT, EntryState.UNCONFIRMED})
 
 
 @dataclass(frozen=True)
@@ -72,26 +75,86 @@ def month_period(year: int, month: int) -> Period:
     return period_of(date(year, month, 1), ReportingPeriod.MONTHLY)
 
 
+@dataclass(frozen=True)
+class EntryRow:
+    """A timesheet entry as the month's figures read it (not the ORM object: a county's month-end
+    reads a few hundred thousand of them)."""
+
+    id: int
+    day: date
+    whole_week: bool
+    activity: Activity
+    hours: float
+    excuse: Excuse | None
+    state: EntryState
+    message_id: int | None
+    confirmed_message_id: int | None
+
+    def line(self) -> TimesheetLine:
+        return TimesheetLine(self.day, self.activity, self.hours, self.excuse, self.whole_week)
+
+
+@dataclass(frozen=True)
+class MonthRecords:
+    """What a participant's month is verified from: every timesheet entry, in any state, of the
+    weeks touching the month (by day, then id), and the documents received in the month."""
+
+    span: Period
+    entries: tuple[EntryRow, ...]
+    documents: tuple[Document, ...]
+
+
+_ENTRY_COLUMNS = [getattr(TimesheetEntry, name) for name in EntryRow.__dataclass_fields__]
+
+
+def month_records(
+    session: Session, participants: Sequence[Participant], year: int, month: int
+) -> dict[int, MonthRecords]:
+    """The month's records of many participants in two queries, not two each (the monthly
+    verification drafts a county's month a batch at a time); by participant id."""
+    span = month_period(year, month)
+    ids = [participant.id for participant in participants]
+    # Whole weeks: the first and last may run into the months either side.
+    first_week, last_week = week_of(span.start).start, week_of(span.end).end
+    entries: dict[int, list[EntryRow]] = defaultdict(list)
+    for participant_id, *columns in session.execute(
+        select(TimesheetEntry.participant_id, *_ENTRY_COLUMNS)
+        .where(
+            TimesheetEntry.participant_id.in_(ids),
+            and_(TimesheetEntry.day >= first_week, TimesheetEntry.day <= last_week),
+        )
+        .order_by(TimesheetEntry.participant_id, TimesheetEntry.day, TimesheetEntry.id)
+    ):
+        entries[participant_id].append(EntryRow(*columns))
+    bounds = {participant.id: _local_bounds(span, participant.time_zone) for participant in participants}
+    documents: dict[int, list[Document]] = defaultdict(list)
+    if bounds:
+        # One range wide enough for every time zone of the batch; each keeps only its own month.
+        earliest, latest = min(start for start, _ in bounds.values()), max(end for _, end in bounds.values())
+        for document in documents_received(session, ids, earliest, latest):
+            start, end = bounds[document.participant_id]
+            if start <= document.received_at < end:
+                documents[document.participant_id].append(document)
+    return {
+        participant_id: MonthRecords(span, tuple(entries[participant_id]), tuple(documents[participant_id]))
+        for participant_id in ids
+    }
+
+
 def month_totals(session: Session, participant: Participant, year: int, month: int) -> MonthTotals:
     """The month's hours: per week (every week touching the month, whole), per activity, excused
     apart from participated, against the requirement; and the documents received in the month."""
-    span = month_period(year, month)
+    return totals_of(participant, month_records(session, [participant], year, month)[participant.id])
+
+
+def totals_of(participant: Participant, records: MonthRecords) -> MonthTotals:
+    """`month_totals` from records already read."""
+    span = records.span
     weekly_required = participant.weekly_required_hours
-    participant_id = participant.id
-    # Whole weeks: the first and last may run into the months either side.
-    first_week, last_week = week_of(span.start).start, week_of(span.end).end
-    entries = session.scalars(
-        select(TimesheetEntry)
-        .where(
-            TimesheetEntry.participant_id == participant_id,
-            and_(TimesheetEntry.day >= first_week, TimesheetEntry.day <= last_week),
-            TimesheetEntry.state.in_([EntryState.CONFIRMED, EntryState.DRAFT, EntryState.UNCONFIRMED]),
-        )
-        .order_by(TimesheetEntry.day, TimesheetEntry.id)
-    ).all()
+    entries = [entry for entry in records.entries if entry.state in COUNTED_STATES]
     confirmed = [entry.line() for entry in entries if entry.state is EntryState.CONFIRMED]
     weeks = []
-    start = first_week
+    start = week_of(span.start).start
     while start <= span.end:
         week = week_of(start)
         in_week = [line for line in confirmed if line.day in week]
@@ -124,7 +187,7 @@ def month_totals(session: Session, participant: Participant, year: int, month: i
         unconfirmed=tuple(
             entry.line() for entry in entries if entry.state is not EntryState.CONFIRMED and entry.day in span
         ),
-        documents=tuple(documents_between(session, participant_id, *_local_bounds(span, participant.time_zone))),
+        documents=records.documents,
     )
 
 

@@ -10,17 +10,18 @@ the counselor (notes/review.py).
 """
 
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any, TypeVar
+from functools import partial
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from casefile.base import UPSERT_INSERTS, dialect_of, table_of
-from casefile.case_notes import CaseNote, NoteAudit
+from casefile.base import table_of
+from casefile.case_notes import CaseNote
 from casefile.contacts import DEFAULT_QUIET_SPELL, Contact, close_quiet_contacts
 from casefile.database import reading
 from casefile.vocabulary import NoteState
@@ -30,6 +31,7 @@ from notes.compose import METHODS, RULE_PURPOSES, BusinessDays, NoteBuilder, Not
 from notes.load import ContactFile, FactView, load_contacts
 from notes.render import NoteRenderer, RenderedNote
 from notes.said import life_events, unrecorded
+from notes.writes import insert_notes, write_in_turns
 
 #: Which note a fact belongs in. Kinds not listed (an answered or edited outreach, a counselor
 #: task) are the scheduler's bookkeeping, not something that happened in the contact.
@@ -76,10 +78,6 @@ SUBJECTS = (
 #: A draft not reviewed within this many business days is late (DOMAIN.md: within 1 business day).
 REVIEW_BUSINESS_DAYS = 1
 BATCH = 500
-#: Contacts (or notes) written per transaction. On SQLite a transaction holds the one write lock, and
-#: a webhook message waits for it: this many take a few ms (bench/jobs.py; issue 19: at most ~50 ms).
-WRITE_BATCH = 50
-T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -234,88 +232,44 @@ def draft_closed_contacts(
             file.id: [note_row(draft, due[file.time_zone], now) for draft in draft_contact(file, renderer, calendar)]
             for file in files
         }
-        for part in _slices(ids):
-            with sessions.begin() as session:
-                drafted += insert_notes(
-                    session, [row for contact_id in part for row in drafts.get(contact_id, [])], now
-                )
-                # A mark another process made stays. Not a `drafted_at IS NULL` condition: SQLite
-                # would then search every undrafted contact by ix_contacts_to_draft, not the ids.
-                session.execute(
-                    update(_CONTACTS)
-                    .where(_CONTACTS.c.id.in_(part))
-                    .values(drafted_at=func.coalesce(_CONTACTS.c.drafted_at, now))
-                )
+        drafted += write_in_turns(sessions, ids, partial(_store_contacts, drafts=drafts, now=now))
     last: int | None = 0
     while last is not None and not stopping():
         with reading(sessions) as session:
             logs, last = attempts.write_logs(session, calendar, now, last)
-        for part in _slices(logs):
-            with sessions.begin() as session:
-                rows = [
-                    note_row(
-                        NoteDraft(
-                            d.log.participant_id,
-                            None,
-                            attempts.SUBJECT,
-                            d.log.occurrence,
-                            d.contact_date,
-                            d.note,
-                            d.problems,
-                        ),
-                        review_due(calendar, now, d.log.time_zone),
-                        now,
-                    )
-                    for d in part
-                    if d.note is not None
-                ]
-                drafted += insert_notes(session, rows, now)
-                attempts.mark_logged(session, [d.log for d in part], now)
+        drafted += write_in_turns(sessions, logs, partial(_store_logs, calendar=calendar, now=now))
     return drafted
 
 
-def store_notes(sessions: sessionmaker[Session], rows: list[dict[str, Any]], now: datetime) -> int:
-    """Insert drafts a few per transaction (each a note with its audit record, whole or not at all);
-    the number inserted."""
-    return sum(_insert_in(sessions, part, now) for part in _slices(rows))
-
-
-def _insert_in(sessions: sessionmaker[Session], rows: Sequence[dict[str, Any]], now: datetime) -> int:
-    with sessions.begin() as session:
-        return insert_notes(session, list(rows), now)
-
-
-def _slices(items: Sequence[T]) -> Iterator[Sequence[T]]:
-    for start in range(0, len(items), WRITE_BATCH):
-        yield items[start : start + WRITE_BATCH]
-
-
-def insert_notes(session: Session, rows: list[dict[str, Any]], now: datetime) -> int:
-    """Insert drafts, each with an audit record; a draft already made for the same participant,
-    subject and occurrence is left alone (drafting twice, or from two processes). The number inserted."""
-    if not rows:
-        return 0
-    statement = UPSERT_INSERTS[dialect_of(session)](_NOTES).on_conflict_do_nothing(
-        index_elements=["participant_id", "subject", "occurrence"]
+def _store_contacts(
+    session: Session, ids: Sequence[int], drafts: dict[int, list[dict[str, Any]]], now: datetime
+) -> int:
+    """Contacts' notes with their marks (a contact drafted and marked, or neither)."""
+    drafted = insert_notes(session, [row for contact_id in ids for row in drafts.get(contact_id, [])], now)
+    # A mark another process made stays. Not a `drafted_at IS NULL` condition: SQLite would then
+    # search every undrafted contact by ix_contacts_to_draft, not the ids.
+    session.execute(
+        update(_CONTACTS).where(_CONTACTS.c.id.in_(ids)).values(drafted_at=func.coalesce(_CONTACTS.c.drafted_at, now))
     )
-    inserted = session.execute(statement.returning(_NOTES.c.id, _NOTES.c.draft_body), rows).all()
-    if inserted:
-        session.execute(
-            insert(table_of(NoteAudit)),
-            [
-                {
-                    "note_id": note_id,
-                    "counselor_id": None,
-                    "action": "drafted",
-                    "at": now,
-                    "before": None,
-                    "after": body,
-                    "detail": None,
-                }
-                for note_id, body in inserted
-            ],
+    return drafted
+
+
+def _store_logs(session: Session, logs: Sequence[attempts.LogDraft], calendar: BusinessDays, now: datetime) -> int:
+    """Outreach attempts logs with their marks."""
+    rows = [
+        note_row(
+            NoteDraft(
+                d.log.participant_id, None, attempts.SUBJECT, d.log.occurrence, d.contact_date, d.note, d.problems
+            ),
+            review_due(calendar, now, d.log.time_zone),
+            now,
         )
-    return len(inserted)
+        for d in logs
+        if d.note is not None
+    ]
+    drafted = insert_notes(session, rows, now)
+    attempts.mark_logged(session, [d.log for d in logs], now)
+    return drafted
 
 
 def note_row(draft: NoteDraft, due_at: datetime, now: datetime) -> dict[str, Any]:

@@ -2,7 +2,7 @@
 hours against the requirement and the documents received, for the counselor to verify by the 20th."""
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -14,12 +14,13 @@ from casefile.base import table_of
 from casefile.case_notes import CaseNote
 from casefile.database import reading
 from casefile.people import Participant
-from casefile.timesheets import TimesheetEntry, week_of
-from casefile.verification import MonthTotals, month_totals, verify_by
+from casefile.timesheets import Period, week_of
+from casefile.verification import MonthRecords, MonthTotals, month_period, month_records, totals_of, verify_by
 from casefile.vocabulary import EntryState, ProgrammeStatus
 from notes.check import check_note
-from notes.draft import NoteDraft, note_row, store_notes
+from notes.draft import NoteDraft, note_row
 from notes.render import NoteRenderer, us_date
+from notes.writes import store_notes
 
 SUBJECT = "verification"
 #: Whose hours are verified: everyone with a participation requirement.
@@ -56,9 +57,8 @@ def draft_verifications(
                 batch = _without_verification(session, zone_name, occurrence, month_ended, after)
                 if not batch:
                     break
-                rows = [
-                    note_row(verification_draft(session, renderer, person, month, now), due, now) for person in batch
-                ]
+                drafts = verification_drafts(session, renderer, batch, month, now)
+                rows = [note_row(draft, due, now) for draft in drafts]
                 after = batch[-1].id
             drafted += store_notes(sessions, rows, now)
     return drafted
@@ -91,38 +91,51 @@ def _without_verification(
     )
 
 
-def verification_draft(
-    session: Session, renderer: NoteRenderer, participant: Participant, month: date, now: datetime
+def verification_drafts(
+    session: Session, renderer: NoteRenderer, participants: Sequence[Participant], month: date, now: datetime
+) -> list[NoteDraft]:
+    """The month's verification drafts of a batch of participants, from three queries for the
+    whole batch (timesheet entries, documents, the month's other notes), not a few each."""
+    records = month_records(session, participants, month.year, month.month)
+    notes = _month_notes(
+        session, [participant.id for participant in participants], month_period(month.year, month.month)
+    )
+    return [
+        _draft(renderer, participant, records[participant.id], notes.get(participant.id, []), now)
+        for participant in participants
+    ]
+
+
+def _draft(
+    renderer: NoteRenderer, participant: Participant, records: MonthRecords, month_notes: list[str], now: datetime
 ) -> NoteDraft:
-    totals = month_totals(session, participant, month.year, month.month)
-    context = _context(session, participant, totals, now)
-    note = renderer.render(SUBJECT, context)
+    totals = totals_of(participant, records)
+    note = renderer.render(SUBJECT, _context(participant, records, totals, month_notes, now))
     prepared = now.astimezone(ZoneInfo(participant.time_zone)).date()
     return NoteDraft(
         participant.id,
         None,
         SUBJECT,
-        month.strftime("%Y-%m"),
+        totals.month.start.strftime("%Y-%m"),
         prepared,
         note,
         check_note(note.title, note.body, prepared, [sentence.text for sentence in note.sentences]),
     )
 
 
-def _context(session: Session, participant: Participant, totals: MonthTotals, now: datetime) -> dict[str, Any]:
+def _context(
+    participant: Participant, records: MonthRecords, totals: MonthTotals, month_notes: list[str], now: datetime
+) -> dict[str, Any]:
     """The month's figures, with the messages each came from: the participant's confirmations."""
-    entries = session.execute(
-        select(TimesheetEntry.activity, TimesheetEntry.excuse, TimesheetEntry.confirmed_message_id).where(
-            TimesheetEntry.participant_id == participant.id,
-            TimesheetEntry.state == EntryState.CONFIRMED,
-            TimesheetEntry.day.between(totals.month.start, totals.month.end),
-        )
-    ).all()
+    confirmed = [
+        entry for entry in records.entries if entry.state is EntryState.CONFIRMED and entry.day in totals.month
+    ]
     activity_ids: dict[str, list[int]] = defaultdict(list)
     excuse_ids: dict[str, list[int]] = defaultdict(list)
-    for activity, excuse, message_id in entries:
-        if message_id is not None:
-            (excuse_ids[excuse] if excuse else activity_ids[activity]).append(message_id)
+    for entry in confirmed:
+        if entry.confirmed_message_id is not None:
+            ids = excuse_ids[entry.excuse] if entry.excuse else activity_ids[entry.activity]
+            ids.append(entry.confirmed_message_id)
     zone = ZoneInfo(participant.time_zone)
     documents = [
         {
@@ -132,8 +145,8 @@ def _context(session: Session, participant: Participant, totals: MonthTotals, no
         }
         for document in totals.documents
     ]
-    weeks, required = _weeks_from_enrolment(session, participant, totals)
-    confirmed_ids = {message_id for _, _, message_id in entries if message_id is not None}
+    weeks, required = _weeks_from_enrolment(participant, records, totals)
+    confirmed_ids = {entry.confirmed_message_id for entry in confirmed if entry.confirmed_message_id is not None}
     source_ids = sorted(confirmed_ids | {document.message_id for document in totals.documents})
     return {
         "month": totals.month,
@@ -148,7 +161,7 @@ def _context(session: Session, participant: Participant, totals: MonthTotals, no
         "week_lines": weeks,
         "enrolled_in_month": participant.enrolled_at.astimezone(zone).date() > totals.month.start,
         "enrolled_on": participant.enrolled_at.astimezone(zone).date(),
-        "month_notes": _month_notes(session, participant.id, totals),
+        "month_notes": month_notes,
         "participated": totals.participated,
         "required": required,
         "weekly_average": totals.weekly_average,
@@ -159,26 +172,15 @@ def _context(session: Session, participant: Participant, totals: MonthTotals, no
 
 
 def _weeks_from_enrolment(
-    session: Session, participant: Participant, totals: MonthTotals
+    participant: Participant, records: MonthRecords, totals: MonthTotals
 ) -> tuple[list[dict[str, Any]], float]:
     """Each week of the month from the enrolment date, counted by its days in this month only (a
     week that runs into the next month is counted there for its other days), with "no report
     received" apart from a reported zero; and the requirement for those days."""
     zone = ZoneInfo(participant.time_zone)
     first = max(totals.month.start, participant.enrolled_at.astimezone(zone).date())
-    lines = session.execute(
-        select(
-            TimesheetEntry.day,
-            TimesheetEntry.hours,
-            TimesheetEntry.excuse,
-            TimesheetEntry.whole_week,
-            TimesheetEntry.state,
-            TimesheetEntry.message_id,
-        ).where(
-            TimesheetEntry.participant_id == participant.id,
-            TimesheetEntry.day.between(week_of(first).start, totals.month.end),
-        )
-    ).all()
+    since = week_of(first).start
+    lines = [entry for entry in records.entries if since <= entry.day <= totals.month.end]
     weeks, required, start = [], 0.0, week_of(first).start
     while start <= totals.month.end:
         days = [start + timedelta(days=n) for n in range(7)]
@@ -214,14 +216,17 @@ def _weeks_from_enrolment(
 RELATED_SUBJECTS = ("safety", "life_event", "barrier", "attempts", "consent", "document")
 
 
-def _month_notes(session: Session, participant_id: int, totals: MonthTotals) -> list[str]:
-    notes = session.execute(
-        select(CaseNote.id, CaseNote.title, CaseNote.contact_date)
+def _month_notes(session: Session, participant_ids: list[int], month: Period) -> dict[int, list[str]]:
+    """The month's other notes a counselor should read beside the hours, by participant."""
+    found: dict[int, list[str]] = defaultdict(list)
+    for note in session.execute(
+        select(CaseNote.participant_id, CaseNote.id, CaseNote.title, CaseNote.contact_date)
         .where(
-            CaseNote.participant_id == participant_id,
+            CaseNote.participant_id.in_(participant_ids),
             CaseNote.subject.in_(RELATED_SUBJECTS),
-            CaseNote.contact_date.between(totals.month.start, totals.month.end),
+            CaseNote.contact_date.between(month.start, month.end),
         )
-        .order_by(CaseNote.contact_date, CaseNote.id)
-    ).all()
-    return [f"note {note.id} of {us_date(note.contact_date)}, {note.title}" for note in notes]
+        .order_by(CaseNote.participant_id, CaseNote.contact_date, CaseNote.id)
+    ):
+        found[note.participant_id].append(f"note {note.id} of {us_date(note.contact_date)}, {note.title}")
+    return found

@@ -20,16 +20,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from bench.seed import NOW, seed
 from bot.app import Service, build_service
 from bot.settings import Settings
 from casefile.case_notes import CaseNote, NoteAudit
 from casefile.contacts import Contact
-from notes.draft import WRITE_BATCH
+from notes.verification import draft_verifications
+from notes.writes import WRITE_BATCH, WRITE_STEP
 from tests.support import FixedClock
-from tests.transactions import record_transactions
+from tests.transactions import inserted_rows, record_transactions
 
 #: What a transaction that stores drafts may run: the notes, their audit records, the contacts' marks.
 WRITES = (
@@ -73,6 +74,47 @@ def test_drafting_reads_without_the_write_lock_and_writing_reads_nothing(county:
         notes = sum(rows for sql, rows in transaction["statements"] if sql.startswith("INSERT INTO case_notes"))
         # A contact has a note per subject: a few at most.
         assert notes <= 4 * WRITE_BATCH, transaction
+
+
+def test_the_verification_reads_a_batch_of_participants_in_a_few_queries_not_a_few_each(county: Service) -> None:
+    """A county's month-end is 100k verifications: five queries a participant took 25-30 minutes
+    of a loaded machine. A batch's timesheet entries, documents and other notes are read at once."""
+    drafted, transactions = record_transactions(
+        county.engine, lambda: draft_verifications(county.sessions, county.notes, NOW)
+    )
+    assert drafted > 1000
+    reads = [transaction for transaction in transactions if transaction["read_only"]]
+    # The batch of participants, then their entries, documents and the month's other notes.
+    assert max(len(transaction["statements"]) for transaction in reads) <= 4
+    # A batch per 200 participants of a time zone (a few zones): old code ran five a participant.
+    assert sum(len(transaction["statements"]) for transaction in reads) < drafted / 20
+
+
+def test_a_slow_write_ends_its_transaction_early_rather_than_taking_more(county: Service) -> None:
+    """A database that is slow to write (pages from a busy disk, a machine with no core free):
+    every note costs 5 ms here, so one step of WRITE_STEP contacts (or notes) runs past the
+    budget, and the transaction commits after it instead of going on to WRITE_BATCH. Everything
+    is still drafted, each contact with its mark."""
+
+    def slow_disk(connection: Any, cursor: Any, sql: str, *rest: Any) -> None:
+        if sql.startswith("INSERT INTO case_notes"):
+            time.sleep(0.005 * inserted_rows(sql, None))
+
+    event.listen(county.engine, "before_cursor_execute", slow_disk)
+    try:
+        transactions = transactions_of_the_notes_job(county)
+    finally:
+        event.remove(county.engine, "before_cursor_execute", slow_disk)
+    writes = [t for t in transactions[1:] if not t["read_only"]]
+    for transaction in writes:
+        notes = [rows for sql, rows in transaction["statements"] if sql.startswith("INSERT INTO case_notes")]
+        # One step: its notes in one statement (a contact has a few; a verification one).
+        assert len(notes) <= 1 and sum(notes) <= 4 * WRITE_STEP, transaction
+    with county.sessions.begin() as session:
+        assert (
+            session.scalar(select(func.count()).where(Contact.closed_at.is_not(None), Contact.drafted_at.is_(None)))
+            == 0
+        )
 
 
 def test_a_second_run_drafts_nothing(county: Service) -> None:

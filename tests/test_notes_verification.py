@@ -8,10 +8,13 @@ from sqlalchemy import select
 
 from bot.app import Service
 from casefile.case_notes import CaseNote
+from casefile.documents import add_documents
+from casefile.messages import Message
 from casefile.people import find_participant_by_phone
 from casefile.timesheets import TimesheetEntry
-from casefile.vocabulary import EntryState
-from tests.support import ENGLISH_PHONE, FixedClock
+from casefile.verification import month_records
+from casefile.vocabulary import Channel, Direction, EntryState, MessageStatus
+from tests.support import ENGLISH_PHONE, SPANISH_PHONE, FixedClock
 
 
 def _hours(service: Service, clock: FixedClock, *days: tuple[date, float]) -> int:
@@ -89,3 +92,33 @@ def test_the_verification_names_the_months_other_notes(service: Service, clock: 
     march = _verification(service, jordan, "2026-03").draft_body
     assert "Also this month, for the verification: note " in march
     assert "Text contact: change reported, job started" in march
+
+
+def test_documents_read_for_many_participants_at_once_count_in_each_ones_own_month(
+    service: Service, clock: FixedClock
+) -> None:
+    """The verification reads a batch's documents in one query over a range wide enough for every
+    time zone. 06:30 UTC on 1 March is still the last evening of February in California, and
+    already March in New York: the same instant is February's document for one and not the other."""
+    at = datetime(2026, 3, 1, 6, 30, tzinfo=UTC)
+    with service.sessions.begin() as session:
+        people = [find_participant_by_phone(session, phone) for phone in (ENGLISH_PHONE, SPANISH_PHONE)]
+        assert people[0] is not None and people[1] is not None
+        people[0].time_zone, people[1].time_zone = "America/Los_Angeles", "America/New_York"
+        for person in people:
+            assert person is not None
+            message = Message(
+                participant_id=person.id, contact_id=None, direction=Direction.INBOUND, channel=Channel.SMS,
+                address=person.phone, body="", media=[], status=MessageStatus.PROCESSED, attempts=0,
+                created_at=at, status_at=at,
+            )  # fmt: skip
+            session.add(message)
+            session.flush()
+            add_documents(session, person.id, message.id, Channel.SMS, [("https://example.org/m", "image/jpeg")], at)
+    with service.sessions.begin() as session:
+        people = [find_participant_by_phone(session, phone) for phone in (ENGLISH_PHONE, SPANISH_PHONE)]
+        february = month_records(session, [p for p in people if p is not None], 2026, 2)
+        march = month_records(session, [p for p in people if p is not None], 2026, 3)
+        california, new_york = (p.id for p in people if p is not None)
+        assert [len(february[california].documents), len(february[new_york].documents)] == [1, 0]
+        assert [len(march[california].documents), len(march[new_york].documents)] == [0, 1]
