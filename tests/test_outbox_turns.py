@@ -1,7 +1,9 @@
-"""The outbox's sends and its write transactions take turns (scheduler/turns.py): while it holds
-the write lock no text is on its way, so its sender threads never keep it waiting for the
-interpreter. Through the real twilio Client to the fake Twilio on 127.0.0.1, on SQLite and PostgreSQL."""
+"""Nothing else in the process stalls the dispatcher's write transactions (scheduler/turns.py):
+while it holds the write lock no text is on its way, so its sender threads never keep it waiting
+for the interpreter, and the garbage collector does not start. Through the real twilio Client to
+the fake Twilio on 127.0.0.1, on SQLite and PostgreSQL."""
 
+import gc
 import threading
 from collections.abc import Iterator
 from datetime import timedelta
@@ -14,6 +16,9 @@ from bot.app import Service, build_service
 from bot.demo import seed_demo
 from bot.settings import Settings
 from casefile.database import READ_ONLY
+from casefile.vocabulary import MessageStatus
+from scheduler.dispatch import plan_due
+from scheduler.outbox import send_queued
 from tests.fake_twilio import FakeTwilio, Planned, run_fake_twilio
 from tests.outreach import enrol
 from tests.support import FixedClock
@@ -40,7 +45,9 @@ def sender(settings: Settings, clock: FixedClock, twilio: FakeTwilio) -> Iterato
     built.close()
 
 
-def test_no_text_reaches_twilio_while_the_outbox_holds_the_write_lock(sender: Service, twilio: FakeTwilio) -> None:
+def test_no_text_reaches_twilio_nor_the_collector_runs_while_the_dispatcher_holds_the_write_lock(
+    sender: Service, twilio: FakeTwilio
+) -> None:
     # Each send takes 10 ms at the provider, so a group's sends on four threads overlap the next
     # group's claim and the last group's record unless they take turns.
     twilio.plan.extend(Planned(delay=0.01) for _ in range(80))
@@ -55,9 +62,22 @@ def test_no_text_reaches_twilio_while_the_outbox_holds_the_write_lock(sender: Se
         if (before := connection.info.pop("requests", None)) is not None:
             arrived_meanwhile.append(len(twilio.requests) - before)
 
+    collector_on: list[bool] = []
+
+    def statement(connection: Any, *args: Any) -> None:
+        if "requests" in connection.info:  # inside one of the dispatcher's write transactions
+            collector_on.append(gc.isenabled())
+
     event.listen(sender.engine, "begin", began)
+    event.listen(sender.engine, "before_cursor_execute", statement)
     event.listen(sender.engine, "commit", ended)
-    done = sender.dispatch(workers=4)
-    assert done["sent"] == 72 == len(twilio.requests)
+    # The dispatcher's two passes, as Service.dispatch runs them after settling what an earlier run left.
+    rules = {rule.name: rule for rule in sender.rules}
+    while plan_due(sender.sessions, rules, sender.calendar, sender.renderer, sender.clock()):
+        pass
+    sent = send_queued(sender.sessions, sender.transports(), sender.clock, workers=4)
+    assert sent[MessageStatus.SENT] == 72 == len(twilio.requests)
     assert len(arrived_meanwhile) > 6  # the plan's writes, and a claim and a record for each group
     assert sum(arrived_meanwhile) == 0
+    assert collector_on and not any(collector_on)
+    assert gc.isenabled()
