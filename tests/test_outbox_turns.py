@@ -1,0 +1,83 @@
+"""Nothing else in the process stalls the dispatcher's write transactions (scheduler/turns.py):
+while it holds the write lock no text is on its way, so its sender threads never keep it waiting
+for the interpreter, and the garbage collector does not start. Through the real twilio Client to
+the fake Twilio on 127.0.0.1, on SQLite and PostgreSQL."""
+
+import gc
+import threading
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import event
+
+from bot.app import Service, build_service
+from bot.demo import seed_demo
+from bot.settings import Settings
+from casefile.database import READ_ONLY
+from casefile.vocabulary import MessageStatus
+from scheduler.dispatch import plan_due
+from scheduler.outbox import send_queued
+from tests.fake_twilio import FakeTwilio, Planned, run_fake_twilio
+from tests.outreach import enrol
+from tests.support import FixedClock
+from tests.test_dispatch import with_twilio
+
+NAMES = ["Ana", "Luis", "Mai", "Tomas", "Rosa", "Kim", "Jordan", "Lupe", "Omar", "Vi"]
+
+
+@pytest.fixture
+def twilio() -> Iterator[FakeTwilio]:
+    yield from run_fake_twilio()
+
+
+@pytest.fixture
+def sender(settings: Settings, clock: FixedClock, twilio: FakeTwilio) -> Iterator[Service]:
+    """The demo's two and 70 more, their welcomes due now: three groups of texts to claim and record."""
+    built = build_service(with_twilio(settings, twilio), clock)
+    with built.sessions.begin() as session:
+        seed_demo(session, settings.timezone, clock())
+    for n in range(70):
+        enrol(built, NAMES[n % len(NAMES)], f"+1510556{n:04d}", clock() - timedelta(hours=1))
+    built.sweep()
+    yield built
+    built.close()
+
+
+def test_no_text_reaches_twilio_nor_the_collector_runs_while_the_dispatcher_holds_the_write_lock(
+    sender: Service, twilio: FakeTwilio
+) -> None:
+    # Each send takes 10 ms at the provider, so a group's sends on four threads overlap the next
+    # group's claim and the last group's record unless they take turns.
+    twilio.plan.extend(Planned(delay=0.01) for _ in range(80))
+    arrived_meanwhile: list[int] = []
+    dispatching = threading.get_ident()
+
+    def began(connection: Any) -> None:
+        if threading.get_ident() == dispatching and not connection.get_execution_options().get(READ_ONLY):
+            connection.info["requests"] = len(twilio.requests)
+
+    def ended(connection: Any) -> None:
+        if (before := connection.info.pop("requests", None)) is not None:
+            arrived_meanwhile.append(len(twilio.requests) - before)
+
+    collector_on: list[bool] = []
+
+    def statement(connection: Any, *args: Any) -> None:
+        if "requests" in connection.info:  # inside one of the dispatcher's write transactions
+            collector_on.append(gc.isenabled())
+
+    event.listen(sender.engine, "begin", began)
+    event.listen(sender.engine, "before_cursor_execute", statement)
+    event.listen(sender.engine, "commit", ended)
+    # The dispatcher's two passes, as Service.dispatch runs them after settling what an earlier run left.
+    rules = {rule.name: rule for rule in sender.rules}
+    while plan_due(sender.sessions, rules, sender.calendar, sender.renderer, sender.clock()):
+        pass
+    sent = send_queued(sender.sessions, sender.transports(), sender.clock, workers=4)
+    assert sent[MessageStatus.SENT] == 72 == len(twilio.requests)
+    assert len(arrived_meanwhile) > 6  # the plan's writes, and a claim and a record for each group
+    assert sum(arrived_meanwhile) == 0
+    assert collector_on and not any(collector_on)
+    assert gc.isenabled()
