@@ -17,7 +17,7 @@ from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from casefile.base import table_of
@@ -192,6 +192,14 @@ def template_context(context: NoteContext, facts: list[FactView]) -> dict[str, A
 # --- The job: close quiet contacts, draft the closed ones --------------------------------------------
 
 _CONTACTS = table_of(Contact)
+#: Built once: building an IN over a step's ids each time cost more CPU than the update itself.
+#: A mark another process made stays. Not a `drafted_at IS NULL` condition: SQLite would then
+#: search every undrafted contact by ix_contacts_to_draft, not the ids.
+_MARK_DRAFTED = (
+    update(_CONTACTS)
+    .where(_CONTACTS.c.id.in_(bindparam("ids", expanding=True)))
+    .values(drafted_at=func.coalesce(_CONTACTS.c.drafted_at, bindparam("now", type_=_CONTACTS.c.drafted_at.type)))
+)
 _NOTES = table_of(CaseNote)
 
 
@@ -246,11 +254,7 @@ def _store_contacts(
 ) -> int:
     """Contacts' notes with their marks (a contact drafted and marked, or neither)."""
     drafted = insert_notes(session, [row for contact_id in ids for row in drafts.get(contact_id, [])], now)
-    # A mark another process made stays. Not a `drafted_at IS NULL` condition: SQLite would then
-    # search every undrafted contact by ix_contacts_to_draft, not the ids.
-    session.execute(
-        update(_CONTACTS).where(_CONTACTS.c.id.in_(ids)).values(drafted_at=func.coalesce(_CONTACTS.c.drafted_at, now))
-    )
+    session.execute(_MARK_DRAFTED, {"ids": list(ids), "now": now})
     return drafted
 
 

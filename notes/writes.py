@@ -30,6 +30,13 @@ T = TypeVar("T")
 
 _NOTES = table_of(CaseNote)
 _AUDIT = table_of(NoteAudit)
+#: Built once per dialect, as a step runs them by the thousand at a county's month-end.
+_INSERT_NOTES = {
+    name: upsert(_NOTES)
+    .on_conflict_do_nothing(index_elements=["participant_id", "subject", "occurrence"])
+    .returning(_NOTES.c.id, _NOTES.c.draft_body)
+    for name, upsert in UPSERT_INSERTS.items()
+}
 
 
 def write_in_turns(
@@ -62,10 +69,7 @@ def insert_notes(session: Session, rows: Sequence[dict[str, Any]], now: datetime
     subject and occurrence is left alone (drafting twice, or from two processes). The number inserted."""
     if not rows:
         return 0
-    statement = UPSERT_INSERTS[dialect_of(session)](_NOTES).on_conflict_do_nothing(
-        index_elements=["participant_id", "subject", "occurrence"]
-    )
-    inserted = session.execute(statement.returning(_NOTES.c.id, _NOTES.c.draft_body), list(rows)).all()
+    inserted = session.execute(_INSERT_NOTES[dialect_of(session)], list(rows)).all()
     if inserted:
         session.execute(
             insert(_AUDIT),
