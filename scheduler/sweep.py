@@ -9,7 +9,10 @@ due runs at that moment, with the latest facts. Sweeping twice, after a restart,
 processes at once inserts nothing new: the key (participant, rule, occurrence) is unique.
 Re-engagement is counted from each participant's own last contact (scheduler/disengaged.py): its
 first attempt is decided in SQL the same way; the later ones, few a day, whose day is on the
-participant's own calendar, come back to Python.
+participant's own calendar, come back to Python. Between whole passes, a pass decides for
+everyone only what came due since the last one, and the rest only for the participants whose rows
+changed or whom a moment crossed since (scheduler/passes.py): a steady pass at 1M costs what the
+few changed cost, not the county.
 """
 
 from collections import Counter
