@@ -88,6 +88,8 @@ def seed(url: str, participants: int, weeks: int = 26, rng: random.Random | None
         # After the check-ins, whose ids are computed: these take the ids after them.
         for start in range(0, len(reengagement), BATCH):
             connection.execute(insert(Outreach), reengagement[start : start + BATCH])
+        # The history is what the sweep finds on its first (whole) pass, not changes since one.
+        connection.exec_driver_sql("DELETE FROM sweep_changes")
         if connection.dialect.name == "postgresql":
             connection.exec_driver_sql("ANALYZE")
     if engine.dialect.name == "sqlite":
@@ -119,6 +121,11 @@ def seeded_copy(participants: int, folder: Path, weeks: int = 26) -> str:
     kept = seeded_file(participants, weeks)
     copy = folder / kept.name
     shutil.copyfile(kept, copy)
+    # A file kept from before a migration is brought up to date in the copy (the kept one is
+    # never changed: other benches may be copying it).
+    engine = make_engine(f"sqlite:///{copy}")
+    upgrade(engine)
+    engine.dispose()
     return f"sqlite:///{copy}"
 
 

@@ -19,8 +19,10 @@ sanctioned or have left, a few enrolled this week; the weekly check-ins of the l
 are on file with their answers, so are the re-engagement texts the quiet ones were sent and last
 week's confirmed hours. The sweep then runs in a fresh process (its memory is its own, not a
 parent's) on Monday 2 March 2026 at 11:05 in California, when the check-ins, re-engagement,
-monthly texts and follow-ups are all due. Printed: the first sweep (which queues the day's
-outreach), a second one (nothing new: the steady cost every few minutes), and, as the baseline
+monthly texts and follow-ups are all due. Printed: the first sweep (the process's first pass,
+a whole one, which queues the day's outreach; with the CPU its write transactions took, copying
+into the outbox, the rest being the deciding), a second one (a pass among the changed,
+scheduler/passes.py: nothing changed, the steady cost every few minutes), and, as the baseline
 from the same run, one read of every participant's row into Python (in a process of its own, just
 before, on the same copy); then the sweeping process's peak
 resident memory (VmHWM), split into its own memory (RssAnon) and the database pages it had mapped
@@ -69,6 +71,7 @@ def measure(url: str) -> dict[str, object]:
     cpu = time.process_time()
     first, queued = clock.run("first", service.sweep)
     first_cpu, cpu = time.process_time() - cpu, time.process_time()
+    first_writes_cpu = write_cpu.total
     second, again = clock.run("second", service.sweep)
     second_cpu = time.process_time() - cpu
     peak = sampler.stop()
@@ -79,6 +82,7 @@ def measure(url: str) -> dict[str, object]:
         "first": first,
         "second": second,
         "first_cpu": first_cpu,
+        "first_writes_cpu": first_writes_cpu,
         "second_cpu": second_cpu,
         "queued": dict(queued),
         "again": again.total(),
@@ -92,10 +96,12 @@ def measure(url: str) -> dict[str, object]:
 
 
 class _WriteCpu:
-    """The thread CPU time of each write transaction (the sweep runs in one thread): the longest."""
+    """The thread CPU time of each write transaction (the sweep runs in one thread): the longest, and
+    the sum by sweep (copying decided rows into the outbox, against the deciding around it)."""
 
     def __init__(self, engine: Engine) -> None:
         self.longest = 0.0
+        self.total = 0.0
         event.listen(engine, "begin", self._begin)
         event.listen(engine, "commit", self._end)
 
@@ -107,6 +113,7 @@ class _WriteCpu:
         began = connection.info.pop("cpu", None)
         if began is not None:
             self.longest = max(self.longest, time.thread_time() - began)
+            self.total += time.thread_time() - began
 
 
 def read_everyone(url: str) -> dict[str, float]:
@@ -158,6 +165,9 @@ def main() -> None:
             f"  first sweep: {figures['first']:.3f} s ({figures['first'] / figures['baseline']:.1f}x the read; "
             f"{figures['first_cpu']:.3f} s of CPU), "
             f"queued {queued:,}: " + ", ".join(f"{rule} {n:,}" for rule, n in sorted(figures["queued"].items()) if n)
+        )
+        print(
+            f"    of which its write transactions (copying into the outbox): {figures['first_writes_cpu']:.3f} s of CPU"
         )
         print(
             f"  second sweep: {figures['second']:.3f} s ({figures['second'] / figures['baseline']:.1f}x the read; "

@@ -120,9 +120,10 @@ class Service:
             transports[Channel.TELEGRAM] = self.telegram.transport
         return transports
 
-    def sweep(self) -> Counter[str]:
-        """Queue the outreach that is due now (`waypoint sweep`, and the scheduler's sweep job)."""
-        return sweep(self.sessions, self.rules, self.calendar, self.clock(), self.stopping.is_set)
+    def sweep(self, whole: bool | None = None) -> Counter[str]:
+        """Queue the outreach that is due now (`waypoint sweep`, and the scheduler's sweep job); `whole`:
+        decide for everyone, not only whose situation changed (scheduler/passes.py)."""
+        return sweep(self.sessions, self.rules, self.calendar, self.clock(), self.stopping.is_set, whole)
 
     def dispatch(self, workers: int = 4) -> Counter[str]:
         """Turn due outreach into messages, then send what is queued, until nothing is left that is

@@ -16,6 +16,7 @@ from casefile.handoffs import Handoff
 from casefile.messages import Message, UnknownSender
 from casefile.outreach import Outreach, SchedulerLock
 from casefile.people import Counselor, Participant
+from casefile.sweeps import SweepChange, SweepPass
 from casefile.timesheets import TimesheetEntry
 
 __all__ = [
@@ -42,6 +43,8 @@ __all__ = [
     "Participant",
     "SchedulerLock",
     "SignInFailures",
+    "SweepChange",
+    "SweepPass",
     "TimesheetEntry",
     "UnknownSender",
 ]

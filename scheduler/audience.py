@@ -5,7 +5,7 @@ from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Date, Select, bindparam, func, or_, select
+from sqlalchemy import Column, ColumnElement, Date, Integer, MetaData, Select, Table, bindparam, func, or_, select
 
 from casefile.base import table_of
 from casefile.goals import Goal, GoalStep
@@ -23,16 +23,30 @@ STEPS = table_of(GoalStep)
 GOALS = table_of(Goal)
 ENTRIES = table_of(TimesheetEntry)
 
+#: A pass's TEMP tables (scheduler/passes.py), each connection its own: the participants it decides
+#: for when it does not decide for everyone, and the logged changes it saw.
+DIRTY = Table("sweep_dirty", MetaData(), Column("participant_id", Integer, primary_key=True))
+SEEN = Table("sweep_seen", MetaData(), Column("id", Integer, primary_key=True))
+TEMP_TABLES = {
+    dialect: [
+        f"CREATE TEMP TABLE IF NOT EXISTS sweep_dirty (participant_id {key} PRIMARY KEY)",
+        f"CREATE TEMP TABLE IF NOT EXISTS sweep_seen (id {key} PRIMARY KEY)",
+    ]
+    for dialect, key in (("sqlite", "INTEGER"), ("postgresql", "BIGINT"))
+}
 
-def who(rule: Rule) -> Select[Any]:
-    """Participants in the zone `:zone` the rule may write to at all on `:today`: status, consent, no pause."""
+
+def who(rule: Rule, among_changed: bool = False) -> Select[Any]:
+    """Participants in the zone `:zone` the rule may write to at all on `:today`: status, consent, no
+    pause; `among_changed`: only those in the pass's sweep_dirty (scheduler/passes.py)."""
     p = PARTICIPANTS.c
-    return select(p.id).where(
+    allowed = select(p.id).where(
         p.time_zone == bindparam("zone"),
         p.status.in_([status.value for status in rule.statuses]),
         p.consent_state != ConsentState.OPTED_OUT,
         or_(p.outreach_paused_until.is_(None), p.outreach_paused_until < bindparam("today", type_=Date)),
     )
+    return allowed.where(p.id.in_(select(DIRTY.c.participant_id))) if among_changed else allowed
 
 
 def quiet_since() -> ColumnElement[datetime]:

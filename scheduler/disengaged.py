@@ -13,8 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Select, String, and_, bindparam, case, exists, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Connection, Select, String, and_, bindparam, case, exists, func, or_, select
 
 from casefile.outreach import OutreachKind, OutreachState
 from scheduler.audience import OUTREACH, PARTICIPANTS, midnight, quiet_since, who
@@ -30,14 +29,15 @@ def first_attempt_due_at(rule: Rule, zone: ZoneInfo, now: datetime) -> datetime:
     return local_moment(now.astimezone(zone).date(), rule.hour, zone) if rule.hour is not None else now
 
 
-def owed_first_attempt(rule: Rule, now: datetime, check_in_rules: tuple[str, ...]) -> Owed:
+def owed_first_attempt(rule: Rule, now: datetime, check_in_rules: tuple[str, ...], among_changed: bool = False) -> Owed:
     """Who in `:zone` counts as disengaged and has had nothing of this rule since they went quiet,
-    with the occurrence of their attempt 1: decided in SQL and queued whole (scheduler/queueing.py)."""
+    with the occurrence of their attempt 1: decided in SQL and queued whole (scheduler/queueing.py).
+    `among_changed`: only for the pass's sweep_dirty (scheduler/passes.py)."""
 
     def owed(dialect: str) -> Select[Any]:
         occurrence = _EPISODE[dialect](quiet_since()).concat("#1")
         never_reached = ~exists().where(_this_episode(rule))
-        owed = who(rule).where(_disengaged(rule, now, check_in_rules), never_reached)
+        owed = who(rule, among_changed).where(_disengaged(rule, now, check_in_rules), never_reached)
         return owed.add_columns(occurrence, bindparam("due_at", type_=_O.c.due_at.type))
 
     return owed
@@ -51,10 +51,13 @@ _EPISODE: dict[str, Callable[[ColumnElement[datetime]], ColumnElement[str]]] = {
 }
 
 
-def due_disengaged(session: Session, rule: Rule, zone_name: str, now: datetime) -> list[dict[str, Any]]:
+def due_disengaged(
+    connection: Connection, rule: Rule, zone_name: str, now: datetime, among_changed: bool = False
+) -> list[dict[str, Any]]:
     """The later attempts and the counselor's task owed in this zone, as rows: one after each gap
     from the last attempt, until they write (which starts a new quiet spell, so a new key); a task
-    after `task_after`. Only those already in a sequence: few a day, whose due day is worked out here."""
+    after `task_after`. Only those already in a sequence: few a day, whose due day is worked out here.
+    `among_changed`: only for the pass's sweep_dirty (scheduler/passes.py)."""
     zone = ZoneInfo(zone_name)
     today = now.astimezone(zone).date()
     quiet = quiet_since()
@@ -65,7 +68,7 @@ def due_disengaged(session: Session, rule: Rule, zone_name: str, now: datetime) 
     tasks = func.count(_O.c.id).filter(_O.c.kind == OutreachKind.TASK)
     last_at = func.max(case((is_text, _O.c.state_at)))
     candidates = (
-        who(rule)
+        who(rule, among_changed)
         .with_only_columns(
             _P.c.id,
             quiet.label("quiet_since"),
@@ -86,7 +89,7 @@ def due_disengaged(session: Session, rule: Rule, zone_name: str, now: datetime) 
     due_at = first_attempt_due_at(rule, zone, now)
     return [
         row
-        for candidate in session.execute(candidates, {"zone": zone_name, "today": today})
+        for candidate in connection.execute(candidates, {"zone": zone_name, "today": today})
         for row in _next_in_sequence(rule, candidate, zone, now, due_at)
     ]
 
@@ -109,8 +112,9 @@ def _disengaged(rule: Rule, now: datetime, check_in_rules: tuple[str, ...]) -> C
             # statistics) pick the (state, due_at) index and scan every sent text per participant.
             check_ins.c.state.not_in([OutreachState.QUEUED, OutreachState.SKIPPED, OutreachState.CANCELLED]),
             check_ins.c.created_at > quiet,
-            # A check-in sent today has not been missed yet.
-            check_ins.c.created_at < now - timedelta(days=1),
+            # A check-in sent in the last day has not been missed yet (when it was sent: a range on
+            # an index finds those a day old since the last pass, scheduler/passes.py).
+            check_ins.c.state_at < now - timedelta(days=1),
         )
         .correlate(_P)
         .scalar_subquery()

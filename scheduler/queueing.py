@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import (
     Column,
     ColumnElement,
+    Connection,
     Engine,
     Insert,
     Integer,
@@ -75,29 +76,27 @@ _CREATE_OWED = {
 Owed = Callable[[str], Select[Any]]
 
 
-def queue_owed(
-    sessions: sessionmaker[Session], rule: Rule, owed: list[tuple[Owed, dict[str, Any]]], now: datetime
-) -> int:
+def queue_owed(connection: Connection, rule: Rule, owed: list[tuple[Owed, dict[str, Any]]], now: datetime) -> int:
     """Queue the text of `rule` for everyone each statement of `owed` selects with its values (one
-    per date the rule counts from): decided in one read-only transaction, then copied. The number queued."""
+    per date the rule counts from): decided in one read-only transaction, then copied. The number
+    queued. `connection` is the pass's own (its TEMP tables are the pass's, scheduler/passes.py)."""
     if not owed:
         return 0
-    with _engine(sessions).connect() as connection:
-        dialect = connection.dialect.name
-        connection.execution_options(**{READ_ONLY: True})
+    dialect = connection.dialect.name
+    connection.execution_options(**{READ_ONLY: True})
+    with connection.begin():
+        connection.exec_driver_sql(_CREATE_OWED[dialect])
+        connection.execute(delete(_OWED))
+        for statement, values in owed:
+            connection.execute(insert(_OWED).from_select(_DECIDED, statement(dialect)), values)
+        first, last = connection.execute(select(func.min(_OWED.c.n), func.max(_OWED.c.n))).one()
+    connection.execution_options(**{READ_ONLY: False})
+    inserted = 0
+    for start in range(first, last + 1, WRITE_BATCH) if first is not None else ():
         with connection.begin():
-            connection.exec_driver_sql(_CREATE_OWED[dialect])
-            connection.execute(delete(_OWED))
-            for statement, values in owed:
-                connection.execute(insert(_OWED).from_select(_DECIDED, statement(dialect)), values)
-            first, last = connection.execute(select(func.min(_OWED.c.n), func.max(_OWED.c.n))).one()
-        connection.execution_options(**{READ_ONLY: False})
-        inserted = 0
-        for start in range(first, last + 1, WRITE_BATCH) if first is not None else ():
-            with connection.begin():
-                batch = {"now": now, "first": start, "last": start + WRITE_BATCH - 1}
-                inserted += len(connection.execute(_copy_owed(rule, dialect), batch).all())
-        return inserted
+            batch = {"now": now, "first": start, "last": start + WRITE_BATCH - 1}
+            inserted += len(connection.execute(_copy_owed(rule, dialect), batch).all())
+    return inserted
 
 
 def queue_rows(sessions: sessionmaker[Session], rows: list[dict[str, Any]]) -> int:
@@ -138,7 +137,7 @@ def _upsert(dialect: str, rows: Select[Any]) -> Insert:
     return upsert.on_conflict_do_nothing(index_elements=_UNIQUE_KEY).returning(_O.c.id)  # type: ignore[no-any-return]
 
 
-def _engine(sessions: sessionmaker[Session]) -> Engine:
+def engine_of(sessions: sessionmaker[Session]) -> Engine:
     with sessions() as session:
         bind = session.get_bind()
     assert isinstance(bind, Engine), "the sweep is given sessions bound to an engine"

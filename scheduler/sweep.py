@@ -9,7 +9,10 @@ due runs at that moment, with the latest facts. Sweeping twice, after a restart,
 processes at once inserts nothing new: the key (participant, rule, occurrence) is unique.
 Re-engagement is counted from each participant's own last contact (scheduler/disengaged.py): its
 first attempt is decided in SQL the same way; the later ones, few a day, whose day is on the
-participant's own calendar, come back to Python.
+participant's own calendar, come back to Python. Between whole passes, a pass decides for
+everyone only what came due since the last one, and the rest only for the participants whose rows
+changed or whom a moment crossed since (scheduler/passes.py): a steady pass at 1M costs what the
+few changed cost, not the county.
 """
 
 from collections import Counter
@@ -21,6 +24,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     ColumnElement,
+    Connection,
     Date,
     Integer,
     Select,
@@ -34,12 +38,13 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, sessionmaker
 
-from casefile.database import reading
+from casefile.database import READ_ONLY
 from casefile.timesheets import period_of
 from casefile.vocabulary import EntryState, GoalStatus, ReportingPeriod, StepStatus
 from scheduler.audience import ENROLLED, ENTRIES, GOALS, OUTREACH, PARTICIPANTS, STEPS, midnight, quiet_since, who
 from scheduler.disengaged import due_disengaged, first_attempt_due_at, owed_first_attempt
-from scheduler.queueing import Owed, queue_owed, queue_rows
+from scheduler.passes import SweepPlan, finish_pass, plan_pass
+from scheduler.queueing import Owed, engine_of, queue_owed, queue_rows
 from scheduler.rules import Anchor, Rule, Unit
 from scheduler.timing import Calendar, add_months, local_moment
 
@@ -65,41 +70,64 @@ def sweep(
     calendar: Calendar,
     now: datetime,
     stopping: Callable[[], bool] = lambda: False,
+    whole: bool | None = None,
 ) -> Counter[str]:
     """Queue every outreach that is due at `now`; the number of rows queued, by rule. `stopping` is
-    asked before each rule and zone: a service shutting down leaves the rest to its next sweep.
+    asked before each rule and zone: a service shutting down leaves the rest to its next pass.
+    `whole`: True decides for everyone; None (a service's passes) too on this process's first pass
+    of the database; False only when the last finished pass does not allow less (scheduler/passes.py).
 
     Who is owed is decided in SQL, per rule and zone, and queued without holding SQLite's one
-    writer while deciding (scheduler/queueing.py). A reply or an opt-out in between is what a sweep a moment earlier would have missed too: the dispatcher
-    checks consent and conversation at send time."""
-    with reading(sessions) as session:
-        zones = session.scalars(_ZONES).all()
-    check_in_rules = tuple(rule.name for rule in rules if rule.relative_to is Anchor.CHECK_IN_DAY)
-    queued: Counter[str] = Counter()
-    for rule in rules:
-        for zone in zones:
-            if stopping():
-                return queued
-            if rule.relative_to is Anchor.QUIET_SINCE:
-                queued[rule.name] += _queue_first_attempts(sessions, rule, zone, now, check_in_rules)
-                with reading(sessions) as session:
-                    rows = due_disengaged(session, rule, zone, now)
-                queued[rule.name] += queue_rows(sessions, rows)
-                continue
-            owed = [(_owed_on_date(rule, ending), values) for ending, values in _owed_dates(rule, zone, calendar, now)]
-            queued[rule.name] += queue_owed(sessions, rule, owed, now)
+    writer while deciding (scheduler/queueing.py). A reply or an opt-out in between is what a sweep
+    a moment earlier would have missed too: the dispatcher checks consent and conversation at send time."""
+    with engine_of(sessions).connect() as connection:
+        plan = plan_pass(connection, rules, now, whole)
+        connection.execution_options(**{READ_ONLY: True})
+        with connection.begin():
+            zones = connection.scalars(_ZONES).all()
+        connection.execution_options(**{READ_ONLY: False})
+        check_in_rules = tuple(rule.name for rule in rules if rule.relative_to is Anchor.CHECK_IN_DAY)
+        queued: Counter[str] = Counter()
+        for rule in rules:
+            for zone in zones:
+                if stopping():
+                    return queued
+                if rule.relative_to is Anchor.QUIET_SINCE:
+                    queued[rule.name] += _queue_disengaged(connection, sessions, rule, zone, plan, check_in_rules)
+                    continue
+                owed = [
+                    (_owed_on_date(rule, ending, plan.among_changed(ZoneInfo(zone), values["due_at"])), values)
+                    for ending, values in _owed_dates(rule, zone, calendar, now)
+                ]
+                queued[rule.name] += queue_owed(connection, rule, owed, now)
+        finish_pass(connection, plan)
     return queued
 
 
-def _queue_first_attempts(
-    sessions: sessionmaker[Session], rule: Rule, zone: str, now: datetime, check_in_rules: tuple[str, ...]
+def _queue_disengaged(
+    connection: Connection,
+    sessions: sessionmaker[Session],
+    rule: Rule,
+    zone: str,
+    plan: SweepPlan,
+    check_in_rules: tuple[str, ...],
 ) -> int:
-    """Queue attempt 1 of re-engagement for everyone in the zone who has just counted as disengaged."""
+    """Queue attempt 1 of re-engagement for everyone in the zone who has just counted as disengaged,
+    then the later attempts and tasks due. Both are counted from today's hour of the rule: before
+    it, for everyone; after it, for those whose situation changed or a moment crossed."""
+    now = plan.now
     due_at = first_attempt_due_at(rule, ZoneInfo(zone), now)
-    if due_at > now:
-        return 0
-    values = {"zone": zone, "today": now.astimezone(ZoneInfo(zone)).date(), "due_at": due_at}
-    return queue_owed(sessions, rule, [(owed_first_attempt(rule, now, check_in_rules), values)], now)
+    among_changed = plan.among_changed(ZoneInfo(zone), due_at)
+    queued = 0
+    if due_at <= now:
+        values = {"zone": zone, "today": now.astimezone(ZoneInfo(zone)).date(), "due_at": due_at}
+        first = owed_first_attempt(rule, now, check_in_rules, among_changed)
+        queued += queue_owed(connection, rule, [(first, values)], now)
+    connection.execution_options(**{READ_ONLY: True})
+    with connection.begin():
+        rows = due_disengaged(connection, rule, zone, now, among_changed)
+    connection.execution_options(**{READ_ONLY: False})
+    return queued + queue_rows(sessions, rows)
 
 
 # --- Rules counted from a date ----------------------------------------------------------------
@@ -153,7 +181,7 @@ def anchors_due_on(rule: Rule, offset: int, due_day: date, calendar: Calendar) -
 
 
 @cache
-def _dated_statement(rule: Rule, ending: tuple[ReportingPeriod, ...]) -> Select[Any]:
+def _dated_statement(rule: Rule, ending: tuple[ReportingPeriod, ...], among_changed: bool) -> Select[Any]:
     """Who a dated rule owes a text for one anchor and has not queued it yet, built once per rule
     (and, for hours, per set of periods ending): a sweep runs hundreds of them, and building one
     cost several times what SQLite takes to run it (bench/sweep.py)."""
@@ -162,12 +190,13 @@ def _dated_statement(rule: Rule, ending: tuple[ReportingPeriod, ...]) -> Select[
         _O.c.rule == rule.name,
         _O.c.occurrence == bindparam("occurrence", type_=String),
     )
-    return who(rule).where(_anchored(rule, ending), ~queued)
+    return who(rule, among_changed).where(_anchored(rule, ending), ~queued)
 
 
-def _owed_on_date(rule: Rule, ending: tuple[ReportingPeriod, ...]) -> Owed:
-    """Everyone a dated rule owes a text for one anchor, with its occurrence and moment (bound)."""
-    return lambda dialect: _dated_statement(rule, ending).add_columns(
+def _owed_on_date(rule: Rule, ending: tuple[ReportingPeriod, ...], among_changed: bool) -> Owed:
+    """Everyone a dated rule owes a text for one anchor, with its occurrence and moment (bound);
+    `among_changed`: only those in the pass's sweep_dirty (scheduler/passes.py)."""
+    return lambda dialect: _dated_statement(rule, ending, among_changed).add_columns(
         bindparam("occurrence", type_=String), bindparam("due_at", type_=_O.c.due_at.type)
     )
 

@@ -11,18 +11,20 @@ read a batch at a time by its key.
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, update
 
 from bench.seed import NOW, seed
 from bot.app import build_service
 from bot.settings import Settings
+from casefile.people import Participant
 from tests.support import FixedClock
 
 LARGE = ("participants", "by_date", "outreach", "check_ins", "goals", "goal_steps", "timesheet_entries")
 
 
 def plans_of_a_sweep(url: str) -> dict[str, list[str]]:
-    service = build_service(Settings(database_url=url), FixedClock(NOW))
+    clock = FixedClock(NOW)
+    service = build_service(Settings(database_url=url), clock)
     plans: dict[str, list[str]] = {}
 
     def explain(conn: Any, cursor: Any, sql: str, parameters: Any, context: Any, executemany: bool) -> None:
@@ -34,6 +36,11 @@ def plans_of_a_sweep(url: str) -> dict[str, list[str]]:
     try:
         queued = service.sweep()
         service.sweep()
+        # A pass among the changed (scheduler/passes.py): someone wrote, a day's moments crossed.
+        with service.sessions.begin() as session:
+            session.execute(update(Participant).where(Participant.id == 7).values(last_heard_at=NOW))
+        clock.advance(hours=20)
+        service.sweep(whole=False)
     finally:
         event.remove(service.engine, "before_cursor_execute", explain)
         service.close()
@@ -50,5 +57,17 @@ def test_no_statement_of_the_sweep_scans_a_large_table(tmp_path: Path) -> None:
     for sql, plan in plans.items():
         scans = [step for step in plan if step.startswith("SCAN ") and step.split()[1] in LARGE]
         assert not scans, (sql, plan)
+    for sql in (sql for sql in deciding if not sql.startswith("INSERT INTO sweep_dirty")):
+        # A participant's own outreach by the unique key: a range on a time alone (the index the
+        # passes' moments are found by) would read every check-in sent in the county, for each.
+        for step in plans[sql]:
+            if step.startswith("SEARCH") and step.split()[1] in ("outreach", "check_ins"):
+                assert "participant_id=?" in step, (sql, plans[sql])
+    among_changed = [sql for sql in deciding if "sweep_dirty" in sql and not sql.startswith("INSERT INTO sweep_dirty")]
+    assert len(among_changed) >= 5, "the pass among the changed ran its own statements"
+    for sql in among_changed:
+        assert "USING ROWID SEARCH ON TABLE sweep_dirty FOR IN-OPERATOR" in plans[sql], (sql, plans[sql])
+    [crossed] = [plan for sql, plan in plans.items() if sql.startswith("INSERT INTO sweep_dirty")]
+    assert all(step.split()[1] not in LARGE for step in crossed if step.startswith("SCAN")), crossed
     copies = [plan for sql, plan in plans.items() if sql.startswith("INSERT INTO outreach") and "sweep_owed" in sql]
     assert copies and all(any("sweep_owed USING INTEGER PRIMARY KEY" in step for step in plan) for plan in copies)
