@@ -188,11 +188,12 @@ def _run(connection: Connection, sql: str) -> None:
 
 def _execute(connection: Connection, cursor: Any, sql: str, parameters: Any, many: bool) -> None:
     """The driver's execute between the engine's cursor events, its errors as SQLAlchemy's."""
-    # The flags SQLAlchemy reads itself before it fires these events: asking the event
-    # collections whether they hold listeners cost more than the flags.
-    events = connection._has_events or connection.engine._has_events
-    if events:
-        for listener in connection.dispatch.before_cursor_execute:
+    # Asked once each: the engine always has listeners (casefile.database's connect and begin), so
+    # SQLAlchemy's own flag would have every statement walk empty lists of these two.
+    dispatch = connection.dispatch
+    before, after = dispatch.before_cursor_execute, dispatch.after_cursor_execute
+    if before:
+        for listener in before:
             listener(connection, cursor, sql, parameters, None, many)
     dialect = connection.dialect
     try:
@@ -204,5 +205,5 @@ def _execute(connection: Connection, cursor: Any, sql: str, parameters: Any, man
         raise DBAPIError.instance(
             sql, parameters, error, dialect.loaded_dbapi.Error, dialect=dialect, ismulti=many
         ) from error
-    if events:
-        connection.dispatch.after_cursor_execute(connection, cursor, sql, parameters, None, many)
+    if after:
+        after(connection, cursor, sql, parameters, None, many)
