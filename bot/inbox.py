@@ -13,7 +13,7 @@ Every inbound message passes here, so the statements are few and written as SQL 
 
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
@@ -27,7 +27,7 @@ from casefile.consent import record_consent
 from casefile.contacts import current_contact
 from casefile.conversation import save_conversation
 from casefile.documents import add_documents
-from casefile.facts import FactSource, record_facts
+from casefile.facts import Fact, FactSource, record_facts
 from casefile.goals import GoalPlan, active_goal
 from casefile.handoffs import open_handoff_of
 from casefile.identifiers import mask_ssns
@@ -44,6 +44,7 @@ from casefile.messages import (
 from casefile.outreach import cancel_queued, note_reply
 from casefile.people import Correspondent, find_correspondent, find_correspondent_by_id, set_participant
 from casefile.phones import display_phone
+from casefile.prepared import savepoint
 from casefile.timesheets import HoursPlan, open_since, recorded_lines
 from casefile.vocabulary import Channel, ConsentAction, ConsentState, Direction, Language, MessageStatus
 from conversations.engine import respond
@@ -305,7 +306,7 @@ class Inbox:
         try:
             # A savepoint on the connection: processing writes only through SQL statements, never
             # through ORM objects, so there is nothing for the session's own (slower) savepoint to track.
-            with session.connection().begin_nested():
+            with savepoint(session):
                 return self._process(session, message, reply_status)
         except OperationalError:
             raise
@@ -323,7 +324,9 @@ class Inbox:
             return self._answer_unknown_sender(session, message, reply_status)
         contact_id = current_contact(session, participant.id, message.channel, message.received_at)
         mark_processed(session, message.id, participant.id, contact_id, self._clock())
-        note_reply(session, participant.id, contact_id, message.id, message.received_at, self._stops_on_reply)
+        answered = note_reply(
+            session, participant.id, contact_id, message.id, message.received_at, self._stops_on_reply
+        )
         saved = participant.conversation
         state = (
             ConversationState(saved.flow, saved.step, dict(saved.data), saved.updated_at)
@@ -341,7 +344,7 @@ class Inbox:
             office_opens_at=self._office_hours.next_opening(message.received_at) if self._office_hours else None,
         )
         outcome = respond(view, state, InboundText(message.text, message.media_types), message.received_at)
-        self._apply(session, participant, message, contact_id, outcome)
+        self._apply(session, participant, message, contact_id, outcome, answered)
         save_conversation(
             session, participant.id, outcome.state.flow, outcome.state.step, outcome.state.data, message.received_at
         )
@@ -349,8 +352,16 @@ class Inbox:
         return self._reply(session, message, participant.id, contact_id, outcome.replies, language, reply_status)
 
     def _apply(
-        self, session: Session, participant: Correspondent, message: Stored, contact_id: int, outcome: Outcome
+        self,
+        session: Session,
+        participant: Correspondent,
+        message: Stored,
+        contact_id: int,
+        outcome: Outcome,
+        answered: Sequence[Fact],
     ) -> None:
+        """Store what the message changed: language, consent, and its facts (with those of the
+        outreach it answered) in one INSERT."""
         if outcome.language is not None and outcome.language is not participant.language:
             set_participant(session, participant.id, language=outcome.language)
         if outcome.consent is not None and outcome.consent is not participant.consent_state:
@@ -368,7 +379,7 @@ class Inbox:
             if outcome.consent is ConsentState.OPTED_OUT:
                 cancel_queued(session, participant.id, "opted_out", message.received_at)
         source = FactSource(participant.id, message.id, message.received_at, contact_id)
-        record_facts(session, [(fact, source) for fact in outcome.facts])
+        record_facts(session, [(fact, source) for fact in (*answered, *outcome.facts)])
         if message.media:
             # Only the provider's URLs so far: bot.documents fetches the files once this commits.
             media = [(item.url, item.content_type) for item in message.media]

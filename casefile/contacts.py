@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from casefile.base import Base, table_of
 from casefile.messages import Message
+from casefile.prepared import Prepared
 from casefile.vocabulary import Channel, MessageStatus
 
 #: A contact closes after this long without a message (DOMAIN.md, "Case notes").
@@ -64,6 +65,10 @@ _EXTEND = (
 )
 _CLOSE = update(_CONTACTS).where(_CONTACTS.c.id == bindparam("contact_id")).values(closed_at=bindparam("at"))
 _OPEN = insert(_CONTACTS).returning(_CONTACTS.c.id)
+# current_contact runs on every message (casefile/prepared.py).
+_PREPARED_EXTEND, _PREPARED_OPEN_CONTACTS, _PREPARED_CLOSE, _PREPARED_OPEN = (
+    Prepared(statement) for statement in (_EXTEND, _OPEN_CONTACTS, _CLOSE, _OPEN)
+)
 
 
 def current_contact(
@@ -75,16 +80,18 @@ def current_contact(
     quiet_spell: timedelta = DEFAULT_QUIET_SPELL,
 ) -> int:
     """The id of the open contact a message at `at` belongs to, opening a new one after a quiet spell."""
-    extended = session.execute(
-        _EXTEND, {"of_participant": participant_id, "since": at - quiet_spell, "at": at}
-    ).scalar_one_or_none()
+    extended = _PREPARED_EXTEND.first(session, {"of_participant": participant_id, "since": at - quiet_spell, "at": at})
     if extended is not None:
-        return int(extended)
-    stale = session.execute(_OPEN_CONTACTS, {"of_participant": participant_id}).all()
-    _close(session, stale, quiet_spell)
+        return int(extended[0])
+    stale = _PREPARED_OPEN_CONTACTS.rows(session, {"of_participant": participant_id})
+    if stale:
+        _PREPARED_CLOSE.run_many(
+            session,
+            [{"contact_id": contact_id, "at": last_message_at + quiet_spell} for contact_id, last_message_at in stale],
+        )
     return int(
-        session.execute(
-            _OPEN,
+        _PREPARED_OPEN.rows(
+            session,
             {
                 "participant_id": participant_id,
                 "channel": str(channel),
@@ -94,7 +101,7 @@ def current_contact(
                 "closed_at": None,
                 "drafted_at": None,
             },
-        ).scalar_one()
+        )[0][0]
     )
 
 

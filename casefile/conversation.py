@@ -9,6 +9,7 @@ from sqlalchemy import JSON, ForeignKey, String, Table
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from casefile.base import UPSERT_INSERTS, Base, dialect_of, table_of
+from casefile.prepared import Prepared
 
 
 @dataclass(frozen=True)
@@ -43,15 +44,16 @@ def _replace_state(upsert: Callable[[Table], Any]) -> Any:
 
 
 _SAVE = {name: _replace_state(upsert) for name, upsert in UPSERT_INSERTS.items()}
+#: Run on every message (casefile/prepared.py).
+_PREPARED_SAVE = Prepared(_SAVE)
 
 
 def save_conversation(
     session: Session, participant_id: int, flow: str, step: str, data: dict[str, Any], at: datetime
 ) -> None:
     """Insert or replace the participant's state in one statement."""
-    session.execute(
-        _SAVE[dialect_of(session)],
-        {"participant_id": participant_id, "flow": flow, "step": step, "data": data, "updated_at": at},
+    _PREPARED_SAVE.rows(
+        session, {"participant_id": participant_id, "flow": flow, "step": step, "data": data, "updated_at": at}
     )
 
 

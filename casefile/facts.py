@@ -14,6 +14,7 @@ from sqlalchemy import JSON, ForeignKey, Index, String, insert, select, text
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from casefile.base import Base, table_of
+from casefile.prepared import Prepared
 from casefile.vocabulary import Language
 
 
@@ -230,7 +231,8 @@ def _date_fields(cls: type[Fact]) -> frozenset[str]:
     return _DATE_FIELDS[cls.kind]
 
 
-_RECORD_FACT = insert(table_of(EventRecord))
+# Every message records its facts (casefile/prepared.py).
+_RECORD_FACT = Prepared(insert(table_of(EventRecord)))
 
 
 def record_fact(
@@ -251,8 +253,8 @@ def record_facts(session: Session, facts: Sequence[tuple[Fact, FactSource]]) -> 
     order. No projection reads the facts table, so storing them first changes nothing."""
     if not facts:
         return
-    session.execute(
-        _RECORD_FACT,
+    _RECORD_FACT.run_many(
+        session,
         [
             {
                 "participant_id": source.participant_id,

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from casefile.base import Base, string_enum, table_of
 from casefile.facts import Fact, FactSource, projects, register_fact
+from casefile.prepared import Prepared
 from casefile.vocabulary import Barrier, GoalStatus, StepStatus
 
 # --- The facts ------------------------------------------------------------------------------------
@@ -225,7 +226,7 @@ _GOALS = table_of(Goal)
 _STEPS = table_of(GoalStep)
 
 # Read on every message from a participant, so built once (casefile.base.table_of).
-_ACTIVE_GOAL = (
+_ACTIVE_GOAL = Prepared(
     select(
         _GOALS.c.id,
         _GOALS.c.words,
@@ -244,16 +245,16 @@ _ACTIVE_GOAL = (
 
 
 def active_goal(session: Session, participant_id: int) -> GoalPlan | None:
-    rows = session.execute(_ACTIVE_GOAL, {"participant_id": participant_id}).all()
+    rows = _ACTIVE_GOAL.rows(session, {"participant_id": participant_id})
     if not rows:
         return None
-    first = rows[0]
+    goal_id, words, details, measure, target_date = rows[0][:5]
     steps = tuple(
-        PlannedStep(row.step_id, row.text, row.due_date, row.step_status is StepStatus.DONE)
-        for row in rows
-        if row.step_id is not None
+        PlannedStep(step_id, text, due_date, step_status is StepStatus.DONE)
+        for step_id, text, due_date, step_status in (row[5:] for row in rows)
+        if step_id is not None
     )
-    return GoalPlan(first.id, first.words, first.details, first.measure, first.target_date, steps)
+    return GoalPlan(goal_id, words, details, measure, target_date, steps)
 
 
 # --- Keeping the tables from the facts --------------------------------------------------------------

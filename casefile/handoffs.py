@@ -23,6 +23,7 @@ from casefile.contacts import Contact
 from casefile.conversation import ConversationRecord
 from casefile.facts import Fact, FactSource, SafetyConcern, projects, record_fact, register_fact
 from casefile.people import Counselor, Participant
+from casefile.prepared import Prepared
 from casefile.vocabulary import ConsentState, Role
 
 
@@ -123,18 +124,22 @@ class CounselorAlerted(Fact):
 # --- The table, kept from the facts ------------------------------------------------------------------
 
 _HANDOFFS = table_of(Handoff)
-_OPEN = select(_HANDOFFS.c.id, _HANDOFFS.c.reason, _HANDOFFS.c.contact_id, _HANDOFFS.c.resources_contact_id).where(
-    _HANDOFFS.c.participant_id == bindparam("of_participant"), _HANDOFFS.c.closed_at.is_(None)
+# Read on every message (casefile/prepared.py).
+_OPEN = Prepared(
+    select(_HANDOFFS.c.id, _HANDOFFS.c.reason, _HANDOFFS.c.contact_id, _HANDOFFS.c.resources_contact_id).where(
+        _HANDOFFS.c.participant_id == bindparam("of_participant"), _HANDOFFS.c.closed_at.is_(None)
+    )
 )
 _INSERT = insert(_HANDOFFS)
 
 
 def open_handoff_of(session: Session, participant_id: int) -> OpenHandoff | None:
     """The participant's open handoff, if any (one indexed read per inbound message)."""
-    row = session.execute(_OPEN, {"of_participant": participant_id}).one_or_none()
+    row = _OPEN.first(session, {"of_participant": participant_id})
     if row is None:
         return None
-    return OpenHandoff(row.id, HandoffReason(row.reason), row.contact_id, row.resources_contact_id)
+    handoff_id, reason, contact_id, resources_contact_id = row
+    return OpenHandoff(handoff_id, HandoffReason(reason), contact_id, resources_contact_id)
 
 
 def open_handoff(session: Session, reason: HandoffReason, source: FactSource) -> int:

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from casefile.base import UPSERT_INSERTS, Base, dialect_of, string_enum, table_of
 from casefile.facts import Fact, record_fact, register_fact
+from casefile.prepared import Prepared
 from casefile.vocabulary import DELIVERY_RANK, Channel, Direction, MessageStatus
 
 
@@ -90,11 +91,15 @@ def find_message(session: Session, channel: Channel, provider_id: str, lock: boo
 
 
 _MESSAGES = table_of(Message)
-_STORE_INBOUND = {
-    name: upsert(_MESSAGES).on_conflict_do_nothing(index_elements=["channel", "provider_id"]).returning(_MESSAGES.c.id)
-    for name, upsert in UPSERT_INSERTS.items()
-}
-_MARK_PROCESSED = (
+_STORE_INBOUND = Prepared(
+    {
+        name: upsert(_MESSAGES)
+        .on_conflict_do_nothing(index_elements=["channel", "provider_id"])
+        .returning(_MESSAGES.c.id)
+        for name, upsert in UPSERT_INSERTS.items()
+    }
+)
+_MARK_PROCESSED = Prepared(
     update(_MESSAGES)
     .where(_MESSAGES.c.id == bindparam("message_id"))
     .values(
@@ -104,7 +109,7 @@ _MARK_PROCESSED = (
         contact_id=bindparam("contact_id"),
     )
 )
-_ADD_OUTBOUND = insert(_MESSAGES).returning(_MESSAGES.c.id)
+_ADD_OUTBOUND = Prepared(insert(_MESSAGES).returning(_MESSAGES.c.id))
 
 
 def store_inbound(session: Session, **values: Any) -> int | None:
@@ -113,8 +118,8 @@ def store_inbound(session: Session, **values: Any) -> int | None:
     One INSERT … ON CONFLICT DO NOTHING: no exception to recover from, and on PostgreSQL a
     concurrent insert of the same id waits for the other transaction and then does nothing.
     """
-    return session.execute(
-        _STORE_INBOUND[dialect_of(session)],
+    stored = _STORE_INBOUND.first(
+        session,
         {
             "direction": Direction.INBOUND,
             "status": MessageStatus.RECEIVED,
@@ -124,14 +129,15 @@ def store_inbound(session: Session, **values: Any) -> int | None:
             "in_reply_to_id": None,
             **values,
         },
-    ).scalar_one_or_none()
+    )
+    return int(stored[0]) if stored is not None else None
 
 
 def mark_processed(
     session: Session, message_id: int, participant_id: int | None, contact_id: int | None, at: datetime
 ) -> None:
-    session.execute(
-        _MARK_PROCESSED,
+    _MARK_PROCESSED.rows(
+        session,
         {"message_id": message_id, "at": at, "participant_id": participant_id, "contact_id": contact_id},
     )
 
@@ -179,7 +185,7 @@ def add_outbound(session: Session, rows: list[dict[str, Any]]) -> list[int]:
     costs more in SQLAlchemy's batching than it saves.
     """
     defaults: dict[str, Any] = {"direction": Direction.OUTBOUND, "media": [], "provider_id": None, "error_code": None}
-    return [session.execute(_ADD_OUTBOUND, {**defaults, **row}).scalar_one() for row in rows]
+    return [int(_ADD_OUTBOUND.rows(session, {**defaults, **row})[0][0]) for row in rows]
 
 
 def requeue(session: Session, message_ids: list[int]) -> None:

@@ -10,14 +10,16 @@ of what was planned, and the facts below are the record of what happened.
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
+from functools import cache
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, bindparam, or_, update
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, bindparam, literal, or_, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from casefile.base import Base, string_enum, table_of
 from casefile.facts import Fact, record_fact, register_fact
 from casefile.identifiers import outbound_problems
 from casefile.people import Participant
+from casefile.prepared import Prepared
 
 
 class OutreachState(StrEnum):
@@ -166,7 +168,8 @@ def refuse_outreach(session: Session, row: Outreach, problems: list[str], at: da
 
 
 _OUTREACH = table_of(Outreach)
-_ANSWER = (
+# note_reply's statements run on every message (casefile/prepared.py).
+_ANSWER = Prepared(
     update(_OUTREACH)
     .where(
         _OUTREACH.c.participant_id == bindparam("of_participant"),
@@ -178,7 +181,7 @@ _ANSWER = (
     .returning(_OUTREACH.c.id, _OUTREACH.c.rule)
 )
 _PARTICIPANTS = table_of(Participant)
-_HEARD = (
+_HEARD = Prepared(
     update(_PARTICIPANTS)
     .where(
         _PARTICIPANTS.c.id == bindparam("of_participant"),
@@ -186,15 +189,6 @@ _HEARD = (
         or_(_PARTICIPANTS.c.last_heard_at.is_(None), _PARTICIPANTS.c.last_heard_at < bindparam("at")),
     )
     .values(last_heard_at=bindparam("at"))
-)
-_STOP_ON_REPLY = (
-    update(_OUTREACH)
-    .where(
-        _OUTREACH.c.participant_id == bindparam("of_participant"),
-        _OUTREACH.c.state == OutreachState.QUEUED,
-        _OUTREACH.c.rule.in_(bindparam("rules", expanding=True)),
-    )
-    .values(state=OutreachState.CANCELLED, reason="answered", state_at=bindparam("at"))
 )
 
 
@@ -205,15 +199,34 @@ def note_reply(
     message_id: int,
     at: datetime,
     stops_on_reply: frozenset[str],
-) -> None:
+) -> list[Fact]:
     """The participant wrote: a two-way contact. It is when they were last heard from, the outreach
     they had not answered is answered now, and what is still queued of the rules that stop on a
-    reply (re-engagement) is cancelled at once."""
-    session.execute(_HEARD, {"of_participant": participant_id, "at": at})
-    for answered in session.execute(_ANSWER, {"of_participant": participant_id, "at": at}).all():
-        record_fact(session, OutreachAnswered(answered.id, answered.rule), participant_id, contact_id, message_id, at)
+    reply (re-engagement) is cancelled at once. The facts of the answered outreach are returned for
+    the caller to record with the message's own facts, in one INSERT (casefile.facts.record_facts)."""
+    _HEARD.rows(session, {"of_participant": participant_id, "at": at})
+    answered: list[Fact] = [
+        OutreachAnswered(outreach_id, rule)
+        for outreach_id, rule in _ANSWER.rows(session, {"of_participant": participant_id, "at": at})
+    ]
     if stops_on_reply:
-        session.execute(_STOP_ON_REPLY, {"of_participant": participant_id, "rules": sorted(stops_on_reply), "at": at})
+        _stop_on_reply(stops_on_reply).rows(session, {"of_participant": participant_id, "at": at})
+    return answered
+
+
+@cache
+def _stop_on_reply(rules: frozenset[str]) -> Prepared:
+    """The cancelling UPDATE for this set of rules, which the service's configuration fixes."""
+    return Prepared(
+        update(_OUTREACH)
+        .where(
+            _OUTREACH.c.participant_id == bindparam("of_participant"),
+            _OUTREACH.c.state == OutreachState.QUEUED,
+            # Each rule its own bind: an IN list SQLAlchemy expands per call could not be compiled once.
+            _OUTREACH.c.rule.in_([literal(rule) for rule in sorted(rules)]),
+        )
+        .values(state=OutreachState.CANCELLED, reason="answered", state_at=bindparam("at"))
+    )
 
 
 def cancel_queued(session: Session, participant_id: int, reason: str, at: datetime) -> int:

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from casefile.base import Base, string_enum, table_of
 from casefile.conversation import ConversationRecord, SavedConversation
+from casefile.prepared import Prepared
 from casefile.vocabulary import (
     Activity,
     Channel,
@@ -158,7 +159,11 @@ _BY_PHONE = _CORRESPONDENT.where(_PARTICIPANTS.c.phone == bindparam("phone"))
 _BY_ID = _CORRESPONDENT.where(_PARTICIPANTS.c.id == bindparam("participant_id"))
 # Locking the participant's row makes one person's messages take turns, whatever channel they come
 # on; the counselor's row is only read, so PostgreSQL is told to lock the participant alone.
-_LOCKED = {statement: statement.with_for_update(of=_PARTICIPANTS) for statement in (_BY_PHONE, _BY_ID)}
+_PREPARED = {
+    (statement, lock): Prepared(statement.with_for_update(of=_PARTICIPANTS) if lock else statement)
+    for statement in (_BY_PHONE, _BY_ID)
+    for lock in (False, True)
+}
 
 
 def find_correspondent(session: Session, phone: str, lock: bool) -> Correspondent | None:
@@ -174,23 +179,41 @@ def find_correspondent_by_id(session: Session, participant_id: int, lock: bool) 
 def _correspondent(
     session: Session, statement: Select[Any], params: dict[str, Any], lock: bool
 ) -> Correspondent | None:
-    row = session.execute(_LOCKED[statement] if lock else statement, params).one_or_none()
+    row = _PREPARED[statement, lock].first(session, params)
     if row is None:
         return None
-    saved = SavedConversation(row.flow, row.step, row.data, row.updated_at) if row.flow is not None else None
+    (
+        participant_id,
+        first_name,
+        language,
+        time_zone,
+        consent_state,
+        weekly_required_hours,
+        reporting_period,
+        activities,
+        enrolled_at,
+        counselor_first,
+        counselor_last,
+        counselor_phone,
+        flow,
+        step,
+        data,
+        updated_at,
+    ) = row
+    saved = SavedConversation(flow, step, data, updated_at) if flow is not None else None
     return Correspondent(
-        row.id,
-        row.first_name,
-        row.language,
-        row.time_zone,
-        row.consent_state,
-        f"{row.counselor_first} {row.counselor_last}",
-        row.counselor_phone,
+        participant_id,
+        first_name,
+        language,
+        time_zone,
+        consent_state,
+        f"{counselor_first} {counselor_last}",
+        counselor_phone,
         saved,
-        row.weekly_required_hours,
-        row.reporting_period,
-        tuple(Activity(name) for name in row.activities),
-        row.enrolled_at,
+        weekly_required_hours,
+        reporting_period,
+        tuple(Activity(name) for name in activities),
+        enrolled_at,
     )
 
 

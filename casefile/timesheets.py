@@ -16,6 +16,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from casefile.base import Base, string_enum, table_of
 from casefile.facts import Fact, FactSource, projects, register_fact
+from casefile.prepared import Prepared
 from casefile.vocabulary import Activity, EntryState, Excuse, ReportingPeriod
 
 # --- Periods ----------------------------------------------------------------------------------------
@@ -252,7 +253,7 @@ class TimesheetEntry(Base):
 _ENTRIES = table_of(TimesheetEntry)
 
 # Read on every message from a participant, so built once (casefile.base.table_of).
-_RECORDED = (
+_RECORDED = Prepared(
     select(_ENTRIES.c.day, _ENTRIES.c.activity, _ENTRIES.c.hours, _ENTRIES.c.excuse, _ENTRIES.c.whole_week)
     .where(
         _ENTRIES.c.participant_id == bindparam("participant_id"),
@@ -264,8 +265,8 @@ _RECORDED = (
 
 
 def recorded_lines(session: Session, participant_id: int, since: date) -> tuple[TimesheetLine, ...]:
-    rows = session.execute(_RECORDED, {"participant_id": participant_id, "since": since})
-    return tuple(TimesheetLine(row.day, row.activity, row.hours, row.excuse, row.whole_week) for row in rows)
+    rows = _RECORDED.rows(session, {"participant_id": participant_id, "since": since})
+    return tuple(TimesheetLine(*row) for row in rows)
 
 
 # --- Keeping the table from the facts -----------------------------------------------------------------

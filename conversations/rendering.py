@@ -31,6 +31,9 @@ class MessageRenderer:
                 undefined=StrictUndefined,
                 autoescape=False,
                 keep_trailing_newline=False,
+                # Templates are data shipped with the release: without this, every reply of every
+                # message asked the file system whether its template had changed since it was read.
+                auto_reload=False,
             )
             for language in Language
         }
