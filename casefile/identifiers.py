@@ -91,6 +91,10 @@ def mask_ssns(text: str) -> tuple[str, bool]:
 def _fold(text: str) -> str:
     """Lowercase without accents, so "Núñez" in a text matches "Nunez" on the record, and "número"
     matches "numero"."""
+    if text.isascii():
+        # Nothing to decompose, no accent to drop: most texts, at a tenth of the cost (the
+        # dispatcher checks every text it makes).
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return "".join(character for character in decomposed if not unicodedata.combining(character))
 
