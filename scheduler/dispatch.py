@@ -45,7 +45,7 @@ from scheduler.turns import collection_paused
 #: webhook) waits for the one write lock while it runs (issue 19: no job may hold it over ~50 ms).
 #: A transaction whose work took longer than WRITE_BUDGET halves the next one's rows.
 WRITE_ROWS = 100
-WRITE_BUDGET = 0.020
+WRITE_BUDGET = 0.010
 #: Fewer rows than this would not shorten a transaction: its few reads cost about as much.
 WRITE_ROWS_LEAST = 10
 
