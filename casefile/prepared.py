@@ -202,8 +202,16 @@ def _execute(connection: Connection, cursor: Any, sql: str, parameters: Any, man
         else:
             cursor.execute(sql, parameters)
     except dialect.loaded_dbapi.Error as error:
+        # With the engine's hide_parameters (casefile.database): participants' words in an error's
+        # text would reach the log lines that report it.
         raise DBAPIError.instance(
-            sql, parameters, error, dialect.loaded_dbapi.Error, dialect=dialect, ismulti=many
+            sql,
+            parameters,
+            error,
+            dialect.loaded_dbapi.Error,
+            hide_parameters=connection.engine.hide_parameters,
+            dialect=dialect,
+            ismulti=many,
         ) from error
     if after:
         after(connection, cursor, sql, parameters, None, many)

@@ -77,10 +77,21 @@ class WriteGate:
                 return False
             waiter = _Waiter(getattr(_thread, "yielding", False))
             self._waiting.append(waiter)
-        if waiter.turn.wait(timeout):
-            return True
+        try:
+            if waiter.turn.wait(timeout):
+                return True
+        except BaseException:
+            # Interrupted while in line (KeyboardInterrupt in a command): a turn handed to a writer
+            # that is gone would never come back, and every writer after it would wait in vain.
+            if self._leave(waiter):
+                self.release()
+            raise
+        return self._leave(waiter)
+
+    def _leave(self, waiter: _Waiter) -> bool:
+        """Out of the line; True if the turn was handed over meanwhile (it is the waiter's, and it
+        must not be lost)."""
         with self._mutex:
-            # Handed over between the timeout and here: it is ours, and it must not be lost.
             if waiter.turn.is_set():
                 return True
             self._waiting.remove(waiter)

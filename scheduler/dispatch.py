@@ -39,7 +39,7 @@ from conversations.rendering import MessageRenderer
 from scheduler.decisions import Action, Decision, Recipient, decide
 from scheduler.rules import Anchor, Rule
 from scheduler.timing import Calendar
-from scheduler.turns import collection_paused
+from scheduler.turns import locked_transaction
 
 #: At most this many rows are written in one transaction: on SQLite every other writer (the
 #: webhook) waits for the one write lock while it runs (issue 19: no job may hold it over ~50 ms).
@@ -137,7 +137,7 @@ def write_plans(
     pending, size = list(plans), rows_per_commit
     while pending:
         started = time.thread_time()
-        with collection_paused(), sessions.begin() as session:
+        with locked_transaction(sessions) as session:
             _write_some(session, pending[:size], rules, calendar, renderer, now, decided)
         pending = pending[size:]
         # A transaction's statements are a fixed few for all its rows, so its work grows with its

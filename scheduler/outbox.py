@@ -207,7 +207,7 @@ def send_queued(
         in_flight: deque[list[tuple[Claimed, Future[str | DeliveryError]]]] = deque()
         for group in _groups(ready, limiters):
             _sleep_until(group[0].at)
-            with turns.writing(), sessions.begin() as session:
+            with turns.writing(sessions) as session:
                 claims = claim_all(session, [slot.candidate.id for slot in group], clock())
             statuses[MessageStatus.FAILED] += sum(isinstance(c, Held) for c in claims.values())
             sends = [
@@ -317,7 +317,7 @@ def _record(
     if not results:
         return statuses
     sent = [(claimed, result) for claimed, result in results if not isinstance(result, DeliveryError)]
-    with turns.writing(), sessions.begin() as session:
+    with turns.writing(sessions) as session:
         at = clock()
         if sent:
             session.execute(

@@ -22,6 +22,8 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from sqlalchemy.orm import Session, sessionmaker
+
 
 class Turns:
     """Between the sender threads and the one thread that writes (the one running send_queued)."""
@@ -45,19 +47,31 @@ class Turns:
                 self._changed.notify_all()
 
     @contextmanager
-    def writing(self) -> Iterator[None]:
+    def writing(self, sessions: sessionmaker[Session]) -> Iterator[Session]:
         """A write transaction: it begins when the sends in flight have finished, and no send
         begins until it ends."""
-        with self._changed:
-            self._writing = True
-            self._changed.wait_for(lambda: self._sending == 0)
         try:
-            with collection_paused():
-                yield
+            with self._changed:
+                self._writing = True
+                self._changed.wait_for(lambda: self._sending == 0)
+            with locked_transaction(sessions) as session:
+                yield session
         finally:
+            # However the wait ended: a flag left up would hold every sender back for good.
             with self._changed:
                 self._writing = False
                 self._changed.notify_all()
+
+
+@contextmanager
+def locked_transaction(sessions: sessionmaker[Session]) -> Iterator[Session]:
+    """A write transaction in which the collector does not start once it holds the write lock.
+    Not while it waits for the lock: a job's writer may wait in line a second or more
+    (casefile.write_gate), and the whole process would go without a collector meanwhile."""
+    with sessions.begin() as session:
+        session.connection()
+        with collection_paused():
+            yield session
 
 
 _pauses = 0

@@ -5,6 +5,7 @@ the fake Twilio on 127.0.0.1, on SQLite and PostgreSQL."""
 
 import gc
 import threading
+import time
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
@@ -17,8 +18,10 @@ from bot.demo import seed_demo
 from bot.settings import Settings
 from casefile.database import READ_ONLY
 from casefile.vocabulary import MessageStatus
+from casefile.write_gate import gate_for, yielding
 from scheduler.dispatch import plan_due
 from scheduler.outbox import send_queued
+from scheduler.turns import locked_transaction
 from tests.fake_twilio import FakeTwilio, Planned, run_fake_twilio
 from tests.outreach import enrol
 from tests.support import FixedClock
@@ -80,4 +83,37 @@ def test_no_text_reaches_twilio_nor_the_collector_runs_while_the_dispatcher_hold
     assert len(arrived_meanwhile) > 6  # the plan's writes, and a claim and a record for each group
     assert sum(arrived_meanwhile) == 0
     assert collector_on and not any(collector_on)
+    assert gc.isenabled()
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_the_collector_runs_while_a_job_waits_in_line_for_the_write_lock(service: Service) -> None:
+    """Paused only once the job's transaction holds the lock: a job's writer may wait a second or
+    more behind the webhook's (casefile.write_gate), and the process must not go without a
+    collector all that time."""
+    holding, done = threading.Event(), threading.Event()
+    seen: dict[str, bool] = {}
+
+    def hold() -> None:
+        with service.sessions.begin() as session:
+            session.connection()
+            holding.set()
+            done.wait(timeout=10)
+
+    def job() -> None:
+        with yielding(), locked_transaction(service.sessions):
+            seen["in the transaction"] = gc.isenabled()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    holding.wait(timeout=10)
+    waiting = threading.Thread(target=job)
+    waiting.start()
+    while not gate_for(str(service.engine.url.database))._waiting:
+        time.sleep(0.001)
+    seen["while it waits"] = gc.isenabled()
+    done.set()
+    holder.join()
+    waiting.join()
+    assert seen == {"while it waits": True, "in the transaction": False}
     assert gc.isenabled()

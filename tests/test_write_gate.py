@@ -3,6 +3,8 @@
 behind it, as SQLite's own sleep-and-retry let it. These run on SQLite files alone: PostgreSQL
 locks rows, not the database."""
 
+import contextlib
+import ctypes
 import logging
 import sqlite3
 import threading
@@ -213,3 +215,27 @@ def test_a_jobs_writer_that_waited_its_patience_goes_next(
 ) -> None:
     monkeypatch.setattr(write_gate, "PATIENCE_SECONDS", 0.05)
     assert line_up(database, engines, pause=0.1) == ["holder", "job", "message"]
+
+
+def test_a_writer_interrupted_while_in_line_leaves_it() -> None:
+    """An exception that reaches a waiting writer (KeyboardInterrupt in a command) takes it out of
+    the line: the turn is not handed to a writer that is gone, which would keep it for ever."""
+    gate = write_gate.WriteGate()
+    assert gate.acquire(1)
+
+    class Interrupted(BaseException):
+        pass
+
+    def wait_in_line() -> None:
+        with contextlib.suppress(Interrupted):
+            gate.acquire(0.5)
+
+    waiter = threading.Thread(target=wait_in_line)
+    waiter.start()
+    while not gate._waiting:
+        time.sleep(0.001)
+    # Delivered to the thread as it comes back from its wait, as a signal's exception would be.
+    ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(waiter.ident or 0), ctypes.py_object(Interrupted))
+    waiter.join()
+    gate.release()
+    assert gate.acquire(0.5)
