@@ -56,6 +56,18 @@ def with_twilio(settings: Settings, twilio: FakeTwilio) -> Settings:
     )
 
 
+def welcomes_due(settings: Settings, clock: FixedClock, twilio: FakeTwilio, people: list[tuple[str, str]]) -> Service:
+    """The demo caseload and `people` (first name, phone) enrolled an hour ago, their welcomes
+    queued by a sweep: a service whose dispatcher has texts to send to the fake Twilio now."""
+    built = build_service(with_twilio(settings, twilio), clock)
+    with built.sessions.begin() as session:
+        seed_demo(session, settings.timezone, clock())
+    for name, phone in people:
+        enrol(built, name, phone, clock() - timedelta(hours=1))
+    built.sweep()
+    return built
+
+
 @pytest.fixture
 def sender(settings: Settings, clock: FixedClock, twilio: FakeTwilio) -> Iterator[Service]:
     """The service with Twilio's sender set: the demo's Jordan (en) and Guadalupe (es), enrolled now."""

@@ -30,7 +30,7 @@ from scheduler.outbox import send_queued
 from tests.fake_twilio import WAYPOINT, FakeTwilio, Planned, midday_zone, run_fake_twilio, waypoint_environment
 from tests.outreach import enrol
 from tests.support import ENGLISH_PHONE, SPANISH_PHONE, FixedClock
-from tests.test_dispatch import ACCOUNT, later_outreach, participant_id, sent_to, with_twilio
+from tests.test_dispatch import ACCOUNT, later_outreach, participant_id, sent_to, welcomes_due
 from tests.test_hostile_delivery import texted
 
 #: Six more participants enrolled an hour ago, so that a pass has several batches to write.
@@ -45,12 +45,8 @@ def twilio() -> Iterator[FakeTwilio]:
 @pytest.fixture
 def sender(settings: Settings, clock: FixedClock, twilio: FakeTwilio) -> Iterator[Service]:
     """The demo's Jordan (en) and Guadalupe (es) and six others, their welcomes due now."""
-    built = build_service(with_twilio(settings, twilio), clock)
-    with built.sessions.begin() as session:
-        seed_demo(session, settings.timezone, clock())
-    for n, phone in enumerate(PHONES):
-        enrol(built, ["Ana", "Luis", "Mai", "Tom", "Rosa", "Kim"][n], phone, clock() - timedelta(hours=1))
-    built.sweep()
+    names = ["Ana", "Luis", "Mai", "Tom", "Rosa", "Kim"]
+    built = welcomes_due(settings, clock, twilio, list(zip(names, PHONES, strict=True)))
     yield built
     built.close()
 

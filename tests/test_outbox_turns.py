@@ -7,14 +7,12 @@ import gc
 import threading
 import time
 from collections.abc import Iterator
-from datetime import timedelta
 from typing import Any
 
 import pytest
 from sqlalchemy import event
 
-from bot.app import Service, build_service
-from bot.demo import seed_demo
+from bot.app import Service
 from bot.settings import Settings
 from casefile.database import READ_ONLY
 from casefile.vocabulary import MessageStatus
@@ -23,9 +21,8 @@ from scheduler.dispatch import plan_due
 from scheduler.outbox import send_queued
 from scheduler.turns import locked_transaction
 from tests.fake_twilio import FakeTwilio, Planned, run_fake_twilio
-from tests.outreach import enrol
 from tests.support import FixedClock
-from tests.test_dispatch import with_twilio
+from tests.test_dispatch import welcomes_due
 
 NAMES = ["Ana", "Luis", "Mai", "Tomas", "Rosa", "Kim", "Jordan", "Lupe", "Omar", "Vi"]
 
@@ -38,12 +35,8 @@ def twilio() -> Iterator[FakeTwilio]:
 @pytest.fixture
 def sender(settings: Settings, clock: FixedClock, twilio: FakeTwilio) -> Iterator[Service]:
     """The demo's two and 70 more, their welcomes due now: three groups of texts to claim and record."""
-    built = build_service(with_twilio(settings, twilio), clock)
-    with built.sessions.begin() as session:
-        seed_demo(session, settings.timezone, clock())
-    for n in range(70):
-        enrol(built, NAMES[n % len(NAMES)], f"+1510556{n:04d}", clock() - timedelta(hours=1))
-    built.sweep()
+    people = [(NAMES[n % len(NAMES)], f"+1510556{n:04d}") for n in range(70)]
+    built = welcomes_due(settings, clock, twilio, people)
     yield built
     built.close()
 
