@@ -32,7 +32,7 @@ from bot.logs import RequestLog
 from bot.metrics import Metrics, serve_metrics
 from bot.offload import Offload
 from bot.settings import Settings
-from casefile.database import WalCheckpoints, make_engine, session_factory
+from casefile.database import WalCheckpoints, gate_of, make_engine, session_factory
 from casefile.vocabulary import Channel, MessageStatus
 from console import ConsoleConfig, mount_console
 from conversations.rendering import MessageRenderer, ServiceProfile
@@ -362,6 +362,7 @@ def create_app(service: Service, clock: Callable[[], datetime] = utc_now, run_sc
             offload,
             settings.webhook_budget_seconds,
             service.inbox.using(inline_sessions) if inline_sessions is not None else None,
+            gate_of(service.inline_engine) if service.inline_engine is not None else None,
         )
     )
 

@@ -12,7 +12,7 @@ from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from casefile.write_gate import GatedConnection, gate_for
+from casefile.write_gate import GatedConnection, WriteGate, gate_for
 
 log = logging.getLogger(__name__)
 
@@ -101,6 +101,14 @@ def _tune_sqlite(engine: Engine, lock_wait_ms: int, wait_in_line: bool, gated: s
 
 #: What a writer that waited in vain behind this process's other writers is told (as SQLite says it).
 _GATE_CLOSED = "database is locked (this process's other writers held it)"
+
+
+def gate_of(engine: Engine) -> WriteGate | None:
+    """The write gate of an SQLite file's engine (casefile.write_gate); None on PostgreSQL."""
+    database = engine.url.database
+    if engine.dialect.name != "sqlite" or not database or database == ":memory:":
+        return None
+    return gate_for(database)
 
 
 @contextmanager

@@ -97,6 +97,11 @@ class WriteGate:
             self._waiting.remove(waiter)
             return False
 
+    def taken(self) -> bool:
+        """Whether a writer holds the turn (and so whether any waits for it)."""
+        with self._mutex:
+            return self._held
+
     def release(self) -> None:
         with self._mutex:
             if not self._waiting:

@@ -19,6 +19,7 @@ from bot.offload import BudgetSpent, InlineWindow, Offload
 from bot.settings import Secret
 from casefile.messages import apply_delivery_status, link_provider_id
 from casefile.vocabulary import Channel, MessageStatus
+from casefile.write_gate import WriteGate
 from scheduler.outbox import DeliveryError, record_reported_failure
 
 log = logging.getLogger(__name__)
@@ -135,6 +136,7 @@ def sms_router(
     offload: Offload,
     budget: float = 10.0,
     inline_inbox: Inbox | None = None,
+    inline_gate: WriteGate | None = None,
 ) -> APIRouter:
     router = APIRouter(tags=["sms"])
     status_url = f"{public_url}/sms/twilio/status" if public_url else None
@@ -191,7 +193,9 @@ def sms_router(
         window = InlineWindow(budget)
         replies: tuple[OutgoingText, ...] | None = None
         try:
-            if inline_inbox is not None:
+            # Not tried while one of the process's writers holds the lock or waits for it: the
+            # attempt would only fail (a transaction begun, an error, a rollback) on every text.
+            if inline_inbox is not None and not (inline_gate is not None and inline_gate.taken()):
                 try:
                     # On the event loop, which pays on SQLite (one writer; a thread adds hand-offs),
                     # but only when the write lock is free: it waits for it 50 ms at most.
