@@ -31,6 +31,7 @@ from bot.log_redaction import install_log_redaction
 from bot.logs import RequestLog
 from bot.metrics import Metrics, serve_metrics
 from bot.offload import Offload
+from bot.process import tune_process
 from bot.settings import Settings
 from casefile.database import WalCheckpoints, gate_of, make_engine, session_factory
 from casefile.vocabulary import Channel, MessageStatus
@@ -287,6 +288,7 @@ def _lifespan(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        tune_process()
         # What is loaded by now lives as long as the process; frozen, the cyclic garbage collector
         # stops rescanning it on every full collection, pauses that showed in the webhook's p99.
         gc.freeze()

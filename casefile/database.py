@@ -36,6 +36,11 @@ CHECKPOINT_EVERY_SECONDS = 0.25
 #: pages are the OS's page cache).
 MMAP_BYTES = 1 << 30
 
+#: Each connection's private page cache (PRAGMA cache_size, in KiB). Reads come through the memory
+#: map, so it holds little more than the pages a write transaction changes, and our writes are short
+#: batches. SQLite's default of 2 MB, times the pool's connections, was memory `serve` kept.
+PAGE_CACHE_KIB = 256
+
 
 def make_engine(url: str, lock_wait_ms: int = 30000, wait_in_line: bool = True, **options: Any) -> Engine:
     """An engine for the URL; on SQLite a connection waits up to `lock_wait_ms` for the write lock,
@@ -77,6 +82,7 @@ def _tune_sqlite(engine: Engine, lock_wait_ms: int, wait_in_line: bool, gated: s
         cursor.execute(f"PRAGMA mmap_size={MMAP_BYTES}")
         # After a checkpoint the WAL file is cut back to this, not left at its largest burst's size.
         cursor.execute(f"PRAGMA journal_size_limit={WAL_SIZE_LIMIT}")
+        cursor.execute(f"PRAGMA cache_size=-{PAGE_CACHE_KIB}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
