@@ -3,18 +3,20 @@ address it goes (scheduler/dispatch.py decides which rows are sent and writes th
 only reads; every text passes the identifier guard here.
 """
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import Session
 
 from casefile.addresses import outreach_address
+from casefile.base import table_of
 from casefile.goals import Goal, GoalStep
 from casefile.identifiers import outbound_problems
-from casefile.people import Participant
-from casefile.vocabulary import Channel, GoalStatus, StepStatus
+from casefile.people import Counselor, Participant
+from casefile.vocabulary import Channel, GoalStatus, Language, StepStatus
 from conversations.model import Reply
 from conversations.rendering import MessageRenderer
 from scheduler.rules import Anchor, Rule
@@ -40,14 +42,46 @@ class Composed:
     problems: tuple[str, ...]
 
 
-def recipients_of(session: Session, ids: set[int]) -> dict[int, Participant]:
-    """The participants these texts are for, with their counselors' names."""
-    query = select(Participant).where(Participant.id.in_(ids)).options(selectinload(Participant.counselor))
-    return {participant.id: participant for participant in session.scalars(query)}
+@dataclass(frozen=True)
+class Addressee:
+    """What making a text reads of its participant: their names, language and addresses."""
+
+    id: int
+    first_name: str
+    last_name: str
+    language: Language
+    phone: str
+    preferred_channel: Channel
+    counselor_name: str
+
+
+_PARTICIPANTS = table_of(Participant)
+_COUNSELORS = table_of(Counselor)
+_ADDRESSEES = (
+    select(
+        _PARTICIPANTS.c.id,
+        _PARTICIPANTS.c.first_name,
+        _PARTICIPANTS.c.last_name,
+        _PARTICIPANTS.c.language,
+        _PARTICIPANTS.c.phone,
+        _PARTICIPANTS.c.preferred_channel,
+        (_COUNSELORS.c.first_name + " " + _COUNSELORS.c.last_name).label("counselor_name"),
+    )
+    .join(_COUNSELORS, _PARTICIPANTS.c.counselor_id == _COUNSELORS.c.id)
+    .where(_PARTICIPANTS.c.id.in_(bindparam("participants", expanding=True)))
+)
+
+
+def addressees(session: Session, ids: Collection[int]) -> dict[int, Addressee]:
+    """The participants these texts are for, with their counselors' names: one statement of plain
+    rows (loading them as ORM objects, with their counselors, was a fifth of the read-only pass)."""
+    if not ids:
+        return {}
+    return {row.id: Addressee(*row) for row in session.execute(_ADDRESSEES, {"participants": list(ids)})}
 
 
 def compose(
-    session: Session, row: DueRow, participant: Participant, rule: Rule, renderer: MessageRenderer, now: datetime
+    session: Session, row: DueRow, participant: Addressee, rule: Rule, renderer: MessageRenderer, now: datetime
 ) -> Composed:
     """The row's text for the participant, and where it goes (this only reads)."""
     channel, address = outreach_address(session, participant)
@@ -58,10 +92,10 @@ def compose(
     return Composed(channel, address, body, tuple(outbound_problems(body, participant, now.date())))
 
 
-def _params(session: Session, participant: Participant, row: DueRow, rule: Rule) -> dict[str, object]:
+def _params(session: Session, participant: Addressee, row: DueRow, rule: Rule) -> dict[str, object]:
     params: dict[str, object] = {
         "first_name": participant.first_name,
-        "counselor_name": participant.counselor.display_name,
+        "counselor_name": participant.counselor_name,
     }
     anchor = date.fromisoformat(row.occurrence.split("+")[0]) if "+" in row.occurrence else None
     if rule.relative_to is Anchor.PERIOD_END:
