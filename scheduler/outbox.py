@@ -279,7 +279,7 @@ def _record(
                 _SENT,
                 [{"message_id": claimed.id, "provider_id": provider_id, "at": at} for claimed, provider_id in sent],
             )
-            record_facts(session, _attempts(session, [claimed for claimed, _ in sent], at))
+            record_facts(session, _attempts([claimed for claimed, _ in sent], at))
             statuses[MessageStatus.SENT] = len(sent)
         for claimed, result in results:
             if isinstance(result, DeliveryError):
@@ -287,24 +287,18 @@ def _record(
     return statuses
 
 
-def _attempts(session: Session, sent: list[Claimed], at: datetime) -> list[tuple[Fact, FactSource]]:
-    """The outreach attempts of texts just sent, for the case notes (one query for their rules)."""
-    outreach_ids = [claimed.outreach_id for claimed in sent if claimed.outreach_id is not None]
-    if not outreach_ids:
-        return []
-    rules = {
-        outreach_id: (rule, template)
-        for outreach_id, rule, template in session.execute(
-            select(Outreach.id, Outreach.rule, Outreach.template).where(Outreach.id.in_(outreach_ids))
-        )
-    }
+def _attempts(sent: list[Claimed], at: datetime) -> list[tuple[Fact, FactSource]]:
+    """The outreach attempts of texts just sent, for the case notes (their rules came with the claim)."""
     return [
         (
-            OutreachAttempt(claimed.outreach_id, *rules[claimed.outreach_id], claimed.channel.value, "sent", None),
+            OutreachAttempt(claimed.outreach_id, claimed.rule, claimed.template, claimed.channel.value, "sent", None),
             FactSource(claimed.participant_id, claimed.id, at, claimed.contact_id),
         )
         for claimed in sent
-        if claimed.outreach_id is not None and claimed.participant_id is not None
+        if claimed.outreach_id is not None
+        and claimed.participant_id is not None
+        and claimed.rule is not None
+        and claimed.template is not None
     ]
 
 
