@@ -8,6 +8,7 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 from enum import Enum
+from typing import Protocol
 
 from sqlalchemy import ForeignKey, String, UniqueConstraint, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -147,7 +148,21 @@ def mark_unreachable(
     session.flush()
 
 
-def outreach_address(session: Session, participant: Participant) -> tuple[Channel, str]:
+class Reachable(Protocol):
+    """Who outreach goes to: a participant (casefile.people.Participant fits), or the few columns
+    of one that the dispatcher reads."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def phone(self) -> str: ...
+
+    @property
+    def preferred_channel(self) -> Channel: ...
+
+
+def outreach_address(session: Session, participant: Reachable) -> tuple[Channel, str]:
     """Where outreach goes: the preferred channel while it works, else the participant's phone."""
     if participant.preferred_channel is not Channel.SMS:
         address = session.scalars(

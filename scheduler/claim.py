@@ -3,7 +3,7 @@
 The claim (QUEUED → SENDING) and the checks run in one transaction, right before the provider is
 called, after any wait for a rate slot: a STOP processed while a sender waited is seen here (issue
 16, item 1). A batch of messages is claimed in one short transaction (`claim_all`): one statement
-claims them, a few read what the checks need for all of them. The participants' rows are read FOR
+claims them and reads what they need of other tables, one more reads their recipients. The participants' rows are read FOR
 UPDATE, so on PostgreSQL a STOP being processed (the inbox holds that row) is waited for rather than
 read as it was; SQLite's single writer does the same.
 
@@ -17,12 +17,14 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from casefile.addresses import ChannelAddress
+from casefile.base import table_of
 from casefile.consent import ConsentEvent
 from casefile.messages import Message
+from casefile.outreach import Outreach
 from casefile.people import Participant
 from casefile.vocabulary import Channel, ConsentAction, ConsentState, MessageStatus
 
@@ -43,6 +45,9 @@ class Claimed:
     answers_from: datetime | None = None
     #: When the provider said this address cannot receive messages; None while it can.
     address_disabled_at: datetime | None = None
+    #: An outreach text's rule and template, for the attempt the case notes record once it is sent.
+    rule: str | None = None
+    template: str | None = None
 
 
 @dataclass(frozen=True)
@@ -98,6 +103,47 @@ def unreachable(message: Claimed, recipient: Recipient, now: datetime) -> str | 
 SEND_CHECKS: tuple[SendCheck, ...] = (opted_out, paused, unreachable)
 
 
+_MESSAGES = table_of(Message)
+_FREE = _MESSAGES.alias("free")
+_ADDRESSES = table_of(ChannelAddress)
+_OUTREACH = table_of(Outreach)
+#: The claim in one statement: the queued messages among those asked for (skipping those another
+#: process holds, on PostgreSQL; in id order, so two claimers never deadlock) become SENDING, and
+#: with what is sent come what the checks and the sent text's record need of other tables.
+_CLAIM = (
+    update(_MESSAGES)
+    .where(
+        _MESSAGES.c.id.in_(
+            select(_FREE.c.id)
+            .where(_FREE.c.id.in_(bindparam("ids", expanding=True)), _FREE.c.status == MessageStatus.QUEUED)
+            .order_by(_FREE.c.id)
+            .with_for_update(skip_locked=True)
+        ),
+        _MESSAGES.c.status == MessageStatus.QUEUED,
+    )
+    .values(status=MessageStatus.SENDING, status_at=bindparam("now"))
+    .returning(
+        _MESSAGES.c.id,
+        _MESSAGES.c.channel,
+        _MESSAGES.c.address,
+        _MESSAGES.c.body,
+        _MESSAGES.c.participant_id,
+        _MESSAGES.c.outreach_id,
+        _MESSAGES.c.in_reply_to_id,
+        _MESSAGES.c.contact_id,
+        select(_ADDRESSES.c.disabled_at)
+        .where(_ADDRESSES.c.channel == _MESSAGES.c.channel, _ADDRESSES.c.address == _MESSAGES.c.address)
+        .scalar_subquery()
+        .label("address_disabled_at"),
+        select(_OUTREACH.c.rule).where(_OUTREACH.c.id == _MESSAGES.c.outreach_id).scalar_subquery().label("rule"),
+        select(_OUTREACH.c.template)
+        .where(_OUTREACH.c.id == _MESSAGES.c.outreach_id)
+        .scalar_subquery()
+        .label("template"),
+    )
+)
+
+
 def claim(
     session: Session, message_id: int, now: datetime, checks: Sequence[SendCheck] = SEND_CHECKS
 ) -> Claimed | Held | None:
@@ -112,32 +158,9 @@ def claim_all(
     """Claim the queued messages among these, by id: what to send, or Held (then FAILED). A
     message another process got first (skipped while it holds it, on PostgreSQL) or no longer
     queued is not in the answer."""
-    free = session.scalars(
-        select(Message.id)
-        .where(Message.id.in_(list(message_ids)), Message.status == MessageStatus.QUEUED)
-        .order_by(Message.id)
-        .with_for_update(skip_locked=True)
-    ).all()
-    if not free:
+    claimed = [Claimed(**row._mapping) for row in session.execute(_CLAIM, {"ids": list(message_ids), "now": now})]
+    if not claimed:
         return {}
-    claimed = [
-        Claimed(*row)
-        for row in session.execute(
-            update(Message)
-            .where(Message.id.in_(free), Message.status == MessageStatus.QUEUED)
-            .values(status=MessageStatus.SENDING, status_at=now)
-            .returning(
-                Message.id,
-                Message.channel,
-                Message.address,
-                Message.body,
-                Message.participant_id,
-                Message.outreach_id,
-                Message.in_reply_to_id,
-                Message.contact_id,
-            )
-        )
-    ]
     recipients = _recipients(session, {m.participant_id for m in claimed if m.participant_id is not None})
     claimed = _with_what_checks_read(session, claimed, recipients)
     outcome: dict[int, Claimed | Held] = {}
@@ -158,22 +181,26 @@ def claim_all(
     return outcome
 
 
+_PARTICIPANTS = table_of(Participant)
+_RECIPIENTS = (
+    select(
+        _PARTICIPANTS.c.id,
+        _PARTICIPANTS.c.consent_state,
+        _PARTICIPANTS.c.time_zone,
+        _PARTICIPANTS.c.outreach_paused_until,
+        _PARTICIPANTS.c.last_heard_at,
+    )
+    .where(_PARTICIPANTS.c.id.in_(bindparam("participants", expanding=True)))
+    .order_by(_PARTICIPANTS.c.id)
+    .with_for_update()
+)
+
+
 def _recipients(session: Session, participant_ids: set[int]) -> dict[int, Recipient]:
     """The recipients of a batch, their rows locked (ordered, so two claimers never deadlock)."""
     if not participant_ids:
         return {}
-    rows = session.execute(
-        select(
-            Participant.id,
-            Participant.consent_state,
-            Participant.time_zone,
-            Participant.outreach_paused_until,
-            Participant.last_heard_at,
-        )
-        .where(Participant.id.in_(list(participant_ids)))
-        .order_by(Participant.id)
-        .with_for_update()
-    ).all()
+    rows = session.execute(_RECIPIENTS, {"participants": sorted(participant_ids)}).all()
     recipients = {row[0]: Recipient(*row[1:]) for row in rows}
     opted_out_ids = [pid for pid, r in recipients.items() if r.consent is ConsentState.OPTED_OUT]
     if opted_out_ids:
@@ -187,8 +214,8 @@ def _recipients(session: Session, participant_ids: set[int]) -> dict[int, Recipi
 
 
 def _with_what_checks_read(session: Session, claimed: list[Claimed], recipients: dict[int, Recipient]) -> list[Claimed]:
-    """The claimed messages with when the message each answers arrived (for those opted out) and
-    when their address was disabled: two queries for the batch, not two a message."""
+    """The claimed messages with when the message each answers arrived, for those opted out (one
+    query for the batch, and only when one of them has opted out)."""
     answering = [
         m.in_reply_to_id
         for m in claimed
@@ -196,25 +223,10 @@ def _with_what_checks_read(session: Session, claimed: list[Claimed], recipients:
         and m.participant_id is not None
         and recipients[m.participant_id].consent is ConsentState.OPTED_OUT
     ]
-    answered: dict[int, datetime] = {}
-    if answering:
-        query = select(Message.id, Message.created_at).where(Message.id.in_(answering))
-        answered = {message_id: at for message_id, at in session.execute(query)}
-    disabled = {
-        (channel, address): at
-        for channel, address, at in session.execute(
-            select(ChannelAddress.channel, ChannelAddress.address, ChannelAddress.disabled_at).where(
-                ChannelAddress.channel.in_(list({m.channel for m in claimed})),
-                ChannelAddress.address.in_(list({m.address for m in claimed})),
-                ChannelAddress.disabled_at.is_not(None),
-            )
-        )
-    }
+    if not answering:
+        return claimed
+    query = select(_MESSAGES.c.id, _MESSAGES.c.created_at).where(_MESSAGES.c.id.in_(answering))
+    answered: dict[int, datetime] = {message_id: at for message_id, at in session.execute(query)}
     return [
-        replace(
-            m,
-            answers_from=answered.get(m.in_reply_to_id) if m.in_reply_to_id is not None else None,
-            address_disabled_at=disabled.get((m.channel, m.address)),
-        )
-        for m in claimed
+        replace(m, answers_from=answered.get(m.in_reply_to_id)) if m.in_reply_to_id is not None else m for m in claimed
     ]
