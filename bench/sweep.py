@@ -107,10 +107,11 @@ class _WriteCpu:
 
     def _begin(self, connection: Any) -> None:
         if not connection.get_execution_options().get(READ_ONLY):
-            connection.info["cpu"] = time.thread_time()
+            # A key of its own: LockClock's "cpu" is popped by its own commit listener, which runs first.
+            connection.info["write_cpu"] = time.thread_time()
 
     def _end(self, connection: Any) -> None:
-        began = connection.info.pop("cpu", None)
+        began = connection.info.pop("write_cpu", None)
         if began is not None:
             self.longest = max(self.longest, time.thread_time() - began)
             self.total += time.thread_time() - began

@@ -1,6 +1,6 @@
 """Outreach: the texts and counselor tasks the scheduler decided a participant is due, one row each.
 
-A row is written by the sweep under a unique key (participant, rule, occurrence), so a repeated
+A row is written by the sweep under a unique key (rule, occurrence, participant), so a repeated
 sweep, a restart or a second process cannot queue the same outreach twice. The dispatcher turns a
 due row into an outbound message (`Message.outreach_id`) or a counselor task, or settles it
 without sending (skipped, cancelled) with the reason. Rows are never deleted: they are the record
@@ -42,10 +42,15 @@ class OutreachKind(StrEnum):
 class Outreach(Base):
     __tablename__ = "outreach"
     __table_args__ = (
-        UniqueConstraint("participant_id", "rule", "occurrence"),
+        # Led by what the sweep queues together (a rule's occurrence, in participant order), so that
+        # its rows land side by side, not each on a random page (migration 0015).
+        UniqueConstraint("rule", "occurrence", "participant_id"),
         Index("ix_outreach_due", "state", "due_at"),
-        # A reply answers or cancels one participant's outreach (note_reply): by participant first.
-        Index("ix_outreach_participant_state", "participant_id", "state"),
+        # A reply answers or cancels one participant's outreach (note_reply): a participant's rows
+        # in a state. By state first, so the sweep's new (queued) rows land together too; a reader
+        # of a participant's rows in any state names them all (scheduler/disengaged.py), and the
+        # rule third keeps SQLite (no statistics) from reading a rule's whole run of the key instead.
+        Index("ix_outreach_state_participant_rule", "state", "participant_id", "rule"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -77,14 +77,17 @@ def due_disengaged(
             tasks.label("tasks"),
             last_at.label("last_at"),
         )
-        # An inner join: who has had nothing of this rule yet is owed attempt 1 (owed_first_attempt).
-        .join(_O, _this_episode(rule))
+        # Only who has had something of this rule (the HAVING below): who has had nothing yet is
+        # owed attempt 1 (owed_first_attempt). Written as an outer join so that SQLite keeps the
+        # participants outside and finds each one's rows by index, rather than reading every row
+        # of the rule in the county through the outbox's key (rule, occurrence, participant_id).
+        .outerjoin(_O, _this_episode(rule))
         # Who has had an attempt since they went quiet counted as disengaged then, and still does
         # (both tests only grow with the quiet spell): what remains is a bound the zone's index
         # answers, not the missed check-ins counted again for each of them.
         .where(quiet < now - timedelta(days=7))
         .group_by(_P.c.id, quiet)
-        .having(pending == 0, _next_step_may_be_due(rule, texts, sent, tasks, last_at, now))
+        .having(func.count(_O.c.id) > 0, pending == 0, _next_step_may_be_due(rule, texts, sent, tasks, last_at, now))
     )
     due_at = first_attempt_due_at(rule, zone, now)
     return [
@@ -96,7 +99,13 @@ def due_disengaged(
 
 def _this_episode(rule: Rule) -> ColumnElement[bool]:
     """The participant's outreach of this rule since their quiet spell began."""
-    return and_(_O.c.participant_id == _P.c.id, _O.c.rule == rule.name, _O.c.created_at > quiet_since())
+    return and_(
+        # Every state, named: a participant's rows are found by the index (state, participant_id).
+        _O.c.state.in_(list(OutreachState)),
+        _O.c.participant_id == _P.c.id,
+        _O.c.rule == rule.name,
+        _O.c.created_at > quiet_since(),
+    )
 
 
 def _disengaged(rule: Rule, now: datetime, check_in_rules: tuple[str, ...]) -> ColumnElement[bool]:
@@ -108,9 +117,8 @@ def _disengaged(rule: Rule, now: datetime, check_in_rules: tuple[str, ...]) -> C
         .where(
             check_ins.c.participant_id == _P.c.id,
             check_ins.c.rule.in_(check_in_rules),
-            # "Not any other state" rather than "= dispatched": an equality here lets SQLite (without
-            # statistics) pick the (state, due_at) index and scan every sent text per participant.
-            check_ins.c.state.not_in([OutreachState.QUEUED, OutreachState.SKIPPED, OutreachState.CANCELLED]),
+            # The participant's sent ones, by the index (state, participant_id).
+            check_ins.c.state == OutreachState.DISPATCHED,
             check_ins.c.created_at > quiet,
             # A check-in sent in the last day has not been missed yet (when it was sent: a range on
             # an index finds those a day old since the last pass, scheduler/passes.py).

@@ -12,7 +12,7 @@ unqueued after the last pass, and still is not.
 
 A pass that stops half-way (a kill, a shutdown) records nothing: the next starts from the last
 finished pass and the same logged changes, which it deletes only once it has finished. The
-outbox's unique key (participant, rule, occurrence) keeps a pass done twice from queuing twice.
+outbox's unique key (rule, occurrence, participant) keeps a pass done twice from queuing twice.
 """
 
 import weakref

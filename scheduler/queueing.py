@@ -7,7 +7,7 @@ connection's temp tables are its own: writing them takes no lock on the database
 are then copied from it into the outbox WRITE_BATCH at a time, each copy a short write transaction
 that decides nothing; a sweep that finds nobody owed writes nothing. PostgreSQL takes the same
 path (one code path, tested on both). No participant's row passes through Python, and the unique
-key (participant, rule, occurrence) keeps a concurrent or repeated sweep's rows out.
+key (rule, occurrence, participant) keeps a concurrent or repeated sweep's rows out.
 """
 
 from collections.abc import Callable
@@ -42,7 +42,7 @@ from scheduler.audience import OUTREACH
 from scheduler.rules import Rule
 
 _O = OUTREACH
-_UNIQUE_KEY = ["participant_id", "rule", "occurrence"]
+_UNIQUE_KEY = ["rule", "occurrence", "participant_id"]
 _DECIDED = ["participant_id", "occurrence", "due_at"]
 _QUEUE = {
     name: upsert(_O).on_conflict_do_nothing(index_elements=_UNIQUE_KEY) for name, upsert in UPSERT_INSERTS.items()

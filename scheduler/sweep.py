@@ -6,7 +6,7 @@ and has not had it queued, and scheduler/queueing.py queues them without passing
 row through Python and without holding SQLite's one writer while deciding. A row is queued only
 once its moment has come (its hour on the participant's clock), so the query that decides who is
 due runs at that moment, with the latest facts. Sweeping twice, after a restart, or from two
-processes at once inserts nothing new: the key (participant, rule, occurrence) is unique.
+processes at once inserts nothing new: the key (rule, occurrence, participant) is unique.
 Re-engagement is counted from each participant's own last contact (scheduler/disengaged.py): its
 first attempt is decided in SQL the same way; the later ones, few a day, whose day is on the
 participant's own calendar, come back to Python. Between whole passes, a pass decides for
