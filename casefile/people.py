@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from casefile.base import Base, string_enum, table_of
 from casefile.conversation import ConversationRecord, SavedConversation
-from casefile.prepared import Prepared
+from casefile.prepared import Prepared, dialect_name
 from casefile.vocabulary import (
     Activity,
     Channel,
@@ -158,11 +158,18 @@ _CORRESPONDENT = (
 _BY_PHONE = _CORRESPONDENT.where(_PARTICIPANTS.c.phone == bindparam("phone"))
 _BY_ID = _CORRESPONDENT.where(_PARTICIPANTS.c.id == bindparam("participant_id"))
 # Locking the participant's row makes one person's messages take turns, whatever channel they come
-# on; the counselor's row is only read, so PostgreSQL is told to lock the participant alone.
-_PREPARED = {
-    (statement, lock): Prepared(statement.with_for_update(of=_PARTICIPANTS) if lock else statement)
-    for statement in (_BY_PHONE, _BY_ID)
-    for lock in (False, True)
+# on. On SQLite the transaction's write lock (BEGIN IMMEDIATE) already does, and the read sees every
+# commit before it. On PostgreSQL a statement that waited for a row lock still returns the other
+# tables' rows as they were when it began: read with the lock, the conversation would be the one
+# from before the message that held the lock. So there the lock is its own statement, and the read
+# comes after it.
+_PREPARED = {statement: Prepared(statement) for statement in (_BY_PHONE, _BY_ID)}
+_LOCKS = {
+    statement: Prepared(select(_PARTICIPANTS.c.id).where(where).with_for_update())
+    for statement, where in (
+        (_BY_PHONE, _PARTICIPANTS.c.phone == bindparam("phone")),
+        (_BY_ID, _PARTICIPANTS.c.id == bindparam("participant_id")),
+    )
 }
 
 
@@ -179,7 +186,12 @@ def find_correspondent_by_id(session: Session, participant_id: int, lock: bool) 
 def _correspondent(
     session: Session, statement: Select[Any], params: dict[str, Any], lock: bool
 ) -> Correspondent | None:
-    row = _PREPARED[statement, lock].first(session, params)
+    if lock and dialect_name(session) == "postgresql":
+        locked = _LOCKS[statement].first(session, params)
+        if locked is None:
+            return None
+        statement, params = _BY_ID, {"participant_id": locked[0]}
+    row = _PREPARED[statement].first(session, params)
     if row is None:
         return None
     (

@@ -224,6 +224,11 @@ def _handle(session: Session) -> _Transaction:
     return handle
 
 
+def dialect_name(session: Session) -> str:
+    """'sqlite' or 'postgresql', from the session's transaction (beginning it if need be)."""
+    return _handle(session).dialect.name
+
+
 @event.listens_for(Session, "after_transaction_end")
 def _forget(session: Session, transaction: SessionTransaction) -> None:
     """The next transaction of the session may be on another connection. (The cursor is left to be
