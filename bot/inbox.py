@@ -16,20 +16,19 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from casefile.addresses import Linking, participant_at, redeem_link_code
+from bot.senders import LINKED_CHANNELS, hours_plan, participant_for, participant_view, sender_for
+from casefile.addresses import Linking, redeem_link_code
 from casefile.consent import record_consent
-from casefile.contacts import current_contact
+from casefile.contacts import contact_of, current_contact
 from casefile.conversation import save_conversation
 from casefile.documents import add_documents
 from casefile.facts import Fact, FactSource, record_facts
-from casefile.goals import GoalPlan, active_goal
-from casefile.handoffs import open_handoff_of
+from casefile.goals import active_goal
 from casefile.identifiers import mask_ssns
 from casefile.messages import (
     Message,
@@ -42,14 +41,12 @@ from casefile.messages import (
     store_inbound,
 )
 from casefile.outreach import cancel_queued, note_reply
-from casefile.people import Correspondent, find_correspondent, find_correspondent_by_id, set_participant
-from casefile.phones import display_phone
+from casefile.people import Correspondent, find_correspondent_by_id, set_participant
 from casefile.prepared import savepoint
-from casefile.timesheets import HoursPlan, open_since, recorded_lines
 from casefile.vocabulary import Channel, ConsentAction, ConsentState, Direction, Language, MessageStatus
 from conversations.engine import respond
 from conversations.keywords import Keyword, keyword_in
-from conversations.model import ConversationState, InboundText, Outcome, ParticipantView, Reply
+from conversations.model import ConversationState, InboundText, Outcome, Reply
 from conversations.rendering import MessageRenderer
 from scheduler.office_hours import OfficeHours
 
@@ -244,7 +241,7 @@ class Inbox:
         holds neither the participant's later texts nor the oldest-first window of every pass."""
         try:
             with self._sessions.begin() as session:
-                participant = _participant_for(session, channel, address, lock=False)
+                participant = participant_for(session, channel, address)
                 given_up = failed_again(session, message_id, participant.id if participant else None, self._clock())
         except OperationalError:
             return False  # the database itself is failing: the next pass counts it
@@ -318,11 +315,12 @@ class Inbox:
         code = link_code_in(message.text) if message.channel in LINKED_CHANNELS else None
         if code is not None:
             return self._link(session, message, code, reply_status)
-        participant = _participant_for(session, message.channel, message.address, lock=True)
-        if participant is None:
+        sender = sender_for(session, message.channel, message.address)
+        if sender is None:
             mark_processed(session, message.id, None, None, self._clock())
             return self._answer_unknown_sender(session, message, reply_status)
-        contact_id = current_contact(session, participant.id, message.channel, message.received_at)
+        participant, handoff = sender.participant, sender.handoff
+        contact_id = contact_of(session, participant.id, message.channel, message.received_at, sender.open_contacts)
         mark_processed(session, message.id, participant.id, contact_id, self._clock())
         answered = note_reply(
             session, participant.id, contact_id, message.id, message.received_at, self._stops_on_reply
@@ -336,7 +334,6 @@ class Inbox:
         view = participant_view(
             participant, active_goal(session, participant.id), hours_plan(session, participant, message.received_at)
         )
-        handoff = open_handoff_of(session, participant.id)
         view = replace(
             view,
             handoff=handoff.reason.value if handoff is not None else None,
@@ -452,7 +449,7 @@ class Inbox:
             return None
         with self._sessions.begin() as session:
             message = Stored.from_row(session.get_one(Message, message_id))
-            participant = _participant_for(session, message.channel, message.address, lock=False)
+            participant = participant_for(session, message.channel, message.address)
             if participant is None or participant.consent_state is ConsentState.OPTED_OUT:
                 return None
             contact_id = current_contact(session, participant.id, message.channel, message.received_at)
@@ -465,8 +462,6 @@ class Inbox:
         return apology
 
 
-#: Channels whose addresses are linked to a participant by a code, rather than known by phone number.
-LINKED_CHANNELS = frozenset([Channel.TELEGRAM])
 _START = re.compile(r"/start(?:@\w+)?\s+([A-Za-z0-9_-]{1,64})")
 
 
@@ -487,38 +482,3 @@ def link_code_in(text: str) -> str | None:
     """The code in "/start <code>", as Telegram sends it when a participant opens their link."""
     match = _START.fullmatch(text.strip())
     return match.group(1) if match else None
-
-
-def _participant_for(session: Session, channel: Channel, address: str, lock: bool) -> Correspondent | None:
-    """The participant an address belongs to. SMS and the console chat address by phone; a
-    Telegram chat by the link made with a counselor's code."""
-    if channel in LINKED_CHANNELS:
-        participant_id = participant_at(session, channel, address)
-        return find_correspondent_by_id(session, participant_id, lock) if participant_id is not None else None
-    return find_correspondent(session, address, lock)
-
-
-def hours_plan(session: Session, participant: Correspondent, at: datetime) -> HoursPlan:
-    """The participant's plan and the hours they confirmed in the periods still open on `at`."""
-    zone = ZoneInfo(participant.time_zone)
-    since = open_since(at.astimezone(zone).date(), participant.reporting_period)
-    return HoursPlan(
-        required=participant.weekly_required_hours,
-        period=participant.reporting_period,
-        activities=participant.activities,
-        recorded=recorded_lines(session, participant.id, since),
-        enrolled_on=participant.enrolled_at.astimezone(zone).date(),
-    )
-
-
-def participant_view(participant: Correspondent, goal: GoalPlan | None, hours: HoursPlan) -> ParticipantView:
-    return ParticipantView(
-        first_name=participant.first_name,
-        language=participant.language,
-        consent=participant.consent_state,
-        counselor_name=participant.counselor_name,
-        counselor_phone=display_phone(participant.counselor_phone) if participant.counselor_phone else None,
-        time_zone=participant.time_zone,
-        goal=goal,
-        hours=hours,
-    )

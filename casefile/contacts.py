@@ -65,9 +65,10 @@ _EXTEND = (
 )
 _CLOSE = update(_CONTACTS).where(_CONTACTS.c.id == bindparam("contact_id")).values(closed_at=bindparam("at"))
 _OPEN = insert(_CONTACTS).returning(_CONTACTS.c.id)
+_TOUCH = update(_CONTACTS).where(_CONTACTS.c.id == bindparam("contact_id")).values(last_message_at=bindparam("at"))
 # current_contact runs on every message (casefile/prepared.py).
-_PREPARED_EXTEND, _PREPARED_OPEN_CONTACTS, _PREPARED_CLOSE, _PREPARED_OPEN = (
-    Prepared(statement) for statement in (_EXTEND, _OPEN_CONTACTS, _CLOSE, _OPEN)
+_PREPARED_EXTEND, _PREPARED_OPEN_CONTACTS, _PREPARED_CLOSE, _PREPARED_OPEN, _PREPARED_TOUCH = (
+    Prepared(statement) for statement in (_EXTEND, _OPEN_CONTACTS, _CLOSE, _OPEN, _TOUCH)
 )
 
 
@@ -84,6 +85,37 @@ def current_contact(
     if extended is not None:
         return int(extended[0])
     stale = _PREPARED_OPEN_CONTACTS.rows(session, {"of_participant": participant_id})
+    return _open(session, participant_id, channel, at, stale, opened_by, quiet_spell)
+
+
+def contact_of(
+    session: Session,
+    participant_id: int,
+    channel: Channel,
+    at: datetime,
+    open_contacts: Sequence[tuple[int, datetime]],
+    quiet_spell: timedelta = DEFAULT_QUIET_SPELL,
+) -> int:
+    """`current_contact` for a participant whose open contacts (id, last message) were read with
+    them, under the lock on their row (casefile.arrivals): a statement only for what changes."""
+    for contact_id, last_message_at in open_contacts:
+        if last_message_at >= at - quiet_spell:
+            if last_message_at < at:
+                _PREPARED_TOUCH.rows(session, {"contact_id": contact_id, "at": at})
+            return contact_id
+    return _open(session, participant_id, channel, at, open_contacts, "participant", quiet_spell)
+
+
+def _open(
+    session: Session,
+    participant_id: int,
+    channel: Channel,
+    at: datetime,
+    stale: Sequence[tuple[int, datetime]],
+    opened_by: str,
+    quiet_spell: timedelta,
+) -> int:
+    """A new contact, the open ones (a quiet spell past their last message) closed first."""
     if stale:
         _PREPARED_CLOSE.run_many(
             session,

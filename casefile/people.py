@@ -1,5 +1,6 @@
 """Counselors and the participants on their caseloads."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -9,7 +10,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from casefile.base import Base, string_enum, table_of
 from casefile.conversation import ConversationRecord, SavedConversation
-from casefile.prepared import Prepared
+from casefile.prepared import Prepared, dialect_name
 from casefile.vocabulary import (
     Activity,
     Channel,
@@ -133,7 +134,8 @@ class Correspondent:
 _PARTICIPANTS = table_of(Participant)
 _COUNSELORS = table_of(Counselor)
 _STATES = table_of(ConversationRecord)
-_CORRESPONDENT = (
+#: A participant with their counselor and saved conversation (`correspondent_from` reads a row).
+CORRESPONDENT = (
     select(
         _PARTICIPANTS.c.id,
         _PARTICIPANTS.c.first_name,
@@ -155,15 +157,21 @@ _CORRESPONDENT = (
     .join(_COUNSELORS, _PARTICIPANTS.c.counselor_id == _COUNSELORS.c.id)
     .outerjoin(_STATES, _STATES.c.participant_id == _PARTICIPANTS.c.id)
 )
-_BY_PHONE = _CORRESPONDENT.where(_PARTICIPANTS.c.phone == bindparam("phone"))
-_BY_ID = _CORRESPONDENT.where(_PARTICIPANTS.c.id == bindparam("participant_id"))
+_BY_PHONE = CORRESPONDENT.where(_PARTICIPANTS.c.phone == bindparam("phone"))
+_BY_ID = CORRESPONDENT.where(_PARTICIPANTS.c.id == bindparam("participant_id"))
 # Locking the participant's row makes one person's messages take turns, whatever channel they come
-# on; the counselor's row is only read, so PostgreSQL is told to lock the participant alone.
-_PREPARED = {
-    (statement, lock): Prepared(statement.with_for_update(of=_PARTICIPANTS) if lock else statement)
-    for statement in (_BY_PHONE, _BY_ID)
-    for lock in (False, True)
-}
+# on. On SQLite the transaction's write lock (BEGIN IMMEDIATE) already does, and the read sees every
+# commit before it. On PostgreSQL a statement that waited for a row lock still returns the other
+# tables' rows as they were when it began: read with the lock, the conversation would be the one
+# from before the message that held the lock. So there the lock is its own statement, and the read
+# comes after it.
+_PREPARED = {statement: Prepared(statement) for statement in (_BY_PHONE, _BY_ID)}
+_LOCK_BY_PHONE = Prepared(
+    select(_PARTICIPANTS.c.id).where(_PARTICIPANTS.c.phone == bindparam("phone")).with_for_update()
+)
+_LOCK_BY_ID = Prepared(
+    select(_PARTICIPANTS.c.id).where(_PARTICIPANTS.c.id == bindparam("participant_id")).with_for_update()
+)
 
 
 def find_correspondent(session: Session, phone: str, lock: bool) -> Correspondent | None:
@@ -176,12 +184,37 @@ def find_correspondent_by_id(session: Session, participant_id: int, lock: bool) 
     return _correspondent(session, _BY_ID, {"participant_id": participant_id}, lock)
 
 
+def lock_participant(session: Session, phone: str | None = None, participant_id: int | None = None) -> int | None:
+    """Where row locks need a statement of their own (PostgreSQL, above): lock the participant with
+    this phone or id, and return their id (None if there is none). Elsewhere nothing to do: the id
+    given, or None to read by phone."""
+    if dialect_name(session) != "postgresql":
+        return participant_id
+    if participant_id is not None:
+        row = _LOCK_BY_ID.first(session, {"participant_id": participant_id})
+    else:
+        row = _LOCK_BY_PHONE.first(session, {"phone": phone})
+    return int(row[0]) if row is not None else None
+
+
 def _correspondent(
     session: Session, statement: Select[Any], params: dict[str, Any], lock: bool
 ) -> Correspondent | None:
-    row = _PREPARED[statement, lock].first(session, params)
-    if row is None:
-        return None
+    if lock and dialect_name(session) == "postgresql":
+        locked = lock_participant(session, params.get("phone"), params.get("participant_id"))
+        if locked is None:
+            return None
+        statement, params = _BY_ID, {"participant_id": locked}
+    row = _PREPARED[statement].first(session, params)
+    return correspondent_from(row) if row is not None else None
+
+
+#: The columns `correspondent_from` reads, for statements that read more beside them.
+CORRESPONDENT_COLUMNS = len(CORRESPONDENT.selected_columns)
+
+
+def correspondent_from(row: Sequence[Any]) -> Correspondent:
+    """A participant from the first CORRESPONDENT_COLUMNS columns of a row of `CORRESPONDENT`."""
     (
         participant_id,
         first_name,
@@ -199,7 +232,7 @@ def _correspondent(
         step,
         data,
         updated_at,
-    ) = row
+    ) = row[:CORRESPONDENT_COLUMNS]
     saved = SavedConversation(flow, step, data, updated_at) if flow is not None else None
     return Correspondent(
         participant_id,

@@ -12,12 +12,13 @@ timeout is an OperationalError, as the inbox expects).
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Insert
+from sqlalchemy import Insert, event
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import BindParameter, ClauseElement
 
@@ -46,10 +47,18 @@ class _Compiled:
         names = compiled.positiontup if compiled.positional else list(uses)
         assert names is not None
         self._names = list(names)
-        self._binds = [self._bind(uses[name], dialect) for name in self._names]
+        binds = [self._bind(uses[name], dialect) for name in self._names]
+        # Most parameters are taken as given: they are picked in one C call (itemgetter), the fixed
+        # values slotted in after, and only the few with a processor (times, enums) converted.
+        given = [key for key, _, _ in binds if key is not None]
+        self._pick: Callable[[Mapping[str, Any]], Any] | None = itemgetter(*given) if given else None
+        self._one_given = len(given) == 1
+        self._fixed = [(index, value) for index, (key, value, _) in enumerate(binds) if key is None]
+        self._converted = [(index, process) for index, (_, _, process) in enumerate(binds) if process is not None]
         self._columns = [column.type for column in compiled._result_columns or ()]
-        #: Made from the first result's description (a driver's type codes may pick a processor).
-        self._readers: list[Processor] | None = None
+        #: Made from the first result's description (a driver's type codes may pick a processor):
+        #: the columns that have one, by position.
+        self._readers: list[tuple[int, Callable[[Any], Any]]] | None = None
 
     @staticmethod
     def _bind(uses: list[BindParameter[Any]], dialect: Dialect) -> _Bind:
@@ -66,28 +75,39 @@ class _Compiled:
         return (None, fixed if process is None else process(fixed), None)
 
     def parameters(self, params: Mapping[str, Any]) -> Any:
-        values = [
-            value if key is None else params[key] if process is None else process(params[key])
-            for key, value, process in self._binds
-        ]
+        if self._pick is None:
+            values: list[Any] = []
+        elif self._one_given:
+            values = [self._pick(params)]
+        else:
+            values = list(self._pick(params))
+        for index, value in self._fixed:
+            values.insert(index, value)
+        for index, process in self._converted:
+            values[index] = process(values[index])
         return values if self._positional else dict(zip(self._names, values, strict=True))
 
     def rows(self, cursor: Any) -> list[tuple[Any, ...]]:
         if cursor.description is None:
             return []
-        fetched = cursor.fetchall()
+        fetched: list[tuple[Any, ...]] = cursor.fetchall()
         if self._readers is None:
-            self._readers = [
+            readers = [
                 column_type.dialect_impl(self._dialect).result_processor(self._dialect, described[1])
                 for column_type, described in zip(self._columns, cursor.description, strict=True)
             ]
-        readers = self._readers
-        if not any(readers):
-            return [tuple(row) for row in fetched]
-        return [
-            tuple(value if read is None else read(value) for read, value in zip(readers, row, strict=True))
-            for row in fetched
-        ]
+            self._readers = [(index, read) for index, read in enumerate(readers) if read is not None]
+        if not self._readers:
+            # Both drivers fetch plain tuples: nothing to convert, nothing to copy.
+            return fetched
+        return [self._read(row) for row in fetched]
+
+    def _read(self, row: tuple[Any, ...]) -> tuple[Any, ...]:
+        assert self._readers is not None
+        values = list(row)
+        for index, read in self._readers:
+            values[index] = read(values[index])
+        return tuple(values)
 
 
 class Prepared:
@@ -115,15 +135,10 @@ class Prepared:
 
     def rows(self, session: Session, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
         """Run it once in the session's transaction; the rows it returned (none for a plain write)."""
-        connection = _connection(session)
-        compiled = self._for(connection.dialect, params)
-        parameters = compiled.parameters(params)
-        cursor = connection.connection.cursor()
-        try:
-            _execute(connection, cursor, compiled.sql, parameters, many=False)
-            return compiled.rows(cursor)
-        finally:
-            cursor.close()
+        handle = _handle(session)
+        compiled = self._for(handle.dialect, params)
+        handle.execute(compiled.sql, compiled.parameters(params), many=False)
+        return compiled.rows(handle.cursor)
 
     def first(self, session: Session, params: Mapping[str, Any]) -> tuple[Any, ...] | None:
         """The first row it returned, or None."""
@@ -134,14 +149,9 @@ class Prepared:
         """Run a write once for each set of parameters (the driver's executemany; no rows back)."""
         if not params:
             return
-        connection = _connection(session)
-        compiled = self._for(connection.dialect, params[0])
-        parameters = [compiled.parameters(row) for row in params]
-        cursor = connection.connection.cursor()
-        try:
-            _execute(connection, cursor, compiled.sql, parameters, many=True)
-        finally:
-            cursor.close()
+        handle = _handle(session)
+        compiled = self._for(handle.dialect, params[0])
+        handle.execute(compiled.sql, [compiled.parameters(row) for row in params], many=True)
 
 
 @contextmanager
@@ -150,68 +160,78 @@ def savepoint(session: Session) -> Iterator[None]:
     transaction goes on. Issued like the statements above: through `Connection.begin_nested` the
     SAVEPOINT and its RELEASE cost a message as much as three of its statements. Only statements
     run on the connection belong in it (not ORM objects, which the session would not roll back)."""
-    connection = _connection(session)
-    _run(connection, f"SAVEPOINT {_SAVEPOINT}")
+    handle = _handle(session)
+    handle.execute(f"SAVEPOINT {_SAVEPOINT}", (), many=False)
     try:
         yield
     except BaseException:
-        _run(connection, f"ROLLBACK TO SAVEPOINT {_SAVEPOINT}")
+        handle.execute(f"ROLLBACK TO SAVEPOINT {_SAVEPOINT}", (), many=False)
         raise
-    _run(connection, f"RELEASE SAVEPOINT {_SAVEPOINT}")
+    handle.execute(f"RELEASE SAVEPOINT {_SAVEPOINT}", (), many=False)
 
 
 _SAVEPOINT = "waypoint_step"
-#: The key in `Session.info` of the connection of the session's transaction.
-_CONNECTION = "casefile.prepared.connection"
+#: The key in `Session.info` of the `_Transaction` of the session's current transaction.
+_HANDLE = "casefile.prepared.transaction"
 
 
-def _connection(session: Session) -> Connection:
-    """The connection of the session's transaction (beginning it if need be). Asking the session
-    each time cost 5 us a statement; the answer holds until the transaction ends."""
-    transaction = session.get_transaction()
-    known = session.info.get(_CONNECTION)
-    if known is not None and transaction is not None and known[0] is transaction and not known[1].closed:
-        connection: Connection = known[1]
-        return connection
-    connection = session.connection()
-    session.info[_CONNECTION] = (session.get_transaction(), connection)
-    return connection
+class _Transaction:
+    """What the statements of one transaction run on, asked of SQLAlchemy once for the transaction:
+    asking for the connection, a new DB-API cursor and the engine's cursor listeners on every
+    statement cost about a third of a statement's own time (bench/webhook.py, issue 19)."""
 
+    __slots__ = ("_connection", "cursor", "dialect", "_before", "_after", "_error", "_hide")
 
-def _run(connection: Connection, sql: str) -> None:
-    cursor = connection.connection.cursor()
-    try:
-        _execute(connection, cursor, sql, (), many=False)
-    finally:
-        cursor.close()
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+        # One cursor for all: every statement's rows are fetched before the next one runs.
+        self.cursor = connection.connection.cursor()
+        self.dialect = connection.dialect
+        # The engine always has listeners (casefile.database's connect and begin), so SQLAlchemy's
+        # own flag would have every statement walk these lists; they are taken once (a listener
+        # added while a transaction is open sees the statements of the next one).
+        dispatch = connection.dispatch
+        self._before = tuple(dispatch.before_cursor_execute)
+        self._after = tuple(dispatch.after_cursor_execute)
+        self._error: type[Exception] = self.dialect.loaded_dbapi.Error
+        self._hide = connection.engine.hide_parameters
 
-
-def _execute(connection: Connection, cursor: Any, sql: str, parameters: Any, many: bool) -> None:
-    """The driver's execute between the engine's cursor events, its errors as SQLAlchemy's."""
-    # Asked once each: the engine always has listeners (casefile.database's connect and begin), so
-    # SQLAlchemy's own flag would have every statement walk empty lists of these two.
-    dispatch = connection.dispatch
-    before, after = dispatch.before_cursor_execute, dispatch.after_cursor_execute
-    if before:
-        for listener in before:
+    def execute(self, sql: str, parameters: Any, many: bool) -> None:
+        """The driver's execute between the engine's cursor events, its errors as SQLAlchemy's."""
+        connection, cursor = self._connection, self.cursor
+        for listener in self._before:
             listener(connection, cursor, sql, parameters, None, many)
-    dialect = connection.dialect
-    try:
-        if many:
-            cursor.executemany(sql, parameters)
-        else:
-            cursor.execute(sql, parameters)
-    except dialect.loaded_dbapi.Error as error:
-        # With the engine's hide_parameters (casefile.database): participants' words in an error's
-        # text would reach the log lines that report it.
-        raise DBAPIError.instance(
-            sql,
-            parameters,
-            error,
-            dialect.loaded_dbapi.Error,
-            hide_parameters=connection.engine.hide_parameters,
-            dialect=dialect,
-            ismulti=many,
-        ) from error
-    if after:
-        after(connection, cursor, sql, parameters, None, many)
+        try:
+            if many:
+                cursor.executemany(sql, parameters)
+            else:
+                cursor.execute(sql, parameters)
+        except self._error as error:
+            # With the engine's hide_parameters (casefile.database): participants' words in an
+            # error's text would reach the log lines that report it.
+            raise DBAPIError.instance(
+                sql, parameters, error, self._error, hide_parameters=self._hide, dialect=self.dialect, ismulti=many
+            ) from error
+        for listener in self._after:
+            listener(connection, cursor, sql, parameters, None, many)
+
+
+def _handle(session: Session) -> _Transaction:
+    """The statements' side of the session's transaction (beginning it if need be)."""
+    handle: _Transaction | None = session.info.get(_HANDLE)
+    if handle is None:
+        handle = session.info[_HANDLE] = _Transaction(session.connection())
+    return handle
+
+
+def dialect_name(session: Session) -> str:
+    """'sqlite' or 'postgresql', from the session's transaction (beginning it if need be)."""
+    return _handle(session).dialect.name
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget(session: Session, transaction: SessionTransaction) -> None:
+    """The next transaction of the session may be on another connection. (The cursor is left to be
+    collected, not closed: its connection is back in the pool, maybe with another thread.)"""
+    if transaction.parent is None:
+        session.info.pop(_HANDLE, None)

@@ -6,19 +6,21 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import text
+from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
 from bot.app import Service
+from bot.inbox import Inbound
 from casefile.consent import AppendOnlyError, ConsentEvent, consent_history
 from casefile.contacts import Contact, current_contact
 from casefile.database import make_engine
 from casefile.enrolment import EnrolmentError, enrol_participant, weekly_requirement
+from casefile.messages import Message
 from casefile.migrate import alembic_config, is_current
 from casefile.people import Counselor, Participant, find_counselor_by_email, find_participant_by_phone
 from casefile.phones import InvalidPhoneNumber, normalize_phone
 from casefile.tables import Base
-from casefile.vocabulary import Channel, ConsentState, FamilyType, Language
+from casefile.vocabulary import Channel, ConsentState, Direction, FamilyType, Language, MessageStatus
 from tests.support import ENGLISH_PHONE, FixedClock
 
 
@@ -148,6 +150,38 @@ def test_a_contact_closes_after_a_quiet_spell(service: Service, clock: FixedCloc
         closed, still_open = session.get_one(Contact, first), session.get_one(Contact, later)
         assert closed.closed_at == clock() + timedelta(minutes=119) + timedelta(hours=2)
         assert still_open.closed_at is None
+
+
+def test_the_inbox_keeps_a_contact_through_a_conversation_and_a_late_text_and_opens_one_after_a_quiet_spell(
+    service: Service, clock: FixedClock
+) -> None:
+    """The inbox reads the open contacts with the participant (casefile.arrivals) and writes only
+    what changes: the same outcome as `current_contact` above, text by text."""
+    start = clock()
+    texts = [
+        ("hi", start),
+        ("yes", start + timedelta(minutes=119)),
+        # Delivered late: it belongs to the contact, and does not move its last message back.
+        ("8 hrs today", start + timedelta(minutes=30)),
+        ("menu", start + timedelta(hours=5)),
+    ]
+    for n, (body, at) in enumerate(texts):
+        service.inbox.receive(Inbound(Channel.SMS, ENGLISH_PHONE, body, f"SMcontact{n}", at), MessageStatus.SENT)
+    with service.sessions.begin() as session:
+        contacts = session.execute(
+            select(Message.provider_id, Contact.opened_at, Contact.last_message_at, Contact.closed_at)
+            .join(Contact, Message.contact_id == Contact.id)
+            .where(Message.direction == Direction.INBOUND)
+            .order_by(Message.id)
+        ).all()
+    first = (start, start + timedelta(minutes=119), start + timedelta(minutes=119 + 120))
+    later = (start + timedelta(hours=5), start + timedelta(hours=5), None)
+    assert [(sid, *times) for sid, *times in contacts] == [
+        ("SMcontact0", *first),
+        ("SMcontact1", *first),
+        ("SMcontact2", *first),
+        ("SMcontact3", *later),
+    ]
 
 
 def test_naive_times_are_refused(service: Service) -> None:

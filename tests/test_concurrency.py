@@ -1,5 +1,7 @@
-"""Concurrent deliveries over real HTTP: nothing doubled, nothing lost, one person's texts in order."""
+"""Concurrent deliveries (over real HTTP, or one person's texts meeting at their lock): nothing doubled,
+nothing lost, one person's texts in order."""
 
+import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
@@ -8,9 +10,10 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.app import Service, create_app
+from casefile.conversation import save_conversation
 from casefile.facts import EventRecord
 from casefile.messages import Message
-from casefile.people import find_participant_by_phone
+from casefile.people import Correspondent, find_correspondent, find_participant_by_phone
 from casefile.vocabulary import Direction, MessageStatus
 from tests.live_server import serve
 from tests.support import ENGLISH_PHONE, SPANISH_PHONE, FixedClock, signed, sms_form
@@ -65,3 +68,37 @@ def test_many_messages_at_once_are_all_stored_and_processed(base_url: str, servi
         english = find_participant_by_phone(session, ENGLISH_PHONE)
         assert spanish is not None and english is not None
         assert confirmed.get(spanish.id) == 1 and confirmed.get(english.id, 0) <= 1
+
+
+def test_a_text_that_waited_for_its_participant_reads_the_conversation_the_text_before_it_left(
+    service: Service, clock: FixedClock
+) -> None:
+    """Two texts of one person at once: the second waits for the first's lock on the participant,
+    and must then go on from the state the first saved, not from the one before it (on PostgreSQL a
+    statement that waited for a row lock still sees the other tables as they were when it began)."""
+    with service.sessions.begin() as session:
+        participant = find_correspondent(session, ENGLISH_PHONE, lock=False)
+        assert participant is not None
+        save_conversation(session, participant.id, "hours", "ask_hours", {}, clock())
+    first = service.sessions()
+    seen: list[Correspondent | None] = []
+
+    def second_text() -> None:
+        with service.sessions.begin() as session:
+            seen.append(find_correspondent(session, ENGLISH_PHONE, lock=True))
+
+    try:
+        assert find_correspondent(first, ENGLISH_PHONE, lock=True) is not None
+        # It waits: for the row lock on PostgreSQL, for the write lock on SQLite.
+        waiting = threading.Thread(target=second_text)
+        waiting.start()
+        waiting.join(0.5)
+        assert waiting.is_alive(), "the second text did not wait for the first"
+        save_conversation(first, participant.id, "hours", "confirm_hours", {"hours": 6}, clock())
+        first.commit()
+    finally:
+        first.close()
+    waiting.join(10)
+    [read] = seen
+    assert read is not None and read.conversation is not None
+    assert (read.conversation.step, read.conversation.data) == ("confirm_hours", {"hours": 6})

@@ -157,3 +157,18 @@ def _outbound(body: str) -> dict[str, Any]:
         "created_at": RECEIVED,
         "status_at": RECEIVED,
     }
+
+
+def test_a_sessions_next_transaction_runs_its_statements_in_that_transaction(service: Service) -> None:
+    """The connection and cursor are kept for a transaction, not for the session: a long-lived
+    session's statements after a commit belong to its new transaction, and a rollback undoes them."""
+    with service.sessions() as session:
+        first = _INSERT.rows(session, _outbound("committed"))[0][0]
+        session.commit()
+        _INSERT.rows(session, _outbound("rolled back"))
+        session.rollback()
+        third = _INSERT.rows(session, _outbound("committed too"))[0][0]
+        session.commit()
+    with service.sessions.begin() as session:
+        kept = session.execute(select(_MESSAGES.c.id, _MESSAGES.c.body).where(_MESSAGES.c.id >= first)).all()
+    assert [tuple(row) for row in kept] == [(first, "committed"), (third, "committed too")]
