@@ -164,7 +164,8 @@ def send_queued(
         for group in _groups(ready, limiters):
             _sleep_until(group[0].at)
             # The group sent meanwhile is recorded in the transaction that claims this one: one wait
-            # for the sends in flight and one write transaction a group, where there were two.
+            # for the sends in flight and one write transaction a group, where there were two. And
+            # recorded first, so that an opt-out the provider reported for it holds this group's text.
             results = _results(in_flight.popleft()) if in_flight else []
             with turns.writing(sessions) as session:
                 at = clock()
