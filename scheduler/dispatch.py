@@ -30,6 +30,7 @@ from casefile.handoffs import Handoff
 from casefile.messages import Message
 from casefile.outreach import Outreach, OutreachKind, OutreachState, ReengagementTask, refuse_outreach
 from casefile.people import Participant
+from casefile.prepared import Prepared
 from casefile.vocabulary import Direction, MessageStatus
 from conversations.model import IDLE_FLOW, IDLE_STEP
 from conversations.rendering import MessageRenderer
@@ -177,7 +178,9 @@ _STILL_DUE = (
     )
     .with_for_update(skip_locked=True)
 )
-_DECIDED = (
+#: Run on the driver's cursor (casefile/prepared.py): an executemany through the session spent
+#: more in SQLAlchemy's handling of each row's parameters than in SQLite.
+_DECIDED = Prepared(
     update(_OUTREACH)
     .where(_OUTREACH.c.id == bindparam("outreach_id"))
     .values(
@@ -246,7 +249,7 @@ def _write_some(
             }
         )
     if settled:
-        session.execute(_DECIDED, settled)
+        _DECIDED.run_many(session, settled)
     _insert_texts(session, texts, now)
 
 
@@ -326,6 +329,10 @@ def _decided(
         yield row, decision
 
 
+#: Every column but the keys and the server's defaults, as casefile/prepared.py asks.
+_ADD_TEXTS = Prepared(insert(_MESSAGES))
+
+
 def _insert_texts(session: Session, texts: Sequence[tuple[_Due, Composed]], now: datetime) -> None:
     """The batch's texts, each in its recipient's contact (one statement for all the messages,
     a few for all the contacts); and their recipients' conversations left idle: the reply will be
@@ -335,8 +342,8 @@ def _insert_texts(session: Session, texts: Sequence[tuple[_Due, Composed]], now:
         return
     channels = {row.participant_id: text.channel for row, text in texts}
     contacts = current_contacts(session, channels, now, opened_by="outreach")
-    session.execute(
-        insert(_MESSAGES),
+    _ADD_TEXTS.run_many(
+        session,
         [
             {
                 "participant_id": row.participant_id,

@@ -25,6 +25,7 @@ from casefile.identifiers import OutboundRefused, outbound_problems
 from casefile.messages import Message
 from casefile.outreach import Outreach, OutreachAttempt
 from casefile.people import Participant
+from casefile.prepared import Prepared
 from casefile.vocabulary import Channel, Direction, MessageStatus
 from scheduler.claim import Claimed, Held, claim, claim_all
 
@@ -132,8 +133,8 @@ def send_queued(
     The messages are read without a write lock, then taken a group at a time: the group's rate
     slots are reserved, and it is claimed (one short transaction, scheduler/claim.py: consent and
     the rest checked then) when its first slot comes, so a message never waits for its slot claimed.
-    Its texts go out on up to `workers` threads, each at its slot, while the next group is claimed;
-    their results are recorded in one short transaction per group."""
+    Its texts go out on up to `workers` threads, each at its slot; their results are recorded in
+    the short transaction that claims the next group."""
     limiters = limiters or {}
     now = clock()
     with reading(sessions) as session:
@@ -162,8 +163,14 @@ def send_queued(
         in_flight: deque[list[tuple[Claimed, Future[str | DeliveryError]]]] = deque()
         for group in _groups(ready, limiters):
             _sleep_until(group[0].at)
+            # The group sent meanwhile is recorded in the transaction that claims this one: one wait
+            # for the sends in flight and one write transaction a group, where there were two. And
+            # recorded first, so that an opt-out the provider reported for it holds this group's text.
+            results = _results(in_flight.popleft()) if in_flight else []
             with turns.writing(sessions) as session:
-                claims = claim_all(session, [slot.candidate.id for slot in group], clock())
+                at = clock()
+                statuses.update(_record_results(session, results, at))
+                claims = claim_all(session, [slot.candidate.id for slot in group], at)
             statuses[MessageStatus.FAILED] += sum(isinstance(c, Held) for c in claims.values())
             sends = [
                 (
@@ -175,10 +182,12 @@ def send_queued(
                 for slot in group
                 if isinstance(claimed := claims.get(slot.candidate.id), Claimed)
             ]
-            in_flight.append(sends)
             # One group on its way while the next is claimed; more would only hold claims longer.
-            while len(in_flight) > (1 if workers > 1 else 0):
-                statuses.update(_record(sessions, in_flight.popleft(), clock, turns))
+            # With one thread nothing goes while a group is claimed: its texts are recorded at once.
+            if workers > 1:
+                in_flight.append(sends)
+            else:
+                statuses.update(_record(sessions, sends, clock, turns))
         while in_flight:
             statuses.update(_record(sessions, in_flight.popleft(), clock, turns))
     return +statuses
@@ -207,7 +216,7 @@ def _hold_for_later(sessions: sessionmaker[Session], later: Mapping[int, datetim
 
 
 _MESSAGES = table_of(Message)
-_SENT = (
+_SENT = Prepared(
     update(_MESSAGES)
     .where(_MESSAGES.c.id == bindparam("message_id"))
     .values(provider_id=bindparam("provider_id"), status=MessageStatus.SENT, status_at=bindparam("at"))
@@ -247,8 +256,9 @@ def _send(
     _sleep_until(slot)
     try:
         with turns.sending():
-            if limiter is not None:
-                time.sleep(limiter.admit())
+            # No sleep(0) when it may go now: that would hand the interpreter to another thread.
+            if limiter is not None and (wait := limiter.admit()) > 0:
+                time.sleep(wait)
             return transport.send(message.address, message.body)
     except DeliveryError as error:
         return error
@@ -258,32 +268,43 @@ def _send(
         return DeliveryError(Failure.UNCERTAIN, "exception")
 
 
+def _results(sends: list[tuple[Claimed, Future[str | DeliveryError]]]) -> list[tuple[Claimed, str | DeliveryError]]:
+    """A group's sends once they have all ended: each text's provider id, or why it failed."""
+    return [(claimed, future.result()) for claimed, future in sends]
+
+
 def _record(
     sessions: sessionmaker[Session],
     sends: list[tuple[Claimed, Future[str | DeliveryError]]],
     clock: Callable[[], datetime],
     turns: Turns,
 ) -> Counter[MessageStatus]:
-    """Wait for a group's sends and record their results in one transaction: the texts sent, and
-    their outreach attempts, in a statement each; a failure as `record_failure` says. A process
-    killed before this commits leaves them SENDING: settled with the provider, never resent blindly."""
-    results = [(claimed, future.result()) for claimed, future in sends]
-    statuses: Counter[MessageStatus] = Counter()
+    """Wait for a group's sends and record their results in a transaction of their own."""
+    results = _results(sends)
     if not results:
-        return statuses
-    sent = [(claimed, result) for claimed, result in results if not isinstance(result, DeliveryError)]
+        return Counter()
     with turns.writing(sessions) as session:
-        at = clock()
-        if sent:
-            session.execute(
-                _SENT,
-                [{"message_id": claimed.id, "provider_id": provider_id, "at": at} for claimed, provider_id in sent],
-            )
-            record_facts(session, _attempts([claimed for claimed, _ in sent], at))
-            statuses[MessageStatus.SENT] = len(sent)
-        for claimed, result in results:
-            if isinstance(result, DeliveryError):
-                statuses[record_failure(session, session.get_one(Message, claimed.id), result, at)] += 1
+        return _record_results(session, results, clock())
+
+
+def _record_results(
+    session: Session, results: list[tuple[Claimed, str | DeliveryError]], at: datetime
+) -> Counter[MessageStatus]:
+    """Record a group's results in the session's transaction: the texts sent, and their outreach
+    attempts, in a statement each; a failure as `record_failure` says. A process killed before
+    this commits leaves them SENDING: settled with the provider, never resent blindly."""
+    statuses: Counter[MessageStatus] = Counter()
+    sent = [(claimed, result) for claimed, result in results if not isinstance(result, DeliveryError)]
+    if sent:
+        _SENT.run_many(
+            session,
+            [{"message_id": claimed.id, "provider_id": provider_id, "at": at} for claimed, provider_id in sent],
+        )
+        record_facts(session, _attempts([claimed for claimed, _ in sent], at))
+        statuses[MessageStatus.SENT] = len(sent)
+    for claimed, result in results:
+        if isinstance(result, DeliveryError):
+            statuses[record_failure(session, session.get_one(Message, claimed.id), result, at)] += 1
     return statuses
 
 

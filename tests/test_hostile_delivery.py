@@ -126,6 +126,29 @@ def test_a_stop_that_arrives_while_the_dispatcher_waits_for_a_rate_slot_stops_th
         slow.close()
 
 
+def test_an_opt_out_twilio_reports_for_one_group_holds_the_next_groups_text_to_them(
+    settings: Settings, clock: FixedClock, twilio: FakeTwilio
+) -> None:
+    """Twilio answers Jordan's first text with 21610 (he replied STOP to our number there). At 2
+    texts a second each text is a group of its own, and on two threads the first is still being
+    recorded when the second group is claimed: the claim must see the opt-out, not go ahead of it."""
+    paced = started(with_twilio(settings, twilio, per_second=2.0), clock)
+    try:
+        twilio.plan.append(Planned(status=400, error_code=21610))
+        first = queue_text(paced, ENGLISH_PHONE, "Hi Jordan, how is your week going?")
+        second = queue_text(paced, ENGLISH_PHONE, "Jordan, your hours are due Friday.")
+        paced.dispatch(workers=2)
+        assert sent_to(twilio) == [ENGLISH_PHONE]
+        assert consent_of(paced, ENGLISH_PHONE) is ConsentState.OPTED_OUT
+        assert (stored(paced, first).status, stored(paced, first).error_code) == (MessageStatus.FAILED, "21610")
+        assert (stored(paced, second).status, stored(paced, second).error_code) == (
+            MessageStatus.FAILED,
+            "opted_out",
+        )
+    finally:
+        paced.close()
+
+
 def test_after_stop_a_queued_reply_to_an_earlier_message_is_held_but_the_stop_confirmation_goes(
     sender: Service, clock: FixedClock, twilio: FakeTwilio
 ) -> None:

@@ -73,7 +73,8 @@ def test_no_text_reaches_twilio_nor_the_collector_runs_while_the_dispatcher_hold
         pass
     sent = send_queued(sender.sessions, sender.transports(), sender.clock, workers=4)
     assert sent[MessageStatus.SENT] == 72 == len(twilio.requests)
-    assert len(arrived_meanwhile) > 6  # the plan's writes, and a claim and a record for each group
+    # The plan's writes, a claim for each of the 3 groups (recording the group before it), the last's record.
+    assert len(arrived_meanwhile) >= 5
     assert sum(arrived_meanwhile) == 0
     assert collector_on and not any(collector_on)
     assert gc.isenabled()
