@@ -58,8 +58,10 @@ def test_no_statement_of_the_sweep_scans_a_large_table(tmp_path: Path) -> None:
         scans = [step for step in plan if step.startswith("SCAN ") and step.split()[1] in LARGE]
         assert not scans, (sql, plan)
     for sql in (sql for sql in deciding if not sql.startswith("INSERT INTO sweep_dirty")):
-        # A participant's own outreach by the unique key: a range on a time alone (the index the
-        # passes' moments are found by) would read every check-in sent in the county, for each.
+        # A participant's own outreach by participant (the index (state, participant_id, rule), or
+        # the key (rule, occurrence, participant_id)): a range on a time alone (the index the passes'
+        # moments are found by) would read every check-in sent in the county, for each, and the
+        # key's rule alone every row of the rule.
         for step in plans[sql]:
             if step.startswith("SEARCH") and step.split()[1] in ("outreach", "check_ins"):
                 assert "participant_id=?" in step, (sql, plans[sql])
