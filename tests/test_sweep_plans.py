@@ -2,7 +2,8 @@
 
 The sweep's statements are recorded during a sweep of a county seeded by bench/seed.py, and
 SQLite is asked for each one's plan (`EXPLAIN QUERY PLAN`; the file has no statistics, as a
-county's has none, so the plan is the one it would take at 1M participants). A full scan of
+county's has none, so the plan is the one it would take at 1M participants), and PostgreSQL too
+(`EXPLAIN`, sequential scans priced out) when the tests have a server. A full scan of
 participants, outreach, goals, goal steps or timesheet lines is what made a sweep cost seconds per
 100k participants; only the sweep's own TEMP table of decided rows may be read whole, and it is
 read a batch at a time by its key.
@@ -58,8 +59,10 @@ def test_no_statement_of_the_sweep_scans_a_large_table(tmp_path: Path) -> None:
         scans = [step for step in plan if step.startswith("SCAN ") and step.split()[1] in LARGE]
         assert not scans, (sql, plan)
     for sql in (sql for sql in deciding if not sql.startswith("INSERT INTO sweep_dirty")):
-        # A participant's own outreach by the unique key: a range on a time alone (the index the
-        # passes' moments are found by) would read every check-in sent in the county, for each.
+        # A participant's own outreach by participant (the index (state, participant_id, rule), or
+        # the key (rule, occurrence, participant_id)): a range on a time alone (the index the passes'
+        # moments are found by) would read every check-in sent in the county, for each, and the
+        # key's rule alone every row of the rule.
         for step in plans[sql]:
             if step.startswith("SEARCH") and step.split()[1] in ("outreach", "check_ins"):
                 assert "participant_id=?" in step, (sql, plans[sql])
@@ -71,3 +74,56 @@ def test_no_statement_of_the_sweep_scans_a_large_table(tmp_path: Path) -> None:
     assert all(step.split()[1] not in LARGE for step in crossed if step.startswith("SCAN")), crossed
     copies = [plan for sql, plan in plans.items() if sql.startswith("INSERT INTO outreach") and "sweep_owed" in sql]
     assert copies and all(any("sweep_owed USING INTEGER PRIMARY KEY" in step for step in plan) for plan in copies)
+
+
+def scans_of(conn: Any, sql: str, parameters: Any) -> list[str]:
+    """The large tables the statement's plan reads whole, asked on the sweep's own connection (its
+    TEMP tables are its own). PostgreSQL with sequential scans priced out, so that one is chosen only
+    when no index can answer."""
+    raw = conn.connection.dbapi_connection.cursor()
+    if conn.dialect.name == "sqlite":
+        steps = [row[3] for row in raw.execute(f"EXPLAIN QUERY PLAN {sql}", parameters).fetchall()]
+        return [step for step in steps if step.startswith("SCAN ") and step.split()[1] in LARGE]
+    raw.execute("SET enable_seqscan = off")
+    raw.execute("EXPLAIN (FORMAT JSON) " + sql, parameters)
+    (document,) = raw.fetchone()
+    raw.execute("RESET enable_seqscan")
+    return postgres_seq_scans(document[0]["Plan"])
+
+
+def postgres_seq_scans(node: dict[str, Any]) -> list[str]:
+    relation = node.get("Relation Name")
+    found = [f"Seq Scan on {relation}"] if node["Node Type"] == "Seq Scan" and relation in LARGE else []
+    for child in node.get("Plans", ()):
+        found += postgres_seq_scans(child)
+    return found
+
+
+def test_on_either_database_no_statement_of_the_sweep_scans_a_large_table(database_url: str) -> None:
+    seed(database_url, 1500, weeks=4)
+    clock = FixedClock(NOW)
+    service = build_service(Settings(database_url=database_url), clock)
+    faults: dict[str, list[str]] = {}
+    explained = 0
+
+    def explain(conn: Any, cursor: Any, sql: str, parameters: Any, context: Any, executemany: bool) -> None:
+        nonlocal explained
+        if sql.startswith(("SELECT", "INSERT", "UPDATE")) and not executemany:
+            explained += 1
+            scans = scans_of(conn, sql, parameters)
+            if scans:
+                faults[sql] = scans
+
+    event.listen(service.engine, "before_cursor_execute", explain)
+    try:
+        queued = service.sweep()
+        with service.sessions.begin() as session:
+            session.execute(update(Participant).where(Participant.id == 7).values(last_heard_at=NOW))
+        clock.advance(hours=20)
+        service.sweep(whole=False)
+    finally:
+        event.remove(service.engine, "before_cursor_execute", explain)
+        service.close()
+    assert queued["check_in"] > 100 and queued["reengage"] > 100
+    assert explained > 20
+    assert faults == {}
