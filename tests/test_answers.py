@@ -1,9 +1,20 @@
 """Short answers read loosely, and barriers read from a number or the participant's words."""
 
+from typing import Any, TypeVar
+
 import pytest
 
 from casefile.vocabulary import Barrier
-from conversations.answers import CheckIn, one_typo_apart, read_check_in, read_choice, read_yes_no
+from conversations.answers import (
+    _CHECK_IN,
+    _YES_OR_NO,
+    CheckIn,
+    _Answers,
+    one_typo_apart,
+    read_check_in,
+    read_choice,
+    read_yes_no,
+)
 from conversations.barriers import names_only_other, read_barrier
 
 
@@ -87,3 +98,35 @@ def test_other_alone_asks_what_happened_but_other_with_words_does_not() -> None:
     assert names_only_other("8")
     assert names_only_other("otra cosa")
     assert not names_only_other("my car")
+
+
+T = TypeVar("T")
+
+
+def _read_by_scanning(folded: str, table: dict[str, T]) -> T | None:
+    """One typo, read as it was before the map of shortened words: every word of the table compared."""
+    if folded in table:
+        return table[folded]
+    if len(folded) < 4:
+        return None
+    near = {table[known] for known in table if len(known) >= 4 and one_typo_apart(folded, known)}
+    return near.pop() if len(near) == 1 else None
+
+
+def _typos(word: str, letters: str = "aeinorsty ") -> set[str]:
+    """Every reply one typo away from `word` in these letters: one missing, extra, wrong, or two swapped."""
+    return {
+        *(word[:i] + word[i + 1 :] for i in range(len(word))),
+        *(word[:i] + c + word[i:] for i in range(len(word) + 1) for c in letters),
+        *(word[:i] + c + word[i + 1 :] for i in range(len(word)) for c in letters),
+        *(word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(len(word) - 1)),
+    }
+
+
+@pytest.mark.parametrize("table", [_YES_OR_NO, _CHECK_IN], ids=["yes or no", "check-in"])
+def test_every_typo_of_every_answer_reads_as_comparing_it_with_every_word_did(table: dict[str, Any]) -> None:
+    answers = _Answers(table)
+    replies = {typo for known in table for typo in _typos(known)} | {"maybe", "hello there", "", "nooo", "yesss"}
+    misread = {reply for reply in replies if answers.read(reply) != _read_by_scanning(reply, table)}
+    assert misread == set()
+    assert len(replies) > 5000
