@@ -15,10 +15,12 @@ resent. A check is a pure function of the claimed message and its recipient as r
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import bindparam, func, literal_column, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnClause, ColumnElement
 
 from casefile.addresses import ChannelAddress
 from casefile.base import table_of
@@ -107,6 +109,21 @@ _MESSAGES = table_of(Message)
 _FREE = _MESSAGES.alias("free")
 _ADDRESSES = table_of(ChannelAddress)
 _OUTREACH = table_of(Outreach)
+
+
+# The claimed message's own columns, named with their table in the subqueries below. SQLAlchemy
+# writes a RETURNING clause's columns unqualified on SQLite, and there `channel = channel` inside
+# the subquery on channel_addresses compared that table's row with itself: every text read the
+# first address's disabled time (another participant's blocked chat held everyone's texts).
+def _sent(column: ColumnElement[Any]) -> ColumnClause[Any]:
+    return literal_column(f"{_MESSAGES.name}.{column.name}", column.type)
+
+
+_SENT_CHANNEL, _SENT_ADDRESS, _SENT_OUTREACH = (
+    _sent(_MESSAGES.c.channel),
+    _sent(_MESSAGES.c.address),
+    _sent(_MESSAGES.c.outreach_id),
+)
 #: The claim in one statement: the queued messages among those asked for (skipping those another
 #: process holds, on PostgreSQL; in id order, so two claimers never deadlock) become SENDING, and
 #: with what is sent come what the checks and the sent text's record need of other tables.
@@ -132,14 +149,11 @@ _CLAIM = (
         _MESSAGES.c.in_reply_to_id,
         _MESSAGES.c.contact_id,
         select(_ADDRESSES.c.disabled_at)
-        .where(_ADDRESSES.c.channel == _MESSAGES.c.channel, _ADDRESSES.c.address == _MESSAGES.c.address)
+        .where(_ADDRESSES.c.channel == _SENT_CHANNEL, _ADDRESSES.c.address == _SENT_ADDRESS)
         .scalar_subquery()
         .label("address_disabled_at"),
-        select(_OUTREACH.c.rule).where(_OUTREACH.c.id == _MESSAGES.c.outreach_id).scalar_subquery().label("rule"),
-        select(_OUTREACH.c.template)
-        .where(_OUTREACH.c.id == _MESSAGES.c.outreach_id)
-        .scalar_subquery()
-        .label("template"),
+        select(_OUTREACH.c.rule).where(_OUTREACH.c.id == _SENT_OUTREACH).scalar_subquery().label("rule"),
+        select(_OUTREACH.c.template).where(_OUTREACH.c.id == _SENT_OUTREACH).scalar_subquery().label("template"),
     )
 )
 
