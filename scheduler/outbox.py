@@ -167,10 +167,16 @@ def send_queued(
             # for the sends in flight and one write transaction a group, where there were two. And
             # recorded first, so that an opt-out the provider reported for it holds this group's text.
             results = _results(in_flight.popleft()) if in_flight else []
-            with turns.writing(sessions) as session:
-                at = clock()
-                statuses.update(_record_results(session, results, at))
-                claims = claim_all(session, [slot.candidate.id for slot in group], at)
+            try:
+                with turns.writing(sessions) as session:
+                    at = clock()
+                    statuses.update(_record_results(session, results, at))
+                    claims = claim_all(session, [slot.candidate.id for slot in group], at)
+            except Exception:
+                # The claim failed (a lock waited for in vain): what the provider said of the group
+                # sent meanwhile is still recorded, on its own, not left to the reconciler to ask.
+                _record_alone(sessions, results, clock, turns)
+                raise
             statuses[MessageStatus.FAILED] += sum(isinstance(c, Held) for c in claims.values())
             sends = [
                 (
@@ -182,8 +188,8 @@ def send_queued(
                 for slot in group
                 if isinstance(claimed := claims.get(slot.candidate.id), Claimed)
             ]
-            # One group on its way while the next is claimed; more would only hold claims longer.
-            # With one thread nothing goes while a group is claimed: its texts are recorded at once.
+            # One group on its way while the next waits for its rate slots; more would only hold
+            # claims longer. With one thread its texts are recorded at once.
             if workers > 1:
                 in_flight.append(sends)
             else:
@@ -280,7 +286,16 @@ def _record(
     turns: Turns,
 ) -> Counter[MessageStatus]:
     """Wait for a group's sends and record their results in a transaction of their own."""
-    results = _results(sends)
+    return _record_alone(sessions, _results(sends), clock, turns)
+
+
+def _record_alone(
+    sessions: sessionmaker[Session],
+    results: list[tuple[Claimed, str | DeliveryError]],
+    clock: Callable[[], datetime],
+    turns: Turns,
+) -> Counter[MessageStatus]:
+    """Record a group's results in a transaction of their own."""
     if not results:
         return Counter()
     with turns.writing(sessions) as session:

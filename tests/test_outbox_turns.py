@@ -4,19 +4,27 @@ for the interpreter, and the garbage collector does not start. Through the real 
 the fake Twilio on 127.0.0.1, on SQLite and PostgreSQL."""
 
 import gc
+import sqlite3
 import threading
 import time
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from datetime import datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, select
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
 
+import scheduler.outbox
 from bot.app import Service
 from bot.settings import Settings
 from casefile.database import READ_ONLY
-from casefile.vocabulary import MessageStatus
+from casefile.messages import Message
+from casefile.vocabulary import Direction, MessageStatus
 from casefile.write_gate import gate_for, yielding
+from scheduler.claim import claim_all
 from scheduler.dispatch import plan_due
 from scheduler.outbox import send_queued
 from scheduler.turns import locked_transaction
@@ -111,3 +119,28 @@ def test_the_collector_runs_while_a_job_waits_in_line_for_the_write_lock(service
     waiting.join()
     assert seen == {"while it waits": True, "in the transaction": False}
     assert gc.isenabled()
+
+
+def test_a_claim_that_fails_still_records_the_group_sent_before_it(
+    sender: Service, twilio: FakeTwilio, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rules = {rule.name: rule for rule in sender.rules}
+    while plan_due(sender.sessions, rules, sender.calendar, sender.renderer, sender.clock()):
+        pass
+    claims: list[int] = []
+
+    def second_claim_finds_the_database_locked(session: Session, ids: Sequence[int], now: datetime) -> Any:
+        claims.append(len(ids))
+        if len(claims) == 2:
+            raise OperationalError("BEGIN IMMEDIATE", {}, sqlite3.OperationalError("database is locked"))
+        return claim_all(session, ids, now)
+
+    monkeypatch.setattr(scheduler.outbox, "claim_all", second_claim_finds_the_database_locked)
+    with pytest.raises(OperationalError):
+        send_queued(sender.sessions, sender.transports(), sender.clock, workers=4)
+    # The first group went to Twilio while the second was being claimed: it is recorded sent, not
+    # left SENDING for the reconciler to ask the provider about minutes later.
+    with sender.sessions() as session:
+        statuses = Counter(session.scalars(select(Message.status).where(Message.direction == Direction.OUTBOUND)))
+    assert statuses[MessageStatus.SENDING] == 0
+    assert statuses[MessageStatus.SENT] == len(twilio.requests) == claims[0]
