@@ -65,7 +65,18 @@ _EXTEND = (
 )
 _CLOSE = update(_CONTACTS).where(_CONTACTS.c.id == bindparam("contact_id")).values(closed_at=bindparam("at"))
 _OPEN = insert(_CONTACTS).returning(_CONTACTS.c.id)
-_TOUCH = update(_CONTACTS).where(_CONTACTS.c.id == bindparam("contact_id")).values(last_message_at=bindparam("at"))
+# A contact read open may have been closed since (on PostgreSQL the notes job closes quiet contacts
+# without the participant's lock): it is extended only if it still is.
+_TOUCH = (
+    update(_CONTACTS)
+    .where(_CONTACTS.c.id == bindparam("contact_id"), _CONTACTS.c.closed_at.is_(None))
+    .values(
+        last_message_at=case(
+            (_CONTACTS.c.last_message_at < bindparam("at"), bindparam("at")), else_=_CONTACTS.c.last_message_at
+        )
+    )
+    .returning(_CONTACTS.c.id)
+)
 # current_contact runs on every message (casefile/prepared.py).
 _PREPARED_EXTEND, _PREPARED_OPEN_CONTACTS, _PREPARED_CLOSE, _PREPARED_OPEN, _PREPARED_TOUCH = (
     Prepared(statement) for statement in (_EXTEND, _OPEN_CONTACTS, _CLOSE, _OPEN, _TOUCH)
@@ -97,12 +108,15 @@ def contact_of(
     quiet_spell: timedelta = DEFAULT_QUIET_SPELL,
 ) -> int:
     """`current_contact` for a participant whose open contacts (id, last message) were read with
-    them, under the lock on their row (casefile.arrivals): a statement only for what changes."""
+    them, under the lock on their row (casefile.arrivals)."""
     for contact_id, last_message_at in open_contacts:
         if last_message_at >= at - quiet_spell:
-            if last_message_at < at:
-                _PREPARED_TOUCH.rows(session, {"contact_id": contact_id, "at": at})
-            return contact_id
+            # Written even for a text delivered late (its last message stays): a contact closed
+            # since it was read takes no more messages, its note may be drafted already.
+            if _PREPARED_TOUCH.first(session, {"contact_id": contact_id, "at": at}) is not None:
+                return contact_id
+            open_contacts = [contact for contact in open_contacts if contact[0] != contact_id]
+            break
     return _open(session, participant_id, channel, at, open_contacts, "participant", quiet_spell)
 
 
