@@ -126,8 +126,8 @@ def seeded_copy(participants: int, folder: Path, weeks: int = 26) -> str:
     engine = make_engine(f"sqlite:///{copy}")
     upgrade(engine)
     engine.dispose()
-    # The copy's gigabytes are still being written back to disk; until they are, every write the
-    # bench's server makes waits behind them (commits of 300 ms were that, not the service).
+    # The copy's gigabytes are still being written back to disk: done before the bench's server
+    # starts, the write-back does not compete with the writes it measures.
     os.sync()
     return f"sqlite:///{copy}"
 

@@ -3,9 +3,9 @@
 The claim (QUEUED → SENDING) and the checks run in one transaction, right before the provider is
 called, after any wait for a rate slot: a STOP processed while a sender waited is seen here (issue
 16, item 1). A batch of messages is claimed in one short transaction (`claim_all`): one statement
-claims them and reads what they need of other tables, one more reads their recipients. The participants' rows are read FOR
-UPDATE, so on PostgreSQL a STOP being processed (the inbox holds that row) is waited for rather than
-read as it was; SQLite's single writer does the same.
+claims them and reads what they need of other tables, one more reads their recipients. The
+participants' rows are read FOR UPDATE, so on PostgreSQL a STOP being processed (the inbox holds
+that row) is waited for rather than read as it was; SQLite's single writer does the same.
 
 A held message is FAILED with the check's name as its code: it is not owed any more, and never
 resent. A check is a pure function of the claimed message and its recipient as read; add one to
