@@ -27,7 +27,9 @@ def normalize_database_url(url: str) -> str:
 #: An execution option: the transaction only reads, so on SQLite it begins without the write lock.
 READ_ONLY = "waypoint_read_only"
 
-#: Bytes of WAL kept on disk after a checkpoint (SQLite otherwise keeps its high-water mark).
+#: Bytes of WAL kept on disk after a checkpoint (SQLite otherwise keeps its high-water mark). The
+#: cutting back is done by the first commit after the WAL starts over, with the write lock held:
+#: after a saturating burst grew the WAL to 475 MB, that commit took 374 ms (0.2 ms without a limit).
 WAL_SIZE_LIMIT = 64 << 20
 #: How often the background checkpoint runs (WalCheckpoints).
 CHECKPOINT_EVERY_SECONDS = 0.25
