@@ -46,23 +46,6 @@ _CONTACTS = table_of(Contact)
 _OPEN_CONTACTS = select(_CONTACTS.c.id, _CONTACTS.c.last_message_at).where(
     _CONTACTS.c.participant_id == bindparam("of_participant"), _CONTACTS.c.closed_at.is_(None)
 )
-# The common case in one statement: a message inside the quiet spell extends the open contact.
-# The participant's open contacts are found first, by their own index: with the time range in the
-# same WHERE, SQLite (no statistics) chose ix_contacts_quiet and read every contact of the county
-# open within the spell, 785 us a message at 100k participants (tests/test_query_plans.py).
-_EXTEND = (
-    update(_CONTACTS)
-    .where(
-        _CONTACTS.c.id.in_(_OPEN_CONTACTS.with_only_columns(_CONTACTS.c.id).scalar_subquery()),
-        _CONTACTS.c.last_message_at >= bindparam("since"),
-    )
-    .values(
-        last_message_at=case(
-            (_CONTACTS.c.last_message_at < bindparam("at"), bindparam("at")), else_=_CONTACTS.c.last_message_at
-        )
-    )
-    .returning(_CONTACTS.c.id)
-)
 _CLOSE = update(_CONTACTS).where(_CONTACTS.c.id == bindparam("contact_id")).values(closed_at=bindparam("at"))
 _OPEN = insert(_CONTACTS).returning(_CONTACTS.c.id)
 # A contact read open may have been closed since (on PostgreSQL the notes job closes quiet contacts
@@ -77,9 +60,9 @@ _TOUCH = (
     )
     .returning(_CONTACTS.c.id)
 )
-# current_contact runs on every message (casefile/prepared.py).
-_PREPARED_EXTEND, _PREPARED_OPEN_CONTACTS, _PREPARED_CLOSE, _PREPARED_OPEN, _PREPARED_TOUCH = (
-    Prepared(statement) for statement in (_EXTEND, _OPEN_CONTACTS, _CLOSE, _OPEN, _TOUCH)
+# A message's contact is found on every message (casefile/prepared.py).
+_PREPARED_OPEN_CONTACTS, _PREPARED_CLOSE, _PREPARED_OPEN, _PREPARED_TOUCH = (
+    Prepared(statement) for statement in (_OPEN_CONTACTS, _CLOSE, _OPEN, _TOUCH)
 )
 
 
@@ -92,11 +75,8 @@ def current_contact(
     quiet_spell: timedelta = DEFAULT_QUIET_SPELL,
 ) -> int:
     """The id of the open contact a message at `at` belongs to, opening a new one after a quiet spell."""
-    extended = _PREPARED_EXTEND.first(session, {"of_participant": participant_id, "since": at - quiet_spell, "at": at})
-    if extended is not None:
-        return int(extended[0])
-    stale = _PREPARED_OPEN_CONTACTS.rows(session, {"of_participant": participant_id})
-    return _open(session, participant_id, channel, at, stale, opened_by, quiet_spell)
+    open_contacts = _PREPARED_OPEN_CONTACTS.rows(session, {"of_participant": participant_id})
+    return contact_of(session, participant_id, channel, at, open_contacts, opened_by, quiet_spell)
 
 
 def contact_of(
@@ -105,10 +85,11 @@ def contact_of(
     channel: Channel,
     at: datetime,
     open_contacts: Sequence[tuple[int, datetime]],
+    opened_by: str = "participant",
     quiet_spell: timedelta = DEFAULT_QUIET_SPELL,
 ) -> int:
-    """`current_contact` for a participant whose open contacts (id, last message) were read with
-    them, under the lock on their row (casefile.arrivals)."""
+    """`current_contact` for a participant whose open contacts (id, last message) are known: the
+    inbox reads them with the participant, under the lock on their row (casefile.arrivals)."""
     for contact_id, last_message_at in open_contacts:
         if last_message_at >= at - quiet_spell:
             # Written even for a text delivered late (its last message stays): a contact closed
@@ -117,7 +98,7 @@ def contact_of(
                 return contact_id
             open_contacts = [contact for contact in open_contacts if contact[0] != contact_id]
             break
-    return _open(session, participant_id, channel, at, open_contacts, "participant", quiet_spell)
+    return _open(session, participant_id, channel, at, open_contacts, opened_by, quiet_spell)
 
 
 def _open(
