@@ -30,9 +30,17 @@ READ_ONLY = "waypoint_read_only"
 #: Bytes of WAL kept on disk after a checkpoint (SQLite otherwise keeps its high-water mark). The
 #: cutting back is done by the first commit after the WAL starts over, with the write lock held:
 #: after a saturating burst grew the WAL to 475 MB, that commit took 374 ms (0.2 ms without a limit).
+#: WalCheckpoints now starts the WAL over long before it reaches this size, so no commit cuts it back.
 WAL_SIZE_LIMIT = 64 << 20
 #: How often the background checkpoint runs (WalCheckpoints).
 CHECKPOINT_EVERY_SECONDS = 0.25
+#: WAL pages past which the checkpoint thread makes the WAL start over (WalCheckpoints): 16 MB at
+#: SQLite's 4 KB pages, about 0.7 s of a saturating burst.
+WAL_RESTART_PAGES = 4096
+#: How long that restart waits for readers still reading the WAL before it leaves it to the next pass.
+RESTART_WAIT_MS = 10
+#: How long it waits in line behind the writers before it leaves it to the next pass.
+RESTART_TURN_SECONDS = 1.0
 
 #: How much of an SQLite file is read through a memory map (address space, not memory: the
 #: pages are the OS's page cache).
@@ -140,11 +148,24 @@ class WalCheckpoints:
     those pages into the database file and syncs it, tens to hundreds of milliseconds on a county's
     file, and on the webhook's inline path every request queued behind that commit waits too (each
     message adds about 24 pages, so one commit in 40 paid it). While this runs, the engines' own
-    connections never checkpoint; PASSIVE never waits for, nor blocks, readers and writers."""
+    connections never checkpoint; PASSIVE never waits for, nor blocks, readers and writers.
 
-    def __init__(self, engines: Sequence[Engine], every: float = CHECKPOINT_EVERY_SECONDS) -> None:
+    PASSIVE alone never lets the WAL start over while writers commit back to back: the next writer
+    begins before the checkpoint has copied the last commit, so a burst grew the WAL to 475 MB, every
+    read searched all of it, and the first commit after the burst cut the file back with the write
+    lock held (374 ms). So once the WAL is past `restart_pages`, the thread takes a writer's turn at
+    the gate and checkpoints with RESTART: it copies what the PASSIVE pass left (a fraction of a
+    second of commits) and waits briefly for readers, and the next writer starts the WAL over."""
+
+    def __init__(
+        self,
+        engines: Sequence[Engine],
+        every: float = CHECKPOINT_EVERY_SECONDS,
+        restart_pages: int = WAL_RESTART_PAGES,
+    ) -> None:
         self._engines = engines
         self._every = every
+        self._restart_pages = restart_pages
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="wal-checkpoints", daemon=True)
 
@@ -172,18 +193,38 @@ class WalCheckpoints:
         connection = self._engines[0].raw_connection()
         try:
             while not self._stop.wait(self._every):
-                self._checkpoint(connection)
-            self._checkpoint(connection)
+                self.checkpoint(connection)
+            self.checkpoint(connection)
         finally:
             connection.close()
 
-    @staticmethod
-    def _checkpoint(connection: Any) -> None:
+    def checkpoint(self, connection: Any) -> None:
+        """One pass, on a pooled connection of the file (the thread's own, or a test's)."""
         try:
-            connection.cursor().execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+            # All rows fetched (the one row): a statement left open would lock the next pass out.
+            ((_, pages, copied),) = connection.cursor().execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+            # Not while an older reader kept pages from being copied: a restart would only wait for it.
+            if pages > self._restart_pages and copied == pages:
+                self._restart(connection.dbapi_connection)
         except Exception:
             # The next pass tries again; meanwhile the WAL only grows (and readers still read it).
             log.warning("a WAL checkpoint failed", exc_info=True)
+
+    @staticmethod
+    def _restart(raw: Any) -> None:
+        """RESTART with this process's writers held at the gate, so that none is left sleeping in
+        SQLite's busy handler meanwhile; the wait for readers is short, so is the writers' wait."""
+        if isinstance(raw, GatedConnection) and not raw.take_turn(RESTART_TURN_SECONDS, True):
+            return
+        cursor = raw.cursor()
+        (timeout,) = cursor.execute("PRAGMA busy_timeout").fetchone()
+        try:
+            cursor.execute(f"PRAGMA busy_timeout={RESTART_WAIT_MS}")
+            cursor.execute("PRAGMA wal_checkpoint(RESTART)").fetchall()
+        finally:
+            cursor.execute(f"PRAGMA busy_timeout={int(timeout)}")
+            if isinstance(raw, GatedConnection):
+                raw.let_go()
 
 
 #: How many running apps checkpoint each engine's file (two apps may share one service's engines).
