@@ -1,10 +1,10 @@
 """Throughput and latency of the signed Twilio webhook on a county's database, driven by wrk.
 
-    python bench/webhook.py [--participants 100000] [--seconds 20] [--connections 32]
+    python bench/webhook.py [--participants 100000] [--weeks 26] [--seconds 20] [--connections 32]
                             [--database-url postgresql://…] [--runs bare,alone,jobs,postgres]
 
-The database is bench/seed.py's: participants with half a year of history (a fresh copy of the
-kept SQLite file for each run). wrk (installed from Debian if missing) sends pre-signed, unique
+The database is bench/seed.py's: participants with half a year of history (`--weeks`; a fresh copy
+of the kept SQLite file for each run). wrk (installed from Debian if missing) sends pre-signed, unique
 requests from a Lua script (bench/webhook.lua), so the client is not what limits. Each message
 comes from a participant picked at random and walks a real path (a check-in answer, hours, the
 menu, help, a message to the counselor). Runs, each against a uvicorn server on 127.0.0.1:
@@ -306,6 +306,7 @@ def prepare_postgres(url: str, participants: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--participants", type=int, default=100_000)
+    parser.add_argument("--weeks", type=int, default=26, help="weeks of history in the SQLite file (4 copies faster)")
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--threads", type=int, default=2, help="wrk's threads")
@@ -362,12 +363,12 @@ def main() -> None:
             measure(BARE, "bench.webhook:bare_app", dict(os.environ), factory=False)
         if "before" in runs:
             # The database as it was before migration 0012's index: what issue 19 measured.
-            url = seeded_copy(args.participants, run_folder(workdir, "before"))
+            url = seeded_copy(args.participants, run_folder(workdir, "before"), args.weeks)
             drop_index(url, "ix_outreach_participant_state")
             measure("webhook, no 0012 index", "bench.webhook:service_app", environment(url, workdir))
             discard(url)
         if "alone" in runs:
-            url = seeded_copy(args.participants, run_folder(workdir, "alone"))
+            url = seeded_copy(args.participants, run_folder(workdir, "alone"), args.weeks)
             notes["database"] = describe(url)
             measure("webhook, SQLite", "bench.webhook:service_app", environment(url, workdir))
             discard(url)
@@ -378,7 +379,7 @@ def main() -> None:
 
             twilio = FakeTwilio()
             threading.Thread(target=twilio.serve_forever, daemon=True).start()
-            url = seeded_copy(args.participants, run_folder(workdir, run))
+            url = seeded_copy(args.participants, run_folder(workdir, run), args.weeks)
             env = environment(url, workdir) | {
                 "TWILIO_ACCOUNT_SID": ACCOUNT,
                 "TWILIO_FROM_NUMBER": "+15105559999",
