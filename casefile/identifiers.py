@@ -37,6 +37,15 @@ _FULL_DATES = (
     re.compile(rf"\b\d{{1,2}} (?:de )?{_MONTHS} (?:de |del )?(?P<year>\d{{4}})\b"),
 )
 _BIRTH_WORDS = re.compile(r"\b(?:dob|d\.o\.b\.?|date of birth|birth ?date|born on|fecha de nacimiento|nacio el)\b")
+#: Most texts hold none of what the patterns above look for, and the guard runs on every text the
+#: dispatcher makes: each pattern is tried only when the text holds what every match of it must
+#: (a necessary condition, so the answer is the same), which a substring or one short pattern finds
+#: at a fraction of the cost. An SSN, a long number and a full date's year each need two digits
+#: side by side ("Reply 1" has one); every case-number label holds "cas"; every birth phrase holds
+#: one of these words.
+_TWO_DIGITS = re.compile(r"\d\d")
+_CASE_LABEL = "cas"
+_BIRTH_HINTS = ("dob", "d.o.b", "birth", "born", "nacimiento", "nacio")
 #: A full date at least this many years back is taken for a date of birth: no parent on aid was
 #: born later, and no appointment or deadline is set that far back.
 BIRTH_DATE_YEARS = 12
@@ -68,14 +77,19 @@ def outbound_problems(text: str, participant: Named, today: date | None = None) 
     """
     folded = _fold(text)
     problems = []
-    ssn, case_number = _SSN.search(text), _CASE_NUMBER.search(folded)
+    # Folding can make digits of characters that are not (a superscript "¹⁹⁹⁰" becomes "1990"):
+    # the patterns tried on the folded text are filtered on it, not on the text as written.
+    digits, folded_digits = _TWO_DIGITS.search(text) is not None, _TWO_DIGITS.search(folded) is not None
+    ssn = digits and _SSN.search(text) is not None
+    case_number = _CASE_LABEL in folded and _CASE_NUMBER.search(folded) is not None
     if ssn:
         problems.append("it contains what looks like a Social Security number: leave it out")
     if case_number:
         problems.append("it contains a case number: leave it out")
-    if not (ssn or case_number) and _LONG_NUMBER.search(text):
+    if not (ssn or case_number) and digits and _LONG_NUMBER.search(text):
         problems.append("it contains a long number (a case, account or ID number?): leave it out")
-    if _BIRTH_WORDS.search(folded) or _has_old_full_date(folded, (today or date.today()).year):
+    birth_words = any(hint in folded for hint in _BIRTH_HINTS) and _BIRTH_WORDS.search(folded) is not None
+    if birth_words or (folded_digits and _has_old_full_date(folded, (today or date.today()).year)):
         problems.append("it contains what looks like a full date of birth: leave it out")
     if _names_in_full(folded, participant):
         problems.append("it gives the participant's first and last name together: use the first name only")
@@ -114,6 +128,6 @@ def _has_old_full_date(folded: str, this_year: int) -> bool:
 def _names_in_full(folded: str, participant: Named) -> bool:
     """Both names, each as whole words, anywhere in the text."""
     first, last = _fold(participant.first_name).strip(), _fold(participant.last_name).strip()
-    if not first or not last:
+    if not first or not last or first not in folded or last not in folded:
         return False
     return all(re.search(rf"(?<!\w){re.escape(name)}(?!\w)", folded) for name in (first, last))

@@ -158,6 +158,37 @@ _CLAIM = (
 )
 
 
+def _claimed(
+    id_: int,
+    channel: Channel,
+    address: str,
+    body: str,
+    participant_id: int | None,
+    outreach_id: int | None,
+    in_reply_to_id: int | None,
+    contact_id: int | None,
+    address_disabled_at: datetime | None,
+    rule: str | None,
+    template: str | None,
+) -> Claimed:
+    """A row of _CLAIM's RETURNING, by position (made from a mapping of its row, a Claimed was a fifth
+    of the claim's time, profiled)."""
+    return Claimed(
+        id_,
+        channel,
+        address,
+        body,
+        participant_id,
+        outreach_id,
+        in_reply_to_id,
+        contact_id,
+        None,
+        address_disabled_at,
+        rule,
+        template,
+    )
+
+
 def claim(
     session: Session, message_id: int, now: datetime, checks: Sequence[SendCheck] = SEND_CHECKS
 ) -> Claimed | Held | None:
@@ -172,7 +203,7 @@ def claim_all(
     """Claim the queued messages among these, by id: what to send, or Held (then FAILED). A
     message another process got first (skipped while it holds it, on PostgreSQL) or no longer
     queued is not in the answer."""
-    claimed = [Claimed(**row._mapping) for row in session.execute(_CLAIM, {"ids": list(message_ids), "now": now})]
+    claimed = [_claimed(*row) for row in session.execute(_CLAIM, {"ids": list(message_ids), "now": now})]
     if not claimed:
         return {}
     recipients = _recipients(session, {m.participant_id for m in claimed if m.participant_id is not None})

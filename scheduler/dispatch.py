@@ -309,9 +309,13 @@ def _decided(
         )
     }
     last_texted = {id_: recipient.texted_at for id_, recipient in known.items() if recipient.texted_at is not None}
+    # A county's participants live in a time zone or two: each one's day start is worked out once.
+    day_starts: dict[str, datetime] = {}
     for row in rows:
         read = known[row.participant_id]
-        day_start = now.astimezone(ZoneInfo(read.time_zone)).replace(hour=0, minute=0, second=0, microsecond=0)
+        day_start = day_starts.get(read.time_zone)
+        if day_start is None:
+            day_start = day_starts[read.time_zone] = _day_start(now, read.time_zone)
         texted = last_texted.get(row.participant_id)
         recipient = Recipient(
             consent=read.consent_state,
@@ -327,6 +331,11 @@ def _decided(
         if decision.action is Action.SEND:
             last_texted[row.participant_id] = now
         yield row, decision
+
+
+def _day_start(now: datetime, time_zone: str) -> datetime:
+    """Midnight of `now`'s day where the participant lives."""
+    return now.astimezone(ZoneInfo(time_zone)).replace(hour=0, minute=0, second=0, microsecond=0)
 
 
 #: Every column but the keys and the server's defaults, as casefile/prepared.py asks.

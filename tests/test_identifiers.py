@@ -1,6 +1,8 @@
 """Identifiers and texts (issue 16, items 12 and 13): the outbound guard as a pure function, and SSNs
 masked at the inbox before anything is stored, on every channel."""
 
+import random
+import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -8,6 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.app import Service
+from casefile import identifiers
 from casefile.facts import EventRecord
 from casefile.identifiers import mask_ssns, outbound_problems
 from casefile.messages import Message
@@ -77,6 +80,68 @@ def test_each_identifier_is_refused_with_a_reason_a_counselor_can_act_on(text: s
 def test_a_text_with_everything_gets_every_reason() -> None:
     text = "Jordan Smith, DOB 1/2/1988, SSN 612-34-5678, case # 88-1234: call us."
     assert len(problems(text, JORDAN)) == 4
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        # Digits as other scripts and keyboards write them: \\d knows them, and so must any shortcut.
+        ("Tu seguro social: １２３-４５-６７８９, confírmalo.", "Social Security number"),
+        ("رقم ٦١٢٣٤٥٦٧٨ please confirm", "Social Security number"),
+        ("Your file: ４４１７３０２ at the county.", "long number"),
+        # Superscripts are no digits as written, but fold into some: "³/¹⁴/¹⁹⁹⁰" reads 3/14/1990.
+        ("We have you down as ³/¹⁴/¹⁹⁹⁰, is that right?", "date of birth"),
+        # A case number's token needs only one digit, and its label may be in capitals or accented.
+        ("CASE # 7, see you Monday.", "case number"),
+        ("Número de caso: A7 para la cita.", "case number"),
+        ("Your D.O.B. is needed.", "date of birth"),
+        ("Hola JOSÉ NÚÑEZ, su cita es el lunes.", "first and last name"),
+    ],
+)
+def test_hostile_spellings_of_identifiers_are_refused(text: str, reason: str) -> None:
+    found = problems(text, Person("José", "Núñez"))
+    assert len(found) == 1, found
+    assert reason in found[0]
+
+
+def _every_pattern_tried(text: str, person: Person) -> list[str]:
+    """The guard's answer with every pattern tried on every text: what outbound_problems' shortcuts
+    (each pattern tried only when the text holds what any match of it needs) must not change."""
+    folded = identifiers._fold(text)
+    found = []
+    ssn, case_number = identifiers._SSN.search(text), identifiers._CASE_NUMBER.search(folded)
+    if ssn:
+        found.append("ssn")
+    if case_number:
+        found.append("case")
+    if not (ssn or case_number) and identifiers._LONG_NUMBER.search(text):
+        found.append("long")
+    if identifiers._BIRTH_WORDS.search(folded) or identifiers._has_old_full_date(folded, TODAY.year):
+        found.append("birth")
+    names = (identifiers._fold(person.first_name).strip(), identifiers._fold(person.last_name).strip())
+    if all(names) and all(re.search(rf"(?<!\w){re.escape(name)}(?!\w)", folded) for name in names):
+        found.append("name")
+    return found
+
+
+#: Pieces of texts near every pattern's edges: digits of several scripts, separators, labels with
+#: and without accents, birth phrases, month names, the participant's names and near misses.
+_PIECES = (
+    "1|12|612|34|5678|1990|90|26|4417302|１２３|٤٥|¹⁹⁹⁰|³|½|-| |.|/|#|:|+1|,|\n"
+    "|case|CASE|caso|número de caso|no. de caso|case no.|case number is|Cas"
+    "|dob|D.O.B.|date of birth|birthdate|born on|fecha de nacimiento|nació el|nacio"
+    "|March|marzo|de|dic|Reply|Hi|José|JOSE|Núñez|nunez|Josefina|Núñezes"
+).split("|")
+
+
+def test_the_guards_shortcuts_never_change_its_answer() -> None:
+    rng = random.Random(19)
+    person = Person("José", "Núñez")
+    for _ in range(20_000):
+        text = "".join(rng.choice(_PIECES) for _ in range(rng.randint(1, 12)))
+        expected = _every_pattern_tried(text, person)
+        found = outbound_problems(text, person, today=TODAY)
+        assert len(found) == len(expected), (text, found, expected)
 
 
 def test_a_name_inside_another_word_is_not_the_name() -> None:
