@@ -42,7 +42,7 @@ from casefile.database import READ_ONLY
 from casefile.timesheets import period_of
 from casefile.vocabulary import EntryState, GoalStatus, ReportingPeriod, StepStatus
 from scheduler.audience import ENROLLED, ENTRIES, GOALS, OUTREACH, PARTICIPANTS, STEPS, midnight, quiet_since, who
-from scheduler.disengaged import due_disengaged, first_attempt_due_at, owed_first_attempt
+from scheduler.disengaged import decide_episodes, first_attempt_due_at, first_attempts
 from scheduler.passes import SweepPlan, finish_pass, plan_pass
 from scheduler.queueing import Batches, Owed, engine_of, queue_owed, queue_rows
 from scheduler.rules import Anchor, Rule, Unit
@@ -117,20 +117,21 @@ def _queue_disengaged(
     batches: Batches,
 ) -> int:
     """Queue attempt 1 of re-engagement for everyone in the zone who has just counted as disengaged,
-    then the later attempts and tasks due. Both are counted from today's hour of the rule: before
-    it, for everyone; after it, for those whose situation changed or a moment crossed."""
+    then the later attempts and tasks due, both decided in one read-only transaction
+    (scheduler/disengaged.py). Both are counted from today's hour of the rule: before it, for
+    everyone; after it, for those whose situation changed or a moment crossed."""
     now = plan.now
     due_at = first_attempt_due_at(rule, ZoneInfo(zone), now)
     among_changed = plan.among_changed(ZoneInfo(zone), due_at)
-    queued = 0
-    if due_at <= now:
-        values = {"zone": zone, "today": now.astimezone(ZoneInfo(zone)).date(), "due_at": due_at}
-        first = owed_first_attempt(rule, now, check_in_rules, among_changed)
-        queued += queue_owed(connection, rule, [(first, values)], now, batches)
+    first_due = due_at <= now
     connection.execution_options(**{READ_ONLY: True})
     with connection.begin():
-        rows = due_disengaged(connection, rule, zone, now, among_changed)
+        rows = decide_episodes(connection, rule, zone, now, check_in_rules, first_due, among_changed)
     connection.execution_options(**{READ_ONLY: False})
+    queued = 0
+    if first_due:
+        values = {"due_at": due_at}
+        queued += queue_owed(connection, rule, [(first_attempts, values)], now, batches)
     return queued + queue_rows(sessions, rows, batches)
 
 
