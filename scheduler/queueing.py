@@ -54,9 +54,9 @@ _QUEUE = {
 #: 47.6 ms of CPU at 1M participants (bench/sweep.py prints the longest), so it starts at 200.
 WRITE_BATCH = 200
 #: How long a write transaction of the sweep aims to hold the lock; the next one's rows follow
-#: from what the last took (`Batches`). Half the ~50 ms a message may wait: a batch at most
-#: doubles, so one whose rows cost twice the last's still ends within it.
-WRITE_BUDGET = 0.020
+#: from what the last took (`Batches`). A fifth of the ~50 ms a message may wait: a batch at most
+#: doubles, and at 20 ms a loaded machine's longest copy at 100k held it 58.5 ms (bench/sweep.py).
+WRITE_BUDGET = 0.010
 #: The most rows a write transaction queues, and the fewest. At 1M, 200 rows a transaction, the
 #: first sweep's ~1,500 write transactions took 2 ms of CPU each on average (bench/sweep.py), far
 #: under the budget, and a commit's fixed cost was a third of it.
