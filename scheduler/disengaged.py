@@ -5,9 +5,9 @@ write; a counselor task after the rule's `task_after` attempts. The next attempt
 day `gap` days after the last one, which only the participant's zone can tell (daylight saving
 moves the hour): SQL bounds who may be due, and the exact day of those few is worked out here.
 Attempt 1, the bulk (everyone who has just gone quiet), is due today at the rule's hour: that
-SQL decides and queues alone (`first_attempts`). Both come from one read of the zone's quiet participants and their
-outreach of the rule (`decide_episodes`): each quiet participant's history is walked once a pass,
-not once for attempt 1 and again for the later ones.
+SQL decides and queues alone (`first_attempts`). Both come from one read of the zone's quiet
+participants and their outreach of the rule (`decide_episodes`): each quiet participant's history
+is walked once a pass, not once for attempt 1 and again for the later ones.
 """
 
 from collections.abc import Callable, Iterator
@@ -83,7 +83,7 @@ def decide_episodes(
 ) -> list[dict[str, Any]]:
     """In one read of the zone's quiet participants and their outreach of this rule since they went
     quiet: who is owed attempt 1 (when `first_due`: its hour has come), kept in EPISODES for
-    `FIRST_ATTEMPTS` to queue in SQL; and the later attempts and the counselor's task owed, as rows:
+    `first_attempts` to queue in SQL; and the later attempts and the counselor's task owed, as rows:
     one after each gap from the last attempt, until they write (which starts a new quiet spell, so a
     new key); a task after `task_after`. Those are few a day, whose due day is worked out here. Run
     in the caller's read-only transaction. `among_changed`: only for the pass's sweep_dirty
