@@ -42,9 +42,9 @@ from casefile.database import READ_ONLY
 from casefile.timesheets import period_of
 from casefile.vocabulary import EntryState, GoalStatus, ReportingPeriod, StepStatus
 from scheduler.audience import ENROLLED, ENTRIES, GOALS, OUTREACH, PARTICIPANTS, STEPS, midnight, quiet_since, who
-from scheduler.disengaged import due_disengaged, first_attempt_due_at, owed_first_attempt
+from scheduler.disengaged import decide_episodes, first_attempt_due_at, first_attempts
 from scheduler.passes import SweepPlan, finish_pass, plan_pass
-from scheduler.queueing import Owed, engine_of, queue_owed, queue_rows
+from scheduler.queueing import Batches, Owed, engine_of, queue_owed, queue_rows
 from scheduler.rules import Anchor, Rule, Unit
 from scheduler.timing import Calendar, add_months, local_moment
 
@@ -88,18 +88,21 @@ def sweep(
         connection.execution_options(**{READ_ONLY: False})
         check_in_rules = tuple(rule.name for rule in rules if rule.relative_to is Anchor.CHECK_IN_DAY)
         queued: Counter[str] = Counter()
+        batches = Batches()
         for rule in rules:
             for zone in zones:
                 if stopping():
                     return queued
                 if rule.relative_to is Anchor.QUIET_SINCE:
-                    queued[rule.name] += _queue_disengaged(connection, sessions, rule, zone, plan, check_in_rules)
+                    queued[rule.name] += _queue_disengaged(
+                        connection, sessions, rule, zone, plan, check_in_rules, batches
+                    )
                     continue
                 owed = [
                     (_owed_on_date(rule, ending, plan.among_changed(ZoneInfo(zone), values["due_at"])), values)
                     for ending, values in _owed_dates(rule, zone, calendar, now)
                 ]
-                queued[rule.name] += queue_owed(connection, rule, owed, now)
+                queued[rule.name] += queue_owed(connection, rule, owed, now, batches)
         finish_pass(connection, plan)
     return queued
 
@@ -111,23 +114,25 @@ def _queue_disengaged(
     zone: str,
     plan: SweepPlan,
     check_in_rules: tuple[str, ...],
+    batches: Batches,
 ) -> int:
     """Queue attempt 1 of re-engagement for everyone in the zone who has just counted as disengaged,
-    then the later attempts and tasks due. Both are counted from today's hour of the rule: before
-    it, for everyone; after it, for those whose situation changed or a moment crossed."""
+    then the later attempts and tasks due, both decided in one read-only transaction
+    (scheduler/disengaged.py). Both are counted from today's hour of the rule: before it, for
+    everyone; after it, for those whose situation changed or a moment crossed."""
     now = plan.now
     due_at = first_attempt_due_at(rule, ZoneInfo(zone), now)
     among_changed = plan.among_changed(ZoneInfo(zone), due_at)
-    queued = 0
-    if due_at <= now:
-        values = {"zone": zone, "today": now.astimezone(ZoneInfo(zone)).date(), "due_at": due_at}
-        first = owed_first_attempt(rule, now, check_in_rules, among_changed)
-        queued += queue_owed(connection, rule, [(first, values)], now)
+    first_due = due_at <= now
     connection.execution_options(**{READ_ONLY: True})
     with connection.begin():
-        rows = due_disengaged(connection, rule, zone, now, among_changed)
+        rows = decide_episodes(connection, rule, zone, now, check_in_rules, first_due, among_changed)
     connection.execution_options(**{READ_ONLY: False})
-    return queued + queue_rows(sessions, rows)
+    queued = 0
+    if first_due:
+        values = {"due_at": due_at}
+        queued += queue_owed(connection, rule, [(first_attempts, values)], now, batches)
+    return queued + queue_rows(sessions, rows, batches)
 
 
 # --- Rules counted from a date ----------------------------------------------------------------
