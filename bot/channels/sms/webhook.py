@@ -11,6 +11,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from twilio.request_validator import RequestValidator
 
+from bot.channels.sms.signature import signature_matches
 from bot.channels.sms.transport import ERRORS
 from bot.database_runner import DatabaseRunner
 from bot.dead_letters import keep_dead_letter
@@ -157,7 +158,7 @@ def sms_router(
         url = str(request.url)
         if public_url:
             url = public_url + request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        if not validator.validate(url, params, request.headers.get("X-Twilio-Signature", "")):
+        if not signature_matches(validator.token, url, params, request.headers.get("X-Twilio-Signature", "")):
             return _unsigned()
         return params
 
