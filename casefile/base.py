@@ -36,11 +36,31 @@ class UTCDateTime(TypeDecorator[datetime]):
             raise ValueError("naive datetimes are ambiguous; pass a time-zone aware value")
         return value.astimezone(UTC).replace(tzinfo=None)
 
+    def bind_processor(self, dialect: Dialect) -> Callable[[datetime | None], Any] | None:
+        """On SQLite, `process_bind_param` and the dialect's string format in one function.
+
+        SQLAlchemy chains the two, and the dialect's builds a dict of seven fields for `%`; a
+        message binds about 18 times (issue 19: 3% of its CPU). `isoformat` with microseconds
+        writes the same text (tests/test_prepared.py compares the two over many instants).
+        """
+        if dialect.name != "sqlite":
+            return super().bind_processor(dialect)
+        return _sqlite_utc_text
+
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
         assert isinstance(value, datetime)
         return value.replace(tzinfo=UTC)
+
+
+def _sqlite_utc_text(value: datetime | None) -> str | None:
+    """A time-zone aware instant as SQLite stores a DATETIME: UTC, 'YYYY-MM-DD HH:MM:SS.ffffff'."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        raise ValueError("naive datetimes are ambiguous; pass a time-zone aware value")
+    return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
 
 
 class Base(DeclarativeBase):

@@ -1,10 +1,12 @@
 """Turning replies (template keys and parameters) into the text a participant reads."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
+from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template
 
 from casefile.vocabulary import Language
 from conversations.model import Reply
@@ -23,7 +25,8 @@ class ServiceProfile:
 
 
 class MessageRenderer:
-    def __init__(self, profile: ServiceProfile) -> None:
+    def __init__(self, profile: ServiceProfile, kept: int = 2048) -> None:
+        """`kept`: how many replies' texts to keep (a few hundred bytes each); 0 keeps none."""
         self._profile = profile
         self._environments = {
             language: Environment(
@@ -37,6 +40,13 @@ class MessageRenderer:
             )
             for language in Language
         }
+        #: Asked of Jinja once: its get_template checks its own cache and loader on every call.
+        self._templates: dict[tuple[Language, str], Template] = {}
+        # A reply's text is a pure function of its template, language and parameters (no globals,
+        # pure filters), so it is kept by exactly those: most replies of a day are the same few
+        # (the menu, "got it", a question of the check-in), and Jinja's render was 3% of a
+        # message's CPU (issue 19). Bounded: a name or a goal's words make keys that rarely repeat.
+        self._cached_text = lru_cache(maxsize=kept)(self._text)
         for language, environment in self._environments.items():
             environment.filters["day"] = DAY_FORMATS[language]
             environment.filters["day_year"] = DAY_YEAR_FORMATS[language]
@@ -51,11 +61,22 @@ class MessageRenderer:
         return {name.removesuffix(".txt") for name in loader.list_templates()}
 
     def render(self, reply: Reply, language: Language) -> str:
-        template = self._environments[language].get_template(f"{reply.key}.txt")
+        key = _cache_key(reply.params)
+        if key is None:
+            return self._text(language, reply.key, reply.params)
+        return self._cached_text(language, reply.key, key)
+
+    def _text(self, language: Language, template_key: str, params: Any) -> str:
+        """The reply's text; `params` a dict, or the cache key made of it (`_cache_key`)."""
+        template = self._templates.get((language, template_key))
+        if template is None:
+            template = self._environments[language].get_template(f"{template_key}.txt")
+            self._templates[(language, template_key)] = template
+        values = params if isinstance(params, dict) else {name: _value(kind, value) for name, kind, value in params}
         text = template.render(
             program=self._profile.program,
             messages_per_week=self._profile.messages_per_week,
-            **reply.params,
+            **values,
         )
         return tidy(text)
 
@@ -152,3 +173,23 @@ EXCUSE_NAMES: dict[Language, dict[str, str]] = {
         "appointment": "cita",
     },
 }
+
+
+#: The parameter types whose equal values render alike (the type is in the key: True == 1 and
+#: 8 == 8.0 print differently). Floats are keyed by their repr, as -0.0 == 0.0; not datetime, as
+#: equal instants in two zones print differently.
+_KEYED_TYPES = frozenset({str, int, bool, float, date, type(None)})
+
+
+def _cache_key(params: dict[str, Any]) -> tuple[tuple[str, type, Hashable], ...] | None:
+    """The parameters as a key that equals another only where they render alike; None if a value
+    is of another type (that reply is rendered, not kept)."""
+    key = tuple(
+        sorted((name, type(value), repr(value) if type(value) is float else value) for name, value in params.items())
+    )
+    return key if all(kind in _KEYED_TYPES for _, kind, _ in key) else None
+
+
+def _value(kind: type, keyed: Any) -> Any:
+    """A parameter's value back from its place in a key."""
+    return float(keyed) if kind is float else keyed

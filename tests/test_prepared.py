@@ -1,15 +1,18 @@
 """Statements run on the driver's cursor (casefile/prepared.py) behave as through SQLAlchemy: the same
 values back, the session's transaction and savepoints, its exceptions, its cursor events."""
 
-from datetime import UTC, datetime, timedelta
+import random
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import bindparam, case, event, insert, select, text, update
+from sqlalchemy import DateTime, bindparam, case, event, insert, select, text, update
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.exc import IntegrityError
 
 from bot.app import Service
-from casefile.base import table_of
+from casefile.base import UTCDateTime, table_of
 from casefile.messages import Message, find_message, store_inbound
 from casefile.prepared import Prepared, savepoint
 from casefile.vocabulary import Channel, Direction, MessageStatus
@@ -172,3 +175,31 @@ def test_a_sessions_next_transaction_runs_its_statements_in_that_transaction(ser
     with service.sessions.begin() as session:
         kept = session.execute(select(_MESSAGES.c.id, _MESSAGES.c.body).where(_MESSAGES.c.id >= first)).all()
     assert [tuple(row) for row in kept] == [(first, "committed"), (third, "committed too")]
+
+
+def test_an_instant_is_bound_for_sqlite_as_sqlalchemys_own_chain_writes_it() -> None:
+    """UTCDateTime's one-function processor on SQLite against SQLAlchemy's two (the type's
+    process_bind_param, then the dialect's DATETIME format): the stored text is compared as text,
+    so a different string would sort (and match) differently in every query."""
+    dialect = sqlite.dialect()
+    ours = UTCDateTime().dialect_impl(dialect).bind_processor(dialect)
+    theirs = DateTime().dialect_impl(dialect).bind_processor(dialect)
+    assert ours is not None and theirs is not None
+    rng = random.Random(19)
+    zones = [UTC, ZoneInfo("America/Los_Angeles"), ZoneInfo("Asia/Kolkata"), timezone(timedelta(hours=-3, minutes=-30))]
+    instants = [
+        datetime(2026, 3, 8, 10, 0, 0, tzinfo=UTC),  # the spring-forward hour in Los Angeles, no microseconds
+        datetime(2026, 11, 1, 1, 30, 0, 5, tzinfo=ZoneInfo("America/Los_Angeles"), fold=1),
+        datetime(1, 1, 1, 12, tzinfo=UTC),
+        datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC),
+    ]
+    for _ in range(2000):
+        moment = datetime(2000, 1, 1, tzinfo=UTC) + timedelta(
+            seconds=rng.randrange(10**9), microseconds=rng.choice([0, rng.randrange(10**6)])
+        )
+        instants.append(moment.astimezone(rng.choice(zones)))
+    for instant in instants:
+        assert ours(instant) == theirs(UTCDateTime().process_bind_param(instant, dialect)), instant
+    assert ours(None) is None
+    with pytest.raises(ValueError, match="naive"):
+        ours(datetime(2026, 3, 2, 9, 30))

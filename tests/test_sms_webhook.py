@@ -1,13 +1,16 @@
 """The Twilio webhook end to end: signed form in, TwiML out, everything stored once."""
 
+import random
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
+from urllib.parse import parse_qsl
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from bot.app import Service, create_app
+from bot.channels.sms.webhook import MAX_FIELDS, parse_form
 from casefile.consent import consent_history
 from casefile.facts import EventRecord
 from casefile.messages import Message, UnknownSender
@@ -303,3 +306,44 @@ def test_an_inline_reply_that_the_carrier_could_not_deliver_shows_on_its_stored_
             "30003",
         )
         assert reply.retry_at is not None
+
+
+def test_a_form_is_read_as_the_standard_librarys_parse_qsl_reads_it() -> None:
+    """parse_form against `parse_qsl(..., keep_blank_values=True)` over hostile bodies: stray and
+    broken escapes, pluses, bare names, empty fields, bytes that are not UTF-8, and the field limit."""
+    pieces = [
+        b"Body",
+        b"From",
+        b"=",
+        b"&",
+        b"&&",
+        b"+",
+        b"%2B",
+        b"%",
+        b"%2",
+        b"%zz",
+        b"%C3%A9",
+        b"\xc3",
+        b"\xff",
+        b"%F0%9F%92%AA",
+        "é".encode(),
+        b";",
+        b"%00",
+        b"%26",
+        b"%3D",
+        b"hola",
+        b" ",
+        b"8 hrs",
+    ]
+    rng = random.Random(19)
+    for _ in range(3000):
+        body = b"".join(rng.choice(pieces) for _ in range(rng.randrange(12)))
+        expected: dict[str, list[str]] = {}
+        for name, value in parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True):
+            expected.setdefault(name, []).append(value)
+        assert parse_form(body) == expected, body
+    assert len(parse_form(b"&".join(b"f%d=x" % i for i in range(MAX_FIELDS)))) == MAX_FIELDS
+    with pytest.raises(ValueError):
+        parse_form(b"&".join(b"f%d=x" % i for i in range(MAX_FIELDS + 1)))
+    with pytest.raises(ValueError):
+        parse_qsl("&".join(f"f{i}=x" for i in range(MAX_FIELDS + 1)), max_num_fields=MAX_FIELDS)

@@ -1,10 +1,13 @@
 """Every participant-facing text: present in both languages, and cheap to send."""
 
+import random
 import re
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
+from jinja2 import UndefinedError
 
 from casefile.timesheets import Period
 from casefile.vocabulary import Language
@@ -181,3 +184,67 @@ def test_no_sentence_runs_into_the_next(key: str, language: Language) -> None:
     in a template ate the line break between two sentences."""
     text = RENDERER.render(Reply(key, SAMPLE), language)
     assert not re.search(r"[a-záéíóúñ][.!?:][A-ZÁÉÍÓÚÑ¿¡]", text), f"{language.value}/{key}:\n{text}"
+
+
+# --- The renderer keeps texts (conversations/rendering.py): never another reply's ----------------
+
+#: Values a participant's replies differ by: names, words, dates, and numbers of types that print
+#: differently though equal (35 and 35.0, True and 1).
+VARIANTS: dict[str, list[Any]] = {
+    "first_name": ["Guadalupe", "Maria", "José", "Li", ""],
+    "counselor_name": ["Alexandra Villanueva", "Sam Ortiz"],
+    "words": ["Get my GED", "Conseguir mi licencia de manejar"],
+    "due": [date(2026, 9, 23), date(2026, 12, 31)],
+    "required": [35, 35.0, 20],
+    "current": [True, False, 1, 0],
+    "excused": [8, 0, 8.0, 0.0, -0.0],
+    "participated": [13.75, 35, 35.0],
+    "one_activity": [None, "employment"],
+}
+
+
+def _rendered_by_jinja(renderer: MessageRenderer, reply: Reply, language: Language) -> str:
+    """The reply's text as Jinja renders it, past everything the renderer keeps."""
+    template = renderer._environments[language].get_template(f"{reply.key}.txt")
+    return tidy(template.render(program=PROFILE.program, messages_per_week=PROFILE.messages_per_week, **reply.params))
+
+
+PROFILE = ServiceProfile("Alameda County CalWORKs", 8)
+
+
+def test_a_kept_text_is_always_the_one_jinja_renders_for_that_reply_and_language() -> None:
+    """Fifteen participants' replies in both languages, interleaved, through one renderer that keeps
+    texts, each against Jinja's own render: a text kept for one participant, one language or one
+    type of number is never returned for another."""
+    rng = random.Random(19)
+    kept = MessageRenderer(PROFILE)
+    # Lists and datetimes are never kept (a reply with one is rendered every time): left out here.
+    scalars = {name: value for name, value in SAMPLE.items() if not isinstance(value, list | dict | Period | datetime)}
+    participants = [{**scalars, **{name: rng.choice(values) for name, values in VARIANTS.items()}} for _ in range(15)]
+    texts = set()
+    for _ in range(4000):
+        key, language, params = rng.choice(ALL_KEYS), rng.choice(list(Language)), rng.choice(participants)
+        try:
+            expected = _rendered_by_jinja(kept, Reply(key, params), language)
+        except UndefinedError:
+            continue  # a template that needs a list: never kept, as its key would hold one
+        assert kept.render(Reply(key, params), language) == expected, (key, language, params)
+        texts.add(expected)
+    assert kept._cached_text.cache_info().hits > 1000
+    assert len(texts) > 300, "the replies differ, so a text returned for the wrong one would be seen"
+
+
+@pytest.mark.parametrize("values", [[35, 35.0, 35], [1, True, 1], [0.0, -0.0, 0.0]])
+def test_equal_values_that_print_differently_never_share_a_kept_text(values: list[Any]) -> None:
+    """A reply whose parameters are equal but print differently (35 and 35.0, 1 and True, 0.0 and
+    -0.0: "You met your 35.0 hours") gets its own text: the type and a float's repr are in the key."""
+    kept = MessageRenderer(PROFILE)
+    scalars = {key: value for key, value in SAMPLE.items() if not isinstance(value, list | dict | Period | datetime)}
+    texts = set()
+    for language in Language:
+        for value in values:
+            reply = Reply("hours_saved", {**scalars, "short_by": 0, "required": value})
+            texts.add(kept.render(reply, language))
+            assert kept.render(reply, language) == _rendered_by_jinja(kept, reply, language), value
+    assert len(texts) == 4, "each language prints the two values differently"
+    assert kept._cached_text.cache_info().hits >= 2
