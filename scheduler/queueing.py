@@ -4,13 +4,12 @@ one writer while deciding.
 On SQLite every message waits for the one writer, and deciding over a county takes seconds, so
 who is owed a text is written by `INSERT … SELECT` to a TEMP table in a read-only transaction (a
 connection's temp tables are its own: writing them takes no lock on the database), and the rows
-are then copied from it into the outbox in short write transactions that decide nothing, each as
-many rows as fit in WRITE_BUDGET (`Batches`); a sweep that finds nobody owed writes nothing. PostgreSQL takes the same
+are then copied from it into the outbox WRITE_BATCH at a time, each copy a short write transaction
+that decides nothing; a sweep that finds nobody owed writes nothing. PostgreSQL takes the same
 path (one code path, tested on both). No participant's row passes through Python, and the unique
 key (rule, occurrence, participant) keeps a concurrent or repeated sweep's rows out.
 """
 
-import time
 from collections.abc import Callable
 from datetime import datetime
 from functools import cache
@@ -49,36 +48,10 @@ _QUEUE = {
     name: upsert(_O).on_conflict_do_nothing(index_elements=_UNIQUE_KEY) for name, upsert in UPSERT_INSERTS.items()
 }
 
-#: Rows queued by a pass's first write transaction: SQLite has one writer, and every message waits
-#: for it (~50 ms at most, issue 19). A copy's first rows find the outbox's pages cold: 500 took
-#: 47.6 ms of CPU at 1M participants (bench/sweep.py prints the longest), so it starts at 200.
+#: Rows queued per write transaction: SQLite has one writer, and every message waits for it.
+#: Copying 500 decided rows took 47.6 ms of CPU at 1M participants (bench/sweep.py prints the
+#: longest), at the ~50 ms a message may wait: 200 leaves room on a slower disk or a busier machine.
 WRITE_BATCH = 200
-#: How long a write transaction of the sweep aims to hold the lock; the next one's rows follow
-#: from what the last took (`Batches`). A fifth of the ~50 ms a message may wait: a batch at most
-#: doubles, and at 20 ms a loaded machine's longest copy at 100k held it 58.5 ms (bench/sweep.py).
-WRITE_BUDGET = 0.010
-#: The most rows a write transaction queues, and the fewest. At 1M, 200 rows a transaction, the
-#: first sweep's copies took 2.98 s of CPU for 298k rows (bench/sweep.py), about 2 ms a transaction,
-#: far under the budget, and its profile had 1.5 s of commits beside 2.4 s of copying.
-MOST_ROWS, FEWEST_ROWS = 5000, 20
-
-
-class Batches:
-    """How many rows the sweep's next write transaction queues: as many as the last one's pace fits
-    in WRITE_BUDGET of wall time (the time the lock is held: on a loaded machine it grows, and the
-    batches shrink with it), at most twice the last. One for a whole pass, so each copy starts at
-    the pace the last one ended at."""
-
-    def __init__(self) -> None:
-        self.size = WRITE_BATCH
-
-    def took(self, rows: int, seconds: float) -> None:
-        """A write transaction of `rows` rows (decided ones it copied) held the lock `seconds`."""
-        if rows < self.size and seconds < WRITE_BUDGET:
-            return  # a copy's short tail says little about the pace
-        fits = int(rows * WRITE_BUDGET / max(seconds, 1e-6))
-        self.size = max(FEWEST_ROWS, min(MOST_ROWS, 2 * self.size, fits))
-
 
 #: Who is owed, as decided in the read-only transaction: a TEMP table, each connection its own
 #: (a temporary table's name is looked up before the database's own tables, on both databases).
@@ -103,13 +76,10 @@ _CREATE_OWED = {
 Owed = Callable[[str], Select[Any]]
 
 
-def queue_owed(
-    connection: Connection, rule: Rule, owed: list[tuple[Owed, dict[str, Any]]], now: datetime, batches: Batches
-) -> int:
+def queue_owed(connection: Connection, rule: Rule, owed: list[tuple[Owed, dict[str, Any]]], now: datetime) -> int:
     """Queue the text of `rule` for everyone each statement of `owed` selects with its values (one
-    per date the rule counts from): decided in one read-only transaction, then copied, `batches`
-    sizing each copy. The number queued. `connection` is the pass's own (its TEMP tables are the
-    pass's, scheduler/passes.py)."""
+    per date the rule counts from): decided in one read-only transaction, then copied. The number
+    queued. `connection` is the pass's own (its TEMP tables are the pass's, scheduler/passes.py)."""
     if not owed:
         return 0
     dialect = connection.dialect.name
@@ -121,31 +91,21 @@ def queue_owed(
             connection.execute(insert(_OWED).from_select(_DECIDED, statement(dialect)), values)
         first, last = connection.execute(select(func.min(_OWED.c.n), func.max(_OWED.c.n))).one()
     connection.execution_options(**{READ_ONLY: False})
-    inserted, start = 0, first
-    while first is not None and start <= last:
-        size = min(batches.size, last - start + 1)
+    inserted = 0
+    for start in range(first, last + 1, WRITE_BATCH) if first is not None else ():
         with connection.begin():
-            began = time.perf_counter()  # once the lock is held (BEGIN IMMEDIATE), not while waiting for it
-            batch = {"now": now, "first": start, "last": start + size - 1}
+            batch = {"now": now, "first": start, "last": start + WRITE_BATCH - 1}
             inserted += len(connection.execute(_copy_owed(rule, dialect), batch).all())
-        batches.took(size, time.perf_counter() - began)
-        start += size
     return inserted
 
 
-def queue_rows(sessions: sessionmaker[Session], rows: list[dict[str, Any]], batches: Batches) -> int:
-    """Insert rows made in Python under their unique key, a short transaction a batch (`batches`
-    sizing each); the number inserted."""
-    inserted, start = 0, 0
-    while start < len(rows):
-        size = min(batches.size, len(rows) - start)
+def queue_rows(sessions: sessionmaker[Session], rows: list[dict[str, Any]]) -> int:
+    """Insert rows made in Python under their unique key, a short transaction a batch; the number inserted."""
+    inserted = 0
+    for start in range(0, len(rows), WRITE_BATCH):
         with sessions.begin() as session:
-            session.connection()  # BEGIN IMMEDIATE: the lock is held from here
-            began = time.perf_counter()
             statement = _QUEUE[dialect_of(session)].returning(_O.c.id)
-            inserted += len(session.execute(statement, rows[start : start + size]).all())
-        batches.took(size, time.perf_counter() - began)
-        start += size
+            inserted += len(session.execute(statement, rows[start : start + WRITE_BATCH]).all())
     return inserted
 
 

@@ -44,7 +44,7 @@ from casefile.vocabulary import EntryState, GoalStatus, ReportingPeriod, StepSta
 from scheduler.audience import ENROLLED, ENTRIES, GOALS, OUTREACH, PARTICIPANTS, STEPS, midnight, quiet_since, who
 from scheduler.disengaged import decide_episodes, first_attempt_due_at, first_attempts
 from scheduler.passes import SweepPlan, finish_pass, plan_pass
-from scheduler.queueing import Batches, Owed, engine_of, queue_owed, queue_rows
+from scheduler.queueing import Owed, engine_of, queue_owed, queue_rows
 from scheduler.rules import Anchor, Rule, Unit
 from scheduler.timing import Calendar, add_months, local_moment
 
@@ -88,21 +88,18 @@ def sweep(
         connection.execution_options(**{READ_ONLY: False})
         check_in_rules = tuple(rule.name for rule in rules if rule.relative_to is Anchor.CHECK_IN_DAY)
         queued: Counter[str] = Counter()
-        batches = Batches()
         for rule in rules:
             for zone in zones:
                 if stopping():
                     return queued
                 if rule.relative_to is Anchor.QUIET_SINCE:
-                    queued[rule.name] += _queue_disengaged(
-                        connection, sessions, rule, zone, plan, check_in_rules, batches
-                    )
+                    queued[rule.name] += _queue_disengaged(connection, sessions, rule, zone, plan, check_in_rules)
                     continue
                 owed = [
                     (_owed_on_date(rule, ending, plan.among_changed(ZoneInfo(zone), values["due_at"])), values)
                     for ending, values in _owed_dates(rule, zone, calendar, now)
                 ]
-                queued[rule.name] += queue_owed(connection, rule, owed, now, batches)
+                queued[rule.name] += queue_owed(connection, rule, owed, now)
         finish_pass(connection, plan)
     return queued
 
@@ -114,7 +111,6 @@ def _queue_disengaged(
     zone: str,
     plan: SweepPlan,
     check_in_rules: tuple[str, ...],
-    batches: Batches,
 ) -> int:
     """Queue attempt 1 of re-engagement for everyone in the zone who has just counted as disengaged,
     then the later attempts and tasks due, both decided in one read-only transaction
@@ -131,8 +127,8 @@ def _queue_disengaged(
     queued = 0
     if first_due:
         values = {"due_at": due_at}
-        queued += queue_owed(connection, rule, [(first_attempts, values)], now, batches)
-    return queued + queue_rows(sessions, rows, batches)
+        queued += queue_owed(connection, rule, [(first_attempts, values)], now)
+    return queued + queue_rows(sessions, rows)
 
 
 # --- Rules counted from a date ----------------------------------------------------------------
