@@ -14,8 +14,9 @@ from twilio.request_validator import RequestValidator
 from bot.channels.sms.transport import ERRORS
 from bot.database_runner import DatabaseRunner
 from bot.dead_letters import keep_dead_letter
-from bot.inbox import RECEIVE_ATTEMPTS, DatabaseBusy, Inbound, Inbox, Media, OutgoingText, ProcessingFailed
+from bot.inbox import RECEIVE_ATTEMPTS, DatabaseBusy, Inbound, Inbox, Media, ProcessingFailed
 from bot.offload import BudgetSpent, InlineWindow, Offload
+from bot.processing import OutgoingText
 from bot.settings import Secret
 from casefile.messages import apply_delivery_status, link_provider_id
 from casefile.vocabulary import Channel, MessageStatus
