@@ -6,13 +6,18 @@ One transaction (DESIGN.md, "Data flow of one inbound text"):
    order: run the engine, then store the replies, the new state, consent and the facts.
 If step 2 fails only the savepoint is undone: the message still commits, RECEIVED, and a second
 delivery of it, or `process_pending`, processes it then. The provider is answered after the commit.
+`receive_together` does the same for several messages in one transaction (bot.group_commit, for
+the SMS webhook): each stored in a savepoint of its own too, so that one that cannot even be stored
+costs only itself, then processed in order, and one commit for all.
 
 Every inbound message passes here, so the statements are few and written as SQL expressions
 (no unit-of-work flush): bench/webhook.py measures this path.
 """
 
 import logging
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -37,6 +42,10 @@ log = logging.getLogger(__name__)
 
 #: Attempts at receiving a message when the database says try again (lock timeouts, deadlocks).
 RECEIVE_ATTEMPTS = 3
+#: How long a batch of messages received together (group commit) may hold the write lock before it
+#: takes no more: issue 19 wants no write transaction over ~50 ms, as every writer in line waits as
+#: long, and the message in hand and the commit come on top of this.
+BATCH_HOLD_SECONDS = 0.025
 
 
 @dataclass(frozen=True)
@@ -49,6 +58,14 @@ class Inbound:
     provider_id: str
     received_at: datetime
     media: tuple[Media, ...] = ()
+
+
+@dataclass(frozen=True)
+class Arrival:
+    """A message for `Inbox.receive_together`; `inline` as for `Inbox.receive`."""
+
+    inbound: Inbound
+    inline: Callable[[], bool] | None = None
 
 
 @dataclass(frozen=True)
@@ -77,15 +94,20 @@ class DatabaseBusy(ProcessingFailed):
 
 @dataclass(frozen=True)
 class _Handled:
-    message_id: int
+    #: None when even storing the message failed (in a batch: the others in it go on).
+    message_id: int | None
     duplicate: bool
     #: None when processing failed (the message is stored, RECEIVED).
     replies: tuple[OutgoingText, ...] | None
 
     def receipt(self) -> Receipt:
         if self.replies is None:
-            raise ProcessingFailed(self.message_id)
+            raise self.failure()
+        assert self.message_id is not None  # replies are made only for a stored message
         return Receipt(self.message_id, self.duplicate, self.replies)
+
+    def failure(self) -> ProcessingFailed:
+        return ProcessingFailed(self.message_id)
 
 
 def utc_now() -> datetime:
@@ -191,38 +213,110 @@ class Inbox:
     def _receive_once(
         self, inbound: Inbound, reply_status: MessageStatus, inline: Callable[[], bool] | None
     ) -> Receipt:
+        with self._sessions.begin() as session:
+            handled = self._take(session, Arrival(inbound, inline), reply_status, guard_store=False)
+        return handled.receipt()
+
+    def receive_together(
+        self,
+        arrivals: Sequence[Arrival],
+        reply_status: MessageStatus,
+        attempts: int = RECEIVE_ATTEMPTS,
+        hold: float = BATCH_HOLD_SECONDS,
+    ) -> list[Receipt | ProcessingFailed]:
+        """Store and process several messages, in order, in one transaction with one commit (group
+        commit): each as `receive` does, each in savepoints of its own, so that one message that
+        cannot be stored or processed costs only itself. The outcomes are in the arrivals' order,
+        and there are fewer of them than arrivals when the transaction had held the write lock
+        `hold` seconds: the rest were not taken, and go in the next batch. DatabaseBusy if every
+        attempt waited for the database in vain, and ProcessingFailed(None) for each arrival if the
+        batch could not be committed for another reason: nothing of it was, so no text is answered
+        as if it had been."""
+        for attempt in range(1, attempts + 1):
+            outcomes: list[Receipt | ProcessingFailed] = []
+            try:
+                self._receive_batch_once(arrivals, reply_status, hold, outcomes)
+                return outcomes
+            except OperationalError as error:
+                # As in `receive`: nothing was committed; the whole batch is tried again.
+                log.log(
+                    logging.DEBUG if attempts == 1 else logging.WARNING,
+                    "receiving %s messages together waited for the database in vain (attempt %s of %s): %s",
+                    len(arrivals),
+                    attempt,
+                    attempts,
+                    _first_line(error.orig if error.orig is not None else error),
+                )
+            except Exception:
+                log.exception("a batch of %s inbound messages could not be committed", len(arrivals))
+                return [ProcessingFailed(None) for _ in arrivals]
+        raise DatabaseBusy()
+
+    def _receive_batch_once(
+        self,
+        arrivals: Sequence[Arrival],
+        reply_status: MessageStatus,
+        hold: float,
+        outcomes: list[Receipt | ProcessingFailed],
+    ) -> None:
+        with self._sessions.begin() as session:
+            # BEGIN (IMMEDIATE on SQLite) now: the hold is counted from when the write lock is ours.
+            session.connection()
+            began = time.monotonic()
+            for arrival in arrivals:
+                if outcomes and time.monotonic() - began > hold:
+                    break
+                handled = self._take(session, arrival, reply_status, guard_store=len(arrivals) > 1)
+                outcomes.append(handled.receipt() if handled.replies is not None else handled.failure())
+                # The next message reads every row afresh: a message loaded here (a redelivery) was
+                # changed since by SQL statements that the session's identity map does not see.
+                session.expunge_all()
+
+    def _take(self, session: Session, arrival: Arrival, reply_status: MessageStatus, guard_store: bool) -> _Handled:
+        """Store a message (de-duplicated on its provider's id) and process it in a savepoint.
+        With `guard_store`, storing it is in a savepoint too, and a failure to store it leaves the
+        transaction usable for the others in it: the handled message then has no id."""
+        inbound, inline = arrival.inbound, arrival.inline
         # An SSN texted in is masked before it is stored: neither the message nor any fact, note
         # or reply made from it holds the number; the flag says one was sent (issue 16, item 13).
         text, ssn_masked = mask_ssns(inbound.text)
-        with self._sessions.begin() as session:
-            message_id = store_inbound(
-                session,
-                channel=inbound.channel,
-                address=inbound.address,
-                body=text,
-                ssn_masked=ssn_masked,
-                media=[{"url": m.url, "content_type": m.content_type} for m in inbound.media],
-                provider_id=inbound.provider_id,
-                created_at=inbound.received_at,
-                status_at=inbound.received_at,
-            )
-            if message_id is None:
-                handled = self._resume(session, inbound.channel, inbound.provider_id, reply_status)
-            else:
-                stored = Stored(
-                    message_id,
-                    inbound.channel,
-                    inbound.address,
-                    text,
-                    inbound.provider_id,
-                    inbound.received_at,
-                    inbound.media,
+        try:
+            with savepoint(session) if guard_store else nullcontext():
+                message_id = store_inbound(
+                    session,
+                    channel=inbound.channel,
+                    address=inbound.address,
+                    body=text,
+                    ssn_masked=ssn_masked,
+                    media=[{"url": m.url, "content_type": m.content_type} for m in inbound.media],
+                    provider_id=inbound.provider_id,
+                    created_at=inbound.received_at,
+                    status_at=inbound.received_at,
                 )
-                handled = _Handled(message_id, False, self._process_in_savepoint(session, stored, reply_status))
-            if handled.replies and reply_status is MessageStatus.SENT and inline is not None and not inline():
-                requeue(session, [reply.message_id for reply in handled.replies])
-                handled = _Handled(handled.message_id, handled.duplicate, ())
-        return handled.receipt()
+        except OperationalError:
+            raise
+        except Exception:
+            if not guard_store:
+                raise
+            log.exception("a %s message could not be stored; the others with it go on", inbound.channel)
+            return _Handled(None, False, None)
+        if message_id is None:
+            handled = self._resume(session, inbound.channel, inbound.provider_id, reply_status)
+        else:
+            stored = Stored(
+                message_id,
+                inbound.channel,
+                inbound.address,
+                text,
+                inbound.provider_id,
+                inbound.received_at,
+                inbound.media,
+            )
+            handled = _Handled(message_id, False, self._process_in_savepoint(session, stored, reply_status))
+        if handled.replies and reply_status is MessageStatus.SENT and inline is not None and not inline():
+            requeue(session, [reply.message_id for reply in handled.replies])
+            handled = _Handled(handled.message_id, handled.duplicate, ())
+        return handled
 
     def _resume(self, session: Session, channel: Channel, provider_id: str, reply_status: MessageStatus) -> _Handled:
         """Process a message stored earlier, unless someone already did: it is re-read under a row
