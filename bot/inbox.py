@@ -25,7 +25,12 @@ from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-# Media is part of what a channel hands over (Inbound), so it is named here too.
+# What a channel hands over and gets back is named here too, as every channel imports it from here.
+from bot.inbound import Arrival as Arrival
+from bot.inbound import DatabaseBusy as DatabaseBusy
+from bot.inbound import Inbound as Inbound
+from bot.inbound import ProcessingFailed as ProcessingFailed
+from bot.inbound import Receipt as Receipt
 from bot.processing import Media as Media
 from bot.processing import MessageProcessor, OutgoingText, Stored
 from bot.senders import participant_for
@@ -46,50 +51,14 @@ RECEIVE_ATTEMPTS = 3
 #: takes no more: issue 19 wants no write transaction over ~50 ms, as every writer in line waits as
 #: long, and the message in hand and the commit come on top of this.
 BATCH_HOLD_SECONDS = 0.025
+#: The most messages one transaction takes: about what a burst keeps in flight (wrk and Twilio, ~32).
+BATCH_MOST = 32
 
 
-@dataclass(frozen=True)
-class Inbound:
-    """One message as a channel adapter hands it over, already authenticated."""
-
-    channel: Channel
-    address: str
-    text: str
-    provider_id: str
-    received_at: datetime
-    media: tuple[Media, ...] = ()
-
-
-@dataclass(frozen=True)
-class Arrival:
-    """A message for `Inbox.receive_together`; `inline` as for `Inbox.receive`."""
-
-    inbound: Inbound
-    inline: Callable[[], bool] | None = None
-
-
-@dataclass(frozen=True)
-class Receipt:
-    message_id: int
-    #: True when this delivery was a repeat of one already handled: nothing was changed.
-    duplicate: bool
-    replies: tuple[OutgoingText, ...] = ()
-
-
-class ProcessingFailed(RuntimeError):
-    """The message could not be processed now. With an id it is stored, RECEIVED, for a retry;
-    without one even storing it failed (the database is unreachable) and the provider must retry."""
-
-    def __init__(self, message_id: int | None) -> None:
-        super().__init__(f"message {message_id} not processed")
-        self.message_id = message_id
-
-
-class DatabaseBusy(ProcessingFailed):
-    """The database said to wait (a lock) on every attempt: nothing was stored."""
-
-    def __init__(self) -> None:
-        super().__init__(None)
+class _BatchFailed(Exception):
+    def __init__(self, taken: int) -> None:
+        super().__init__(f"{taken} messages taken")
+        self.taken = taken
 
 
 @dataclass(frozen=True)
@@ -223,54 +192,84 @@ class Inbox:
         reply_status: MessageStatus,
         attempts: int = RECEIVE_ATTEMPTS,
         hold: float = BATCH_HOLD_SECONDS,
+        taking: Callable[[int], None] | None = None,
     ) -> list[Receipt | ProcessingFailed]:
         """Store and process several messages, in order, in one transaction with one commit (group
         commit): each as `receive` does, each in savepoints of its own, so that one message that
-        cannot be stored or processed costs only itself. The outcomes are in the arrivals' order,
-        and there are fewer of them than arrivals when the transaction had held the write lock
-        `hold` seconds: the rest were not taken, and go in the next batch. DatabaseBusy if every
-        attempt waited for the database in vain, and ProcessingFailed(None) for each arrival if the
-        batch could not be committed for another reason: nothing of it was, so no text is answered
-        as if it had been."""
+        cannot be stored or processed costs only itself. The outcomes are those of the first
+        arrivals, in order: fewer than all when the transaction had held the write lock `hold`
+        seconds or taken BATCH_MOST; the rest were not taken. `arrivals` is read once the lock is
+        held, so it may be a line that grows meanwhile; `taking` is told, just before the commit,
+        how many of its first arrivals the transaction holds (the line lets them go).
+
+        DatabaseBusy if every attempt waited for the database in vain (nothing was taken); and
+        ProcessingFailed(None) for each message taken if the batch could not be committed for
+        another reason: nothing of it was, so no text is answered as if it had been."""
         for attempt in range(1, attempts + 1):
             outcomes: list[Receipt | ProcessingFailed] = []
+            committing = False
             try:
-                self._receive_batch_once(arrivals, reply_status, hold, outcomes)
+                with self._sessions.begin() as session:
+                    try:
+                        self._receive_batch_once(session, arrivals, reply_status, hold, outcomes, taking is not None)
+                    except OperationalError:
+                        raise
+                    except Exception as error:
+                        # Out of the line before the rollback lets the lock go (the message in hand
+                        # counts): answered, not tried again behind later ones.
+                        failed = min(len(outcomes) + 1, len(arrivals))
+                        if taking is not None:
+                            taking(failed)
+                        raise _BatchFailed(failed) from error
+                    committing = True
+                    if taking is not None:
+                        taking(len(outcomes))
                 return outcomes
+            except _BatchFailed as failure:
+                return self._not_committed(failure.taken)
             except OperationalError as error:
+                if committing:
+                    return self._not_committed(len(outcomes))
                 # As in `receive`: nothing was committed; the whole batch is tried again.
                 log.log(
                     logging.DEBUG if attempts == 1 else logging.WARNING,
-                    "receiving %s messages together waited for the database in vain (attempt %s of %s): %s",
-                    len(arrivals),
+                    "receiving messages together waited for the database in vain (attempt %s of %s): %s",
                     attempt,
                     attempts,
                     _first_line(error.orig if error.orig is not None else error),
                 )
             except Exception:
-                log.exception("a batch of %s inbound messages could not be committed", len(arrivals))
-                return [ProcessingFailed(None) for _ in arrivals]
+                return self._not_committed(len(outcomes))
         raise DatabaseBusy()
+
+    @staticmethod
+    def _not_committed(taken: int) -> list[Receipt | ProcessingFailed]:
+        log.exception("a batch of %s inbound messages could not be committed", taken)
+        return [ProcessingFailed(None) for _ in range(taken)]
 
     def _receive_batch_once(
         self,
+        session: Session,
         arrivals: Sequence[Arrival],
         reply_status: MessageStatus,
         hold: float,
         outcomes: list[Receipt | ProcessingFailed],
+        live: bool,
     ) -> None:
-        with self._sessions.begin() as session:
-            # BEGIN (IMMEDIATE on SQLite) now: the hold is counted from when the write lock is ours.
-            session.connection()
-            began = time.monotonic()
-            for arrival in arrivals:
-                if outcomes and time.monotonic() - began > hold:
-                    break
-                handled = self._take(session, arrival, reply_status, guard_store=len(arrivals) > 1)
-                outcomes.append(handled.receipt() if handled.replies is not None else handled.failure())
-                # The next message reads every row afresh: a message loaded here (a redelivery) was
-                # changed since by SQL statements that the session's identity map does not see.
-                session.expunge_all()
+        # BEGIN (IMMEDIATE on SQLite) now: the hold is counted from when the write lock is ours.
+        session.connection()
+        began = time.monotonic()
+        while len(outcomes) < min(len(arrivals), BATCH_MOST):
+            if outcomes and time.monotonic() - began > hold:
+                break
+            # A lone message needs no savepoint around its storing (if that fails, it is all there
+            # is), unless others may join it in a line that grows meanwhile.
+            guard = live or len(arrivals) > 1
+            handled = self._take(session, arrivals[len(outcomes)], reply_status, guard_store=guard)
+            outcomes.append(handled.receipt() if handled.replies is not None else handled.failure())
+            # The next message reads every row afresh: a message loaded here (a redelivery) was
+            # changed since by SQL statements that the session's identity map does not see.
+            session.expunge_all()
 
     def _take(self, session: Session, arrival: Arrival, reply_status: MessageStatus, guard_store: bool) -> _Handled:
         """Store a message (de-duplicated on its provider's id) and process it in a savepoint.
