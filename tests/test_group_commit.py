@@ -6,9 +6,11 @@ import asyncio
 import logging
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
+from collections.abc import Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import timedelta
+from typing import Any, TypeVar
 
 import httpx
 import pytest
@@ -24,6 +26,7 @@ from casefile.vocabulary import Channel, Direction, MessageStatus
 from tests.support import ENGLISH_PHONE, SPANISH_PHONE, UNKNOWN_PHONE, FixedClock, signed, sms_form
 from tests.test_hostile_delivery import database_held
 
+T = TypeVar("T")
 APOLOGY_ES = "Perdon, algo fallo de nuestro lado."
 UNKNOWN = "Sorry, we don't know this number."
 
@@ -266,6 +269,13 @@ async def burst(service: Service, clock: FixedClock, *extra: tuple[str, str, str
         return list(await asyncio.gather(*tasks))
 
 
+def run_apart(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Run a coroutine on an event loop of its own thread: another test (the browser's) may leave
+    one running on this thread, and asyncio.run refuses to start beside it."""
+    with ThreadPoolExecutor(1) as thread:
+        return thread.submit(asyncio.run, coroutine).result()
+
+
 def batch_sizes(caplog: pytest.LogCaptureFixture) -> list[int]:
     return [int(m.group(1)) for r in caplog.records if (m := re.match(r"received (\d+) texts in one", r.getMessage()))]
 
@@ -274,7 +284,7 @@ def test_a_burst_of_texts_is_answered_from_few_transactions(
     service: Service, clock: FixedClock, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.INFO, "bot.group_commit")
-    responses = asyncio.run(
+    responses = run_apart(
         burst(
             service,
             clock,
@@ -293,10 +303,10 @@ def test_a_burst_of_texts_is_answered_from_few_transactions(
 
 def test_a_burst_whose_commit_fails_is_answered_503_and_stored_later(service: Service, clock: FixedClock) -> None:
     with commits_refused(IntegrityError("COMMIT", {}, Exception("deferred constraint"))):
-        refused = asyncio.run(burst(service, clock))
+        refused = run_apart(burst(service, clock))
     assert [r.status_code for r in refused] == [503] * len(BURST)
     assert inbound_rows(service) == {}
-    again = asyncio.run(burst(service, clock))
+    again = run_apart(burst(service, clock))
     assert all(bodies(r)[0].startswith(UNKNOWN) for r in again)
     assert len(inbound_rows(service)) == len(BURST)
 
@@ -313,7 +323,7 @@ def test_a_request_given_up_by_its_client_does_not_lose_its_text_for_the_others(
                 tasks[3].cancel()
                 return list(await asyncio.gather(*tasks, return_exceptions=True))
 
-    answered = asyncio.run(run())
+    answered = run_apart(run())
     assert isinstance(answered[3], asyncio.CancelledError)
     assert bodies(answered[0])[0].startswith("Hi Jordan!")  # type: ignore[arg-type]
     assert all(bodies(r)[0].startswith(UNKNOWN) for n, r in enumerate(answered[1:], 1) if n != 3)  # type: ignore[arg-type]
@@ -333,7 +343,7 @@ def test_in_a_burst_a_text_that_cannot_be_processed_gets_the_apology_and_the_oth
         with database_held(service, 0.5):  # every request is in line before a batch can begin
             return await burst(service, clock, *texts)
 
-    responses = asyncio.run(run())
+    responses = run_apart(run())
     assert bodies(responses[0])[0].startswith("Hi Jordan!")
     assert bodies(responses[1]) == ["¿Qué le quiere decir a Dana Lee? Escriba su mensaje y envielo."]
     assert [b[: len(APOLOGY_ES)] for b in bodies(responses[2])] == [APOLOGY_ES]
@@ -355,7 +365,7 @@ def test_batches_one_behind_the_other_keep_each_persons_texts_in_order(
         with database_held(service, 0.5):
             return await burst(service, clock, *texts)
 
-    responses = asyncio.run(run())
+    responses = run_apart(run())
     assert bodies(responses[1]) == ["¿Qué le quiere decir a Dana Lee? Escriba su mensaje y envielo."]
     assert bodies(responses[2]) == ["Gracias. Envié su mensaje a Dana Lee. Le responderan pronto."]
     assert bodies(responses[3])[0].startswith("Thanks, Jordan!")
