@@ -365,6 +365,7 @@ def create_app(service: Service, clock: Callable[[], datetime] = utc_now, run_sc
             settings.webhook_budget_seconds,
             service.inbox.using(inline_sessions) if inline_sessions is not None else None,
             gate_of(service.inline_engine) if service.inline_engine is not None else None,
+            metrics.observe_batch if metrics else None,
         )
     )
 

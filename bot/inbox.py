@@ -6,47 +6,40 @@ One transaction (DESIGN.md, "Data flow of one inbound text"):
    order: run the engine, then store the replies, the new state, consent and the facts.
 If step 2 fails only the savepoint is undone: the message still commits, RECEIVED, and a second
 delivery of it, or `process_pending`, processes it then. The provider is answered after the commit.
+`receive_together` does the same for several messages in one transaction (bot.group_commit, for
+the SMS webhook): each stored in a savepoint of its own too, so that one that cannot even be stored
+costs only itself, then processed in order, and one commit for all.
 
 Every inbound message passes here, so the statements are few and written as SQL expressions
 (no unit-of-work flush): bench/webhook.py measures this path.
 """
 
 import logging
-import re
+import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from contextlib import nullcontext
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.senders import LINKED_CHANNELS, hours_plan, participant_for, participant_view, sender_for
-from casefile.addresses import Linking, redeem_link_code
-from casefile.consent import record_consent
-from casefile.contacts import contact_of, current_contact
-from casefile.conversation import save_conversation
-from casefile.documents import add_documents
-from casefile.facts import Fact, FactSource, record_facts
-from casefile.goals import active_goal
+# What a channel hands over and gets back is named here too, as every channel imports it from here.
+from bot.inbound import Arrival as Arrival
+from bot.inbound import DatabaseBusy as DatabaseBusy
+from bot.inbound import Inbound as Inbound
+from bot.inbound import ProcessingFailed as ProcessingFailed
+from bot.inbound import Receipt as Receipt
+from bot.processing import Media as Media
+from bot.processing import MessageProcessor, OutgoingText, Stored
+from bot.senders import participant_for
+from casefile.contacts import current_contact
 from casefile.identifiers import mask_ssns
-from casefile.messages import (
-    Message,
-    add_outbound,
-    failed_again,
-    find_message,
-    mark_processed,
-    note_unknown_sender,
-    requeue,
-    store_inbound,
-)
-from casefile.outreach import cancel_queued, note_reply
-from casefile.people import Correspondent, find_correspondent_by_id, set_participant
+from casefile.messages import Message, failed_again, find_message, requeue, store_inbound
 from casefile.prepared import savepoint
-from casefile.vocabulary import Channel, ConsentAction, ConsentState, Direction, Language, MessageStatus
-from conversations.engine import respond
-from conversations.keywords import Keyword, keyword_in
-from conversations.model import ConversationState, InboundText, Outcome, Reply
+from casefile.vocabulary import Channel, ConsentState, Direction, MessageStatus
+from conversations.model import Reply
 from conversations.rendering import MessageRenderer
 from scheduler.office_hours import OfficeHours
 
@@ -54,98 +47,36 @@ log = logging.getLogger(__name__)
 
 #: Attempts at receiving a message when the database says try again (lock timeouts, deadlocks).
 RECEIVE_ATTEMPTS = 3
+#: How long a batch of messages received together (group commit) may hold the write lock before it
+#: takes no more: issue 19 wants no write transaction over ~50 ms, as every writer in line waits as
+#: long, and the message in hand and the commit come on top of this.
+BATCH_HOLD_SECONDS = 0.025
+#: The most messages one transaction takes: about what a burst keeps in flight (wrk and Twilio, ~32).
+BATCH_MOST = 32
 
 
-@dataclass(frozen=True)
-class Media:
-    url: str
-    content_type: str
-
-
-@dataclass(frozen=True)
-class Inbound:
-    """One message as a channel adapter hands it over, already authenticated."""
-
-    channel: Channel
-    address: str
-    text: str
-    provider_id: str
-    received_at: datetime
-    media: tuple[Media, ...] = ()
-
-
-@dataclass(frozen=True)
-class Stored:
-    """An inbound message as stored: what processing reads."""
-
-    id: int
-    channel: Channel
-    address: str
-    text: str
-    provider_id: str
-    received_at: datetime
-    media: tuple[Media, ...]
-
-    @property
-    def media_types(self) -> tuple[str, ...]:
-        return tuple(item.content_type for item in self.media)
-
-    @classmethod
-    def from_row(cls, message: Message) -> "Stored":
-        assert message.provider_id is not None
-        return cls(
-            message.id,
-            message.channel,
-            message.address,
-            message.body,
-            message.provider_id,
-            message.created_at,
-            tuple(Media(m["url"], m["content_type"]) for m in message.media),
-        )
-
-
-@dataclass(frozen=True)
-class OutgoingText:
-    message_id: int
-    address: str
-    body: str
-
-
-@dataclass(frozen=True)
-class Receipt:
-    message_id: int
-    #: True when this delivery was a repeat of one already handled: nothing was changed.
-    duplicate: bool
-    replies: tuple[OutgoingText, ...] = ()
-
-
-class ProcessingFailed(RuntimeError):
-    """The message could not be processed now. With an id it is stored, RECEIVED, for a retry;
-    without one even storing it failed (the database is unreachable) and the provider must retry."""
-
-    def __init__(self, message_id: int | None) -> None:
-        super().__init__(f"message {message_id} not processed")
-        self.message_id = message_id
-
-
-class DatabaseBusy(ProcessingFailed):
-    """The database said to wait (a lock) on every attempt: nothing was stored."""
-
-    def __init__(self) -> None:
-        super().__init__(None)
+class _BatchFailed(Exception):
+    def __init__(self, taken: int) -> None:
+        super().__init__(f"{taken} messages taken")
+        self.taken = taken
 
 
 @dataclass(frozen=True)
 class _Handled:
-    message_id: int
+    #: None when even storing the message failed (in a batch: the others in it go on).
+    message_id: int | None
     duplicate: bool
     #: None when processing failed (the message is stored, RECEIVED).
     replies: tuple[OutgoingText, ...] | None
 
     def receipt(self) -> Receipt:
         if self.replies is None:
-            raise ProcessingFailed(self.message_id)
+            raise self.failure()
+        assert self.message_id is not None  # replies are made only for a stored message
         return Receipt(self.message_id, self.duplicate, self.replies)
+
+    def failure(self) -> ProcessingFailed:
+        return ProcessingFailed(self.message_id)
 
 
 def utc_now() -> datetime:
@@ -164,10 +95,9 @@ class Inbox:
         self._sessions = sessions
         self._renderer = renderer
         self._clock = clock
-        #: The outreach rules whose queued texts a reply cancels (scheduler.rules: stop_on_reply).
         self._stops_on_reply = stops_on_reply
-        #: When a person can answer a participant handed to one; None: at any time.
         self._office_hours = office_hours
+        self._processor = MessageProcessor(renderer, clock, stops_on_reply, office_hours)
 
     def using(self, sessions: sessionmaker[Session]) -> "Inbox":
         """The same inbox on other sessions (the webhook's inline path, which waits little for a lock)."""
@@ -252,38 +182,140 @@ class Inbox:
     def _receive_once(
         self, inbound: Inbound, reply_status: MessageStatus, inline: Callable[[], bool] | None
     ) -> Receipt:
+        with self._sessions.begin() as session:
+            handled = self._take(session, Arrival(inbound, inline), reply_status, guard_store=False)
+        return handled.receipt()
+
+    def receive_together(
+        self,
+        arrivals: Sequence[Arrival],
+        reply_status: MessageStatus,
+        attempts: int = RECEIVE_ATTEMPTS,
+        hold: float = BATCH_HOLD_SECONDS,
+        taking: Callable[[int], None] | None = None,
+    ) -> list[Receipt | ProcessingFailed]:
+        """Store and process several messages, in order, in one transaction with one commit (group
+        commit): each as `receive` does, each in savepoints of its own, so that one message that
+        cannot be stored or processed costs only itself. The outcomes are those of the first
+        arrivals, in order: fewer than all when the transaction had held the write lock `hold`
+        seconds or taken BATCH_MOST; the rest were not taken. `arrivals` is read once the lock is
+        held, so it may be a line that grows meanwhile; `taking` is told, just before the commit,
+        how many of its first arrivals the transaction holds (the line lets them go).
+
+        DatabaseBusy if every attempt waited for the database in vain (nothing was taken); and
+        ProcessingFailed(None) for each message taken if the batch could not be committed for
+        another reason: nothing of it was, so no text is answered as if it had been."""
+        for attempt in range(1, attempts + 1):
+            outcomes: list[Receipt | ProcessingFailed] = []
+            committing = False
+            try:
+                with self._sessions.begin() as session:
+                    try:
+                        self._receive_batch_once(session, arrivals, reply_status, hold, outcomes, taking is not None)
+                    except OperationalError:
+                        raise
+                    except Exception as error:
+                        # Out of the line before the rollback lets the lock go (the message in hand
+                        # counts): answered, not tried again behind later ones.
+                        failed = min(len(outcomes) + 1, len(arrivals))
+                        if taking is not None:
+                            taking(failed)
+                        raise _BatchFailed(failed) from error
+                    committing = True
+                    if taking is not None:
+                        taking(len(outcomes))
+                return outcomes
+            except _BatchFailed as failure:
+                return self._not_committed(failure.taken)
+            except OperationalError as error:
+                if committing:
+                    return self._not_committed(len(outcomes))
+                # As in `receive`: nothing was committed; the whole batch is tried again.
+                log.log(
+                    logging.DEBUG if attempts == 1 else logging.WARNING,
+                    "receiving messages together waited for the database in vain (attempt %s of %s): %s",
+                    attempt,
+                    attempts,
+                    _first_line(error.orig if error.orig is not None else error),
+                )
+            except Exception:
+                return self._not_committed(len(outcomes))
+        raise DatabaseBusy()
+
+    @staticmethod
+    def _not_committed(taken: int) -> list[Receipt | ProcessingFailed]:
+        log.exception("a batch of %s inbound messages could not be committed", taken)
+        return [ProcessingFailed(None) for _ in range(taken)]
+
+    def _receive_batch_once(
+        self,
+        session: Session,
+        arrivals: Sequence[Arrival],
+        reply_status: MessageStatus,
+        hold: float,
+        outcomes: list[Receipt | ProcessingFailed],
+        live: bool,
+    ) -> None:
+        # BEGIN (IMMEDIATE on SQLite) now: the hold is counted from when the write lock is ours.
+        session.connection()
+        began = time.monotonic()
+        while len(outcomes) < min(len(arrivals), BATCH_MOST):
+            if outcomes and time.monotonic() - began > hold:
+                break
+            # A lone message needs no savepoint around its storing (if that fails, it is all there
+            # is), unless others may join it in a line that grows meanwhile.
+            guard = live or len(arrivals) > 1
+            handled = self._take(session, arrivals[len(outcomes)], reply_status, guard_store=guard)
+            outcomes.append(handled.receipt() if handled.replies is not None else handled.failure())
+            # The next message reads every row afresh: a message loaded here (a redelivery) was
+            # changed since by SQL statements that the session's identity map does not see.
+            session.expunge_all()
+
+    def _take(self, session: Session, arrival: Arrival, reply_status: MessageStatus, guard_store: bool) -> _Handled:
+        """Store a message (de-duplicated on its provider's id) and process it in a savepoint.
+        With `guard_store`, storing it is in a savepoint too, and a failure to store it leaves the
+        transaction usable for the others in it: the handled message then has no id."""
+        inbound, inline = arrival.inbound, arrival.inline
         # An SSN texted in is masked before it is stored: neither the message nor any fact, note
         # or reply made from it holds the number; the flag says one was sent (issue 16, item 13).
         text, ssn_masked = mask_ssns(inbound.text)
-        with self._sessions.begin() as session:
-            message_id = store_inbound(
-                session,
-                channel=inbound.channel,
-                address=inbound.address,
-                body=text,
-                ssn_masked=ssn_masked,
-                media=[{"url": m.url, "content_type": m.content_type} for m in inbound.media],
-                provider_id=inbound.provider_id,
-                created_at=inbound.received_at,
-                status_at=inbound.received_at,
-            )
-            if message_id is None:
-                handled = self._resume(session, inbound.channel, inbound.provider_id, reply_status)
-            else:
-                stored = Stored(
-                    message_id,
-                    inbound.channel,
-                    inbound.address,
-                    text,
-                    inbound.provider_id,
-                    inbound.received_at,
-                    inbound.media,
+        try:
+            with savepoint(session) if guard_store else nullcontext():
+                message_id = store_inbound(
+                    session,
+                    channel=inbound.channel,
+                    address=inbound.address,
+                    body=text,
+                    ssn_masked=ssn_masked,
+                    media=[{"url": m.url, "content_type": m.content_type} for m in inbound.media],
+                    provider_id=inbound.provider_id,
+                    created_at=inbound.received_at,
+                    status_at=inbound.received_at,
                 )
-                handled = _Handled(message_id, False, self._process_in_savepoint(session, stored, reply_status))
-            if handled.replies and reply_status is MessageStatus.SENT and inline is not None and not inline():
-                requeue(session, [reply.message_id for reply in handled.replies])
-                handled = _Handled(handled.message_id, handled.duplicate, ())
-        return handled.receipt()
+        except OperationalError:
+            raise
+        except Exception:
+            if not guard_store:
+                raise
+            log.exception("a %s message could not be stored; the others with it go on", inbound.channel)
+            return _Handled(None, False, None)
+        if message_id is None:
+            handled = self._resume(session, inbound.channel, inbound.provider_id, reply_status)
+        else:
+            stored = Stored(
+                message_id,
+                inbound.channel,
+                inbound.address,
+                text,
+                inbound.provider_id,
+                inbound.received_at,
+                inbound.media,
+            )
+            handled = _Handled(message_id, False, self._process_in_savepoint(session, stored, reply_status))
+        if handled.replies and reply_status is MessageStatus.SENT and inline is not None and not inline():
+            requeue(session, [reply.message_id for reply in handled.replies])
+            handled = _Handled(handled.message_id, handled.duplicate, ())
+        return handled
 
     def _resume(self, session: Session, channel: Channel, provider_id: str, reply_status: MessageStatus) -> _Handled:
         """Process a message stored earlier, unless someone already did: it is re-read under a row
@@ -304,141 +336,12 @@ class Inbox:
             # A savepoint on the connection: processing writes only through SQL statements, never
             # through ORM objects, so there is nothing for the session's own (slower) savepoint to track.
             with savepoint(session):
-                return self._process(session, message, reply_status)
+                return self._processor.process(session, message, reply_status)
         except OperationalError:
             raise
         except Exception:
             log.exception("processing message %s failed; it is stored for a later attempt", message.id)
             return None
-
-    def _process(self, session: Session, message: Stored, reply_status: MessageStatus) -> tuple[OutgoingText, ...]:
-        code = link_code_in(message.text) if message.channel in LINKED_CHANNELS else None
-        if code is not None:
-            return self._link(session, message, code, reply_status)
-        sender = sender_for(session, message.channel, message.address)
-        if sender is None:
-            mark_processed(session, message.id, None, None, self._clock())
-            return self._answer_unknown_sender(session, message, reply_status)
-        participant, handoff = sender.participant, sender.handoff
-        contact_id = contact_of(session, participant.id, message.channel, message.received_at, sender.open_contacts)
-        mark_processed(session, message.id, participant.id, contact_id, self._clock())
-        answered = note_reply(
-            session, participant.id, contact_id, message.id, message.received_at, self._stops_on_reply
-        )
-        saved = participant.conversation
-        state = (
-            ConversationState(saved.flow, saved.step, dict(saved.data), saved.updated_at)
-            if saved is not None
-            else ConversationState()
-        )
-        view = participant_view(
-            participant, active_goal(session, participant.id), hours_plan(session, participant, message.received_at)
-        )
-        view = replace(
-            view,
-            handoff=handoff.reason.value if handoff is not None else None,
-            crisis_resources_sent=handoff is not None and handoff.resources_contact_id == contact_id,
-            office_opens_at=self._office_hours.next_opening(message.received_at) if self._office_hours else None,
-        )
-        outcome = respond(view, state, InboundText(message.text, message.media_types), message.received_at)
-        self._apply(session, participant, message, contact_id, outcome, answered)
-        save_conversation(
-            session, participant.id, outcome.state.flow, outcome.state.step, outcome.state.data, message.received_at
-        )
-        language = outcome.language or participant.language
-        return self._reply(session, message, participant.id, contact_id, outcome.replies, language, reply_status)
-
-    def _apply(
-        self,
-        session: Session,
-        participant: Correspondent,
-        message: Stored,
-        contact_id: int,
-        outcome: Outcome,
-        answered: Sequence[Fact],
-    ) -> None:
-        """Store what the message changed: language, consent, and its facts (with those of the
-        outreach it answered) in one INSERT."""
-        if outcome.language is not None and outcome.language is not participant.language:
-            set_participant(session, participant.id, language=outcome.language)
-        if outcome.consent is not None and outcome.consent is not participant.consent_state:
-            action = ConsentAction.OPT_OUT if outcome.consent is ConsentState.OPTED_OUT else ConsentAction.OPT_IN
-            record_consent(
-                session,
-                participant.id,
-                action,
-                message.text,
-                message.channel,
-                message.provider_id,
-                message.received_at,
-                outcome.consent,
-            )
-            if outcome.consent is ConsentState.OPTED_OUT:
-                cancel_queued(session, participant.id, "opted_out", message.received_at)
-        source = FactSource(participant.id, message.id, message.received_at, contact_id)
-        record_facts(session, [(fact, source) for fact in (*answered, *outcome.facts)])
-        if message.media:
-            # Only the provider's URLs so far: bot.documents fetches the files once this commits.
-            media = [(item.url, item.content_type) for item in message.media]
-            add_documents(session, participant.id, message.id, message.channel, media, message.received_at)
-
-    def _answer_unknown_sender(
-        self, session: Session, message: Stored, reply_status: MessageStatus
-    ) -> tuple[OutgoingText, ...]:
-        """One polite reply per unknown number or chat, with no programme details; staff see the list."""
-        opting_out = keyword_in(message.text) is Keyword.OPT_OUT
-        if not note_unknown_sender(session, message.channel, message.address, message.received_at, opting_out):
-            return ()
-        unknown = Reply("unknown_chat" if message.channel in LINKED_CHANNELS else "unknown_number")
-        return self._reply(session, message, None, None, (unknown,), Language.ENGLISH, reply_status)
-
-    def _link(
-        self, session: Session, message: Stored, code: str, reply_status: MessageStatus
-    ) -> tuple[OutgoingText, ...]:
-        """ "/start <code>" from a chat: link it to the participant the counselor made the code for."""
-        linking, participant_id = redeem_link_code(session, code, message.channel, message.address, message.received_at)
-        if linking is not Linking.LINKED or participant_id is None:
-            mark_processed(session, message.id, None, None, self._clock())
-            # Kind, and in both languages: whoever holds a bad code is not known yet.
-            refusal = _LINK_REFUSALS[linking]
-            return self._reply(session, message, None, None, (refusal,), Language.ENGLISH, reply_status)
-        participant = find_correspondent_by_id(session, participant_id, lock=True)
-        assert participant is not None
-        contact_id = current_contact(session, participant.id, message.channel, message.received_at)
-        mark_processed(session, message.id, participant.id, contact_id, self._clock())
-        linked = Reply("chat_linked", {"first_name": participant.first_name})
-        return self._reply(session, message, participant.id, contact_id, (linked,), participant.language, reply_status)
-
-    def _reply(
-        self,
-        session: Session,
-        message: Stored,
-        participant_id: int | None,
-        contact_id: int | None,
-        replies: tuple[Reply, ...],
-        language: Language,
-        status: MessageStatus,
-    ) -> tuple[OutgoingText, ...]:
-        now = self._clock()
-        bodies = [self._renderer.render(reply, language) for reply in replies]
-        ids = add_outbound(
-            session,
-            [
-                {
-                    "participant_id": participant_id,
-                    "contact_id": contact_id,
-                    "channel": message.channel,
-                    "address": message.address,
-                    "body": body,
-                    "status": status,
-                    "in_reply_to_id": message.id,
-                    "created_at": now,
-                    "status_at": now,
-                }
-                for body in bodies
-            ],
-        )
-        return tuple(OutgoingText(id_, message.address, body) for id_, body in zip(ids, bodies, strict=True))
 
     def apologise(
         self, message_id: int | None, status: MessageStatus, inline: Callable[[], bool] | None = None
@@ -453,7 +356,7 @@ class Inbox:
             if participant is None or participant.consent_state is ConsentState.OPTED_OUT:
                 return None
             contact_id = current_contact(session, participant.id, message.channel, message.received_at)
-            [apology] = self._reply(
+            [apology] = self._processor.reply(
                 session, message, participant.id, contact_id, (Reply("error_apology"),), participant.language, status
             )
             if status is MessageStatus.SENT and inline is not None and not inline():
@@ -462,23 +365,7 @@ class Inbox:
         return apology
 
 
-_START = re.compile(r"/start(?:@\w+)?\s+([A-Za-z0-9_-]{1,64})")
-
-
-_LINK_REFUSALS = {
-    Linking.USED: Reply("link_code_used"),
-    Linking.EXPIRED: Reply("link_code_expired"),
-    Linking.UNKNOWN: Reply("link_code_unknown"),
-}
-
-
 def _first_line(error: BaseException) -> str:
     """What a database error says, on one line (its name when it says nothing)."""
     lines = str(error).splitlines()
     return lines[0] if lines else type(error).__name__
-
-
-def link_code_in(text: str) -> str | None:
-    """The code in "/start <code>", as Telegram sends it when a participant opens their link."""
-    match = _START.fullmatch(text.strip())
-    return match.group(1) if match else None

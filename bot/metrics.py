@@ -40,10 +40,18 @@ class Metrics:
             "waypoint_http_request_duration_seconds", "Time to answer, by route", ["route"], registry=self.registry,
             buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
         )
+        self.batch_size = Histogram(
+            "waypoint_inbound_batch_size", "Inbound texts stored and processed in one transaction",
+            registry=self.registry, buckets=(1, 2, 4, 8, 16, 32),
+        )
         self.job_runs = Counter("waypoint_job_runs", "Scheduler job runs by outcome", ["job", "outcome"],
                                 registry=self.registry)
         self.job_seconds = Histogram("waypoint_job_duration_seconds", "Scheduler job run time", ["job"],
                                      registry=self.registry, buckets=(0.1, 0.5, 1, 5, 15, 60, 300))
+
+    def observe_batch(self, texts: int) -> None:
+        """How many inbound texts one write transaction took (bot.group_commit)."""
+        self.batch_size.observe(texts)
 
     def observe_request(self, route: str, status: int, seconds: float) -> None:
         self.requests.labels(route, str(status)).inc()

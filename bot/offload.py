@@ -8,14 +8,11 @@ webhook at the deadline (it answers 503; the work goes on and its replies are QU
 """
 
 import asyncio
-import logging
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
-
-log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
@@ -58,21 +55,20 @@ class Offload:
     def __init__(self, workers: int) -> None:
         self._pool = ThreadPoolExecutor(workers, thread_name_prefix="webhook")
 
-    async def run(self, window: InlineWindow, work: Callable[..., T], *args: Any) -> T:
-        """The work's result, or BudgetSpent at the window's deadline (the work goes on)."""
-        future = asyncio.get_running_loop().run_in_executor(self._pool, work, *args)
-        try:
-            return await asyncio.wait_for(asyncio.shield(future), window.remaining())
-        except TimeoutError:
-            if not window.give_up():
-                return await future
-            future.add_done_callback(_log_failure)
-            raise BudgetSpent from None
+    async def call(self, work: Callable[..., T], *args: Any) -> T:
+        """The work's result, on one of the pool's threads, however long it takes."""
+        return await asyncio.get_running_loop().run_in_executor(self._pool, work, *args)
 
     def close(self) -> None:
         self._pool.shutdown(wait=True)
 
 
-def _log_failure(future: "asyncio.Future[Any] | Future[Any]") -> None:
-    if not future.cancelled() and future.exception() is not None:
-        log.error("webhook work finished after its answer, and failed", exc_info=future.exception())
+async def within(window: InlineWindow, future: "asyncio.Future[T]") -> T:
+    """The future's result, or BudgetSpent at the window's deadline (the future is not cancelled:
+    the work goes on, and its replies are queued)."""
+    try:
+        return await asyncio.wait_for(asyncio.shield(future), window.remaining())
+    except TimeoutError:
+        if not window.give_up():
+            return await future
+        raise BudgetSpent from None

@@ -169,6 +169,7 @@ def test_metrics_count_requests_and_read_the_queues(service: Service, clock: Fix
         body = client.get("/metrics").text
     assert 'waypoint_http_requests_total{route="/sms/twilio",status="200"} 3.0' in body
     assert 'waypoint_http_request_duration_seconds_count{route="/sms/twilio"} 3.0' in body
+    assert 'waypoint_inbound_batch_size_bucket{le="1.0"} 3.0' in body  # one at a time: three batches of one
     for gauge in ("waypoint_outbox_due", "waypoint_needs_counselor_open", "waypoint_note_drafts"):
         assert gauge in body
 

@@ -7,7 +7,6 @@ from urllib.parse import unquote_plus
 from xml.sax.saxutils import escape, quoteattr
 
 from fastapi import APIRouter, BackgroundTasks, Request, Response
-from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from twilio.request_validator import RequestValidator
 
@@ -15,8 +14,10 @@ from bot.channels.sms.signature import signature_matches
 from bot.channels.sms.transport import ERRORS
 from bot.database_runner import DatabaseRunner
 from bot.dead_letters import keep_dead_letter
-from bot.inbox import RECEIVE_ATTEMPTS, DatabaseBusy, Inbound, Inbox, Media, OutgoingText, ProcessingFailed
+from bot.group_commit import GroupCommit
+from bot.inbox import Inbound, Inbox, Media, ProcessingFailed
 from bot.offload import BudgetSpent, InlineWindow, Offload
+from bot.processing import OutgoingText
 from bot.settings import Secret
 from casefile.messages import apply_delivery_status, link_provider_id
 from casefile.vocabulary import Channel, MessageStatus
@@ -146,8 +147,11 @@ def sms_router(
     budget: float = 10.0,
     inline_inbox: Inbox | None = None,
     inline_gate: WriteGate | None = None,
+    observe_batch: Callable[[int], None] | None = None,
 ) -> APIRouter:
     router = APIRouter(tags=["sms"])
+    # Texts that arrive together are handled in one transaction (bot.group_commit).
+    texts = GroupCommit(inbox, offload, inline_inbox, inline_gate, observe_batch)
     status_url = f"{public_url}/sms/twilio/status" if public_url else None
     validator = RequestValidator(auth_token.reveal()) if auth_token else None
     if validator is None:
@@ -199,25 +203,14 @@ def sms_router(
         if inbound.media:
             # After the answer to Twilio, so that a slow media host never delays the reply.
             background.add_task(fetch_documents)
-        window = InlineWindow(budget)
-        replies: tuple[OutgoingText, ...] | None = None
         try:
-            # Not tried while one of the process's writers holds the lock or waits for it: the
-            # attempt would only fail (a transaction begun, an error, a rollback) on every text.
-            if inline_inbox is not None and not (inline_gate is not None and inline_gate.taken()):
-                try:
-                    # On the event loop, which pays on SQLite (one writer; a thread adds hand-offs),
-                    # but only when the write lock is free: it waits for it 50 ms at most.
-                    replies = _answer(inline_inbox, inbound, window.take, 1)
-                except (DatabaseBusy, OperationalError):
-                    log.info("the database is busy: the message is handled on a thread")
-            if replies is None:
-                replies = await offload.run(window, _answer, inbox, inbound, window.take, RECEIVE_ATTEMPTS)
+            replies = await texts.receive(inbound, InlineWindow(budget))
         except BudgetSpent:
             # Twilio stops listening at 15 s: the work goes on, its replies through the outbox.
             return Response("Busy; the message will be handled", status_code=503)
         except ProcessingFailed:
-            # Not even stored: only a failed answer makes Twilio log it (and retry, if set to).
+            # Not stored, or its batch not committed: only a failed answer makes Twilio log it
+            # (and retry, if set to).
             return Response("Could not store the message; please retry", status_code=503)
         return twiml(replies, status_url)
 
@@ -246,20 +239,6 @@ def sms_router(
         return Response(status_code=200)
 
     return router
-
-
-def _answer(inbox: Inbox, inbound: Inbound, inline: Callable[[], bool], attempts: int) -> tuple[OutgoingText, ...]:
-    """Store and process a text; the replies that go back in the answer (none if `inline` says it
-    is too late: they are queued). A stored text that could not be processed gets an apology."""
-    try:
-        return inbox.receive(inbound, MessageStatus.SENT, inline, attempts).replies
-    except DatabaseBusy:
-        raise
-    except ProcessingFailed as failure:
-        if failure.message_id is None:
-            raise
-        apology = inbox.apologise(failure.message_id, MessageStatus.SENT, inline)
-        return (apology,) if apology else ()
 
 
 def _record_status(
