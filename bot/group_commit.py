@@ -12,9 +12,14 @@ Where a batch runs is as for one text before: on the event loop while no other w
 process holds SQLite's write lock or waits for it (it then waits 50 ms at most for the lock), else
 on a thread, in line at the write gate, while the loop goes on reading requests. A batch takes no
 more texts once it has held the lock `inbox.BATCH_HOLD_SECONDS` or taken `inbox.BATCH_MOST`.
+
+Only on SQLite, where one writer writes at a time anyway. On PostgreSQL each text keeps a
+transaction of its own (a batch would hold several participants' row locks at once).
 """
 
 import asyncio
+import contextlib
+import itertools
 import logging
 from collections import deque
 from collections.abc import Callable
@@ -69,34 +74,58 @@ class GroupCommit:
         #: lock (or the loop, when no batch is under way) takes from the front.
         self._line: deque[_Waiting] = deque()
         self._writer: asyncio.Task[None] | None = None
-        # With SQLite's gate, a second batch waits in line for the lock behind the one writing, so
-        # that its commit hands the lock to texts, not to a job that came meanwhile (the jobs let
-        # texts in line go first). Each batch reads the line only once the lock is its own, so
-        # texts keep their order. Without a gate (PostgreSQL) two batches would run at once, and
-        # one person's texts could be handled out of order: one at a time there.
-        self._depth = 2 if inline_gate is not None else 1
+        # A second batch waits in line at SQLite's gate behind the one writing, so that its commit
+        # hands the lock to texts, not to a job that came meanwhile (the jobs let texts in line go
+        # first). Each batch reads the line only once the lock is its own, so texts keep their order.
+        self._depth = 2
+        #: PostgreSQL: each sender's latest text under way.
+        self._last: dict[str, asyncio.Task[tuple[OutgoingText, ...]]] = {}
 
     async def receive(self, inbound: Inbound, window: InlineWindow) -> tuple[OutgoingText, ...]:
         """The replies that go back in the answer (none if the window closed first: they are
         queued); BudgetSpent at the window's deadline, ProcessingFailed if the text was not stored.
         Once in line the text is handled even if this request is cancelled meanwhile."""
         waiting = _Waiting(inbound, window.take)
+        if self._inline_gate is None:
+            # PostgreSQL: each text in a transaction of its own, at once on the pool's threads, as
+            # before group commit. A batch held each sender's row lock until its commit, taken in
+            # the order the texts came: against the dispatcher's claim, which locks by id, that could
+            # deadlock, and one person's row held by another transaction held up everyone's texts.
+            return await within(window, self._in_turn(waiting))
         self._line.append(waiting)
         if self._writer is None:
             self._writer = asyncio.create_task(self._write_all())
         return await within(window, waiting.answer)
 
+    def _in_turn(self, waiting: _Waiting) -> "asyncio.Task[tuple[OutgoingText, ...]]":
+        """The text's own transaction, begun once the same sender's text before it is done, so
+        that one person's texts are handled in the order they came."""
+        address = waiting.inbound.address
+        before = self._last.get(address)
+        task = asyncio.ensure_future(self._after(before, waiting))
+        self._last[address] = task
+        task.add_done_callback(lambda done: self._last.get(address) is done and self._last.pop(address))
+        # A request that gave up no longer reads the outcome: not an error.
+        task.add_done_callback(lambda done: done.cancelled() or done.exception())
+        return task
+
+    async def _after(
+        self, before: "asyncio.Task[tuple[OutgoingText, ...]] | None", waiting: _Waiting
+    ) -> tuple[OutgoingText, ...]:
+        if before is not None:
+            await asyncio.wait([before])  # its outcome is its own request's
+        return await self._offload.call(_alone, self._inbox, waiting)
+
     async def _write_all(self) -> None:
         writing: set[asyncio.Future[list[tuple[_Waiting, Answer]]]] = set()
-        busy = False
+        failed = False
         try:
             while self._line or writing:
                 if not writing:
                     await self._gather()
-                    if busy:
-                        # Every attempt waited for the database in vain: Twilio is asked to retry.
-                        self._answer([(waiting, DatabaseBusy()) for waiting in self._take_all()])
-                        busy = False
+                    if failed:
+                        self._answer([(waiting, ProcessingFailed(None)) for waiting in self._take_all()])
+                        failed = False
                         continue
                     inline = self._inline_free()
                     if inline is not None:
@@ -105,20 +134,18 @@ class GroupCommit:
                             continue
                         except DatabaseBusy:
                             log.info("the database is busy: the texts are handled on a thread")
-                while self._line and len(writing) < self._depth and not busy:
-                    writing.add(asyncio.ensure_future(self._offload.call(take_together, self._inbox, self._line)))
+                while self._line and len(writing) < self._depth and not failed:
+                    writing.add(asyncio.ensure_future(self._offload.call(take_or_busy, self._inbox, self._line)))
                 if writing:
                     done, writing = await asyncio.wait(writing, return_when=asyncio.FIRST_COMPLETED)
                     for batch in done:
                         try:
                             self._answer(batch.result())
-                        except DatabaseBusy:
-                            busy = True
                         except Exception:
                             # Not one of the inbox's own outcomes (it answers those): a fault here.
                             # The texts still in line are answered 503, so that Twilio retries them.
                             log.exception("a batch of inbound texts failed")
-                            busy = True
+                            failed = True
         finally:
             self._writer = None
 
@@ -172,6 +199,30 @@ def take_together(
 
     outcomes = inbox.receive_together(line, MessageStatus.SENT, attempts, taking=taking)
     return [(waiting, _answer(inbox, waiting, outcome)) for waiting, outcome in zip(taken, outcomes, strict=True)]
+
+
+def take_or_busy(inbox: Inbox, line: "deque[_Waiting]") -> list[tuple[_Waiting, Answer]]:
+    """take_together on a thread. When every attempt waited for the lock in vain, the texts that were
+    in line when it began have waited all of them: those are answered busy (Twilio may retry). Texts
+    that came meanwhile stay in line, for attempts of their own."""
+    waited = list(itertools.islice(line, BATCH_MOST))
+    try:
+        return take_together(inbox, line)
+    except DatabaseBusy:
+        busy: list[tuple[_Waiting, Answer]] = []
+        for waiting in waited:
+            with contextlib.suppress(ValueError):  # taken meanwhile by the batch ahead
+                line.remove(waiting)
+                busy.append((waiting, DatabaseBusy()))
+        return busy
+
+
+def _alone(inbox: Inbox, waiting: _Waiting) -> tuple[OutgoingText, ...]:
+    """One text in a transaction of its own (PostgreSQL: see GroupCommit.receive)."""
+    ((_, answer),) = take_together(inbox, deque([waiting]))
+    if isinstance(answer, ProcessingFailed):
+        raise answer
+    return answer
 
 
 def _answer(inbox: Inbox, arrival: Arrival, outcome: Receipt | ProcessingFailed) -> Answer:
