@@ -198,7 +198,7 @@ def take_together(
         taken.extend(line.popleft() for _ in range(count))
 
     outcomes = inbox.receive_together(line, MessageStatus.SENT, attempts, taking=taking)
-    return [(waiting, _answer(inbox, waiting, outcome)) for waiting, outcome in zip(taken, outcomes, strict=True)]
+    return [(waiting, _answer_of(inbox, waiting, outcome)) for waiting, outcome in zip(taken, outcomes, strict=True)]
 
 
 def take_or_busy(inbox: Inbox, line: "deque[_Waiting]") -> list[tuple[_Waiting, Answer]]:
@@ -225,7 +225,7 @@ def _alone(inbox: Inbox, waiting: _Waiting) -> tuple[OutgoingText, ...]:
     return answer
 
 
-def _answer(inbox: Inbox, arrival: Arrival, outcome: Receipt | ProcessingFailed) -> Answer:
+def _answer_of(inbox: Inbox, arrival: Arrival, outcome: Receipt | ProcessingFailed) -> Answer:
     if isinstance(outcome, Receipt):
         return outcome.replies
     if outcome.message_id is None:

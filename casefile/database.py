@@ -30,7 +30,8 @@ READ_ONLY = "waypoint_read_only"
 #: Bytes of WAL kept on disk after a checkpoint (SQLite otherwise keeps its high-water mark). The
 #: cutting back is done by the first commit after the WAL starts over, with the write lock held:
 #: after a saturating burst grew the WAL to 475 MB, that commit took 374 ms (0.2 ms without a limit).
-#: WalCheckpoints now starts the WAL over long before it reaches this size, so no commit cuts it back.
+#: WalCheckpoints now starts the WAL over long before it reaches this size, unless a long read (a
+#: sweep's) keeps it from starting over meanwhile.
 WAL_SIZE_LIMIT = 64 << 20
 #: How often the background checkpoint runs (WalCheckpoints).
 CHECKPOINT_EVERY_SECONDS = 0.25
@@ -216,13 +217,16 @@ class WalCheckpoints:
         SQLite's busy handler meanwhile; the wait for readers is short, so is the writers' wait."""
         if isinstance(raw, GatedConnection) and not raw.take_turn(RESTART_TURN_SECONDS, True):
             return
-        cursor = raw.cursor()
-        (timeout,) = cursor.execute("PRAGMA busy_timeout").fetchone()
         try:
+            cursor = raw.cursor()
+            (timeout,) = cursor.execute("PRAGMA busy_timeout").fetchall()[0]
             cursor.execute(f"PRAGMA busy_timeout={RESTART_WAIT_MS}")
-            cursor.execute("PRAGMA wal_checkpoint(RESTART)").fetchall()
+            try:
+                cursor.execute("PRAGMA wal_checkpoint(RESTART)").fetchall()
+            finally:
+                cursor.execute(f"PRAGMA busy_timeout={int(timeout)}")
         finally:
-            cursor.execute(f"PRAGMA busy_timeout={int(timeout)}")
+            # Whatever failed, the turn goes back: every writer of the process would wait for it.
             if isinstance(raw, GatedConnection):
                 raw.let_go()
 
