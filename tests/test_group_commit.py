@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 
 import httpx
 import pytest
-from sqlalchemy import event, select, text
+from sqlalchemy import event, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -25,6 +25,7 @@ from casefile.messages import Message
 from casefile.vocabulary import Channel, Direction, MessageStatus
 from tests.support import ENGLISH_PHONE, SPANISH_PHONE, UNKNOWN_PHONE, FixedClock, signed, sms_form
 from tests.test_hostile_delivery import database_held
+from tests.test_inbox_failures import break_storage, mend_storage
 
 T = TypeVar("T")
 APOLOGY_ES = "Perdon, algo fallo de nuestro lado."
@@ -66,38 +67,6 @@ def commits_counted(service: Service) -> Iterator[list[int]]:
         yield counted
     finally:
         event.remove(service.engine, "commit", count)
-
-
-def refuse(service: Service, table: str, when: str) -> None:
-    """Make the database itself refuse some inserts into `table`: a real failure of one text."""
-    with service.engine.begin() as connection:
-        if connection.dialect.name == "postgresql":
-            connection.execute(
-                text(
-                    "CREATE OR REPLACE FUNCTION refuse_some() RETURNS trigger LANGUAGE plpgsql AS "
-                    "$$ BEGIN RAISE EXCEPTION 'refused'; END $$"
-                )
-            )
-            connection.execute(
-                text(
-                    f"CREATE TRIGGER refused BEFORE INSERT ON {table} FOR EACH ROW WHEN ({when}) "
-                    "EXECUTE FUNCTION refuse_some()"
-                )
-            )
-        else:
-            connection.execute(
-                text(
-                    f"CREATE TRIGGER refused BEFORE INSERT ON {table} WHEN {when} "
-                    "BEGIN SELECT RAISE(ABORT, 'refused'); END"
-                )
-            )
-
-
-def allow(service: Service, table: str) -> None:
-    with service.engine.begin() as connection:
-        connection.execute(
-            text("DROP TRIGGER refused" + (f" ON {table}" if connection.dialect.name == "postgresql" else ""))
-        )
 
 
 def together(service: Service, arrivals: list[Arrival]) -> list[Receipt | ProcessingFailed]:
@@ -171,11 +140,11 @@ def test_a_sid_delivered_twice_in_one_batch_is_answered_once(service: Service) -
 
 
 def test_a_stored_text_redelivered_twice_in_one_batch_is_processed_once(service: Service) -> None:
-    refuse(service, "conversation_states", "1 = 1")
+    break_storage(service, "conversation_states", when="1 = 1")
     with pytest.raises(ProcessingFailed):
         service.inbox.receive(arrival(service, "hi", "SM-kept").inbound, MessageStatus.SENT)
     assert inbound_rows(service) == {"SM-kept": MessageStatus.RECEIVED}
-    allow(service, "conversation_states")
+    mend_storage(service, "conversation_states")
     # Twilio delivers it again, twice, and both land in one batch: the second must see that the
     # first processed it (not the row as the session first read it).
     first, again = together(service, [arrival(service, "hi", "SM-kept"), arrival(service, "hi", "SM-kept")])
@@ -186,7 +155,7 @@ def test_a_stored_text_redelivered_twice_in_one_batch_is_processed_once(service:
 
 def test_a_text_that_cannot_be_processed_costs_only_itself(service: Service) -> None:
     consented(service)
-    refuse(service, "events", "NEW.kind = 'counselor_message'")
+    break_storage(service, "events", when="NEW.kind = 'counselor_message'")
     outcomes = together(service, SAME_PEOPLE(service))
     assert replies_of(outcomes[1]) == ("¿Qué le quiere decir a Dana Lee? Escriba su mensaje y envielo.",)
     assert isinstance(outcomes[2], ProcessingFailed) and outcomes[2].message_id is not None
@@ -201,7 +170,7 @@ def test_a_text_that_cannot_be_processed_costs_only_itself(service: Service) -> 
 
 
 def test_a_text_that_cannot_even_be_stored_does_not_lose_the_others(service: Service) -> None:
-    refuse(service, "messages", "NEW.provider_id = 'SM-poison'")
+    break_storage(service, "messages", when="NEW.provider_id = 'SM-poison'")
     outcomes = together(
         service,
         [
@@ -348,7 +317,7 @@ def test_in_a_burst_a_text_that_cannot_be_processed_gets_the_apology_and_the_oth
     service: Service, clock: FixedClock
 ) -> None:
     consented(service)
-    refuse(service, "events", "NEW.kind = 'counselor_message'")
+    break_storage(service, "events", when="NEW.kind = 'counselor_message'")
     texts = [(a.inbound.text, a.inbound.provider_id, a.inbound.address) for a in SAME_PEOPLE(service)]
 
     async def run() -> list[httpx.Response]:

@@ -20,8 +20,9 @@ def client(service: Service, clock: FixedClock) -> Iterator[TestClient]:
         yield test_client
 
 
-def break_storage(service: Service, table: str = "conversation_states") -> None:
-    """Make the database itself refuse inserts into `table`: a real failure, mid-processing."""
+def break_storage(service: Service, table: str = "conversation_states", when: str | None = None) -> None:
+    """Make the database itself refuse inserts into `table` (those `when` holds, if given): a real
+    failure, mid-processing."""
     with service.engine.begin() as connection:
         if connection.dialect.name == "postgresql":
             connection.execute(
@@ -31,11 +32,19 @@ def break_storage(service: Service, table: str = "conversation_states") -> None:
                 )
             )
             connection.execute(
-                text(f"CREATE TRIGGER broken BEFORE INSERT ON {table} FOR EACH ROW EXECUTE FUNCTION refuse_insert()")
+                text(
+                    f"CREATE TRIGGER broken BEFORE INSERT ON {table} FOR EACH ROW "
+                    + (f"WHEN ({when}) " if when else "")
+                    + "EXECUTE FUNCTION refuse_insert()"
+                )
             )
         else:
             connection.execute(
-                text(f"CREATE TRIGGER broken BEFORE INSERT ON {table} BEGIN SELECT RAISE(ABORT, 'storage broken'); END")
+                text(
+                    f"CREATE TRIGGER broken BEFORE INSERT ON {table} "
+                    + (f"WHEN {when} " if when else "")
+                    + "BEGIN SELECT RAISE(ABORT, 'storage broken'); END"
+                )
             )
 
 
