@@ -221,8 +221,16 @@ def take_or_busy(inbox: Inbox, line: "deque[_Waiting]") -> list[tuple[_Waiting, 
 
 
 def _alone(inbox: Inbox, waiting: _Waiting) -> tuple[OutgoingText, ...]:
-    """One text in a transaction of its own (PostgreSQL: see GroupCommit.receive)."""
-    ((_, answer),) = take_together(inbox, deque([waiting]))
+    """One text in a transaction of its own (PostgreSQL: see GroupCommit.receive), as `Inbox.receive`
+    handles it: no savepoint around its storing, which a batch needs and a lone text does not."""
+    outcome: Receipt | ProcessingFailed
+    try:
+        outcome = inbox.receive(waiting.inbound, MessageStatus.SENT, waiting.inline, RECEIVE_ATTEMPTS)
+    except DatabaseBusy:
+        raise
+    except ProcessingFailed as failure:
+        outcome = failure
+    answer = _answer_of(inbox, waiting, outcome)
     if isinstance(answer, ProcessingFailed):
         raise answer
     return answer
