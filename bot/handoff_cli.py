@@ -2,16 +2,13 @@
 phone for urgent items (`waypoint counselor add|edit --work-phone`)."""
 
 import argparse
-from collections.abc import Callable
 
 from bot.app import Service
 from bot.inbox import utc_now
-from bot.terminal import UserError, counselor_by_email
+from bot.terminal import ServiceFactory, UserError, counselor_by_email
 from casefile.handoffs import close_handoff, open_handoffs_for
 from casefile.people import find_participant_by_phone
 from casefile.phones import InvalidPhoneNumber, normalize_phone
-
-ServiceFactory = Callable[[], Service]
 
 
 def add_handoff_commands(

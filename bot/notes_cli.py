@@ -15,14 +15,12 @@ from typing import Any
 
 from bot.app import Service
 from bot.inbox import utc_now
-from bot.terminal import UserError, counselor_by_email
+from bot.terminal import ServiceFactory, UserError, counselor_by_email
 from casefile.accounts import disable_counselor, end_sessions, hash_password, issue_token, revoke_token
 from casefile.vocabulary import NoteState
 from notes import export, review
 from notes.journal import load_journal_types, names_of
 from notes.render import us_date
-
-ServiceFactory = Callable[[], Service]
 
 
 def add_account_commands(counselor_commands: Any, service: ServiceFactory) -> None:

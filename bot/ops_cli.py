@@ -18,7 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.app import Service
 from bot.inbox import utc_now
 from bot.settings import Settings
-from bot.terminal import UserError
+from bot.terminal import ServiceFactory, UserError
 from casefile.consent import ConsentEvent
 from casefile.database import make_engine
 from casefile.documents import Document
@@ -26,8 +26,6 @@ from casefile.messages import Message
 from casefile.migrate import alembic_config, is_current
 from casefile.people import Participant
 from casefile.vocabulary import ProgrammeStatus
-
-ServiceFactory = Callable[[], Service]
 
 #: What a purged message's body becomes: the row stays, so notes still cite a message that existed.
 PURGED = "[removed under the retention policy]"

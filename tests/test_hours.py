@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.app import Service
-from bot.cli import format_month
+from bot.caseload_cli import format_month
 from casefile.documents import add_documents
 from casefile.facts import record_fact
 from casefile.people import Participant, find_participant_by_phone
