@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import bindparam, or_, select, update
@@ -51,6 +51,13 @@ class Transport(Protocol):
     """A channel's sender. Returns the provider's message id; raises DeliveryError."""
 
     def send(self, address: str, body: str) -> str: ...
+
+
+@runtime_checkable
+class KeepsConnections(Protocol):
+    """A transport that keeps connections open to its provider: told how many threads send at once."""
+
+    def keep_connections(self, senders: int) -> None: ...
 
 
 def queue_message(
@@ -157,6 +164,9 @@ def send_queued(
     later = {c.id: at for c in candidates if (at := _held_until(c, timing, now)) is not None}
     _hold_for_later(sessions, later)
     ready = [candidate for candidate in candidates if candidate.id not in later]
+    for transport in transports.values():
+        if isinstance(transport, KeepsConnections):
+            transport.keep_connections(max(1, workers))
     statuses: Counter[MessageStatus] = Counter()
     turns = Turns()
     with ThreadPoolExecutor(max(1, workers), thread_name_prefix="outbox") as pool:
