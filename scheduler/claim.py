@@ -13,9 +13,8 @@ resent. A check is a pure function of the claimed message and its recipient as r
 """
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import bindparam, func, literal_column, select, update
@@ -31,8 +30,7 @@ from casefile.people import Participant
 from casefile.vocabulary import Channel, ConsentAction, ConsentState, MessageStatus
 
 
-@dataclass(frozen=True)
-class Claimed:
+class Claimed(NamedTuple):
     """A message this process now sends, and what the checks read of it."""
 
     id: int
@@ -52,8 +50,7 @@ class Claimed:
     template: str | None = None
 
 
-@dataclass(frozen=True)
-class Recipient:
+class Recipient(NamedTuple):
     consent: ConsentState
     time_zone: str
     paused_until: date | None
@@ -62,8 +59,7 @@ class Recipient:
     opted_out_at: datetime | None = None
 
 
-@dataclass(frozen=True)
-class Held:
+class Held(NamedTuple):
     """The claimed message was not sent, and why (the message's error code)."""
 
     reason: str
@@ -254,7 +250,7 @@ def _recipients(session: Session, participant_ids: set[int]) -> dict[int, Recipi
             .where(ConsentEvent.participant_id.in_(opted_out_ids), ConsentEvent.action == ConsentAction.OPT_OUT)
             .group_by(ConsentEvent.participant_id)
         ):
-            recipients[pid] = replace(recipients[pid], opted_out_at=at)
+            recipients[pid] = recipients[pid]._replace(opted_out_at=at)
     return recipients
 
 
@@ -273,5 +269,5 @@ def _with_what_checks_read(session: Session, claimed: list[Claimed], recipients:
     query = select(_MESSAGES.c.id, _MESSAGES.c.created_at).where(_MESSAGES.c.id.in_(answering))
     answered: dict[int, datetime] = {message_id: at for message_id, at in session.execute(query)}
     return [
-        replace(m, answers_from=answered.get(m.in_reply_to_id)) if m.in_reply_to_id is not None else m for m in claimed
+        m._replace(answers_from=answered.get(m.in_reply_to_id)) if m.in_reply_to_id is not None else m for m in claimed
     ]
