@@ -41,13 +41,14 @@ class Claimed(NamedTuple):
     outreach_id: int | None
     in_reply_to_id: int | None
     contact_id: int | None
-    #: When the message this one answers arrived (read only when its recipient has opted out).
-    answers_from: datetime | None = None
     #: When the provider said this address cannot receive messages; None while it can.
     address_disabled_at: datetime | None = None
     #: An outreach text's rule and template, for the attempt the case notes record once it is sent.
     rule: str | None = None
     template: str | None = None
+    #: When the message this one answers arrived (read only when its recipient has opted out).
+    #: Last: the claim's RETURNING gives the others in this order, and a Claimed is made of its row.
+    answers_from: datetime | None = None
 
 
 class Recipient(NamedTuple):
@@ -154,37 +155,6 @@ _CLAIM = (
 )
 
 
-def _claimed(
-    id_: int,
-    channel: Channel,
-    address: str,
-    body: str,
-    participant_id: int | None,
-    outreach_id: int | None,
-    in_reply_to_id: int | None,
-    contact_id: int | None,
-    address_disabled_at: datetime | None,
-    rule: str | None,
-    template: str | None,
-) -> Claimed:
-    """A row of _CLAIM's RETURNING, by position (made from a mapping of its row, a Claimed was a fifth
-    of the claim's time, profiled)."""
-    return Claimed(
-        id_,
-        channel,
-        address,
-        body,
-        participant_id,
-        outreach_id,
-        in_reply_to_id,
-        contact_id,
-        None,
-        address_disabled_at,
-        rule,
-        template,
-    )
-
-
 def claim(
     session: Session, message_id: int, now: datetime, checks: Sequence[SendCheck] = SEND_CHECKS
 ) -> Claimed | Held | None:
@@ -199,7 +169,7 @@ def claim_all(
     """Claim the queued messages among these, by id: what to send, or Held (then FAILED). A
     message another process got first (skipped while it holds it, on PostgreSQL) or no longer
     queued is not in the answer."""
-    claimed = [_claimed(*row) for row in session.execute(_CLAIM, {"ids": list(message_ids), "now": now})]
+    claimed = [Claimed(*row) for row in session.execute(_CLAIM, {"ids": list(message_ids), "now": now})]
     if not claimed:
         return {}
     recipients = _recipients(session, {m.participant_id for m in claimed if m.participant_id is not None})

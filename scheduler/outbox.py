@@ -159,7 +159,16 @@ def send_queued(
                 .limit(limit)
             )
         ]
-    later = {c.id: at for c in candidates if (at := _held_until(c, timing, now)) is not None}
+    # Whether a text may go now depends on its participant's zone and its rule's days only: worked
+    # out once for each pair in a pass, not once a text.
+    held: dict[tuple[str | None, str | None], datetime | None] = {}
+    later = {}
+    for candidate in candidates:
+        key = (candidate.time_zone, candidate.rule)
+        if key not in held:
+            held[key] = _held_until(candidate, timing, now)
+        if (until := held[key]) is not None:
+            later[candidate.id] = until
     _hold_for_later(sessions, later)
     ready = [candidate for candidate in candidates if candidate.id not in later]
     for transport in transports.values():
