@@ -159,3 +159,17 @@ def test_any_text_as_a_name_gives_the_renderers_text(first_name: str, counselor_
     for template in ("outreach_check_in", "outreach_follow_up", "outreach_reengage_second", "outreach_sanctioned"):
         for language in Language:
             same_or_same_error(plain, reference, template, params, language)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    first_name=st.text(st.characters(max_codepoint=127), max_size=20),
+    counselor_name=st.text(st.characters(max_codepoint=127), max_size=20),
+)
+def test_any_ascii_name_with_spaces_and_controls_gives_the_renderers_text(first_name: str, counselor_name: str) -> None:
+    plain = PlainTexts(MessageRenderer(PROFILE, kept=0))
+    reference = MessageRenderer(PROFILE, kept=0)
+    params: dict[str, object] = {"first_name": first_name, "counselor_name": counselor_name}
+    for template in ("outreach_check_in", "outreach_follow_up", "outreach_reengage_second", "outreach_sanctioned"):
+        for language in Language:
+            same_or_same_error(plain, reference, template, params, language)
