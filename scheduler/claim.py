@@ -13,9 +13,8 @@ resent. A check is a pure function of the claimed message and its recipient as r
 """
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import bindparam, func, literal_column, select, update
@@ -31,8 +30,7 @@ from casefile.people import Participant
 from casefile.vocabulary import Channel, ConsentAction, ConsentState, MessageStatus
 
 
-@dataclass(frozen=True)
-class Claimed:
+class Claimed(NamedTuple):
     """A message this process now sends, and what the checks read of it."""
 
     id: int
@@ -43,17 +41,17 @@ class Claimed:
     outreach_id: int | None
     in_reply_to_id: int | None
     contact_id: int | None
-    #: When the message this one answers arrived (read only when its recipient has opted out).
-    answers_from: datetime | None = None
     #: When the provider said this address cannot receive messages; None while it can.
     address_disabled_at: datetime | None = None
     #: An outreach text's rule and template, for the attempt the case notes record once it is sent.
     rule: str | None = None
     template: str | None = None
+    #: When the message this one answers arrived (read only when its recipient has opted out).
+    #: Last: the claim's RETURNING gives the others in this order, and a Claimed is made of its row.
+    answers_from: datetime | None = None
 
 
-@dataclass(frozen=True)
-class Recipient:
+class Recipient(NamedTuple):
     consent: ConsentState
     time_zone: str
     paused_until: date | None
@@ -62,8 +60,7 @@ class Recipient:
     opted_out_at: datetime | None = None
 
 
-@dataclass(frozen=True)
-class Held:
+class Held(NamedTuple):
     """The claimed message was not sent, and why (the message's error code)."""
 
     reason: str
@@ -158,37 +155,6 @@ _CLAIM = (
 )
 
 
-def _claimed(
-    id_: int,
-    channel: Channel,
-    address: str,
-    body: str,
-    participant_id: int | None,
-    outreach_id: int | None,
-    in_reply_to_id: int | None,
-    contact_id: int | None,
-    address_disabled_at: datetime | None,
-    rule: str | None,
-    template: str | None,
-) -> Claimed:
-    """A row of _CLAIM's RETURNING, by position (made from a mapping of its row, a Claimed was a fifth
-    of the claim's time, profiled)."""
-    return Claimed(
-        id_,
-        channel,
-        address,
-        body,
-        participant_id,
-        outreach_id,
-        in_reply_to_id,
-        contact_id,
-        None,
-        address_disabled_at,
-        rule,
-        template,
-    )
-
-
 def claim(
     session: Session, message_id: int, now: datetime, checks: Sequence[SendCheck] = SEND_CHECKS
 ) -> Claimed | Held | None:
@@ -203,7 +169,7 @@ def claim_all(
     """Claim the queued messages among these, by id: what to send, or Held (then FAILED). A
     message another process got first (skipped while it holds it, on PostgreSQL) or no longer
     queued is not in the answer."""
-    claimed = [_claimed(*row) for row in session.execute(_CLAIM, {"ids": list(message_ids), "now": now})]
+    claimed = [Claimed(*row) for row in session.execute(_CLAIM, {"ids": list(message_ids), "now": now})]
     if not claimed:
         return {}
     recipients = _recipients(session, {m.participant_id for m in claimed if m.participant_id is not None})
@@ -254,7 +220,7 @@ def _recipients(session: Session, participant_ids: set[int]) -> dict[int, Recipi
             .where(ConsentEvent.participant_id.in_(opted_out_ids), ConsentEvent.action == ConsentAction.OPT_OUT)
             .group_by(ConsentEvent.participant_id)
         ):
-            recipients[pid] = replace(recipients[pid], opted_out_at=at)
+            recipients[pid] = recipients[pid]._replace(opted_out_at=at)
     return recipients
 
 
@@ -273,5 +239,5 @@ def _with_what_checks_read(session: Session, claimed: list[Claimed], recipients:
     query = select(_MESSAGES.c.id, _MESSAGES.c.created_at).where(_MESSAGES.c.id.in_(answering))
     answered: dict[int, datetime] = {message_id: at for message_id, at in session.execute(query)}
     return [
-        replace(m, answers_from=answered.get(m.in_reply_to_id)) if m.in_reply_to_id is not None else m for m in claimed
+        m._replace(answers_from=answered.get(m.in_reply_to_id)) if m.in_reply_to_id is not None else m for m in claimed
     ]

@@ -4,9 +4,8 @@ only reads; every text passes the identifier guard here.
 """
 
 from collections.abc import Collection
-from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
@@ -17,8 +16,8 @@ from casefile.goals import Goal, GoalStep
 from casefile.identifiers import outbound_problems
 from casefile.people import Counselor, Participant
 from casefile.vocabulary import Channel, GoalStatus, Language, StepStatus
-from conversations.model import Reply
 from conversations.rendering import MessageRenderer
+from scheduler.plain_texts import plain_texts
 from scheduler.rules import Anchor, Rule
 
 
@@ -31,8 +30,7 @@ class DueRow(Protocol):
     occurrence: str
 
 
-@dataclass(frozen=True)
-class Composed:
+class Composed(NamedTuple):
     """An outreach text as made by the read-only pass: where it goes, what it says, and what the
     identifier guard found in it (then nothing is sent: the row is skipped and the counselor told)."""
 
@@ -42,8 +40,7 @@ class Composed:
     problems: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class Addressee:
+class Addressee(NamedTuple):
     """What making a text reads of its participant: their names, language and addresses."""
 
     id: int
@@ -85,8 +82,8 @@ def compose(
 ) -> Composed:
     """The row's text for the participant, and where it goes (this only reads)."""
     channel, address = outreach_address(session, participant)
-    body = row.body or renderer.render(
-        Reply(row.template, _params(session, participant, row, rule)), participant.language
+    body = row.body or plain_texts(renderer).render(
+        row.template, _params(session, participant, row, rule), participant.language
     )
     # Every text the scheduler sends, on every channel, passes the identifier guard (issue 16, item 12).
     return Composed(channel, address, body, tuple(outbound_problems(body, participant, now.date())))

@@ -3,9 +3,9 @@ or hand it to the counselor as a task. A pure function of the rule, what is know
 participant and the clock; scheduler/dispatch.py reads what it needs and writes what it decides.
 """
 
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from casefile.contacts import DEFAULT_QUIET_SPELL
@@ -26,16 +26,14 @@ class Action(StrEnum):
     CANCEL = "cancel"
 
 
-@dataclass(frozen=True)
-class Decision:
+class Decision(NamedTuple):
     action: Action
     reason: str | None = None
     #: For DEFER: the new due time.
     until: datetime | None = None
 
 
-@dataclass(frozen=True)
-class Recipient:
+class Recipient(NamedTuple):
     """What the decision needs to know of the participant at sending time."""
 
     consent: ConsentState

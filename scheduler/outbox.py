@@ -9,10 +9,10 @@ import logging
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterator, Mapping
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import NamedTuple, Protocol, runtime_checkable
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import bindparam, or_, select, update
@@ -51,6 +51,13 @@ class Transport(Protocol):
     """A channel's sender. Returns the provider's message id; raises DeliveryError."""
 
     def send(self, address: str, body: str) -> str: ...
+
+
+@runtime_checkable
+class KeepsConnections(Protocol):
+    """A transport that keeps connections open to its provider: told how many threads send at once."""
+
+    def keep_connections(self, senders: int) -> None: ...
 
 
 def queue_message(
@@ -102,16 +109,14 @@ CLAIM_ROWS = 32
 CLAIM_AHEAD = 0.2
 
 
-@dataclass(frozen=True)
-class _Candidate:
+class _Candidate(NamedTuple):
     id: int
     channel: Channel
     rule: str | None
     time_zone: str | None
 
 
-@dataclass(frozen=True)
-class _Slot:
+class _Slot(NamedTuple):
     """A message and the moment (time.monotonic) its sender's rate lets it go."""
 
     candidate: _Candidate
@@ -154,19 +159,31 @@ def send_queued(
                 .limit(limit)
             )
         ]
-    later = {c.id: at for c in candidates if (at := _held_until(c, timing, now)) is not None}
+    # Whether a text may go now depends on its participant's zone and its rule's days only: worked
+    # out once for each pair in a pass, not once a text.
+    held: dict[tuple[str | None, str | None], datetime | None] = {}
+    later = {}
+    for candidate in candidates:
+        key = (candidate.time_zone, candidate.rule)
+        if key not in held:
+            held[key] = _held_until(candidate, timing, now)
+        if (until := held[key]) is not None:
+            later[candidate.id] = until
     _hold_for_later(sessions, later)
     ready = [candidate for candidate in candidates if candidate.id not in later]
+    for transport in transports.values():
+        if isinstance(transport, KeepsConnections):
+            transport.keep_connections(max(1, workers))
     statuses: Counter[MessageStatus] = Counter()
     turns = Turns()
     with ThreadPoolExecutor(max(1, workers), thread_name_prefix="outbox") as pool:
-        in_flight: deque[list[tuple[Claimed, Future[str | DeliveryError]]]] = deque()
+        in_flight: deque[_OnItsWay] = deque()
         for group in _groups(ready, limiters):
             _sleep_until(group[0].at)
             # The group sent meanwhile is recorded in the transaction that claims this one: one wait
             # for the sends in flight and one write transaction a group, where there were two. And
             # recorded first, so that an opt-out the provider reported for it holds this group's text.
-            results = _results(in_flight.popleft()) if in_flight else []
+            results = in_flight.popleft().results() if in_flight else []
             try:
                 with turns.writing(sessions) as session:
                     at = clock()
@@ -178,24 +195,24 @@ def send_queued(
                 _record_alone(sessions, results, clock, turns)
                 raise
             statuses[MessageStatus.FAILED] += sum(isinstance(c, Held) for c in claims.values())
-            sends = [
-                (
-                    claimed,
-                    pool.submit(
-                        _send, transports[claimed.channel], claimed, slot.at, limiters.get(claimed.channel), turns
-                    ),
-                )
-                for slot in group
-                if isinstance(claimed := claims.get(slot.candidate.id), Claimed)
-            ]
+            sends = _OnItsWay(
+                [
+                    _Send(transports[claimed.channel], claimed, slot.at, limiters.get(claimed.channel))
+                    for slot in group
+                    if isinstance(claimed := claims.get(slot.candidate.id), Claimed)
+                ],
+                pool,
+                workers,
+                turns,
+            )
             # One group on its way while the next waits for its rate slots; more would only hold
             # claims longer. With one thread its texts are recorded at once.
             if workers > 1:
                 in_flight.append(sends)
             else:
-                statuses.update(_record(sessions, sends, clock, turns))
+                statuses.update(_record_alone(sessions, sends.results(), clock, turns))
         while in_flight:
-            statuses.update(_record(sessions, in_flight.popleft(), clock, turns))
+            statuses.update(_record_alone(sessions, in_flight.popleft().results(), clock, turns))
     return +statuses
 
 
@@ -254,39 +271,64 @@ def _sleep_until(moment: float) -> None:
         time.sleep(wait)
 
 
-def _send(
-    transport: Transport, message: Claimed, slot: float, limiter: RateLimiter | None, turns: Turns
-) -> str | DeliveryError:
+class _Send(NamedTuple):
+    """A claimed text, its sender, and the moment (time.monotonic) its rate slot comes."""
+
+    transport: Transport
+    message: Claimed
+    slot: float
+    limiter: RateLimiter | None
+
+
+class _OnItsWay:
+    """A group's texts on their way: each sender thread takes the next text, in slot order, until
+    none is left. A future for each thread rather than for each text: a text's future, its work
+    item and the wait for it were a tenth of the dispatcher's own CPU a text (bench/dispatch_cpu.py)."""
+
+    def __init__(self, sends: list[_Send], pool: ThreadPoolExecutor, workers: int, turns: Turns) -> None:
+        self._sends = sends
+        self._turns = turns
+        self._left = deque(enumerate(sends))
+        self._outcomes: list[str | DeliveryError | None] = [None] * len(sends)
+        self._senders = [pool.submit(self._send_the_rest) for _ in range(min(max(1, workers), len(sends)))]
+
+    def _send_the_rest(self) -> None:
+        while True:
+            try:
+                # deque.popleft is atomic: two threads never take one text.
+                index, send = self._left.popleft()
+            except IndexError:
+                return
+            self._outcomes[index] = _send(send, self._turns)
+
+    def results(self) -> list[tuple[Claimed, str | DeliveryError]]:
+        """Once every text has been sent: each one's provider id, or why it failed."""
+        for sender in self._senders:
+            sender.result()
+        results = []
+        for send, outcome in zip(self._sends, self._outcomes, strict=True):
+            assert outcome is not None
+            results.append((send.message, outcome))
+        return results
+
+
+def _send(send: _Send, turns: Turns) -> str | DeliveryError:
     """Send at the message's rate slot, between the outbox's write transactions: the provider's
     id, or why it failed."""
-    _sleep_until(slot)
+    message, limiter = send.message, send.limiter
+    _sleep_until(send.slot)
     try:
         with turns.sending():
             # No sleep(0) when it may go now: that would hand the interpreter to another thread.
             if limiter is not None and (wait := limiter.admit()) > 0:
                 time.sleep(wait)
-            return transport.send(message.address, message.body)
+            return send.transport.send(message.address, message.body)
     except DeliveryError as error:
         return error
     except Exception:
         # A bug or a surprise in a transport: whether the text left is unknown, like a timeout.
         log.exception("sending message %s on %s failed unexpectedly", message.id, message.channel)
         return DeliveryError(Failure.UNCERTAIN, "exception")
-
-
-def _results(sends: list[tuple[Claimed, Future[str | DeliveryError]]]) -> list[tuple[Claimed, str | DeliveryError]]:
-    """A group's sends once they have all ended: each text's provider id, or why it failed."""
-    return [(claimed, future.result()) for claimed, future in sends]
-
-
-def _record(
-    sessions: sessionmaker[Session],
-    sends: list[tuple[Claimed, Future[str | DeliveryError]]],
-    clock: Callable[[], datetime],
-    turns: Turns,
-) -> Counter[MessageStatus]:
-    """Wait for a group's sends and record their results in a transaction of their own."""
-    return _record_alone(sessions, _results(sends), clock, turns)
 
 
 def _record_alone(
@@ -350,8 +392,7 @@ def deliver(
         claimed = claim(session, message_id, clock())
     if not isinstance(claimed, Claimed):
         return None if claimed is None else MessageStatus.FAILED
-    done = Future[str | DeliveryError]()
     turns = Turns()
-    done.set_result(_send(transport, claimed, time.monotonic(), None, turns))
-    [(status, _)] = _record(sessions, [(claimed, done)], clock, turns).items()
+    result = _send(_Send(transport, claimed, time.monotonic(), None), turns)
+    [(status, _)] = _record_alone(sessions, [(claimed, result)], clock, turns).items()
     return status

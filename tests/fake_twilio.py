@@ -60,6 +60,8 @@ class FakeTwilio:
     lookups: list[dict[str, str]] = field(default_factory=list)
     #: Statuses the next list requests answer with instead of the list.
     lookup_statuses: list[int] = field(default_factory=list)
+    #: Connections the server accepted (each serves requests until its client closes it).
+    connections: int = 0
 
     def next_plan(self) -> Planned:
         with self.lock:
@@ -68,6 +70,16 @@ class FakeTwilio:
 
 def _handler(fake: FakeTwilio) -> type[JsonHandler]:
     class Handler(JsonHandler):
+        # As Twilio does: a connection serves one request after another, so a client's pool is seen.
+        protocol_version = "HTTP/1.1"
+        # Headers and body go in two writes: without this, Nagle and delayed ACKs add 40 ms to each.
+        disable_nagle_algorithm = True
+
+        def setup(self) -> None:
+            super().setup()
+            with fake.lock:
+                fake.connections += 1
+
         def do_GET(self) -> None:  # noqa: N802 (the stdlib's name)
             """Media as Twilio serves it: behind the account's basic auth; or the list of messages."""
             path, _, query = self.path.partition("?")

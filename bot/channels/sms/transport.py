@@ -4,6 +4,7 @@ and looking a text up at Twilio when we could not tell whether it left (schedule
 from datetime import datetime, timedelta
 
 import requests
+from requests.adapters import HTTPAdapter
 from twilio.base.exceptions import TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.http.response import Response
@@ -36,6 +37,9 @@ ERRORS: dict[int, Failure] = {
 _NOT_TAKEN = {429, 503}
 #: How far before our claim a text found at Twilio may have been created (clocks differ a little).
 _CLOCK_SLACK = timedelta(minutes=1)
+#: Connections kept open to Twilio before the dispatcher says how many threads send at once
+#: (`keep_connections`): `serve`'s dispatch job sends on 4.
+KEPT_CONNECTIONS = 4
 
 
 class BaseUrlHttpClient(TwilioHttpClient):  # type: ignore[misc]  # twilio ships no type hints
@@ -67,10 +71,26 @@ class TwilioTransport:
             raise ValueError("set TWILIO_MESSAGING_SERVICE_SID or TWILIO_FROM_NUMBER to send texts")
         http_client = BaseUrlHttpClient(api_base_url, timeout) if api_base_url else TwilioHttpClient(timeout=timeout)
         self._client = Client(account_sid, auth_token, http_client=http_client)
+        self._http_client = http_client
+        self._kept = 0
+        self.keep_connections(KEPT_CONNECTIONS)
         self._sender = (
             {"messaging_service_sid": messaging_service_sid} if messaging_service_sid else {"from_": from_number}
         )
         self._status_callback = status_callback
+
+    def keep_connections(self, senders: int) -> None:
+        """Keep a connection open for each of `senders` threads sending at once (never fewer than
+        now). The SDK's session keeps min(32, cores + 4) to https and requests' 10 to http: with
+        more threads, every request past those opened a new connection (a TLS handshake with
+        api.twilio.com) and dropped it after its one request."""
+        if senders <= self._kept:
+            return
+        # One adapter for both schemes: a pool for each host it reaches, each keeping this many.
+        adapter = HTTPAdapter(pool_maxsize=senders)
+        self._http_client.session.mount("https://", adapter)
+        self._http_client.session.mount("http://", adapter)
+        self._kept = senders
 
     def send(self, address: str, body: str) -> str:
         if len(body) > MAX_BODY:
