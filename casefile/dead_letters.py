@@ -62,9 +62,8 @@ def store_dead_letter(
     at: datetime,
 ) -> None:
     """Keep a delivery that cannot be a message (once per provider id)."""
-    # PostgreSQL text cannot hold NUL; the rest is kept as sent, but for JSON escapes written out.
-    payload = payload[:MAX_PAYLOAD].replace("\x00", "\ufffd")
-    kept, _ = mask_ssns(_JSON_ESCAPE.sub(_unescaped, payload) if channel is Channel.TELEGRAM else payload)
+    # PostgreSQL text cannot hold NUL; the rest is kept as sent, SSN-like numbers masked.
+    kept = masked_payload(channel, payload[:MAX_PAYLOAD].replace("\x00", "\ufffd"))
     session.execute(
         _STORE[dialect_of(session)],
         {
@@ -76,6 +75,14 @@ def store_dead_letter(
             "received_at": at,
         },
     )
+
+
+def masked_payload(channel: Channel | str, payload: str) -> str:
+    """A payload with its SSN-like numbers masked, a Telegram update's JSON escapes written out
+    first (migration 0017 re-masks stored ones with it)."""
+    if channel == Channel.TELEGRAM:
+        payload = _JSON_ESCAPE.sub(_unescaped, payload)
+    return mask_ssns(payload)[0]
 
 
 def _unescaped(escape: re.Match[str]) -> str:
