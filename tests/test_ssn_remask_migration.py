@@ -6,7 +6,11 @@ The rows are made by the service itself (a participant texting their counselor a
 with a step), then the words are put back as the old inbox stored them, with an SSN in a form it
 did not know, and the database is migrated as `waypoint db upgrade` does."""
 
+import importlib.util
+import json
+import random
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from alembic.script import ScriptDirectory
@@ -14,11 +18,13 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Connection, text
 
 from bot.app import Service, create_app
+from casefile.identifiers import mask_ssns
 from casefile.migrate import alembic_config
 from tests.channels import SmsAdapter
 from tests.support import FixedClock
 from tests.test_outbox_migration import migrate
 
+VERSIONS = Path(__file__).parent.parent / "casefile" / "migrations" / "versions"
 PLACEHOLDER = "QQQ"
 #: As the old inbox stored them: in text as typed, in JSON as json.dumps wrote it (escaped).
 SSN_TYPED = "612 – 34 – 5678"
@@ -126,3 +132,21 @@ def test_ssns_stored_before_are_masked_everywhere_and_nothing_else_changes(
     migrate(engine, "head")
     with engine.begin() as connection:
         assert rows(connection) == after
+
+
+def test_a_fact_is_parsed_only_when_it_may_hold_an_ssn() -> None:
+    """The migration skips a payload with no escape and no SSN as written; it must mask whatever
+    the parsed payload would have had masked, written with or without escapes."""
+    spec = importlib.util.spec_from_file_location("remask", VERSIONS / "0017_ssns_masked_again.py")
+    assert spec is not None and spec.loader is not None
+    remask = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(remask)
+    pieces = ("612", "34", "5678", " ", "-", "–", "\n", '"', "\\", "a", "⁶¹²", "510", "+1", ":", "{")
+    rng = random.Random(17)
+    for _ in range(5_000):
+        words = ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 8))) for _ in range(3)]
+        document = {"text": words[0], words[1]: [words[2], 7, None]}
+        masked = {"text": mask_ssns(words[0])[0], mask_ssns(words[1])[0]: [mask_ssns(words[2])[0], 7, None]}
+        for written in (json.dumps(document), json.dumps(document, ensure_ascii=False)):
+            found = remask._masked_json(written, None)
+            assert (json.loads(found) if found is not None else document) == masked, written

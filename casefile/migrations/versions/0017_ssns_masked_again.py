@@ -33,7 +33,7 @@ from alembic import op
 from sqlalchemy import Connection, text
 
 from casefile.dead_letters import masked_payload
-from casefile.identifiers import mask_ssns
+from casefile.identifiers import SSN_LIKE, mask_ssns
 
 revision: str = "0017"
 # Branches were cut from 0015 while 0016 (the sweep's) was being written beside this one: this
@@ -106,6 +106,11 @@ def _masked_text(value: str | None, _: object) -> str | None:
 
 def _masked_json(value: Any, _: object) -> str | None:
     """The JSON with every string in it masked, written as SQLAlchemy writes JSON; None if none was."""
+    if isinstance(value, str) and "\\" not in value and SSN_LIKE.search(value) is None:
+        # With no escape in it, each string's characters are in the text as they are, between
+        # quotes that are neither digit nor separator: none holds an SSN if the text does not.
+        # Most facts are so, and are not parsed (a third of the migration's time at 100k).
+        return None
     document = json.loads(value) if isinstance(value, str) else value
     found = False
 
