@@ -190,6 +190,48 @@ def test_case_numbers_written_other_ways_are_refused(text: str) -> None:
     assert len(found) == 1 and "case number" in found[0], found
 
 
+#: For generated texts: digits of several kinds, what people put between groups, and words around.
+_DIGIT_KINDS = ("0123456789", "０１２３４５６７８９", "⁰¹²³⁴⁵⁶⁷⁸⁹", "₀₁₂₃₄₅₆₇₈₉", "٠١٢٣٤٥٦٧٨٩")
+_GAPS = (" ", "-", "–", "—", "−", ".", "_", "/", "\u00a0", "\u200b", " - ", " – ", "--", "  ", "\n")
+_WORDS = ("my ssn is", "mi seguro social es", "ssn:", "here:", "", "thanks", "gracias", "call me at 510 555 0142")
+
+
+def _ssn(rng: random.Random) -> str:
+    kind = rng.choice(_DIGIT_KINDS)
+    groups = ["".join(rng.choice(kind) for _ in range(size)) for size in (3, 2, 4)]
+    if rng.random() < 0.2:
+        return "".join(groups)
+    return groups[0] + rng.choice(_GAPS) + groups[1] + rng.choice(_GAPS) + groups[2]
+
+
+def test_generated_ssns_in_every_form_are_refused_and_masked_whole() -> None:
+    rng = random.Random(1617)
+    for _ in range(5_000):
+        # A phone number right before it would make one longer number of the two: words come first.
+        text = f"{rng.choice(_WORDS[:-1])} {_ssn(rng)} {rng.choice(_WORDS)}".strip()
+        masked, found = mask_ssns(text)
+        assert found and _digits(masked) == _digits(text) - 9, (text, masked)
+        assert any("Social Security number" in problem for problem in problems(text)), text
+
+
+def test_generated_phone_numbers_and_zip_codes_are_kept() -> None:
+    rng = random.Random(1618)
+    for _ in range(5_000):
+        digits = "".join(rng.choice("0123456789") for _ in range(10))
+        gap = rng.choice(_GAPS[:8])
+        phone = rng.choice(
+            (
+                f"{digits[:3]}{gap}{digits[3:6]}{gap}{digits[6:]}",
+                f"({digits[:3]}) {digits[3:6]}-{digits[6:]}",
+                f"+1 {digits[:3]}{gap}{digits[3:6]}{gap}{digits[6:]}",
+                f"{digits[:5]}-{digits[5:9]}",  # ZIP+4
+                digits,
+            )
+        )
+        text = f"{rng.choice(_WORDS[:6])} {phone}"
+        assert mask_ssns(text) == (text, False), text
+
+
 def test_a_digit_is_every_character_unicode_gives_a_digit_value() -> None:
     pattern = re.compile(f"[{identifiers.DIGIT_CHARACTERS}]")
     for code in range(sys.maxunicode + 1):
