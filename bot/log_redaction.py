@@ -4,9 +4,10 @@ The leak that prompted it: httpx logs each request's URL at INFO, and the Bot AP
 token in the URL (`POST .../bot<token>/sendMessage`). Rather than silence one library, every log
 record is redacted as it is made (a log-record factory), whichever library made it and whichever
 handler writes it (ours, uvicorn's): the secrets the service was given (the Twilio auth token, the
-Telegram bot token and webhook secret), anything shaped as a bot token, and phone numbers and other
-long digit runs (Telegram chat ids, SSNs). Message bodies are never logged by our code; a test
-scans the log of a whole run for them (tests/test_log_redaction.py).
+Telegram bot token and webhook secret), anything shaped as a bot token, SSN-like numbers (as
+casefile.identifiers defines them), and phone numbers and other long digit runs (Telegram chat ids).
+Message bodies are never logged by our code; a test scans the log of a whole run for them
+(tests/test_log_redaction.py).
 """
 
 import logging
@@ -15,12 +16,13 @@ import threading
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from casefile.identifiers import SSN_LIKE
+
 #: A Bot API token: the bot's numeric id, a colon and 35 characters.
 _BOT_TOKEN = re.compile(r"\d{5,}:[A-Za-z0-9_-]{30,}")
 _PHONE_NUMBERS = re.compile(
     r"(?:\+1[ .-]?)?(?<![\w.])\(?\d{3}\)?[ .-]?\d{3}[ .-]\d{4}(?![\w])"  # 510-555-0100, +1 (510) 555-0100
     r"|\+\d{7,15}(?!\d)"  # +15105550100
-    r"|(?<![\w.:-])\d{3}-\d{2}-\d{4}(?![\w-])"  # an SSN
     r"|(?<![\w.:-])\d{7,}(?![\w])"  # 5105550100, a chat id, a case number
 )
 SECRET = "<secret>"
@@ -40,7 +42,9 @@ def redact(text: str) -> str:
     if pattern is not None:
         text = pattern.sub(SECRET, text)
     text = _BOT_TOKEN.sub(TOKEN, text)
-    return _PHONE_NUMBERS.sub(NUMBER, text)
+    # SSNs first, by the definition the guard and the inbox use (any separators, any digits), so
+    # that a phone pattern cannot take part of one and leave the rest.
+    return _PHONE_NUMBERS.sub(NUMBER, SSN_LIKE.sub(NUMBER, text))
 
 
 def install_log_redaction(secrets: Iterable[str]) -> None:

@@ -6,6 +6,7 @@ for hours; answering 200 and dropping it loses it. So it is kept here, as receiv
 numbers masked), with the reason, for staff to read (`waypoint dead-letters`, the console).
 """
 
+import re
 from datetime import datetime
 
 from sqlalchemy import String, Text, UniqueConstraint, select
@@ -18,6 +19,12 @@ from casefile.vocabulary import Channel
 #: What is kept of a payload: the request limits (bot.body_limit) bound it already; this bounds
 #: what a listing prints.
 MAX_PAYLOAD = 256 * 1024
+#: A JSON "\uXXXX" escape, or a pair of them for a character past the BMP, behind an even run of
+#: backslashes (so not an escaped backslash and a "u"). JSON senders escape every character past
+#: ASCII (Python's json.dumps does by default), so an SSN written "612–34–5678" arrives as
+#: "612\u201334\u20135678", which no pattern over the text sees; a hostile sender can escape the
+#: digits themselves.
+_JSON_ESCAPE = re.compile(r"(?<!\\)((?:\\\\)*)\\u([0-9a-fA-F]{4})(?:\\u([dD][c-fC-F][0-9a-fA-F]{2}))?")
 
 
 class DeadLetter(Base):
@@ -55,8 +62,8 @@ def store_dead_letter(
     at: datetime,
 ) -> None:
     """Keep a delivery that cannot be a message (once per provider id)."""
-    # PostgreSQL text cannot hold NUL; the rest is kept as sent.
-    kept, _ = mask_ssns(payload[:MAX_PAYLOAD].replace("\x00", "\ufffd"))
+    # PostgreSQL text cannot hold NUL; the rest is kept as sent, SSN-like numbers masked.
+    kept = masked_payload(channel, payload[:MAX_PAYLOAD].replace("\x00", "\ufffd"))
     session.execute(
         _STORE[dialect_of(session)],
         {
@@ -68,6 +75,25 @@ def store_dead_letter(
             "received_at": at,
         },
     )
+
+
+def masked_payload(channel: Channel | str, payload: str) -> str:
+    """A payload with its SSN-like numbers masked, a Telegram update's JSON escapes written out
+    first (migration 0017 re-masks stored ones with it)."""
+    if channel == Channel.TELEGRAM:
+        payload = _JSON_ESCAPE.sub(_unescaped, payload)
+    return mask_ssns(payload)[0]
+
+
+def _unescaped(escape: re.Match[str]) -> str:
+    """The character a JSON escape stands for, where JSON may hold it as it is (the payload stays the
+    same JSON); a control character, a quote, a backslash or half a surrogate pair stays escaped."""
+    backslashes, code, low = escape.group(1), int(escape.group(2), 16), escape.group(3)
+    if 0xD800 <= code <= 0xDBFF and low is not None:
+        return backslashes + chr(0x10000 + ((code - 0xD800) << 10) + (int(low, 16) - 0xDC00))
+    if code < 0x20 or chr(code) in '"\\' or 0xD800 <= code <= 0xDFFF:
+        return escape.group(0)
+    return backslashes + chr(code)
 
 
 def dead_letters(session: Session, limit: int = 50) -> list[DeadLetter]:

@@ -9,6 +9,8 @@ from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
+from casefile.identifiers import SSN_LIKE
+
 #: The minimum content of a case note (DOMAIN.md, "Case notes"; seeds 000, 001, 003), one line each.
 ELEMENTS = (
     "Date of contact",
@@ -32,7 +34,6 @@ FIRST_PERSON = frozenset(["I", "me", "my", "mine", "myself", "we", "our", "ours"
 _FIRST_PERSON = re.compile(r"\b(?:I|[Mm]e|[Mm]y|[Mm]ine|[Mm]yself|[Ww]e|[Oo]ur|[Oo]urs)\b")
 _WORDS_FILE = Path(__file__).with_name("judgement_words.txt")
 _QUOTED = re.compile(r'"[^"]*"')
-_SSN = re.compile(r"\b\d{3}[- ]\d{2}[- ]\d{4}\b|\b\d{9}\b")
 _LONG_NUMBER = re.compile(r"\b\d{7,}\b")
 # Matched against the lowercased text: one lowering is cheaper than case-insensitive searches.
 _CASE_NUMBER = re.compile(r"\bcase\s*(?:no\.?|number|num|#)\s*:?\s*[a-z0-9-]*\d[a-z0-9-]*")
@@ -107,7 +108,7 @@ def _findings(text: str, year: int) -> _Findings:
     lowered = text.lower()
     return _Findings(
         frozenset(_judgements(own_words)) | frozenset(_first_person(own_words)),
-        _SSN.search(text) is not None,
+        SSN_LIKE.search(text) is not None,
         _LONG_NUMBER.search(text) is not None,
         _CASE_NUMBER.search(lowered) is not None,
         _BIRTH_WORDS.search(lowered) is not None or _has_birth_date(text, year - BIRTH_DATE_YEARS),

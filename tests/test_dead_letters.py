@@ -3,6 +3,7 @@ past Twilio's limit are kept as dead letters with the reason, answered 200 so th
 not resend them forever, and listed for staff by `waypoint dead-letters`."""
 
 import json
+import random
 import time
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
@@ -13,7 +14,7 @@ from sqlalchemy import func, select
 
 from bot.app import Service, create_app
 from bot.cli import main
-from casefile.dead_letters import DeadLetter, dead_letters
+from casefile.dead_letters import _JSON_ESCAPE, DeadLetter, _unescaped, dead_letters
 from casefile.messages import Message
 from casefile.vocabulary import Channel
 from tests.channels import CHATS, TELEGRAM_SECRET, TelegramAdapter
@@ -92,6 +93,29 @@ def test_a_dead_letter_keeps_no_ssn(client: TestClient, service: Service) -> Non
     with service.sessions.begin() as session:
         [letter] = dead_letters(session)
         assert "612-34-5678" not in letter.payload and "***-**-****" in letter.payload
+
+
+@pytest.mark.parametrize("ssn", ["612–34–5678", "612 - 34 - 5678", "６１２－３４－５６７８", "𝟔𝟏𝟐𝟑𝟒𝟓𝟔𝟕𝟖"])
+def test_a_dead_letter_keeps_no_ssn_its_json_escapes(client: TestClient, service: Service, ssn: str) -> None:
+    """The update comes as JSON with every character past ASCII escaped ("612\\u201334..."), as
+    json.dumps writes it: the SSN is masked all the same, and the payload reads as the same JSON."""
+    body = update(21, date="soon", text=f"my ssn is {ssn}, call 510–555–0142")
+    assert b"\\u" in body
+    assert post_update(client, body) == 200
+    with service.sessions.begin() as session:
+        [letter] = dead_letters(session)
+    kept = json.loads(letter.payload)
+    assert kept["message"]["text"] == "my ssn is ***-**-****, call 510–555–0142"
+    assert kept | {"message": None} == json.loads(body) | {"message": None}
+
+
+def test_writing_out_json_escapes_never_changes_what_the_json_says() -> None:
+    rng = random.Random(16)
+    alphabet = 'ab1 "\\/\n\t\x00\x1f–é😀𝟔\ud800\u2028'
+    for _ in range(3_000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12)))
+        written = json.dumps({"text": text, "n": 1})
+        assert json.loads(_JSON_ESCAPE.sub(_unescaped, written)) == json.loads(written), written
 
 
 def test_an_sms_body_past_twilios_limit_is_kept_answered_with_nothing_and_not_processed(

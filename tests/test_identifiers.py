@@ -3,6 +3,8 @@ masked at the inbox before anything is stored, on every channel."""
 
 import random
 import re
+import sys
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
@@ -104,12 +106,155 @@ def test_hostile_spellings_of_identifiers_are_refused(text: str, reason: str) ->
     assert reason in found[0]
 
 
+#: SSNs as people type them that the guard and the inbox let through before (one separator
+#: throughout, dash, space or dot, or none; decimal digits only): each is refused and masked now.
+NEW_FORMS = (
+    "my ssn 612 34-5678",  # mixed separators
+    "ssn is 612-34 5678",
+    "SSN 612 - 34 - 5678",  # spaced dashes
+    "social 612 – 34 – 5678",
+    "My SSN is 612–34–5678",  # en dash
+    "ssn 612—34—5678",  # em dash (a phone's smart punctuation makes one of "--")
+    "SSN 612−34−5678",  # minus sign
+    "ssn 612‐34‐5678",  # hyphen
+    "ssn 612‑34‑5678",  # non-breaking hyphen
+    "SSN 612－34－5678",  # fullwidth hyphen-minus
+    "ssn 612--34--5678",
+    "ssn 612_34_5678",
+    "my social 612/34/5678",
+    "ssn 612\\34\\5678",
+    "ssn 612•34•5678",
+    "SSN 612\u00a034\u00a05678",  # no-break spaces
+    "ssn 612\u200b-34\u200b-5678",  # zero-width spaces a copy carries
+    "ssn 612\u00ad34\u00ad5678",  # soft hyphens
+    "ssn 612\n34\n5678",
+    "ssn ⁶¹²⁻³⁴⁻⁵⁶⁷⁸",  # superscripts
+    "ssn ₆₁₂₃₄₅₆₇₈",  # subscripts
+    "ssn ⑥①②-③④-⑤⑥⑦⑧",  # circled
+    "ssn 6¹²-34-5678",
+    "1. 612-34-5678 2. my address",  # an item of a list
+    "mi seguro social es 612 – 34 – 5678",
+    "mi social 612_34_5678 gracias",
+)
+#: Near misses that look like the new forms and must pass untouched.
+NEAR_MISSES = (
+    "call 510 555 0142",
+    "call me 510–555–0142",
+    "044 55 1234 5678 es de mi mamá",
+    "+52 1 33 1234 5678",
+    "mi prima en España 612 345 678",
+    "Sacramento CA 95814-1234",
+    "I can come 10-2, or 8 am - 12 pm",
+    "my shift is 8:30–5:00",
+    "I paid $1,234.56 for rent",
+    "Class starts 9/8/2026",
+    "usps tracking 9400 1000 0000 0000 0000 00",
+    "Zoom meeting ID 812 3456 7890",
+    "12 hrs this wk, 8 mon 4 wed",
+)
+
+
+def _digits(text: str) -> int:
+    return sum(unicodedata.digit(character, None) is not None for character in text)
+
+
+@pytest.mark.parametrize("text", NEW_FORMS)
+def test_ssns_typed_every_way_are_refused_and_masked(text: str) -> None:
+    found = problems(text)
+    assert len(found) == 1 and "Social Security number" in found[0], found
+    masked, was_found = mask_ssns(text)
+    assert was_found
+    assert _digits(masked) == _digits(text) - 9, masked
+    assert masked.count(identifiers.SSN_MASK) == 1
+
+
+@pytest.mark.parametrize("text", NEAR_MISSES)
+def test_numbers_shaped_near_an_ssn_are_kept(text: str) -> None:
+    assert problems(text) == []
+    assert mask_ssns(text) == (text, False)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Your case number: C–448812, please bring the form.",  # an en dash in the number
+        "Case ID 44-17302 is ready for review.",
+        "Case nbr 5520918",
+        "Nº de caso 4417302",
+        "Nro. de caso 5520918",
+        "caso número C–448812",
+    ],
+)
+def test_case_numbers_written_other_ways_are_refused(text: str) -> None:
+    found = problems(text)
+    assert len(found) == 1 and "case number" in found[0], found
+
+
+#: For generated texts: digits of several kinds, what people put between groups, and words around.
+_DIGIT_KINDS = ("0123456789", "０１２３４５６７８９", "⁰¹²³⁴⁵⁶⁷⁸⁹", "₀₁₂₃₄₅₆₇₈₉", "٠١٢٣٤٥٦٧٨٩")
+_GAPS = (" ", "-", "–", "—", "−", ".", "_", "/", "\u00a0", "\u200b", " - ", " – ", "--", "  ", "\n")
+_WORDS = ("my ssn is", "mi seguro social es", "ssn:", "here:", "", "thanks", "gracias", "call me at 510 555 0142")
+
+
+def _ssn(rng: random.Random) -> str:
+    kind = rng.choice(_DIGIT_KINDS)
+    groups = ["".join(rng.choice(kind) for _ in range(size)) for size in (3, 2, 4)]
+    if rng.random() < 0.2:
+        return "".join(groups)
+    return groups[0] + rng.choice(_GAPS) + groups[1] + rng.choice(_GAPS) + groups[2]
+
+
+def test_generated_ssns_in_every_form_are_refused_and_masked_whole() -> None:
+    rng = random.Random(1617)
+    for _ in range(5_000):
+        # A phone number right before it would make one longer number of the two: words come first.
+        text = f"{rng.choice(_WORDS[:-1])} {_ssn(rng)} {rng.choice(_WORDS)}".strip()
+        masked, found = mask_ssns(text)
+        assert found and _digits(masked) == _digits(text) - 9, (text, masked)
+        assert any("Social Security number" in problem for problem in problems(text)), text
+
+
+def test_generated_phone_numbers_and_zip_codes_are_kept() -> None:
+    rng = random.Random(1618)
+    for _ in range(5_000):
+        digits = "".join(rng.choice("0123456789") for _ in range(10))
+        gap = rng.choice(_GAPS[:8])
+        phone = rng.choice(
+            (
+                f"{digits[:3]}{gap}{digits[3:6]}{gap}{digits[6:]}",
+                f"({digits[:3]}) {digits[3:6]}-{digits[6:]}",
+                f"+1 {digits[:3]}{gap}{digits[3:6]}{gap}{digits[6:]}",
+                f"{digits[:5]}-{digits[5:9]}",  # ZIP+4
+                digits,
+            )
+        )
+        text = f"{rng.choice(_WORDS[:6])} {phone}"
+        assert mask_ssns(text) == (text, False), text
+
+
+def test_a_digit_is_every_character_unicode_gives_a_digit_value() -> None:
+    pattern = re.compile(f"[{identifiers.DIGIT_CHARACTERS}]")
+    for code in range(sys.maxunicode + 1):
+        character = chr(code)
+        assert (pattern.match(character) is not None) == (unicodedata.digit(character, None) is not None), hex(code)
+
+
+def test_a_separator_is_every_space_and_dash_unicode_knows() -> None:
+    pattern = re.compile(f"[{identifiers.SEPARATOR_CHARACTERS}]")
+    for code in range(sys.maxunicode + 1):
+        character = chr(code)
+        if unicodedata.category(character) == "Pd" or character.isspace():
+            assert pattern.match(character), hex(code)
+        if unicodedata.digit(character, None) is not None or character.isalpha():
+            assert not pattern.match(character), hex(code)
+
+
 def _every_pattern_tried(text: str, person: Person) -> list[str]:
     """The guard's answer with every pattern tried on every text: what outbound_problems' shortcuts
     (each pattern tried only when the text holds what any match of it needs) must not change."""
     folded = identifiers._fold(text)
     found = []
-    ssn, case_number = identifiers._SSN.search(text), identifiers._CASE_NUMBER.search(folded)
+    ssn, case_number = identifiers.SSN_LIKE.search(text), identifiers._CASE_NUMBER.search(folded)
     if ssn:
         found.append("ssn")
     if case_number:
@@ -128,6 +273,7 @@ def _every_pattern_tried(text: str, person: Person) -> list[str]:
 #: and without accents, birth phrases, month names, the participant's names and near misses.
 _PIECES = (
     "1|12|612|34|5678|1990|90|26|4417302|１２３|٤٥|¹⁹⁹⁰|³|½|-| |.|/|#|:|+1|,|\n"
+    "|–|—|−|_|\\|\u00a0|\u200b|\u00ad|⁴⁵|₆₇₈|①②|⑨|５|95814|044|  - |id|nº de caso|caso #"
     "|case|CASE|caso|número de caso|no. de caso|case no.|case number is|Cas"
     "|dob|D.O.B.|date of birth|birthdate|born on|fecha de nacimiento|nació el|nacio"
     "|March|marzo|de|dic|Reply|Hi|José|JOSE|Núñez|nunez|Josefina|Núñezes"

@@ -4,6 +4,7 @@ The whole-run test starts `waypoint serve` as a new process, with the logging a 
 drives it as Twilio and Telegram would (signed texts, a photo, a linked chat, a malformed update)
 with the fake providers on 127.0.0.1; then it reads everything the process wrote."""
 
+import logging
 import os
 import subprocess
 import sys
@@ -148,3 +149,28 @@ def test_numbers_that_identify_someone_are_redacted_and_the_rest_kept() -> None:
         f"to {NUMBER} / {NUMBER} / {NUMBER} / chat {NUMBER} / {NUMBER} "
         "with <secret> at 2026-03-02 17:00:05 from 127.0.0.1:54321, message 12345, SM0a1b2c3d4e5f"
     )
+
+
+@pytest.mark.parametrize(
+    "ssn",
+    [
+        "612 34-5678",
+        "612 - 34 - 5678",
+        "612–34–5678",
+        "612—34—5678",
+        "612_34_5678",
+        "612/34/5678",
+        "612.34.5678",
+        "612\u00a034\u00a05678",
+        "⁶¹²⁻³⁴⁻⁵⁶⁷⁸",
+        "１２３－４５－６７８９",
+    ],
+)
+def test_an_ssn_in_a_log_line_is_redacted_however_it_is_written(ssn: str, caplog: pytest.LogCaptureFixture) -> None:
+    """Whatever a library logs (a request's query, an exception quoting a form), an SSN in it is
+    redacted by the definition the guard and the inbox use (casefile.identifiers.SSN_LIKE)."""
+    install_log_redaction([])
+    with caplog.at_level(logging.INFO, logger="tests.log_redaction"):
+        logging.getLogger("tests.log_redaction").info("form field ssn=%s at 2026-03-02 17:00:05", ssn)
+    [record] = [record for record in caplog.records if record.name == "tests.log_redaction"]
+    assert record.getMessage() == f"form field ssn={NUMBER} at 2026-03-02 17:00:05"
