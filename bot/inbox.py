@@ -37,7 +37,7 @@ from bot.senders import participant_for
 from casefile.contacts import current_contact
 from casefile.identifiers import mask_ssns
 from casefile.messages import Message, failed_again, find_message, requeue, store_inbound
-from casefile.prepared import savepoint
+from casefile.prepared import failed_statement_undoes_itself, savepoint, still_in_transaction
 from casefile.vocabulary import Channel, ConsentState, Direction, MessageStatus
 from conversations.model import Reply
 from conversations.rendering import MessageRenderer
@@ -279,8 +279,11 @@ class Inbox:
         # An SSN texted in is masked before it is stored: neither the message nor any fact, note
         # or reply made from it holds the number; the flag says one was sent (issue 16, item 13).
         text, ssn_masked = mask_ssns(inbound.text)
+        # Storing is one statement: where a failed statement is undone alone (SQLite), that is the
+        # savepoint already, and two statements a message fewer.
+        own_savepoint = guard_store and not failed_statement_undoes_itself(session)
         try:
-            with savepoint(session) if guard_store else nullcontext():
+            with savepoint(session) if own_savepoint else nullcontext():
                 message_id = store_inbound(
                     session,
                     channel=inbound.channel,
@@ -295,7 +298,8 @@ class Inbox:
         except OperationalError:
             raise
         except Exception:
-            if not guard_store:
+            if not guard_store or not (own_savepoint or still_in_transaction(session)):
+                # Alone, or the others' work is lost with the transaction: the batch fails whole.
                 raise
             log.exception("a %s message could not be stored; the others with it go on", inbound.channel)
             return _Handled(None, False, None)

@@ -180,10 +180,10 @@ class _Transaction:
     asking for the connection, a new DB-API cursor and the engine's cursor listeners on every
     statement cost about a third of a statement's own time (bench/webhook.py, issue 19)."""
 
-    __slots__ = ("_connection", "cursor", "dialect", "_before", "_after", "_error", "_hide")
+    __slots__ = ("connection", "cursor", "dialect", "_before", "_after", "_error", "_hide")
 
     def __init__(self, connection: Connection) -> None:
-        self._connection = connection
+        self.connection = connection
         # One cursor for all: every statement's rows are fetched before the next one runs.
         self.cursor = connection.connection.cursor()
         self.dialect = connection.dialect
@@ -198,7 +198,7 @@ class _Transaction:
 
     def execute(self, sql: str, parameters: Any, many: bool) -> None:
         """The driver's execute between the engine's cursor events, its errors as SQLAlchemy's."""
-        connection, cursor = self._connection, self.cursor
+        connection, cursor = self.connection, self.cursor
         for listener in self._before:
             listener(connection, cursor, sql, parameters, None, many)
         try:
@@ -222,6 +222,21 @@ def _handle(session: Session) -> _Transaction:
     if handle is None:
         handle = session.info[_HANDLE] = _Transaction(session.connection())
     return handle
+
+
+def failed_statement_undoes_itself(session: Session) -> bool:
+    """Whether a statement that fails is undone alone and its transaction goes on (SQLite: a
+    constraint, or a trigger's RAISE(ABORT), undoes only the statement), so that a savepoint around
+    a single statement would add nothing. On PostgreSQL a failed statement spoils the transaction."""
+    return _handle(session).dialect.name == "sqlite"
+
+
+def still_in_transaction(session: Session) -> bool:
+    """Whether the session's transaction is still open in the database after a statement failed
+    (on SQLite a trigger's RAISE(ROLLBACK), or a full disk, can end it: later statements would then
+    each commit on their own)."""
+    driver = _handle(session).connection.connection.driver_connection
+    return driver is not None and bool(driver.in_transaction)
 
 
 def dialect_name(session: Session) -> str:
