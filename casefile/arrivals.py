@@ -12,12 +12,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam
+from sqlalchemy import and_, bindparam, exists
 from sqlalchemy.orm import Session
 
 from casefile.base import table_of
 from casefile.contacts import Contact
 from casefile.handoffs import Handoff, HandoffReason, OpenHandoff
+from casefile.outreach import Outreach, OutreachKind, OutreachState
 from casefile.people import (
     CORRESPONDENT,
     CORRESPONDENT_COLUMNS,
@@ -35,11 +36,16 @@ class Sender:
     #: Their open contacts (id, last message at), for casefile.contacts.contact_of.
     open_contacts: tuple[tuple[int, datetime], ...]
     handoff: OpenHandoff | None
+    #: Whether an outreach text they were sent is still unanswered, and whether any outreach is
+    #: queued for them: casefile.outreach.note_reply writes only what a reply changes.
+    unanswered_outreach: bool
+    queued_outreach: bool
 
 
 _PARTICIPANTS = table_of(Participant)
 _CONTACTS = table_of(Contact)
 _HANDOFFS = table_of(Handoff)
+_OUTREACH = table_of(Outreach)
 # At most one handoff is open per participant (a unique index), so a participant's rows are one for
 # each open contact (almost always one or none).
 _SENDER = (
@@ -50,6 +56,19 @@ _SENDER = (
         _HANDOFFS.c.reason,
         _HANDOFFS.c.contact_id,
         _HANDOFFS.c.resources_contact_id,
+        # Two index lookups inside this statement, where an UPDATE each (one of them rarely
+        # changing anything) cost a message two statements (issue 19).
+        exists()
+        .where(
+            _OUTREACH.c.state == OutreachState.DISPATCHED,
+            _OUTREACH.c.participant_id == _PARTICIPANTS.c.id,
+            _OUTREACH.c.kind == OutreachKind.TEXT,
+            _OUTREACH.c.answered_at.is_(None),
+        )
+        .label("unanswered_outreach"),
+        exists()
+        .where(_OUTREACH.c.state == OutreachState.QUEUED, _OUTREACH.c.participant_id == _PARTICIPANTS.c.id)
+        .label("queued_outreach"),
     )
     .outerjoin(_CONTACTS, and_(_CONTACTS.c.participant_id == _PARTICIPANTS.c.id, _CONTACTS.c.closed_at.is_(None)))
     .outerjoin(_HANDOFFS, and_(_HANDOFFS.c.participant_id == _PARTICIPANTS.c.id, _HANDOFFS.c.closed_at.is_(None)))
@@ -75,7 +94,7 @@ def _sender(rows: list[tuple[Any, ...]]) -> Sender | None:
     if not rows:
         return None
     first = rows[0]
-    handoff_id, reason, contact_id, resources_contact_id = first[CORRESPONDENT_COLUMNS + 2 :]
+    handoff_id, reason, contact_id, resources_contact_id, unanswered, queued = first[CORRESPONDENT_COLUMNS + 2 :]
     return Sender(
         correspondent_from(first),
         tuple(
@@ -86,4 +105,6 @@ def _sender(rows: list[tuple[Any, ...]]) -> Sender | None:
         OpenHandoff(handoff_id, HandoffReason(reason), contact_id, resources_contact_id)
         if handoff_id is not None
         else None,
+        bool(unanswered),
+        bool(queued),
     )
