@@ -1,16 +1,28 @@
-"""Storing each text of a batch (group commit) costs only that text when it fails, with or without
-a savepoint around it: on SQLite the one INSERT is its own savepoint (a failed statement is undone
-alone, with whatever its triggers did), and a failure that ends the whole transaction fails the
-whole batch rather than letting the texts after it commit one statement at a time."""
+"""Storing or processing a text of a batch (group commit) costs only that text when it fails, with
+no savepoint around it in the usual case: on SQLite the one INSERT is its own savepoint (a failed
+statement is undone alone, with whatever its triggers did), and a failure that ends the whole
+transaction fails the whole batch rather than letting the texts after it commit one statement at a
+time; a failed processing has the batch rolled back and done again with savepoints."""
 
 import pytest
 from sqlalchemy import func, select, text
 
 from bot.app import Service
 from bot.inbox import ProcessingFailed
+from casefile.contacts import Contact
+from casefile.conversation import ConversationRecord
 from casefile.messages import UnknownSender
 from tests.support import SPANISH_PHONE, UNKNOWN_PHONE
-from tests.test_group_commit import arrival, inbound_rows, replies_of, together
+from tests.test_group_commit import (
+    SAME_PEOPLE,
+    arrival,
+    consented,
+    inbound_rows,
+    replies_of,
+    replies_stored,
+    together,
+)
+from tests.test_inbox_failures import break_storage
 
 #: RAISE(ROLLBACK) is SQLite's (on PostgreSQL a failed statement spoils the transaction, and the
 #: text's storing has a savepoint of its own: the test above covers it).
@@ -83,3 +95,22 @@ def test_a_failure_that_ends_the_transaction_fails_the_whole_batch(service: Serv
     assert all(isinstance(outcome, ProcessingFailed) and outcome.message_id is None for outcome in outcomes)
     assert len(outcomes) == 2  # the third was not taken: it stays in line for a batch of its own
     assert inbound_rows(service) == {}
+
+
+def test_a_text_whose_processing_fails_has_the_batch_done_again_and_the_others_stored_once(
+    service: Service,
+) -> None:
+    """A batch processes its texts with no savepoint each: one whose processing fails rolls all of
+    it back, and the batch is done again with savepoints. Nothing of the first pass is kept."""
+    consented(service)
+    break_storage(service, "events", when="NEW.kind = 'counselor_message'")
+    outcomes = together(service, SAME_PEOPLE(service))
+    assert isinstance(outcomes[2], ProcessingFailed) and outcomes[2].message_id is not None
+    for n in (1, 2, 4):  # each reply stored once, as answered
+        assert replies_stored(service, f"SM-p{n}") == list(replies_of(outcomes[n - 1]))
+    assert replies_stored(service, "SM-p3") == []
+    assert inbound_rows(service)["SM-p3"] == "received"
+    with service.sessions.begin() as session:
+        contacts = session.scalar(select(func.count()).select_from(Contact))
+        states = session.scalar(select(func.count()).select_from(ConversationRecord))
+    assert (contacts, states) == (2, 2)  # one each for Jordan and Guadalupe, not one more per pass
