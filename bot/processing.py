@@ -19,7 +19,6 @@ from casefile.contacts import contact_of, current_contact
 from casefile.conversation import SavedConversation, save_conversation
 from casefile.documents import add_documents
 from casefile.facts import Fact, FactSource, record_facts
-from casefile.goals import active_goal
 from casefile.messages import Message, add_outbound, mark_processed, note_unknown_sender
 from casefile.outreach import cancel_queued, note_reply
 from casefile.people import Correspondent, find_correspondent_by_id, set_participant
@@ -118,9 +117,7 @@ class MessageProcessor:
             if saved is not None
             else ConversationState()
         )
-        view = participant_view(
-            participant, active_goal(session, participant.id), hours_plan(session, participant, message.received_at)
-        )
+        view = participant_view(participant, sender.goal, hours_plan(session, participant, message.received_at))
         view = replace(
             view,
             handoff=handoff.reason.value if handoff is not None else None,

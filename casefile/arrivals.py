@@ -2,7 +2,7 @@
 their row.
 
 Each message read its participant (with counselor and conversation), then their open contacts, then
-their open handoff: three statements where one does, at about 15 us each of Python and driver beside
+their open handoff, then their active goal and its steps: four statements where one does, at about 15 us each of Python and driver beside
 SQLite's own few (bench/webhook.py, issue 19). Read after the lock, the contacts and the handoff are
 the ones the message before committed (casefile.people: on PostgreSQL the lock is a statement of
 its own).
@@ -12,11 +12,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, exists
+from sqlalchemy import and_, bindparam, literal, select
 from sqlalchemy.orm import Session
 
 from casefile.base import table_of
 from casefile.contacts import Contact
+from casefile.goals import Goal, GoalPlan, GoalStep, PlannedStep
 from casefile.handoffs import Handoff, HandoffReason, OpenHandoff
 from casefile.outreach import Outreach, OutreachKind, OutreachState
 from casefile.people import (
@@ -28,6 +29,7 @@ from casefile.people import (
     lock_participant,
 )
 from casefile.prepared import Prepared
+from casefile.vocabulary import GoalStatus, StepStatus
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,8 @@ class Sender:
     #: Their open contacts (id, last message at), for casefile.contacts.contact_of.
     open_contacts: tuple[tuple[int, datetime], ...]
     handoff: OpenHandoff | None
+    #: Their active goal and its steps in plan order (casefile.goals), None if they have none.
+    goal: GoalPlan | None
     #: Whether an outreach text they were sent is still unanswered, and whether any outreach is
     #: queued for them: casefile.outreach.note_reply writes only what a reply changes.
     unanswered_outreach: bool
@@ -46,8 +50,11 @@ _PARTICIPANTS = table_of(Participant)
 _CONTACTS = table_of(Contact)
 _HANDOFFS = table_of(Handoff)
 _OUTREACH = table_of(Outreach)
-# At most one handoff is open per participant (a unique index), so a participant's rows are one for
-# each open contact (almost always one or none).
+_GOALS = table_of(Goal)
+_STEPS = table_of(GoalStep)
+# At most one handoff is open and one goal active per participant (unique indexes), so a
+# participant's rows are one for each open contact (almost always one or none) and step of their
+# goal (a few), in the steps' order.
 _SENDER = (
     CORRESPONDENT.add_columns(
         _CONTACTS.c.id,
@@ -57,21 +64,38 @@ _SENDER = (
         _HANDOFFS.c.contact_id,
         _HANDOFFS.c.resources_contact_id,
         # Two index lookups inside this statement, where an UPDATE each (one of them rarely
-        # changing anything) cost a message two statements (issue 19).
-        exists()
+        # changing anything) cost a message two statements (issue 19). A LIMIT, not EXISTS:
+        # PostgreSQL may hash an EXISTS, reading every participant's queued rows for this one.
+        select(literal(True))
         .where(
             _OUTREACH.c.state == OutreachState.DISPATCHED,
             _OUTREACH.c.participant_id == _PARTICIPANTS.c.id,
             _OUTREACH.c.kind == OutreachKind.TEXT,
             _OUTREACH.c.answered_at.is_(None),
         )
+        .limit(1)
+        .scalar_subquery()
         .label("unanswered_outreach"),
-        exists()
+        select(literal(True))
         .where(_OUTREACH.c.state == OutreachState.QUEUED, _OUTREACH.c.participant_id == _PARTICIPANTS.c.id)
+        .limit(1)
+        .scalar_subquery()
         .label("queued_outreach"),
+        _GOALS.c.id,
+        _GOALS.c.words,
+        _GOALS.c.details,
+        _GOALS.c.measure,
+        _GOALS.c.target_date,
+        _STEPS.c.id,
+        _STEPS.c.text,
+        _STEPS.c.due_date,
+        _STEPS.c.status,
     )
     .outerjoin(_CONTACTS, and_(_CONTACTS.c.participant_id == _PARTICIPANTS.c.id, _CONTACTS.c.closed_at.is_(None)))
     .outerjoin(_HANDOFFS, and_(_HANDOFFS.c.participant_id == _PARTICIPANTS.c.id, _HANDOFFS.c.closed_at.is_(None)))
+    .outerjoin(_GOALS, and_(_GOALS.c.participant_id == _PARTICIPANTS.c.id, _GOALS.c.status == GoalStatus.ACTIVE))
+    .outerjoin(_STEPS, _STEPS.c.goal_id == _GOALS.c.id)
+    .order_by(_STEPS.c.position)
 )
 _BY_PHONE = Prepared(_SENDER.where(_PARTICIPANTS.c.phone == bindparam("phone")))
 _BY_ID = Prepared(_SENDER.where(_PARTICIPANTS.c.id == bindparam("participant_id")))
@@ -94,17 +118,23 @@ def _sender(rows: list[tuple[Any, ...]]) -> Sender | None:
     if not rows:
         return None
     first = rows[0]
-    handoff_id, reason, contact_id, resources_contact_id, unanswered, queued = first[CORRESPONDENT_COLUMNS + 2 :]
+    contact, handoff, goal, step = (CORRESPONDENT_COLUMNS + offset for offset in (0, 2, 8, 13))
+    handoff_id, reason, contact_id, resources_contact_id, unanswered, queued = first[handoff:goal]
+    goal_id, words, details, measure, target = first[goal:step]
+    # Each contact is on a row for each step, and each step on a row for each contact.
+    contacts = dict.fromkeys((row[contact], row[contact + 1]) for row in rows if row[contact] is not None)
+    steps = dict.fromkeys(
+        PlannedStep(step_id, text, due_date, status is StepStatus.DONE)
+        for step_id, text, due_date, status in (row[step:] for row in rows)
+        if step_id is not None
+    )
     return Sender(
         correspondent_from(first),
-        tuple(
-            (row[CORRESPONDENT_COLUMNS], row[CORRESPONDENT_COLUMNS + 1])
-            for row in rows
-            if row[CORRESPONDENT_COLUMNS] is not None
-        ),
+        tuple(contacts),
         OpenHandoff(handoff_id, HandoffReason(reason), contact_id, resources_contact_id)
         if handoff_id is not None
         else None,
-        bool(unanswered),
-        bool(queued),
+        GoalPlan(goal_id, words, details, measure, target, tuple(steps)) if goal_id is not None else None,
+        unanswered is not None,
+        queued is not None,
     )
