@@ -57,8 +57,6 @@ _STEPS = table_of(GoalStep)
 # goal (a few), in the steps' order.
 _SENDER = (
     CORRESPONDENT.add_columns(
-        _CONTACTS.c.id,
-        _CONTACTS.c.last_message_at,
         _HANDOFFS.c.id,
         _HANDOFFS.c.reason,
         _HANDOFFS.c.contact_id,
@@ -86,6 +84,9 @@ _SENDER = (
         _GOALS.c.details,
         _GOALS.c.measure,
         _GOALS.c.target_date,
+        # What differs from row to row comes last (Prepared's `same_leading`).
+        _CONTACTS.c.id,
+        _CONTACTS.c.last_message_at,
         _STEPS.c.id,
         _STEPS.c.text,
         _STEPS.c.due_date,
@@ -97,8 +98,11 @@ _SENDER = (
     .outerjoin(_STEPS, _STEPS.c.goal_id == _GOALS.c.id)
     .order_by(_STEPS.c.position)
 )
-_BY_PHONE = Prepared(_SENDER.where(_PARTICIPANTS.c.phone == bindparam("phone")))
-_BY_ID = Prepared(_SENDER.where(_PARTICIPANTS.c.id == bindparam("participant_id")))
+#: Where the columns of the participant, their handoff, outreach and goal end, and those of a contact
+#: and a step begin.
+_HANDOFF, _GOAL, _CONTACT, _STEP = (CORRESPONDENT_COLUMNS + offset for offset in (0, 6, 11, 13))
+_BY_PHONE = Prepared(_SENDER.where(_PARTICIPANTS.c.phone == bindparam("phone")), same_leading=_CONTACT)
+_BY_ID = Prepared(_SENDER.where(_PARTICIPANTS.c.id == bindparam("participant_id")), same_leading=_CONTACT)
 
 
 def sender_by_phone(session: Session, phone: str) -> Sender | None:
@@ -118,14 +122,13 @@ def _sender(rows: list[tuple[Any, ...]]) -> Sender | None:
     if not rows:
         return None
     first = rows[0]
-    contact, handoff, goal, step = (CORRESPONDENT_COLUMNS + offset for offset in (0, 2, 8, 13))
-    handoff_id, reason, contact_id, resources_contact_id, unanswered, queued = first[handoff:goal]
-    goal_id, words, details, measure, target = first[goal:step]
+    handoff_id, reason, contact_id, resources_contact_id, unanswered, queued = first[_HANDOFF:_GOAL]
+    goal_id, words, details, measure, target = first[_GOAL:_CONTACT]
     # Each contact is on a row for each step, and each step on a row for each contact.
-    contacts = dict.fromkeys((row[contact], row[contact + 1]) for row in rows if row[contact] is not None)
+    contacts = dict.fromkeys((row[_CONTACT], row[_CONTACT + 1]) for row in rows if row[_CONTACT] is not None)
     steps = dict.fromkeys(
         PlannedStep(step_id, text, due_date, status is StepStatus.DONE)
-        for step_id, text, due_date, status in (row[step:] for row in rows)
+        for step_id, text, due_date, status in (row[_STEP:] for row in rows)
         if step_id is not None
     )
     return Sender(

@@ -33,7 +33,9 @@ _Bind = tuple[str | None, Any, Processor]
 class _Compiled:
     """One statement as one dialect's driver takes it."""
 
-    def __init__(self, statement: ClauseElement, dialect: Dialect, keys: Sequence[str] | None) -> None:
+    def __init__(
+        self, statement: ClauseElement, dialect: Dialect, keys: Sequence[str] | None, same_leading: int = 0
+    ) -> None:
         compiled = statement.compile(dialect=dialect, column_keys=list(keys) if keys is not None else None)
         assert isinstance(compiled, SQLCompiler)
         assert not compiled.escaped_bind_names, "bind names the driver takes as they are"
@@ -59,6 +61,10 @@ class _Compiled:
         #: Made from the first result's description (a driver's type codes may pick a processor):
         #: the columns that have one, by position.
         self._readers: list[tuple[int, Callable[[Any], Any]]] | None = None
+        #: The leading columns every row holds alike (a join's one side), converted once: after the
+        #: first row, only the others' readers run (`_tail`, by position within the rest).
+        self._same = same_leading
+        self._tail: list[tuple[int, Callable[[Any], Any]]] = []
 
     @staticmethod
     def _bind(uses: list[BindParameter[Any]], dialect: Dialect) -> _Bind:
@@ -97,17 +103,22 @@ class _Compiled:
                 for column_type, described in zip(self._columns, cursor.description, strict=True)
             ]
             self._readers = [(index, read) for index, read in enumerate(readers) if read is not None]
+            self._tail = [(index - self._same, read) for index, read in self._readers if index >= self._same]
         if not self._readers:
             # Both drivers fetch plain tuples: nothing to convert, nothing to copy.
             return fetched
-        return [self._read(row) for row in fetched]
+        if self._same and len(fetched) > 1:
+            first = _read(fetched[0], self._readers)
+            same = first[: self._same]
+            return [first, *(same + _read(row[self._same :], self._tail) for row in fetched[1:])]
+        return [_read(row, self._readers) for row in fetched]
 
-    def _read(self, row: tuple[Any, ...]) -> tuple[Any, ...]:
-        assert self._readers is not None
-        values = list(row)
-        for index, read in self._readers:
-            values[index] = read(values[index])
-        return tuple(values)
+
+def _read(row: tuple[Any, ...], readers: list[tuple[int, Callable[[Any], Any]]]) -> tuple[Any, ...]:
+    values = list(row)
+    for index, read in readers:
+        values[index] = read(values[index])
+    return tuple(values)
 
 
 class Prepared:
@@ -117,7 +128,10 @@ class Prepared:
     with `Session.execute`. Column defaults computed in Python are not applied: give every column.
     """
 
-    def __init__(self, statement: ClauseElement | Mapping[str, ClauseElement]) -> None:
+    def __init__(self, statement: ClauseElement | Mapping[str, ClauseElement], same_leading: int = 0) -> None:
+        """`same_leading`: how many leading columns every row of a result holds alike (the one side
+        of a join): they are converted once, their values on later rows taken from the first."""
+        self._same_leading = same_leading
         self._statements = statement if isinstance(statement, Mapping) else None
         self._statement = statement if isinstance(statement, ClauseElement) else None
         self._compiled: dict[tuple[str, tuple[str, ...]], _Compiled] = {}
@@ -129,7 +143,9 @@ class Prepared:
         keys = tuple(params) if isinstance(statement, Insert) else ()
         compiled = self._compiled.get((dialect.name, keys))
         if compiled is None:
-            compiled = _Compiled(statement, dialect, keys if isinstance(statement, Insert) else None)
+            compiled = _Compiled(
+                statement, dialect, keys if isinstance(statement, Insert) else None, self._same_leading
+            )
             self._compiled[(dialect.name, keys)] = compiled
         return compiled
 
