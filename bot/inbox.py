@@ -7,8 +7,9 @@ One transaction (DESIGN.md, "Data flow of one inbound text"):
 If step 2 fails only the savepoint is undone: the message still commits, RECEIVED, and a second
 delivery of it, or `process_pending`, processes it then. The provider is answered after the commit.
 `receive_together` does the same for several messages in one transaction (bot.group_commit, for
-the SMS webhook): each stored in a savepoint of its own too, so that one that cannot even be stored
-costs only itself, then processed in order, and one commit for all.
+the SMS webhook), in order, with one commit for all; one that cannot be stored or processed costs
+only itself. There a savepoint is paid only where needed: on SQLite a failed INSERT is undone alone,
+and a failed processing has the batch done again with a savepoint around each text's processing.
 
 Every inbound message passes here, so the statements are few and written as SQL expressions
 (no unit-of-work flush): bench/webhook.py measures this path.
@@ -37,7 +38,7 @@ from bot.senders import participant_for
 from casefile.contacts import current_contact
 from casefile.identifiers import mask_ssns
 from casefile.messages import Message, failed_again, find_message, requeue, store_inbound
-from casefile.prepared import savepoint
+from casefile.prepared import failed_statement_undoes_itself, savepoint, still_in_transaction
 from casefile.vocabulary import Channel, ConsentState, Direction, MessageStatus
 from conversations.model import Reply
 from conversations.rendering import MessageRenderer
@@ -53,6 +54,10 @@ RECEIVE_ATTEMPTS = 3
 BATCH_HOLD_SECONDS = 0.025
 #: The most messages one transaction takes: about what a burst keeps in flight (wrk and Twilio, ~32).
 BATCH_MOST = 32
+
+
+class _Redo(Exception):
+    """A text's processing failed in a batch with no savepoint around it: the batch is done again."""
 
 
 class _BatchFailed(Exception):
@@ -195,8 +200,8 @@ class Inbox:
         taking: Callable[[int], None] | None = None,
     ) -> list[Receipt | ProcessingFailed]:
         """Store and process several messages, in order, in one transaction with one commit (group
-        commit): each as `receive` does, each in savepoints of its own, so that one message that
-        cannot be stored or processed costs only itself. The outcomes are those of the first
+        commit): each as `receive` does, so that one message that cannot be stored or processed
+        costs only itself (with savepoints of its own, once one has failed: see below). The outcomes are those of the first
         arrivals, in order: fewer than all when the transaction had held the write lock `hold`
         seconds or taken BATCH_MOST; the rest were not taken. `arrivals` is read once the lock is
         held, so it may be a line that grows meanwhile; `taking` is told, just before the commit,
@@ -205,41 +210,52 @@ class Inbox:
         DatabaseBusy if every attempt waited for the database in vain (nothing was taken); and
         ProcessingFailed(None) for each message taken if the batch could not be committed for
         another reason: nothing of it was, so no text is answered as if it had been."""
+        # First with no savepoint around each text's processing (two statements a text fewer): a
+        # text whose processing fails then has the whole transaction rolled back, and the batch is
+        # done again, every text's processing in a savepoint, so that its failure costs only itself.
+        guarded = False
         for attempt in range(1, attempts + 1):
-            outcomes: list[Receipt | ProcessingFailed] = []
-            committing = False
-            try:
-                with self._sessions.begin() as session:
-                    try:
-                        self._receive_batch_once(session, arrivals, reply_status, hold, outcomes, taking is not None)
-                    except OperationalError:
-                        raise
-                    except Exception as error:
-                        # Out of the line before the rollback lets the lock go (the message in hand
-                        # counts): answered, not tried again behind later ones.
-                        failed = min(len(outcomes) + 1, len(arrivals))
+            while True:
+                outcomes: list[Receipt | ProcessingFailed] = []
+                committing = False
+                try:
+                    with self._sessions.begin() as session:
+                        try:
+                            self._receive_batch_once(
+                                session, arrivals, reply_status, hold, outcomes, taking is not None, guarded
+                            )
+                        except (OperationalError, _Redo):
+                            raise
+                        except Exception as error:
+                            # Out of the line before the rollback lets the lock go (the message in
+                            # hand counts): answered, not tried again behind later ones.
+                            failed = min(len(outcomes) + 1, len(arrivals))
+                            if taking is not None:
+                                taking(failed)
+                            raise _BatchFailed(failed) from error
+                        committing = True
                         if taking is not None:
-                            taking(failed)
-                        raise _BatchFailed(failed) from error
-                    committing = True
-                    if taking is not None:
-                        taking(len(outcomes))
-                return outcomes
-            except _BatchFailed as failure:
-                return self._not_committed(failure.taken)
-            except OperationalError as error:
-                if committing:
+                            taking(len(outcomes))
+                    return outcomes
+                except _Redo:
+                    # Nothing of it was kept (the rollback): not an attempt, the database did not refuse.
+                    guarded = True
+                except _BatchFailed as failure:
+                    return self._not_committed(failure.taken)
+                except OperationalError as error:
+                    if committing:
+                        return self._not_committed(len(outcomes))
+                    # As in `receive`: nothing was committed; the whole batch is tried again.
+                    log.log(
+                        logging.DEBUG if attempts == 1 else logging.WARNING,
+                        "receiving messages together waited for the database in vain (attempt %s of %s): %s",
+                        attempt,
+                        attempts,
+                        _first_line(error.orig if error.orig is not None else error),
+                    )
+                    break
+                except Exception:
                     return self._not_committed(len(outcomes))
-                # As in `receive`: nothing was committed; the whole batch is tried again.
-                log.log(
-                    logging.DEBUG if attempts == 1 else logging.WARNING,
-                    "receiving messages together waited for the database in vain (attempt %s of %s): %s",
-                    attempt,
-                    attempts,
-                    _first_line(error.orig if error.orig is not None else error),
-                )
-            except Exception:
-                return self._not_committed(len(outcomes))
         raise DatabaseBusy()
 
     @staticmethod
@@ -255,6 +271,7 @@ class Inbox:
         hold: float,
         outcomes: list[Receipt | ProcessingFailed],
         live: bool,
+        guarded: bool,
     ) -> None:
         # BEGIN (IMMEDIATE on SQLite) now: the hold is counted from when the write lock is ours.
         session.connection()
@@ -265,22 +282,33 @@ class Inbox:
             # A lone message needs no savepoint around its storing (if that fails, it is all there
             # is), unless others may join it in a line that grows meanwhile.
             guard = live or len(arrivals) > 1
-            handled = self._take(session, arrivals[len(outcomes)], reply_status, guard_store=guard)
+            handled = self._take(session, arrivals[len(outcomes)], reply_status, guard, guarded)
             outcomes.append(handled.receipt() if handled.replies is not None else handled.failure())
             # The next message reads every row afresh: a message loaded here (a redelivery) was
             # changed since by SQL statements that the session's identity map does not see.
             session.expunge_all()
 
-    def _take(self, session: Session, arrival: Arrival, reply_status: MessageStatus, guard_store: bool) -> _Handled:
+    def _take(
+        self,
+        session: Session,
+        arrival: Arrival,
+        reply_status: MessageStatus,
+        guard_store: bool,
+        guard_processing: bool = True,
+    ) -> _Handled:
         """Store a message (de-duplicated on its provider's id) and process it in a savepoint.
         With `guard_store`, storing it is in a savepoint too, and a failure to store it leaves the
-        transaction usable for the others in it: the handled message then has no id."""
+        transaction usable for the others in it: the handled message then has no id. Without
+        `guard_processing`, a failure to process it raises _Redo (the caller rolls back)."""
         inbound, inline = arrival.inbound, arrival.inline
         # An SSN texted in is masked before it is stored: neither the message nor any fact, note
         # or reply made from it holds the number; the flag says one was sent (issue 16, item 13).
         text, ssn_masked = mask_ssns(inbound.text)
+        # Storing is one statement: where a failed statement is undone alone (SQLite), that is the
+        # savepoint already, and two statements a message fewer.
+        own_savepoint = guard_store and not failed_statement_undoes_itself(session)
         try:
-            with savepoint(session) if guard_store else nullcontext():
+            with savepoint(session) if own_savepoint else nullcontext():
                 message_id = store_inbound(
                     session,
                     channel=inbound.channel,
@@ -295,12 +323,13 @@ class Inbox:
         except OperationalError:
             raise
         except Exception:
-            if not guard_store:
+            if not guard_store or not (own_savepoint or still_in_transaction(session)):
+                # Alone, or the others' work is lost with the transaction: the batch fails whole.
                 raise
             log.exception("a %s message could not be stored; the others with it go on", inbound.channel)
             return _Handled(None, False, None)
         if message_id is None:
-            handled = self._resume(session, inbound.channel, inbound.provider_id, reply_status)
+            handled = self._resume(session, inbound.channel, inbound.provider_id, reply_status, guard_processing)
         else:
             stored = Stored(
                 message_id,
@@ -311,13 +340,15 @@ class Inbox:
                 inbound.received_at,
                 inbound.media,
             )
-            handled = _Handled(message_id, False, self._process_in_savepoint(session, stored, reply_status))
+            handled = _Handled(message_id, False, self._process(session, stored, reply_status, guard_processing))
         if handled.replies and reply_status is MessageStatus.SENT and inline is not None and not inline():
             requeue(session, [reply.message_id for reply in handled.replies])
             handled = _Handled(handled.message_id, handled.duplicate, ())
         return handled
 
-    def _resume(self, session: Session, channel: Channel, provider_id: str, reply_status: MessageStatus) -> _Handled:
+    def _resume(
+        self, session: Session, channel: Channel, provider_id: str, reply_status: MessageStatus, guarded: bool = True
+    ) -> _Handled:
         """Process a message stored earlier, unless someone already did: it is re-read under a row
         lock, so a redelivery and `process_pending` racing for it process it once."""
         message = find_message(session, channel, provider_id, lock=True)
@@ -325,7 +356,19 @@ class Inbox:
         if message.status is not MessageStatus.RECEIVED:
             return _Handled(message.id, True, ())
         stored = Stored.from_row(message)
-        return _Handled(message.id, False, self._process_in_savepoint(session, stored, reply_status))
+        return _Handled(message.id, False, self._process(session, stored, reply_status, guarded))
+
+    def _process(
+        self, session: Session, message: Stored, reply_status: MessageStatus, guarded: bool
+    ) -> tuple[OutgoingText, ...] | None:
+        if guarded:
+            return self._process_in_savepoint(session, message, reply_status)
+        try:
+            return self._processor.process(session, message, reply_status)
+        except OperationalError:
+            raise
+        except Exception as error:
+            raise _Redo() from error
 
     def _process_in_savepoint(
         self, session: Session, message: Stored, reply_status: MessageStatus

@@ -16,17 +16,16 @@ from bot.senders import LINKED_CHANNELS, hours_plan, participant_view, sender_fo
 from casefile.addresses import Linking, redeem_link_code
 from casefile.consent import record_consent
 from casefile.contacts import contact_of, current_contact
-from casefile.conversation import save_conversation
+from casefile.conversation import SavedConversation, save_conversation
 from casefile.documents import add_documents
 from casefile.facts import Fact, FactSource, record_facts
-from casefile.goals import active_goal
 from casefile.messages import Message, add_outbound, mark_processed, note_unknown_sender
 from casefile.outreach import cancel_queued, note_reply
 from casefile.people import Correspondent, find_correspondent_by_id, set_participant
 from casefile.vocabulary import Channel, ConsentAction, ConsentState, Language, MessageStatus
 from conversations.engine import respond
 from conversations.keywords import Keyword, keyword_in
-from conversations.model import ConversationState, InboundText, Outcome, Reply
+from conversations.model import IDLE_FLOW, ConversationState, InboundText, Outcome, Reply
 from conversations.rendering import MessageRenderer
 from scheduler.office_hours import OfficeHours
 
@@ -103,7 +102,14 @@ class MessageProcessor:
         contact_id = contact_of(session, participant.id, message.channel, message.received_at, sender.open_contacts)
         mark_processed(session, message.id, participant.id, contact_id, self._clock())
         answered = note_reply(
-            session, participant.id, contact_id, message.id, message.received_at, self._stops_on_reply
+            session,
+            participant.id,
+            contact_id,
+            message.id,
+            message.received_at,
+            self._stops_on_reply,
+            sender.unanswered_outreach,
+            sender.queued_outreach,
         )
         saved = participant.conversation
         state = (
@@ -111,9 +117,7 @@ class MessageProcessor:
             if saved is not None
             else ConversationState()
         )
-        view = participant_view(
-            participant, active_goal(session, participant.id), hours_plan(session, participant, message.received_at)
-        )
+        view = participant_view(participant, sender.goal, hours_plan(session, participant, message.received_at))
         view = replace(
             view,
             handoff=handoff.reason.value if handoff is not None else None,
@@ -122,9 +126,10 @@ class MessageProcessor:
         )
         outcome = respond(view, state, InboundText(message.text, message.media_types), message.received_at)
         self._apply(session, participant, message, contact_id, outcome, answered)
-        save_conversation(
-            session, participant.id, outcome.state.flow, outcome.state.step, outcome.state.data, message.received_at
-        )
+        if not _still_idle(saved, outcome.state):
+            save_conversation(
+                session, participant.id, outcome.state.flow, outcome.state.step, outcome.state.data, message.received_at
+            )
         language = outcome.language or participant.language
         return self.reply(session, message, participant.id, contact_id, outcome.replies, language, reply_status)
 
@@ -219,6 +224,18 @@ class MessageProcessor:
             ],
         )
         return tuple(OutgoingText(id_, message.address, body) for id_, body in zip(ids, bodies, strict=True))
+
+
+def _still_idle(saved: SavedConversation | None, state: ConversationState) -> bool:
+    """Whether the participant was idle and stays so, as they were: then their saved state is not
+    written again. Only its time would change, and an idle state's time is read by nothing (the
+    engine drops only a flow under way when stale; the dispatcher asks when a flow last moved)."""
+    return (
+        saved is not None
+        and saved.flow == state.flow == IDLE_FLOW
+        and saved.step == state.step
+        and saved.data == state.data
+    )
 
 
 _START = re.compile(r"/start(?:@\w+)?\s+([A-Za-z0-9_-]{1,64})")

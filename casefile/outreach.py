@@ -204,17 +204,25 @@ def note_reply(
     message_id: int,
     at: datetime,
     stops_on_reply: frozenset[str],
+    unanswered: bool,
+    queued: bool,
 ) -> list[Fact]:
     """The participant wrote: a two-way contact. It is when they were last heard from, the outreach
     they had not answered is answered now, and what is still queued of the rules that stop on a
     reply (re-engagement) is cancelled at once. The facts of the answered outreach are returned for
-    the caller to record with the message's own facts, in one INSERT (casefile.facts.record_facts)."""
+    the caller to record with the message's own facts, in one INSERT (casefile.facts.record_facts).
+    `unanswered` and `queued` say whether they have outreach in those states (read with them under
+    the lock on their row, casefile.arrivals): an UPDATE that would find no row is not run."""
     _HEARD.rows(session, {"of_participant": participant_id, "at": at})
-    answered: list[Fact] = [
-        OutreachAnswered(outreach_id, rule)
-        for outreach_id, rule in _ANSWER.rows(session, {"of_participant": participant_id, "at": at})
-    ]
-    if stops_on_reply:
+    answered: list[Fact] = (
+        [
+            OutreachAnswered(outreach_id, rule)
+            for outreach_id, rule in _ANSWER.rows(session, {"of_participant": participant_id, "at": at})
+        ]
+        if unanswered
+        else []
+    )
+    if stops_on_reply and queued:
         _stop_on_reply(stops_on_reply).rows(session, {"of_participant": participant_id, "at": at})
     return answered
 

@@ -33,7 +33,9 @@ _Bind = tuple[str | None, Any, Processor]
 class _Compiled:
     """One statement as one dialect's driver takes it."""
 
-    def __init__(self, statement: ClauseElement, dialect: Dialect, keys: Sequence[str] | None) -> None:
+    def __init__(
+        self, statement: ClauseElement, dialect: Dialect, keys: Sequence[str] | None, same_leading: int = 0
+    ) -> None:
         compiled = statement.compile(dialect=dialect, column_keys=list(keys) if keys is not None else None)
         assert isinstance(compiled, SQLCompiler)
         assert not compiled.escaped_bind_names, "bind names the driver takes as they are"
@@ -59,6 +61,10 @@ class _Compiled:
         #: Made from the first result's description (a driver's type codes may pick a processor):
         #: the columns that have one, by position.
         self._readers: list[tuple[int, Callable[[Any], Any]]] | None = None
+        #: The leading columns every row holds alike (a join's one side), converted once: after the
+        #: first row, only the others' readers run (`_tail`, by position within the rest).
+        self._same = same_leading
+        self._tail: list[tuple[int, Callable[[Any], Any]]] = []
 
     @staticmethod
     def _bind(uses: list[BindParameter[Any]], dialect: Dialect) -> _Bind:
@@ -97,17 +103,22 @@ class _Compiled:
                 for column_type, described in zip(self._columns, cursor.description, strict=True)
             ]
             self._readers = [(index, read) for index, read in enumerate(readers) if read is not None]
+            self._tail = [(index - self._same, read) for index, read in self._readers if index >= self._same]
         if not self._readers:
             # Both drivers fetch plain tuples: nothing to convert, nothing to copy.
             return fetched
-        return [self._read(row) for row in fetched]
+        if self._same and len(fetched) > 1:
+            first = _read(fetched[0], self._readers)
+            same = first[: self._same]
+            return [first, *(same + _read(row[self._same :], self._tail) for row in fetched[1:])]
+        return [_read(row, self._readers) for row in fetched]
 
-    def _read(self, row: tuple[Any, ...]) -> tuple[Any, ...]:
-        assert self._readers is not None
-        values = list(row)
-        for index, read in self._readers:
-            values[index] = read(values[index])
-        return tuple(values)
+
+def _read(row: tuple[Any, ...], readers: list[tuple[int, Callable[[Any], Any]]]) -> tuple[Any, ...]:
+    values = list(row)
+    for index, read in readers:
+        values[index] = read(values[index])
+    return tuple(values)
 
 
 class Prepared:
@@ -117,7 +128,10 @@ class Prepared:
     with `Session.execute`. Column defaults computed in Python are not applied: give every column.
     """
 
-    def __init__(self, statement: ClauseElement | Mapping[str, ClauseElement]) -> None:
+    def __init__(self, statement: ClauseElement | Mapping[str, ClauseElement], same_leading: int = 0) -> None:
+        """`same_leading`: how many leading columns every row of a result holds alike (the one side
+        of a join): they are converted once, their values on later rows taken from the first."""
+        self._same_leading = same_leading
         self._statements = statement if isinstance(statement, Mapping) else None
         self._statement = statement if isinstance(statement, ClauseElement) else None
         self._compiled: dict[tuple[str, tuple[str, ...]], _Compiled] = {}
@@ -129,7 +143,9 @@ class Prepared:
         keys = tuple(params) if isinstance(statement, Insert) else ()
         compiled = self._compiled.get((dialect.name, keys))
         if compiled is None:
-            compiled = _Compiled(statement, dialect, keys if isinstance(statement, Insert) else None)
+            compiled = _Compiled(
+                statement, dialect, keys if isinstance(statement, Insert) else None, self._same_leading
+            )
             self._compiled[(dialect.name, keys)] = compiled
         return compiled
 
@@ -180,10 +196,10 @@ class _Transaction:
     asking for the connection, a new DB-API cursor and the engine's cursor listeners on every
     statement cost about a third of a statement's own time (bench/webhook.py, issue 19)."""
 
-    __slots__ = ("_connection", "cursor", "dialect", "_before", "_after", "_error", "_hide")
+    __slots__ = ("connection", "cursor", "dialect", "_before", "_after", "_error", "_hide")
 
     def __init__(self, connection: Connection) -> None:
-        self._connection = connection
+        self.connection = connection
         # One cursor for all: every statement's rows are fetched before the next one runs.
         self.cursor = connection.connection.cursor()
         self.dialect = connection.dialect
@@ -198,7 +214,7 @@ class _Transaction:
 
     def execute(self, sql: str, parameters: Any, many: bool) -> None:
         """The driver's execute between the engine's cursor events, its errors as SQLAlchemy's."""
-        connection, cursor = self._connection, self.cursor
+        connection, cursor = self.connection, self.cursor
         for listener in self._before:
             listener(connection, cursor, sql, parameters, None, many)
         try:
@@ -222,6 +238,21 @@ def _handle(session: Session) -> _Transaction:
     if handle is None:
         handle = session.info[_HANDLE] = _Transaction(session.connection())
     return handle
+
+
+def failed_statement_undoes_itself(session: Session) -> bool:
+    """Whether a statement that fails is undone alone and its transaction goes on (SQLite: a
+    constraint, or a trigger's RAISE(ABORT), undoes only the statement), so that a savepoint around
+    a single statement would add nothing. On PostgreSQL a failed statement spoils the transaction."""
+    return _handle(session).dialect.name == "sqlite"
+
+
+def still_in_transaction(session: Session) -> bool:
+    """Whether the session's transaction is still open in the database after a statement failed
+    (on SQLite a trigger's RAISE(ROLLBACK), or a full disk, can end it: later statements would then
+    each commit on their own)."""
+    driver = _handle(session).connection.connection.driver_connection
+    return driver is not None and bool(driver.in_transaction)
 
 
 def dialect_name(session: Session) -> str:

@@ -4,10 +4,12 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
+from operator import itemgetter
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template
 
+from casefile.timesheets import Period
 from casefile.vocabulary import Language
 from conversations.model import Reply
 from templates import MESSAGES_DIR
@@ -177,19 +179,34 @@ EXCUSE_NAMES: dict[Language, dict[str, str]] = {
 
 #: The parameter types whose equal values render alike (the type is in the key: True == 1 and
 #: 8 == 8.0 print differently). Floats are keyed by their repr, as -0.0 == 0.0; not datetime, as
-#: equal instants in two zones print differently.
-_KEYED_TYPES = frozenset({str, int, bool, float, date, type(None)})
+#: equal instants in two zones print differently. A Period is two dates (frozen). A list is kept
+#: when each of its items is of these types (the menu's options, a plan's activities), keyed item by
+#: item in the same way.
+_KEYED_TYPES = frozenset({str, int, bool, float, date, type(None), Period})
+
+#: A parameter as a key: its name, its type, and its value (a float's repr; a list's items keyed).
+_Keyed = tuple[str, type, Hashable]
 
 
-def _cache_key(params: dict[str, Any]) -> tuple[tuple[str, type, Hashable], ...] | None:
+def _cache_key(params: dict[str, Any]) -> tuple[_Keyed, ...] | None:
     """The parameters as a key that equals another only where they render alike; None if a value
     is of another type (that reply is rendered, not kept)."""
-    key = tuple(
-        sorted((name, type(value), repr(value) if type(value) is float else value) for name, value in params.items())
-    )
-    return key if all(kind in _KEYED_TYPES for _, kind, _ in key) else None
+    key: list[_Keyed] = []
+    for name, value in params.items():
+        kind = type(value)
+        if kind in _KEYED_TYPES:
+            key.append((name, kind, repr(value) if kind is float else value))
+        elif kind is list and all(type(item) in _KEYED_TYPES for item in value):
+            key.append((name, list, tuple((type(item), repr(item) if type(item) is float else item) for item in value)))
+        else:
+            return None
+    # By name alone (names are unique): values of two types are never compared.
+    key.sort(key=itemgetter(0))
+    return tuple(key)
 
 
 def _value(kind: type, keyed: Any) -> Any:
     """A parameter's value back from its place in a key."""
+    if kind is list:
+        return [_value(item_kind, item) for item_kind, item in keyed]
     return float(keyed) if kind is float else keyed

@@ -12,7 +12,7 @@ from jinja2 import UndefinedError
 from casefile.timesheets import Period
 from casefile.vocabulary import Language
 from conversations.model import Reply
-from conversations.rendering import MessageRenderer, ServiceProfile, tidy
+from conversations.rendering import MessageRenderer, ServiceProfile, _cache_key, tidy
 from conversations.segments import count_segments, non_gsm_characters
 from notes.draft import BUILDERS, SUBJECTS
 from notes.render import NoteRenderer
@@ -200,6 +200,11 @@ VARIANTS: dict[str, list[Any]] = {
     "excused": [8, 0, 8.0, 0.0, -0.0],
     "participated": [13.75, 35, 35.0],
     "one_activity": [None, "employment"],
+    # Lists and periods are kept too, item by item: other items, another order, other types.
+    "options": [["goal", "hours", "counselor", "language", "help"], ["help", "language", "counselor", "hours", "goal"]],
+    "activities": [["employment"], ["job_search", "employment"], ["employment", "job_search"], []],
+    "days": [[date(2026, 5, 12), date(2026, 12, 5)], [date(2026, 12, 5)]],
+    "hours_due": [None, Period(date(2026, 9, 21), date(2026, 9, 27)), Period(date(2026, 9, 1), date(2026, 9, 30))],
 }
 
 
@@ -218,8 +223,9 @@ def test_a_kept_text_is_always_the_one_jinja_renders_for_that_reply_and_language
     type of number is never returned for another."""
     rng = random.Random(19)
     kept = MessageRenderer(PROFILE)
-    # Lists and datetimes are never kept (a reply with one is rendered every time): left out here.
-    scalars = {name: value for name, value in SAMPLE.items() if not isinstance(value, list | dict | Period | datetime)}
+    # Datetimes and lists of dicts are never kept (a reply with one is rendered every time): left out here.
+    scalars = {name: value for name, value in SAMPLE.items() if _cache_key({name: value}) is not None}
+    assert {"options", "activities", "days", "hours_due"} <= set(scalars)
     participants = [{**scalars, **{name: rng.choice(values) for name, values in VARIANTS.items()}} for _ in range(15)]
     texts = set()
     for _ in range(4000):
@@ -227,11 +233,21 @@ def test_a_kept_text_is_always_the_one_jinja_renders_for_that_reply_and_language
         try:
             expected = _rendered_by_jinja(kept, Reply(key, params), language)
         except UndefinedError:
-            continue  # a template that needs a list: never kept, as its key would hold one
+            continue  # a template that needs lines, weeks or steps (dicts): never kept
         assert kept.render(Reply(key, params), language) == expected, (key, language, params)
         texts.add(expected)
     assert kept._cached_text.cache_info().hits > 1000
     assert len(texts) > 300, "the replies differ, so a text returned for the wrong one would be seen"
+
+
+@pytest.mark.parametrize(
+    ("values", "distinct"),
+    [([[1], [True], [1.0], [1]], 3), ([[0.0], [-0.0]], 2), ([["a", "b"], ["b", "a"], ["a", "b"]], 2), ([[]], 1)],
+)
+def test_lists_that_print_differently_never_share_a_key(values: list[Any], distinct: int) -> None:
+    keys = {_cache_key({"activities": value}) for value in values}
+    assert None not in keys and len(keys) == distinct
+    assert _cache_key({"lines": [{"day": date(2026, 9, 21)}]}) is None  # a dict inside: rendered every time
 
 
 @pytest.mark.parametrize("values", [[35, 35.0, 35], [1, True, 1], [0.0, -0.0, 0.0]])
