@@ -237,8 +237,13 @@ class Inbox:
                         if taking is not None:
                             taking(len(outcomes))
                     return outcomes
-                except _Redo:
+                except _Redo as redo:
                     # Nothing of it was kept (the rollback): not an attempt, the database did not refuse.
+                    # Said here, as the redo may succeed: a failure that comes and goes is still seen.
+                    log.warning(
+                        "a text's processing failed in a batch (%s); the batch is done again, each text on its own",
+                        type(redo.__cause__).__name__,
+                    )
                     guarded = True
                 except _BatchFailed as failure:
                     return self._not_committed(failure.taken)
