@@ -55,6 +55,19 @@ def jordan(service: Service) -> Participant:
 # --- Linking -------------------------------------------------------------------------------------------
 
 
+def test_a_code_is_never_one_the_inbox_would_mask_as_an_ssn(
+    chat: TelegramAdapter, service: Service, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A random code can hold an SSN-like run ("123-45_6789" in base64url's letters); masked on its
+    way in, "/start <code>" would never match. Such a code is not given out."""
+    codes = iter(["Ab123-45_6789xYz0", "Ab123-45x6789xYz0"])
+    monkeypatch.setattr("casefile.addresses.secrets.token_urlsafe", lambda size: next(codes))
+    code = link_code(service, clock)
+    assert code == "Ab123-45x6789xYz0"
+    [linked] = chat.send(f"/start {code}", "u1")
+    assert linked.startswith("Hi Jordan! This chat is now linked")
+
+
 def test_a_code_links_the_chat_once(chat: TelegramAdapter, service: Service, clock: FixedClock) -> None:
     code = link_code(service, clock)
     [linked] = chat.send(f"/start {code}", "u1")
