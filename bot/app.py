@@ -18,9 +18,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.api import api_router
 from bot.body_limit import BodyLimit
+from bot.channels.sms.fast_path import TwilioFastPath
 from bot.channels.sms.media import twilio_media
 from bot.channels.sms.transport import TwilioTransport
-from bot.channels.sms.fast_path import TwilioFastPath
 from bot.channels.sms.webhook import SmsWebhooks, sms_router
 from bot.channels.telegram.transport import SendLimiter, TelegramTransport
 from bot.channels.telegram.webhook import TelegramChannel, telegram_router

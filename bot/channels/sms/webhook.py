@@ -160,12 +160,8 @@ class Answer:
         return Response(self.body, self.status, media_type=self.media_type.decode() if self.media_type else None)
 
 
-def _busy() -> Answer:
-    return Answer(503, b"Busy; the message will be handled")
-
-
-def _not_stored() -> Answer:
-    return Answer(503, b"Could not store the message; please retry")
+BUSY = Answer(503, b"Busy; the message will be handled")
+NOT_STORED = Answer(503, b"Could not store the message; please retry")
 
 
 class SmsWebhooks:
@@ -247,17 +243,17 @@ class SmsWebhooks:
                     inbound.received_at,
                 )
             except ProcessingFailed:
-                return _not_stored()
+                return NOT_STORED
             return twiml([], self._status_url)
         try:
             replies = await self._texts.receive(inbound, InlineWindow(self._budget))
         except BudgetSpent:
             # Twilio stops listening at 15 s: the work goes on, its replies through the outbox.
-            answer = _busy()
+            answer = BUSY
         except ProcessingFailed:
             # Not stored, or its batch not committed: only a failed answer makes Twilio log it
             # (and retry, if set to).
-            answer = _not_stored()
+            answer = NOT_STORED
         else:
             answer = twiml(replies, self._status_url)
         if inbound.media:
