@@ -6,6 +6,8 @@
 
 The difference is what uvicorn, the sockets and the HTTP parsing cost; the in-process figure holds
 everything from our middleware inwards (routing, the body, the signature, group commit, the TwiML).
+"refused" is our layers alone: in-process, a request whose signature is wrong, answered 403 before
+any database work (the form read and parsed, the HMAC, the middleware, the access line).
 With --baseline the two trees run alternately on the same database copy, round after round, so
 that a shared machine's load falls on both alike: read the ratios of the same round.
 """
@@ -96,6 +98,59 @@ async def _in_process(app: Any, requests: list[tuple[bytes, str]]) -> dict[str, 
     return {"per_second": count / seconds, "cpu_ms": cpu * 1000 / count}
 
 
+def child_refused(count: int) -> dict[str, float]:
+    """Microseconds of CPU a request refused 403 for its signature, best of five runs."""
+    import uvloop
+
+    from bench.webhook import service_app
+
+    app = service_app()
+    body = b"MessageSid=SM1&AccountSid=AC1&From=%2B15105550100&To=%2B15105559999&Body=8+hrs+today&NumMedia=0"
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": "/sms/twilio",
+        "raw_path": b"/sms/twilio",
+        "query_string": b"",
+        "root_path": "",
+        "client": ("127.0.0.1", 5000),
+        "server": ("127.0.0.1", PORT),
+        "headers": [
+            (b"host", f"127.0.0.1:{PORT}".encode()),
+            (b"content-type", b"application/x-www-form-urlencoded"),
+            (b"x-twilio-signature", b"not-the-signature"),
+            (b"content-length", str(len(body)).encode()),
+        ],
+    }
+
+    async def refused() -> None:
+        answers: list[int] = []
+
+        async def receive() -> dict[str, Any]:
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        async def send(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                answers.append(message["status"])
+
+        await app(dict(scope), receive, send)
+        assert answers == [403], answers
+
+    async def run() -> dict[str, float]:
+        runs = []
+        for _ in range(6):
+            cpu = time.process_time()
+            for _ in range(count):
+                await refused()
+            runs.append((time.process_time() - cpu) * 1e6 / count)
+        return {"refused_us": min(runs[1:])}  # the first warms up
+
+    return uvloop.run(run())
+
+
 def child_in_process(count: int) -> dict[str, float]:
     import uvloop
     from twilio.request_validator import RequestValidator
@@ -179,16 +234,19 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seconds", type=float, default=8, help="of wrk, a run")
     parser.add_argument("--messages", type=int, default=3_000, help="in-process, a run")
-    parser.add_argument("--child", choices=["in-process", "http"], help=argparse.SUPPRESS)
+    parser.add_argument("--child", choices=["refused", "in-process", "http"], help=argparse.SUPPRESS)
     parser.add_argument("--folder", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         # The server's log goes to a file, as `serve`'s does to its collector.
         with (args.folder / f"server{os.getpid()}.log").open("w") as log:
             os.dup2(log.fileno(), 2)
-            done = (
-                child_in_process(args.messages) if args.child == "in-process" else child_http(args.seconds, args.folder)
-            )
+            if args.child == "refused":
+                done = child_refused(args.messages)
+            elif args.child == "in-process":
+                done = child_in_process(args.messages)
+            else:
+                done = child_http(args.seconds, args.folder)
         print(json.dumps(done))
         return
     trees = ([args.baseline.resolve()] if args.baseline else []) + [ROOT]
@@ -203,7 +261,7 @@ def main() -> None:
             for round_number in range(1, args.rounds + 1):
                 for tree in trees:
                     figures = {}
-                    for child in ("in-process", "http"):
+                    for child in ("refused", "in-process", "http"):
                         command = [
                             sys.executable,
                             str(HERE / "bench" / "webhook_http.py"),
