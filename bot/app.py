@@ -18,9 +18,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.api import api_router
 from bot.body_limit import BodyLimit
+from bot.channels.sms.fast_path import TwilioFastPath
 from bot.channels.sms.media import twilio_media
 from bot.channels.sms.transport import TwilioTransport
-from bot.channels.sms.webhook import sms_router
+from bot.channels.sms.webhook import SmsWebhooks, sms_router
 from bot.channels.telegram.transport import SendLimiter, TelegramTransport
 from bot.channels.telegram.webhook import TelegramChannel, telegram_router
 from bot.database_runner import database_runner
@@ -342,6 +343,24 @@ def create_app(service: Service, clock: Callable[[], datetime] = utc_now, run_sc
         docs_url=None,
         redoc_url=None,
     )
+    run = database_runner(settings.is_sqlite)
+    inline_sessions = session_factory(service.inline_engine) if service.inline_engine is not None else None
+    sms = SmsWebhooks(
+        service.inbox,
+        service.sessions,
+        settings.twilio_auth_token,
+        settings.public_url,
+        run,
+        clock,
+        service.documents.fetch_due,
+        offload,
+        settings.webhook_budget_seconds,
+        service.inbox.using(inline_sessions) if inline_sessions is not None else None,
+        gate_of(service.inline_engine) if service.inline_engine is not None else None,
+        metrics.observe_batch if metrics else None,
+    )
+    # Twilio's webhooks before the router (issue 19), inside the body limit and the request log.
+    app.add_middleware(TwilioFastPath, webhooks=sms)
     # Before anything that reads a body, so that no body past its limit is read (issue 16, item 6);
     # inside the request log, which reads none and so logs the 413 too.
     app.add_middleware(BodyLimit)
@@ -350,24 +369,7 @@ def create_app(service: Service, clock: Callable[[], datetime] = utc_now, run_sc
     if metrics is not None:
         metrics.watch_database(service.sessions, clock)
         serve_metrics(app, metrics)
-    run = database_runner(settings.is_sqlite)
-    inline_sessions = session_factory(service.inline_engine) if service.inline_engine is not None else None
-    app.include_router(
-        sms_router(
-            service.inbox,
-            service.sessions,
-            settings.twilio_auth_token,
-            settings.public_url,
-            run,
-            clock,
-            service.documents.fetch_due,
-            offload,
-            settings.webhook_budget_seconds,
-            service.inbox.using(inline_sessions) if inline_sessions is not None else None,
-            gate_of(service.inline_engine) if service.inline_engine is not None else None,
-            metrics.observe_batch if metrics else None,
-        )
-    )
+    app.include_router(sms_router(sms))
 
     app.include_router(telegram_router(service.telegram, settings.telegram_webhook_secret, run))
     app.include_router(

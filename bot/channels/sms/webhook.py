@@ -1,13 +1,16 @@
 """Twilio's webhooks: inbound SMS/MMS and delivery status, both signed with X-Twilio-Signature."""
 
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import unquote_plus
 from xml.sax.saxutils import escape, quoteattr
 
 from fastapi import APIRouter, BackgroundTasks, Request, Response
 from sqlalchemy.orm import Session, sessionmaker
+from starlette.datastructures import URL, QueryParams
+from starlette.types import Scope
 from twilio.request_validator import RequestValidator
 
 from bot.channels.sms.signature import signature_matches
@@ -108,7 +111,7 @@ def inbound_from_form(params: Form, received_at: datetime) -> Inbound:
     return Inbound(Channel.SMS, sender, text, provider_id, received_at, media)
 
 
-def twiml(replies: list[OutgoingText] | tuple[OutgoingText, ...], status_url: str | None) -> Response:
+def twiml(replies: list[OutgoingText] | tuple[OutgoingText, ...], status_url: str | None) -> "Answer":
     """A TwiML <Response> with one <Message> per reply.
 
     With a public URL, each reply asks for delivery callbacks naming our message id, so a reply the
@@ -119,10 +122,8 @@ def twiml(replies: list[OutgoingText] | tuple[OutgoingText, ...], status_url: st
     messages = "".join(
         f"<Message{_status_callback(status_url, reply.message_id)}>{escape(reply.body)}</Message>" for reply in replies
     )
-    return Response(
-        content=f'<?xml version="1.0" encoding="UTF-8"?><Response>{messages}</Response>',
-        media_type="application/xml",
-    )
+    body = f'<?xml version="1.0" encoding="UTF-8"?><Response>{messages}</Response>'.encode()
+    return Answer(200, body, XML)
 
 
 def _status_callback(status_url: str | None, message_id: int) -> str:
@@ -131,65 +132,109 @@ def _status_callback(status_url: str | None, message_id: int) -> str:
     return f" statusCallback={quoteattr(f'{status_url}?reply={message_id}')}"
 
 
-def _unsigned() -> Response:
-    return Response("Invalid or missing X-Twilio-Signature", status_code=403)
+#: The media type of a TwiML answer; the other answers are plain text with none, as Starlette's
+#: Response(text) gave them (tests/test_twilio_fast_path.py compares the two paths).
+XML = b"application/xml"
+UNSIGNED = b"Invalid or missing X-Twilio-Signature"
 
 
-def sms_router(
-    inbox: Inbox,
-    sessions: sessionmaker[Session],
-    auth_token: Secret | None,
-    public_url: str | None,
-    run: DatabaseRunner,
-    clock: Callable[[], datetime],
-    fetch_documents: Callable[[], object],
-    offload: Offload,
-    budget: float = 10.0,
-    inline_inbox: Inbox | None = None,
-    inline_gate: WriteGate | None = None,
-    observe_batch: Callable[[int], None] | None = None,
-) -> APIRouter:
-    router = APIRouter(tags=["sms"])
-    # Texts that arrive together are handled in one transaction (bot.group_commit).
-    texts = GroupCommit(inbox, offload, inline_inbox, inline_gate, observe_batch)
-    status_url = f"{public_url}/sms/twilio/status" if public_url else None
-    validator = RequestValidator(auth_token.reveal()) if auth_token else None
-    if validator is None:
-        log.warning("TWILIO_AUTH_TOKEN is not set: the SMS webhooks will refuse every request")
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """What a Twilio webhook answers, whichever layer serves the request (bot.channels.sms.fast_path
+    for an exact POST, FastAPI's router for anything else)."""
 
-    async def signed_form(request: Request) -> Form | Response:
+    status: int
+    body: bytes = b""
+    media_type: bytes | None = None
+    #: Fetch the message's documents once the answer is sent, so that a slow media host never delays it.
+    fetch_documents: bool = False
+
+    def headers(self) -> list[tuple[bytes, bytes]]:
+        """The raw headers Starlette's Response gives the same status, body and media type."""
+        headers = [(b"content-length", str(len(self.body)).encode())]
+        if self.media_type is not None:
+            headers.append((b"content-type", self.media_type))
+        return headers
+
+    def response(self) -> Response:
+        return Response(self.body, self.status, media_type=self.media_type.decode() if self.media_type else None)
+
+
+BUSY = Answer(503, b"Busy; the message will be handled")
+NOT_STORED = Answer(503, b"Could not store the message; please retry")
+
+
+class SmsWebhooks:
+    """The two Twilio webhooks, apart from the layer that serves them: each takes the request's body
+    reader, the URL Twilio signed and the signature, and gives the Answer."""
+
+    def __init__(
+        self,
+        inbox: Inbox,
+        sessions: sessionmaker[Session],
+        auth_token: Secret | None,
+        public_url: str | None,
+        run: DatabaseRunner,
+        clock: Callable[[], datetime],
+        fetch_documents: Callable[[], object],
+        offload: Offload,
+        budget: float = 10.0,
+        inline_inbox: Inbox | None = None,
+        inline_gate: WriteGate | None = None,
+        observe_batch: Callable[[int], None] | None = None,
+    ) -> None:
+        # Texts that arrive together are handled in one transaction (bot.group_commit).
+        self._texts = GroupCommit(inbox, offload, inline_inbox, inline_gate, observe_batch)
+        self._sessions = sessions
+        self._public_url = public_url
+        self._run = run
+        self._clock = clock
+        self.fetch_documents = fetch_documents
+        self._budget = budget
+        self._status_url = f"{public_url}/sms/twilio/status" if public_url else None
+        self._validator = RequestValidator(auth_token.reveal()) if auth_token else None
+        if self._validator is None:
+            log.warning("TWILIO_AUTH_TOKEN is not set: the SMS webhooks will refuse every request")
+
+    def signed_url(self, scope: Scope) -> str:
+        """The URL Twilio signed. Behind a TLS proxy the URL we see is not it: rebuilt from ours."""
+        path: str = scope["path"]
+        if self._public_url and not scope["query_string"] and path in PATHS:
+            # What the general case below gives for these paths, without parsing a URL.
+            return self._public_url + path
+        url = URL(scope=scope)
+        if self._public_url:
+            return self._public_url + url.path + (f"?{url.query}" if url.query else "")
+        return str(url)
+
+    async def _signed_form(self, body: Callable[[], Awaitable[bytes]], url: str, signature: str) -> Form | Answer:
         """The form's fields if Twilio signed them for this URL, else the refusal. The body is
         bounded already (bot.body_limit), and so is the number of fields the signature covers."""
-        if validator is None:
-            return _unsigned()
+        if self._validator is None:
+            return Answer(403, UNSIGNED)
         try:
-            params = parse_form(await request.body())
+            params = parse_form(await body())
         except ValueError:
-            return Response(f"More than {MAX_FIELDS} form fields", status_code=413)
-        # Behind a TLS proxy the URL we see is not the one Twilio signed: rebuild it from ours.
-        url = str(request.url)
-        if public_url:
-            url = public_url + request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        if not signature_matches(validator.token, url, params, request.headers.get("X-Twilio-Signature", "")):
-            return _unsigned()
+            return Answer(413, f"More than {MAX_FIELDS} form fields".encode())
+        if not signature_matches(self._validator.token, url, params, signature):
+            return Answer(403, UNSIGNED)
         return params
 
-    @router.post("/sms/twilio")
-    async def receive_sms(request: Request, background: BackgroundTasks) -> Response:
-        params = await signed_form(request)
-        if isinstance(params, Response):
+    async def receive_sms(self, body: Callable[[], Awaitable[bytes]], url: str, signature: str) -> Answer:
+        params = await self._signed_form(body, url, signature)
+        if isinstance(params, Answer):
             return params
         try:
-            inbound = inbound_from_form(params, clock())
+            inbound = inbound_from_form(params, self._clock())
         except InvalidForm as error:
-            return Response(f"Not a message: {error}", status_code=400)
+            return Answer(400, f"Not a message: {error}".encode())
         if len(inbound.text) > MAX_BODY:
             # Answered 200, so that Twilio does not deliver it again; staff see it (issue 16, item 8).
             reason = f"Body longer than {MAX_BODY} characters ({len(inbound.text)})"
             try:
-                await run(
+                await self._run(
                     keep_dead_letter,
-                    sessions,
+                    self._sessions,
                     Channel.SMS,
                     inbound.provider_id,
                     inbound.address,
@@ -198,45 +243,74 @@ def sms_router(
                     inbound.received_at,
                 )
             except ProcessingFailed:
-                return Response("Could not store the message; please retry", status_code=503)
-            return twiml([], status_url)
-        if inbound.media:
-            # After the answer to Twilio, so that a slow media host never delays the reply.
-            background.add_task(fetch_documents)
+                return NOT_STORED
+            return twiml([], self._status_url)
         try:
-            replies = await texts.receive(inbound, InlineWindow(budget))
+            replies = await self._texts.receive(inbound, InlineWindow(self._budget))
         except BudgetSpent:
             # Twilio stops listening at 15 s: the work goes on, its replies through the outbox.
-            return Response("Busy; the message will be handled", status_code=503)
+            answer = BUSY
         except ProcessingFailed:
             # Not stored, or its batch not committed: only a failed answer makes Twilio log it
             # (and retry, if set to).
-            return Response("Could not store the message; please retry", status_code=503)
-        return twiml(replies, status_url)
+            answer = NOT_STORED
+        else:
+            answer = twiml(replies, self._status_url)
+        if inbound.media:
+            # After the answer to Twilio, so that a slow media host never delays the reply.
+            return Answer(answer.status, answer.body, answer.media_type, fetch_documents=True)
+        return answer
 
-    @router.post("/sms/twilio/status")
-    async def delivery_status(request: Request) -> Response:
-        params = await signed_form(request)
-        if isinstance(params, Response):
+    async def delivery_status(
+        self, body: Callable[[], Awaitable[bytes]], url: str, signature: str, query_string: bytes
+    ) -> Answer:
+        params = await self._signed_form(body, url, signature)
+        if isinstance(params, Answer):
             return params
         try:
             status = TWILIO_STATUSES.get(_single(params, "MessageStatus").lower())
             provider_id, error_code = _single(params, "MessageSid"), _single(params, "ErrorCode")
         except InvalidForm as error:
-            return Response(f"Not a status report: {error}", status_code=400)
-        reply = request.query_params.get("reply", "")
+            return Answer(400, f"Not a status report: {error}".encode())
+        reply = QueryParams(query_string).get("reply", "")
         if status is not None and provider_id:
-            await run(
+            await self._run(
                 _record_status,
-                sessions,
+                self._sessions,
                 provider_id,
                 int(reply) if reply.isdigit() else None,
                 status,
                 error_code or None,
-                clock(),
+                self._clock(),
             )
         # Unknown ids and statuses are answered 200 all the same: Twilio must not retry them.
-        return Response(status_code=200)
+        return Answer(200)
+
+
+#: The webhooks' paths: bot.channels.sms.fast_path serves a POST to either before FastAPI's router.
+RECEIVE_PATH = "/sms/twilio"
+STATUS_PATH = "/sms/twilio/status"
+PATHS = (RECEIVE_PATH, STATUS_PATH)
+
+
+def sms_router(webhooks: SmsWebhooks) -> APIRouter:
+    """The webhooks as FastAPI routes: for what the fast path leaves to the router (another method,
+    a trailing slash, a root path), and for the API's reference pages."""
+    router = APIRouter(tags=["sms"])
+
+    @router.post(RECEIVE_PATH)
+    async def receive_sms(request: Request, background: BackgroundTasks) -> Response:
+        signature = request.headers.get("X-Twilio-Signature", "")
+        answer = await webhooks.receive_sms(request.body, webhooks.signed_url(request.scope), signature)
+        if answer.fetch_documents:
+            background.add_task(webhooks.fetch_documents)
+        return answer.response()
+
+    @router.post(STATUS_PATH)
+    async def delivery_status(request: Request) -> Response:
+        signature = request.headers.get("X-Twilio-Signature", "")
+        url = webhooks.signed_url(request.scope)
+        return (await webhooks.delivery_status(request.body, url, signature, request.scope["query_string"])).response()
 
     return router
 
