@@ -54,9 +54,11 @@ WRITE_BATCH = 200
 
 #: Decided rows copied into the outbox per write transaction. Each commit writes the outbox's and
 #: its indexes' last pages to the WAL again (and the checkpoint copies them back), so fewer, larger
-#: copies cost less: at 1M participants, 500 a copy took the first sweep's writes from 4.32 to
-#: 3.76 s of CPU (1,505 copies to 614), the longest with its commit 22.0 ms of CPU against 14.9,
-#: under the ~50 ms a message may wait; 1,000 a copy saved more but one copy took 102.9 ms.
+#: copies cost less: at 1M participants (bench/sweep.py, same-run pairs against 200 a copy) the
+#: first sweep's writes took 0.87x the CPU with their commits (4.64 to 4.03 s, 1,505 copies to
+#: 614), the whole sweep 0.94x; the longest with its commit 16 to 23 ms of CPU, once 55 ms on a
+#: machine loaded by other test runs, around the ~50 ms a message may wait. 1,000 a copy saved
+#: 0.4 s more but one copy took 103 ms.
 COPY_BATCH = 500
 
 #: Who is owed, as decided in the read-only transaction: a TEMP table, each connection its own
