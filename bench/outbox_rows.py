@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.seed import seeded_copy  # noqa: E402
-from scheduler.queueing import WRITE_BATCH  # noqa: E402
+from scheduler.queueing import COPY_BATCH  # noqa: E402
 
 #: Each layout: its name, its unique key, its other indexes.
 LAYOUTS = [
@@ -84,9 +84,9 @@ def insert_rows(connection: sqlite3.Connection, table: str, occurrence: str, row
         "ON CONFLICT (participant_id, rule, occurrence) DO NOTHING RETURNING id"
     )
     cpu, inserted = time.process_time(), 0
-    for first in range(1, rows + 1, WRITE_BATCH):
+    for first in range(1, rows + 1, COPY_BATCH):
         connection.execute("BEGIN IMMEDIATE")
-        inserted += len(connection.execute(copy, (occurrence, first, first + WRITE_BATCH - 1)).fetchall())
+        inserted += len(connection.execute(copy, (occurrence, first, first + COPY_BATCH - 1)).fetchall())
         connection.execute("COMMIT")
     assert inserted == rows, (inserted, rows)
     return time.process_time() - cpu

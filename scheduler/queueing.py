@@ -4,7 +4,7 @@ one writer while deciding.
 On SQLite every message waits for the one writer, and deciding over a county takes seconds, so
 who is owed a text is written by `INSERT … SELECT` to a TEMP table in a read-only transaction (a
 connection's temp tables are its own: writing them takes no lock on the database), and the rows
-are then copied from it into the outbox WRITE_BATCH at a time, each copy a short write transaction
+are then copied from it into the outbox COPY_BATCH at a time, each copy a short write transaction
 that decides nothing; a sweep that finds nobody owed writes nothing. PostgreSQL takes the same
 path (one code path, tested on both). No participant's row passes through Python, and the unique
 key (rule, occurrence, participant) keeps a concurrent or repeated sweep's rows out.
@@ -48,10 +48,18 @@ _QUEUE = {
     name: upsert(_O).on_conflict_do_nothing(index_elements=_UNIQUE_KEY) for name, upsert in UPSERT_INSERTS.items()
 }
 
-#: Rows queued per write transaction: SQLite has one writer, and every message waits for it.
-#: Copying 500 decided rows took 47.6 ms of CPU at 1M participants (bench/sweep.py prints the
-#: longest), at the ~50 ms a message may wait: 200 leaves room on a slower disk or a busier machine.
+#: Rows made in Python (`queue_rows`) queued per write transaction: SQLite has one writer, and
+#: every message waits for it.
 WRITE_BATCH = 200
+
+#: Decided rows copied into the outbox per write transaction. Each commit writes the outbox's and
+#: its indexes' last pages to the WAL again (and the checkpoint copies them back), so fewer, larger
+#: copies cost less: at 1M participants (bench/sweep.py, same-run pairs against 200 a copy) the
+#: first sweep's writes took 0.87x the CPU with their commits (4.64 to 4.03 s, 1,505 copies to
+#: 614), the whole sweep 0.94x; the longest with its commit 16 to 23 ms of CPU, once 55 ms on a
+#: machine loaded by other test runs, around the ~50 ms a message may wait. 1,000 a copy saved
+#: 0.4 s more but one copy took 103 ms.
+COPY_BATCH = 500
 
 #: Who is owed, as decided in the read-only transaction: a TEMP table, each connection its own
 #: (a temporary table's name is looked up before the database's own tables, on both databases).
@@ -92,9 +100,9 @@ def queue_owed(connection: Connection, rule: Rule, owed: list[tuple[Owed, dict[s
         first, last = connection.execute(select(func.min(_OWED.c.n), func.max(_OWED.c.n))).one()
     connection.execution_options(**{READ_ONLY: False})
     inserted = 0
-    for start in range(first, last + 1, WRITE_BATCH) if first is not None else ():
+    for start in range(first, last + 1, COPY_BATCH) if first is not None else ():
         with connection.begin():
-            batch = {"now": now, "first": start, "last": start + WRITE_BATCH - 1}
+            batch = {"now": now, "first": start, "last": start + COPY_BATCH - 1}
             inserted += len(connection.execute(_copy_owed(rule, dialect), batch).all())
     return inserted
 

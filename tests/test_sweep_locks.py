@@ -3,7 +3,7 @@
 On SQLite every message waits for the write lock. Finding who is due reads a whole caseload
 (seconds at 1M participants, bench/sweep.py), so it runs in read-only transactions, which begin
 without the lock and write only the connection's own TEMP table of who is owed (`INSERT … SELECT`);
-the rows are then copied into the outbox at most WRITE_BATCH at a time, in transactions that do
+the rows are then copied into the outbox at most COPY_BATCH at a time, in transactions that do
 nothing else and decide nothing. Re-engagement's later attempts, made in Python, go in batches of
 at most WRITE_BATCH rows. PostgreSQL takes the same path.
 """
@@ -19,7 +19,7 @@ from bench.seed import NOW, seed
 from bot.app import Service, build_service
 from bot.settings import Settings
 from casefile.database import READ_ONLY
-from scheduler.queueing import WRITE_BATCH
+from scheduler.queueing import COPY_BATCH, WRITE_BATCH
 from tests.support import FixedClock
 from tests.transactions import inserted_rows, record_transactions
 
@@ -75,7 +75,7 @@ def test_deciding_reads_without_the_write_lock_and_writing_decides_nothing(count
         if isinstance(rows, dict):
             # A copy of decided rows: it reads no participant, and holds a batch at most.
             assert "participants" not in sql and "FROM sweep_owed" in sql, sql
-            assert rows["last"] - rows["first"] + 1 == WRITE_BATCH
+            assert rows["last"] - rows["first"] + 1 == COPY_BATCH
             copied_by_rule[rows["rule"]] += 1
         else:
             assert 1 <= rows <= WRITE_BATCH

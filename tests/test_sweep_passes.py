@@ -34,7 +34,7 @@ from casefile.people import Participant
 from casefile.sweeps import SweepChange, SweepPass
 from casefile.timesheets import TimesheetEntry
 from casefile.vocabulary import Activity, ConsentState, EntryState, GoalStatus, ProgrammeStatus, StepStatus
-from scheduler.queueing import WRITE_BATCH
+from scheduler.queueing import COPY_BATCH
 from tests.support import FixedClock
 
 LA = ZoneInfo("America/Los_Angeles")
@@ -238,7 +238,8 @@ def test_a_pass_killed_half_way_then_run_again_queues_what_an_uninterrupted_one_
     leaves the outbox equal to the uninterrupted one's."""
     reference, killed = tmp_path / "reference.sqlite3", tmp_path / "killed.sqlite3"
     url = f"sqlite:///{reference}"
-    seed(url, 1500, weeks=4)
+    # Enough of them for the pass among the changed to copy several batches (COPY_BATCH).
+    seed(url, 2500, weeks=4)
     service = build_service(Settings(database_url=url), FixedClock(NOW))
     service.sweep()
     with service.sessions.begin() as session:
@@ -254,7 +255,7 @@ def test_a_pass_killed_half_way_then_run_again_queues_what_an_uninterrupted_one_
     later = NOW + timedelta(hours=3)
     assert run_pass(url, later) == 0
     expected = outbox_of(reference)
-    assert len(expected - outbox_of(killed)) > 2 * WRITE_BATCH, "the pass among the changed queues several batches"
+    assert len(expected - outbox_of(killed)) > 2 * COPY_BATCH, "the pass among the changed queues several batches"
     assert run_pass(f"sqlite:///{killed}", later, kill_after, times) == -signal.SIGKILL
     assert run_pass(f"sqlite:///{killed}", later) == 0
     assert outbox_of(killed) == expected
