@@ -1,5 +1,5 @@
-"""Migration 0017 (SSNs masked again) on a county's real size: a copy of the seeded 100k file with
-4 weeks of history, brought to the revision below 0017, with SSNs planted as the old inbox stored
+"""Migration 0016 (SSNs masked again) on a county's real size: a copy of the seeded 100k file with
+4 weeks of history, brought to the revision below 0016, with SSNs planted as the old inbox stored
 them (in forms it did not know) in inbound bodies and facts, and near misses beside them.
 
     python bench/ssn_remask.py                   # 100,000 participants, 4 weeks
@@ -53,7 +53,7 @@ def main() -> None:
         shutil.copyfile(seeded_file(arguments.participants, arguments.weeks), copy)
         url = f"sqlite:///{copy}"
         engine = make_engine(url)
-        below = ScriptDirectory.from_config(alembic_config(url)).get_revision("0017").down_revision
+        below = ScriptDirectory.from_config(alembic_config(url)).get_revision("0016").down_revision
         assert isinstance(below, str)
         upgrade(engine, below)
         with engine.begin() as connection:
@@ -106,12 +106,12 @@ def main() -> None:
                     read += len(row[1])
             floor = (time.perf_counter() - started, time.process_time() - cpu)
         started, cpu = time.perf_counter(), time.process_time()
-        upgrade(engine, "0017")
+        upgrade(engine, "0016")
         migration = (time.perf_counter() - started, time.process_time() - cpu)
         print(
             f"plain read of the same columns (floor): {floor[0]:.2f} s wall, {floor[1]:.2f} s CPU ({read / 1e6:.0f} M characters)"
         )
-        print(f"migration 0017:                         {migration[0]:.2f} s wall, {migration[1]:.2f} s CPU")
+        print(f"migration 0016:                         {migration[0]:.2f} s wall, {migration[1]:.2f} s CPU")
         with engine.begin() as connection:
             flagged = connection.execute(text("SELECT COUNT(*) FROM messages WHERE ssn_masked")).scalar_one()
             left, facts_left = (now - before for now, before in zip(_holding_5678(connection), already, strict=True))

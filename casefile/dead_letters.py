@@ -79,7 +79,7 @@ def store_dead_letter(
 
 def masked_payload(channel: Channel | str, payload: str) -> str:
     """A payload with its SSN-like numbers masked, a Telegram update's JSON escapes written out
-    first (migration 0017 re-masks stored ones with it)."""
+    first (migration 0016 re-masks stored ones with it)."""
     if channel == Channel.TELEGRAM:
         payload = _JSON_ESCAPE.sub(_unescaped, payload)
     return mask_ssns(payload)[0]

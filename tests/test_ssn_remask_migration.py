@@ -1,4 +1,4 @@
-"""Migration 0017 masks the SSNs that the inbox stored before it knew every way people write them:
+"""Migration 0016 masks the SSNs that the inbox stored before it knew every way people write them:
 in inbound bodies (flagged), the facts, goals, steps and conversation state made from them, and
 dead letters; it changes nothing else, and going down leaves them masked (it cannot give them back).
 
@@ -97,7 +97,7 @@ def test_ssns_stored_before_are_masked_everywhere_and_nothing_else_changes(
             assert adapter.send(message, f"SM-remask-{number}")
     engine = service.engine
     script = ScriptDirectory.from_config(alembic_config(database_url))
-    below = script.get_revision("0017").down_revision
+    below = script.get_revision("0016").down_revision
     assert isinstance(below, str)
     migrate(engine, below)
     with engine.begin() as connection:
@@ -137,7 +137,7 @@ def test_ssns_stored_before_are_masked_everywhere_and_nothing_else_changes(
 def test_a_fact_is_parsed_only_when_it_may_hold_an_ssn() -> None:
     """The migration skips a payload with no escape and no SSN as written; it must mask whatever
     the parsed payload would have had masked, written with or without escapes."""
-    spec = importlib.util.spec_from_file_location("remask", VERSIONS / "0017_ssns_masked_again.py")
+    spec = importlib.util.spec_from_file_location("remask", VERSIONS / "0016_ssns_masked_again.py")
     assert spec is not None and spec.loader is not None
     remask = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(remask)

@@ -19,14 +19,13 @@ reading is in Python and the writing is set-based a batch at a time.
 
 Downgrade is irreversible: the numbers masked are gone, and going down leaves them masked.
 
-Revision ID: 0017
-Revises: 0016 (sweep3's), or 0015 where 0016 is not there
+Revision ID: 0016
+Revises: 0015
 Create Date: 2026-11-29 23:45:00
 """
 
 import json
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from typing import Any
 
 from alembic import op
@@ -35,10 +34,8 @@ from sqlalchemy import Connection, text
 from casefile.dead_letters import masked_payload
 from casefile.identifiers import SSN_LIKE, mask_ssns
 
-revision: str = "0017"
-# Branches were cut from 0015 while 0016 (the sweep's) was being written beside this one: this
-# revision follows 0016 where it is, and 0015 where it is not yet, so either tree migrates.
-down_revision: str | None = "0016" if any(Path(__file__).parent.glob("0016_*.py")) else "0015"
+revision: str = "0016"
+down_revision: str | None = "0015"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
