@@ -28,6 +28,8 @@ _PHONE_NUMBERS = re.compile(
 SECRET = "<secret>"
 TOKEN = "<bot-token>"
 NUMBER = "<number>"
+#: The shortest id the service logs (a request id: 16 hex digits; a MessageSid has 34 characters).
+ID_LENGTH = 16
 
 _lock = threading.Lock()
 _secrets: set[str] = set()
@@ -44,7 +46,24 @@ def redact(text: str) -> str:
     text = _BOT_TOKEN.sub(TOKEN, text)
     # SSNs first, by the definition the guard and the inbox use (any separators, any digits), so
     # that a phone pattern cannot take part of one and leave the rest.
-    return _PHONE_NUMBERS.sub(NUMBER, SSN_LIKE.sub(NUMBER, text))
+    return _PHONE_NUMBERS.sub(NUMBER, SSN_LIKE.sub(_unless_in_an_id, text))
+
+
+def _unless_in_an_id(match: re.Match[str]) -> str:
+    """NUMBER, unless the match is part of an id: a word of letters and digits of ID_LENGTH or more
+    (a MessageSid "SMab123456789c…", a request id), which holds no SSN and which staff search the
+    logs for. "SSN123456789" is a label glued to a number, and is redacted."""
+    text, start, end = match.string, match.start(), match.end()
+    while start > 0 and _is_id_character(text[start - 1]):
+        start -= 1
+    while end < len(text) and _is_id_character(text[end]):
+        end += 1
+    glued = (start, end) != match.span()
+    return match.group(0) if glued and end - start >= ID_LENGTH else NUMBER
+
+
+def _is_id_character(character: str) -> bool:
+    return character.isascii() and character.isalnum()
 
 
 def install_log_redaction(secrets: Iterable[str]) -> None:
