@@ -86,8 +86,11 @@ class TwilioTransport:
         api.twilio.com) and dropped it after its one request."""
         if senders <= self._kept:
             return
-        # One adapter for both schemes: a pool for each host it reaches, each keeping this many.
-        adapter = HTTPAdapter(pool_maxsize=senders)
+        # One adapter for both schemes: a pool for each host it reaches, each keeping this many, and
+        # retrying as the one it replaces did. The old one is not closed (a sender may be using it);
+        # it is dropped with its idle connections, and this happens only when the workers grow.
+        retries = self._http_client.session.get_adapter("https://").max_retries
+        adapter = HTTPAdapter(pool_maxsize=senders, max_retries=retries)
         self._http_client.session.mount("https://", adapter)
         self._http_client.session.mount("http://", adapter)
         self._kept = senders
