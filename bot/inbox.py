@@ -50,9 +50,11 @@ log = logging.getLogger(__name__)
 RECEIVE_ATTEMPTS = 3
 #: How long a batch of messages received together (group commit) may hold the write lock before it
 #: takes no more: issue 19 wants no write transaction over ~50 ms, as every writer in line waits as
-#: long, and the message in hand and the commit come on top of this. 10 ms rather than 25: in three
-#: alternating pairs at 100k (bench/webhook.py --runs alone,jobs) its saturated p99 was lower in all six.
-BATCH_HOLD_SECONDS = 0.010
+#: long, and the message in hand and the commit come on top of this. 25 ms rather than 10: on a quiet
+#: machine (bench/webhook.py --runs alone,jobs at 100k, two alternating pairs) batches of up to 32
+#: rather than 16 cost 1.04-1.16 ms of CPU a message against 1.30-1.46, with the jobs' p99 no worse
+#: (92.8-97.4 ms against 95.9-98.2); 10 ms only looked better while other processes held the cores.
+BATCH_HOLD_SECONDS = 0.025
 #: The most messages one transaction takes: about what a burst keeps in flight (wrk and Twilio, ~32).
 BATCH_MOST = 32
 
