@@ -29,18 +29,33 @@ HERE = Path(__file__).resolve().parent.parent
 ROOT = Path(os.environ.get("WEBHOOK_HTTP_ROOT", HERE))
 sys.path.insert(0, str(ROOT))
 
-from bench.seed import phone_of, seeded_copy  # noqa: E402
-from bench.webhook import ACCOUNT, BODIES, PORT, PUBLIC_URL, TOKEN, write_requests, wrk  # noqa: E402
+from bench.seed import seeded_copy  # noqa: E402
+from bench.webhook import environment  # noqa: E402
+from bench.wrk_load import PORT, signed_requests, write_requests, wrk  # noqa: E402
 
 IN_FLIGHT = 32
 
 
-def environment(database_url: str, folder: Path) -> dict[str, str]:
+def _scope(body: bytes, signature: bytes) -> dict[str, Any]:
+    """A POST to the SMS webhook as uvicorn hands it to the app."""
     return {
-        "WAYPOINT_DATABASE_URL": database_url,
-        "TWILIO_AUTH_TOKEN": TOKEN,
-        "WAYPOINT_PUBLIC_URL": PUBLIC_URL,
-        "WAYPOINT_DOCUMENTS_DIR": str(folder / "documents"),
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": "/sms/twilio",
+        "raw_path": b"/sms/twilio",
+        "query_string": b"",
+        "root_path": "",
+        "client": ("127.0.0.1", 5000),
+        "server": ("127.0.0.1", PORT),
+        "headers": [
+            (b"host", f"127.0.0.1:{PORT}".encode()),
+            (b"content-type", b"application/x-www-form-urlencoded"),
+            (b"x-twilio-signature", signature),
+            (b"content-length", str(len(body)).encode()),
+        ],
     }
 
 
@@ -49,25 +64,7 @@ async def _in_process(app: Any, requests: list[tuple[bytes, str]]) -> dict[str, 
     statuses: dict[int, int] = {}
 
     async def call(body: bytes, signature: str) -> None:
-        scope = {
-            "type": "http",
-            "asgi": {"version": "3.0"},
-            "http_version": "1.1",
-            "method": "POST",
-            "scheme": "http",
-            "path": "/sms/twilio",
-            "raw_path": b"/sms/twilio",
-            "query_string": b"",
-            "root_path": "",
-            "client": ("127.0.0.1", 5000),
-            "server": ("127.0.0.1", PORT),
-            "headers": [
-                (b"host", f"127.0.0.1:{PORT}".encode()),
-                (b"content-type", b"application/x-www-form-urlencoded"),
-                (b"x-twilio-signature", signature.encode()),
-                (b"content-length", str(len(body)).encode()),
-            ],
-        }
+        scope = _scope(body, signature.encode())
         messages = [{"type": "http.request", "body": body, "more_body": False}]
 
         async def receive() -> dict[str, Any]:
@@ -106,25 +103,7 @@ def child_refused(count: int) -> dict[str, float]:
 
     app = service_app()
     body = b"MessageSid=SM1&AccountSid=AC1&From=%2B15105550100&To=%2B15105559999&Body=8+hrs+today&NumMedia=0"
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "POST",
-        "scheme": "http",
-        "path": "/sms/twilio",
-        "raw_path": b"/sms/twilio",
-        "query_string": b"",
-        "root_path": "",
-        "client": ("127.0.0.1", 5000),
-        "server": ("127.0.0.1", PORT),
-        "headers": [
-            (b"host", f"127.0.0.1:{PORT}".encode()),
-            (b"content-type", b"application/x-www-form-urlencoded"),
-            (b"x-twilio-signature", b"not-the-signature"),
-            (b"content-length", str(len(body)).encode()),
-        ],
-    }
+    scope = _scope(body, b"not-the-signature")
 
     async def refused() -> None:
         answers: list[int] = []
@@ -153,26 +132,14 @@ def child_refused(count: int) -> dict[str, float]:
 
 def child_in_process(count: int) -> dict[str, float]:
     import uvloop
-    from twilio.request_validator import RequestValidator
 
     from bench.webhook import service_app
 
     app = service_app()
-    validator = RequestValidator(TOKEN)
     rng = random.Random(os.getpid())
-    requests = []
-    for n in range(count):
-        form = {
-            "MessageSid": f"SM{os.getpid()}x{n:024x}",
-            "AccountSid": ACCOUNT,
-            "From": phone_of(rng.randrange(100_000) + 1),
-            "To": "+15105559999",
-            "Body": BODIES[n % len(BODIES)],
-            "NumMedia": "0",
-        }
-        from urllib.parse import urlencode
-
-        requests.append((urlencode(form).encode(), validator.compute_signature(PUBLIC_URL + "/sms/twilio", form)))
+    requests = [
+        (body.encode(), signature) for body, signature in signed_requests(100_000, count, rng, f"{os.getpid()}x")
+    ]
 
     async def run() -> dict[str, float]:
         # The app's lifespan, as a server runs it (the frozen heap, the WAL's checkpoints).
@@ -253,7 +220,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="waypoint-webhook-http-") as name:
         folder = Path(name)
         url = seeded_copy(100_000, folder, 4)
-        env = os.environ | environment(url, folder)
+        env = environment(url, folder)
         print(
             f"{'round':>5} {'tree':40} {'in-process ms':>14} {'HTTP ms':>8} {'HTTP - in-process':>18} {'HTTP msg/s':>11}"
         )

@@ -67,21 +67,26 @@ async def bare_app(scope: dict[str, Any], receive: Any, send: Any) -> None:
     await send({"type": "http.response.body", "body": b'<?xml version="1.0" encoding="UTF-8"?><Response />'})
 
 
+def signed_requests(participants: int, count: int, rng: random.Random, prefix: str) -> Iterator[tuple[str, str]]:
+    """`count` form bodies with their signatures, from participants picked at random."""
+    validator = RequestValidator(TOKEN)
+    for n in range(count):
+        form = {
+            "MessageSid": f"SM{prefix}{n:030x}",
+            "AccountSid": ACCOUNT,
+            "From": phone_of(rng.randrange(participants) + 1),
+            "To": "+15105559999",
+            "Body": BODIES[n % len(BODIES)],
+            "NumMedia": "0",
+        }
+        yield urlencode(form), validator.compute_signature(PUBLIC_URL + "/sms/twilio", form)
+
+
 def write_requests(path: Path, participants: int, count: int, rng: random.Random, prefix: str) -> None:
     """`count` signed requests, one a line, from participants picked at random."""
-    validator = RequestValidator(TOKEN)
     with path.open("w") as lines:
-        for n in range(count):
-            form = {
-                "MessageSid": f"SM{prefix}{n:030x}",
-                "AccountSid": ACCOUNT,
-                "From": phone_of(rng.randrange(participants) + 1),
-                "To": "+15105559999",
-                "Body": BODIES[n % len(BODIES)],
-                "NumMedia": "0",
-            }
-            signature = validator.compute_signature(PUBLIC_URL + "/sms/twilio", form)
-            lines.write(f"{urlencode(form)}\t{signature}\n")
+        for body, signature in signed_requests(participants, count, rng, prefix):
+            lines.write(f"{body}\t{signature}\n")
 
 
 def ensure_wrk() -> str:
